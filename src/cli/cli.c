@@ -1,0 +1,108 @@
+/* cli.c — helpers shared by the subcommands. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+#include "org/org.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "dangjian %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see `dangjian %s --help`)\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_fail(const char *cmd, const struct dj_error *err)
+{
+	if (err->field[0])
+		fprintf(stderr, "dangjian %s: %s [%s]\n", cmd, err->msg, err->field);
+	else
+		fprintf(stderr, "dangjian %s: %s\n", cmd, err->msg);
+	switch (err->code) {
+	case DJ_EINVAL: case DJ_ECONFLICT: case DJ_ENOTFOUND: case DJ_EFORBIDDEN: case DJ_ETOOBIG:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cli_open(const char *cmd, const char *url, const char *key, bool create_key, struct db **db)
+{
+	struct dj_error err = {0};
+	if (db_open(url, db, &err))
+		return cli_fail(cmd, &err);
+	char *kp = key ? xstrdup(key) : pii_default_key_path(url);
+	int rc = pii_load_key(kp, create_key, &err);
+	free(kp);
+	if (rc) {
+		db_close(*db);
+		*db = NULL;
+		return cli_fail(cmd, &err);
+	}
+	return 0;
+}
+
+char *cli_read_password(const char *file, const char *prompt)
+{
+	char line[256] = "";
+	if (file) {
+		FILE *f = fopen(file, "r");
+		if (!f)
+			return NULL;
+		if (!fgets(line, sizeof line, f))
+			line[0] = 0;
+		fclose(f);
+	} else if (isatty(0)) {
+		struct termios old, quiet;
+		fprintf(stderr, "%s", prompt);
+		tcgetattr(0, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(0, TCSANOW, &quiet);
+		if (!fgets(line, sizeof line, stdin))
+			line[0] = 0;
+		tcsetattr(0, TCSANOW, &old);
+		fprintf(stderr, "\n");
+	} else if (!fgets(line, sizeof line, stdin)) {
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = 0;
+	return line[0] ? xstrdup(line) : NULL;
+}
+
+int64_t cli_org(const char *cmd, struct db *db, const char *spec)
+{
+	if (!spec || !*spec) {
+		cli_usage_error(cmd, "--org is required (an organization code or id)");
+		return 0;
+	}
+	int64_t id = org_id_by_code(db, spec);
+	if (!id && strspn(spec, "0123456789") == strlen(spec)) {
+		int64_t n = strtoll(spec, NULL, 10), one;
+		if (db_int1(db, &one, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(n)), NULL) == 0)
+			id = n;
+	}
+	if (!id)
+		fprintf(stderr, "dangjian %s: no organization with code or id \"%s\"\n", cmd, spec);
+	return id;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,38 @@
+/* cli.h — shared pieces of the subcommands. Exit status: 0 done, 1 failed
+ * at run time, 2 bad arguments or bad input. */
+#ifndef DJ_CLI_H
+#define DJ_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct db;
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Print "dangjian CMD: message" to stderr and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Map a domain error to a message and an exit status (2 for bad input). */
+int cli_fail(const char *cmd, const struct dj_error *err);
+/* Open the database and its key file (`key` may be NULL: the default). */
+int cli_open(const char *cmd, const char *url, const char *key, bool create_key, struct db **db);
+/* Read a password from a file's first line, or from the terminal / stdin. */
+char *cli_read_password(const char *file, const char *prompt);
+/* An org given as id or code; 0 (and a message) if none. */
+int64_t cli_org(const char *cmd, struct db *db, const char *spec);
+/* --help was asked for anywhere in argv. */
+bool cli_wants_help(int argc, char **argv);
+
+int cmd_init(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+
+#endif

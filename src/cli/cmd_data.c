@@ -1,0 +1,278 @@
+/* cmd_data.c — serve, import, export, check. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "member/member_io.h"
+#include "org/org.h"
+
+#define DEFAULT_DB "dangjian.db"
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'}, {"listen", required_argument, 0, 'l'},
+		{"threads", required_argument, 0, 't'}, {"key", required_argument, 0, 'k'},
+		{"secure-cookies", no_argument, 0, 's'}, {"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'}, {0}};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct server_opts so = {.db_url = DEFAULT_DB, .listen = "127.0.0.1:8080",
+				 .threads = (int)(ncpu > 0 ? (ncpu * 2 < 4 ? 4 : ncpu * 2) : 4)};
+	const char *key = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': so.db_url = optarg; break;
+		case 'l': so.listen = optarg; break;
+		case 't':
+			so.threads = atoi(optarg);
+			if (so.threads < 1 || so.threads > 256)
+				return cli_usage_error("serve", "--threads must be 1 to 256");
+			break;
+		case 'k': key = optarg; break;
+		case 's': so.secure_cookies = true; break;
+		case 'q': so.quiet = true; break;
+		case 'h':
+			printf("usage: dangjian serve --db DB [--listen HOST:PORT] [--threads N] [--key FILE]\n"
+			       "                      [--secure-cookies] [--quiet]\n\n"
+			       "Serves the web UI and /api/v1 (default 127.0.0.1:8080, 2 threads per core).  Any\n"
+			       "number of servers may share one PostgreSQL database: they keep no state of their\n"
+			       "own.  --secure-cookies marks the session cookie Secure (behind HTTPS).\n");
+			return EXIT_OK;
+		default: return cli_usage_error("serve", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+	struct db *db;
+	int rc = cli_open("serve", so.db_url, key, false, &db);
+	if (rc)
+		return rc;
+	db_close(db);
+	return server_run(&so);
+}
+
+static char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'}, {"org", required_argument, 0, 'o'}, {"key", required_argument, 0, 'k'},
+		{"dry-run", no_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *org = NULL, *key = NULL;
+	bool dry = false;
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		printf("usage: dangjian import members --db DB --org ORG [--dry-run] FILE\n\n"
+		       "Imports members from FILE (.xlsx, or .csv in UTF-8 or GB18030) with the columns of the\n"
+		       "template (download it from the web UI).  ORG is an organization code or id; rows may\n"
+		       "name an organization below it in 所在党组织编码.  The whole file is checked first:\n"
+		       "any bad row, and nothing is imported; the errors are printed as row, column, message.\n");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "members") != 0)
+		return cli_usage_error("import", "only \"import members\" is supported");
+	int o;
+	optind = 2;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'o': org = optarg; break;
+		case 'k': key = optarg; break;
+		case 'n': dry = true; break;
+		default: return cli_usage_error("import", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("import", "give exactly one FILE");
+	const char *file = argv[optind];
+	size_t len;
+	char *data = slurp_file(file, &len);
+	if (!data)
+		return cli_usage_error("import", "cannot read %s: %s", file, strerror(errno));
+	struct db *db;
+	int rc = cli_open("import", db_url, key, false, &db);
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	int64_t org_id = cli_org("import", db, org);
+	if (!org_id) {
+		free(data);
+		db_close(db);
+		return EXIT_USAGE;
+	}
+	struct actor a = actor_cli();
+	struct dj_error err = {0};
+	json_t *res = NULL;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	rc = member_import(db, &a, org_id, data, len, base, dry, &res, &err);
+	free(data);
+	db_close(db);
+	if (rc) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(err.details, i, e)
+			fprintf(stderr, "%lld, %s, %s\n", (long long)json_integer_value(json_object_get(e, "row")),
+				json_string_value(json_object_get(e, "column")),
+				json_string_value(json_object_get(e, "message")));
+		rc = cli_fail("import", &err);
+		dj_error_clear(&err);
+		return rc;
+	}
+	printf("%s: %lld rows, %lld members imported%s\n", file, (long long)json_integer_value(json_object_get(res, "rows")),
+	       (long long)json_integer_value(json_object_get(res, "imported")), dry ? " (dry run: nothing stored)" : "");
+	json_decref(res);
+	return EXIT_OK;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'}, {"org", required_argument, 0, 'O'}, {"output", required_argument, 0, 'o'},
+		{"key", required_argument, 0, 'k'}, {"reveal", no_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *org = NULL, *out = NULL, *key = NULL;
+	bool reveal = false;
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		printf("usage: dangjian export members --db DB --org ORG -o FILE.xlsx [--reveal]\n\n"
+		       "Writes the members of ORG and the organizations below it, in the template's columns.\n"
+		       "身份证号 and phone numbers are masked unless --reveal is given (recorded in the audit log).\n");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "members") != 0)
+		return cli_usage_error("export", "only \"export members\" is supported");
+	int o;
+	optind = 2;
+	while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'O': org = optarg; break;
+		case 'o': out = optarg; break;
+		case 'k': key = optarg; break;
+		case 'r': reveal = true; break;
+		default: return cli_usage_error("export", "unknown option");
+		}
+	}
+	if (!out)
+		return cli_usage_error("export", "-o FILE.xlsx is required");
+	struct db *db;
+	int rc = cli_open("export", db_url, key, false, &db);
+	if (rc)
+		return rc;
+	int64_t org_id = cli_org("export", db, org);
+	if (!org_id) {
+		db_close(db);
+		return EXIT_USAGE;
+	}
+	struct actor a = actor_cli();
+	struct dj_error err = {0};
+	char *data;
+	size_t len;
+	rc = member_export(db, &a, org_id, reveal, &data, &len, &err);
+	db_close(db);
+	if (rc)
+		return cli_fail("export", &err);
+	FILE *f = fopen(out, "wb");
+	if (!f || fwrite(data, 1, len, f) != len) {
+		if (f)
+			fclose(f);
+		free(data);
+		fprintf(stderr, "dangjian export: cannot write %s: %s\n", out, strerror(errno));
+		return EXIT_FAIL;
+	}
+	fclose(f);
+	free(data);
+	printf("wrote %s\n", out);
+	return EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'}, {"org", required_argument, 0, 'o'}, {"period", required_argument, 0, 'p'},
+		{"rule", required_argument, 0, 'r'}, {"key", required_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
+		{"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *org = NULL, *period = NULL, *rule = NULL, *key = NULL;
+	bool as_json = false;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'o': org = optarg; break;
+		case 'p': period = optarg; break;
+		case 'r': rule = optarg; break;
+		case 'k': key = optarg; break;
+		case 'j': as_json = true; break;
+		case 'h':
+			printf("usage: dangjian check --db DB --org ORG [--period YYYY-MM] [--rule RULE] [--json]\n\n"
+			       "Prints the rule findings for ORG and everything below it: elections due or overdue,\n"
+			       "branches below 3 full members or without a committee at 7, probation ended without\n"
+			       "a vote …  Exit status 0 even when there are findings; 2 on bad input.\n");
+			return EXIT_OK;
+		default: return cli_usage_error("check", "unknown option");
+		}
+	}
+	char pinned[11];
+	if (period) {
+		char first[11];
+		snprintf(first, sizeof first, "%.7s-01", period);
+		if (strlen(period) != 7 || !date_valid(first))
+			return cli_usage_error("check", "--period must be YYYY-MM");
+		/* Findings are judged as of the last day of the period. */
+		date_add(pinned, first, 0, 1, -1);
+		setenv("DANGJIAN_TODAY", pinned, 1);
+	}
+	struct db *db;
+	int rc = cli_open("check", db_url, key, false, &db);
+	if (rc)
+		return rc;
+	int64_t org_id = cli_org("check", db, org);
+	if (!org_id) {
+		db_close(db);
+		return EXIT_USAGE;
+	}
+	struct actor a = actor_cli();
+	struct dj_error err = {0};
+	json_t *f = org_findings(db, &a, org_id, rule, &err);
+	db_close(db);
+	if (!f)
+		return cli_fail("check", &err);
+	if (as_json) {
+		char *s = json_dumps(f, JSON_INDENT(2));
+		puts(s);
+		free(s);
+	} else {
+		size_t i;
+		json_t *x;
+		json_array_foreach(f, i, x)
+			printf("[%s] %s：%s\n", json_string_value(json_object_get(x, "level")),
+			       json_string_value(json_object_get(x, "title")),
+			       json_string_value(json_object_get(x, "message")));
+		printf("%zu findings\n", json_array_size(f));
+	}
+	json_decref(f);
+	return EXIT_OK;
+}

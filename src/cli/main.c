@@ -1,0 +1,54 @@
+/* main.c — `dangjian COMMAND …`: one binary for the server and the tools. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/collate.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{"init", cmd_init, "create the schema, the key file and the first administrator"},
+	{"generate", cmd_generate, "fill a database with realistic synthetic data (demo, city, province)"},
+	{"serve", cmd_serve, "serve the web UI and the JSON API"},
+	{"import", cmd_import, "import members from an XLSX or CSV file"},
+	{"export", cmd_export, "export members to an XLSX file"},
+	{"user", cmd_user, "add users, set passwords, disable or enable accounts"},
+	{"backup", cmd_backup, "copy a SQLite database while it is in use"},
+	{"check", cmd_check, "print the rule findings for an organization"},
+	{"routes", cmd_routes, "list the HTTP API routes"},
+};
+
+static void help(FILE *f)
+{
+	fprintf(f, "dangjian — 党建工作管理平台\n\nusage: dangjian COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
+	fprintf(f, "\n`dangjian COMMAND --help` describes a command.  DB is a SQLite file path\n"
+		   "(default dangjian.db) or a postgresql:// URL.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+			char *hargv[] = {argv[2], "--help", NULL};
+			for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+				if (strcmp(commands[i].name, argv[2]) == 0)
+					return commands[i].fn(2, hargv);
+		}
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, argv[1]) == 0) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			collate_shutdown();
+			return rc;
+		}
+	fprintf(stderr, "dangjian: unknown command \"%s\"\n\n", argv[1]);
+	help(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,142 @@
+#include "core/valid.h"
+
+#include <string.h>
+
+#include "core/date.h"
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	while (p < e) {
+		unsigned c = *p;
+		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		if (!len || (size_t)(e - p) < len)
+			return false;
+		if (len == 1 && c == 0)
+			return false;
+		for (size_t i = 1; i < len; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+		if (len == 2 && c < 0xC2)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if ((*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool absent(json_t *v)
+{
+	return !v || json_is_null(v);
+}
+
+int v_str(json_t *in, const char *key, const char *label, size_t maxchars, bool required, const char **out,
+	  struct dj_error *err)
+{
+	json_t *v = json_object_get(in, key);
+	*out = NULL;
+	if (absent(v) || (json_is_string(v) && json_string_length(v) == 0)) {
+		if (required)
+			return dj_fail(err, DJ_EINVAL, key, "请填写%s", label);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return dj_fail(err, DJ_EINVAL, key, "%s应为文本", label);
+	const char *s = json_string_value(v);
+	if (strlen(s) != json_string_length(v))
+		return dj_fail(err, DJ_EINVAL, key, "%s含有非法字符", label);
+	if (utf8_chars(s) > maxchars)
+		return dj_fail(err, DJ_EINVAL, key, "%s不能超过%zu个字", label, maxchars);
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+			return dj_fail(err, DJ_EINVAL, key, "%s含有控制字符", label);
+	*out = s;
+	return 0;
+}
+
+int v_date(json_t *in, const char *key, const char *label, bool required, bool not_future, const char **out,
+	   struct dj_error *err)
+{
+	int rc = v_str(in, key, label, 10, required, out, err);
+	if (rc || !*out)
+		return rc;
+	if (!date_valid(*out))
+		return dj_fail(err, DJ_EINVAL, key, "%s不是有效日期（格式 YYYY-MM-DD）", label);
+	if (not_future) {
+		char today[11];
+		date_today(today);
+		if (strcmp(*out, today) > 0)
+			return dj_fail(err, DJ_EINVAL, key, "%s不能晚于今天", label);
+	}
+	return 0;
+}
+
+int v_id(json_t *in, const char *key, const char *label, bool required, int64_t *out, struct dj_error *err)
+{
+	json_t *v = json_object_get(in, key);
+	*out = 0;
+	if (absent(v)) {
+		if (required)
+			return dj_fail(err, DJ_EINVAL, key, "请选择%s", label);
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return dj_fail(err, DJ_EINVAL, key, "%s应为正整数编号", label);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int v_int(json_t *in, const char *key, const char *label, int64_t min, int64_t max, int64_t def, int64_t *out,
+	  struct dj_error *err)
+{
+	json_t *v = json_object_get(in, key);
+	if (absent(v)) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return dj_fail(err, DJ_EINVAL, key, "%s应为整数", label);
+	json_int_t i = json_integer_value(v);
+	if (i < min || i > max)
+		return dj_fail(err, DJ_EINVAL, key, "%s应在%lld到%lld之间", label, (long long)min, (long long)max);
+	*out = i;
+	return 0;
+}
+
+int v_bool(json_t *in, const char *key, const char *label, bool def, bool *out, struct dj_error *err)
+{
+	json_t *v = json_object_get(in, key);
+	if (absent(v)) {
+		*out = def;
+		return 0;
+	}
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return 0;
+	}
+	if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+		*out = json_integer_value(v) == 1;
+		return 0;
+	}
+	return dj_fail(err, DJ_EINVAL, key, "%s应为是/否", label);
+}
+
+int v_enum(json_t *in, const char *key, const char *label, const char *const *allowed, bool required,
+	   const char **out, struct dj_error *err)
+{
+	int rc = v_str(in, key, label, 64, required, out, err);
+	if (rc || !*out)
+		return rc;
+	for (const char *const *p = allowed; *p; p++)
+		if (strcmp(*p, *out) == 0)
+			return 0;
+	return dj_fail(err, DJ_EINVAL, key, "%s的取值“%s”无效", label, *out);
+}

@@ -1,0 +1,255 @@
+/* db.c — driver dispatch, one-shot helpers, transactions and the pool. */
+#include "db/db_driver.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+bool db_is_pg_url(const char *url)
+{
+	return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
+int db_open(const char *url, struct db **out, struct dj_error *err)
+{
+	if (!url || !*url)
+		return dj_fail(err, DJ_EINVAL, "db", "no database given");
+	if (db_is_pg_url(url))
+		return db_pg_open(url, out, err);
+	return db_sqlite_open(url, out, err);
+}
+
+void db_close(struct db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+enum db_kind db_kind(const struct db *db) { return db->kind; }
+
+int db_exec(struct db *db, const char *sql, struct dj_error *err)
+{
+	return db->ops->exec(db, sql, err);
+}
+
+struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	return db->ops->query(db, sql, n, v, err);
+}
+
+int db_next(struct db_stmt *st) { return st->db->ops->next(st); }
+int db_ncols(struct db_stmt *st) { return st->db->ops->ncols(st); }
+const char *db_colname(struct db_stmt *st, int c) { return st->db->ops->colname(st, c); }
+bool db_isnull(struct db_stmt *st, int c) { return st->db->ops->isnull(st, c); }
+int64_t db_int(struct db_stmt *st, int c) { return st->db->ops->get_int(st, c); }
+double db_real(struct db_stmt *st, int c) { return st->db->ops->get_real(st, c); }
+const char *db_text(struct db_stmt *st, int c) { return st->db->ops->get_text(st, c); }
+json_t *db_json(struct db_stmt *st, int c) { return st->db->ops->get_json(st, c); }
+void db_done(struct db_stmt *st)
+{
+	if (st)
+		st->db->ops->done(st);
+}
+
+int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return err ? err->code : DJ_EDB;
+	int rc;
+	while ((rc = db_next(st)) > 0)
+		;
+	db_done(st);
+	return rc < 0 ? (err ? err->code : DJ_EDB) : 0;
+}
+
+int db_int1(struct db *db, int64_t *out, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return err ? err->code : DJ_EDB;
+	int rc = db_next(st);
+	if (rc > 0)
+		*out = db_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return err ? err->code : DJ_EDB;
+	return rc == 0 ? dj_fail(err, DJ_ENOTFOUND, "", "未找到记录") : 0;
+}
+
+int db_text1(struct db *db, char **out, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return err ? err->code : DJ_EDB;
+	int rc = db_next(st);
+	if (rc > 0)
+		*out = db_isnull(st, 0) ? NULL : xstrdup(db_text(st, 0));
+	db_done(st);
+	if (rc < 0)
+		return err ? err->code : DJ_EDB;
+	return rc == 0 ? dj_fail(err, DJ_ENOTFOUND, "", "未找到记录") : 0;
+}
+
+static json_t *row_object(struct db_stmt *st)
+{
+	json_t *o = json_object();
+	int nc = db_ncols(st);
+	for (int c = 0; c < nc; c++)
+		json_object_set_new(o, db_colname(st, c), db_json(st, c));
+	return o;
+}
+
+json_t *db_rows(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return NULL;
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_next(st)) > 0)
+		json_array_append_new(arr, row_object(st));
+	db_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+json_t *db_row(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return NULL;
+	json_t *o = NULL;
+	int rc = db_next(st);
+	if (rc > 0)
+		o = row_object(st);
+	db_done(st);
+	if (rc == 0)
+		dj_fail(err, DJ_ENOTFOUND, "", "未找到记录");
+	return o;
+}
+
+/* Nested begin/commit pairs collapse into the outermost transaction, so a
+ * domain function can be called alone or inside a larger write.  An inner
+ * rollback dooms the outer transaction. */
+int db_begin(struct db *db, struct dj_error *err)
+{
+	if (db->txdepth++ > 0)
+		return 0;
+	db->txfailed = false;
+	int rc = db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	if (rc)
+		db->txdepth = 0;
+	return rc;
+}
+
+int db_commit(struct db *db, struct dj_error *err)
+{
+	if (db->txdepth == 0 || --db->txdepth > 0)
+		return 0;
+	if (db->txfailed) {
+		db_exec(db, "ROLLBACK", NULL);
+		return dj_fail(err, DJ_EDB, "", "事务已回滚");
+	}
+	int rc = db_exec(db, "COMMIT", err);
+	if (rc)
+		db_exec(db, "ROLLBACK", NULL);
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->txdepth == 0)
+		return;
+	if (--db->txdepth > 0) {
+		db->txfailed = true;
+		return;
+	}
+	db_exec(db, "ROLLBACK", NULL);
+}
+
+int db_end(struct db *db, int rc, struct dj_error *err)
+{
+	if (rc == 0)
+		return db_commit(db, err);
+	db_rollback(db);
+	return rc;
+}
+
+struct db_pool {
+	char *url;
+	pthread_mutex_t mu;
+	struct db **idle;
+	int nidle, max;
+};
+
+struct db_pool *db_pool_new(const char *url, int max)
+{
+	struct db_pool *p = xcalloc(1, sizeof *p);
+	p->url = xstrdup(url);
+	p->max = max;
+	p->idle = xcalloc((size_t)max, sizeof *p->idle);
+	pthread_mutex_init(&p->mu, NULL);
+	return p;
+}
+
+int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err)
+{
+	pthread_mutex_lock(&p->mu);
+	struct db *db = p->nidle ? p->idle[--p->nidle] : NULL;
+	pthread_mutex_unlock(&p->mu);
+	if (db) {
+		*out = db;
+		return 0;
+	}
+	return db_open(p->url, out, err);
+}
+
+void db_pool_put(struct db_pool *p, struct db *db)
+{
+	if (!db)
+		return;
+	if (db->txdepth != 0) {	/* a handler left a transaction open: never reuse it */
+		db_close(db);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle < p->max) {
+		p->idle[p->nidle++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	db_close(db);
+}
+
+void db_pool_free(struct db_pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->nidle; i++)
+		db_close(p->idle[i]);
+	pthread_mutex_destroy(&p->mu);
+	free(p->idle);
+	free(p->url);
+	free(p);
+}
+
+char *db_like_pattern(const char *q)
+{
+	if (!q || !*q)
+		return NULL;
+	struct buf b = {0};
+	buf_puts(&b, "%");
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, p, 1);
+	}
+	buf_puts(&b, "%");
+	return buf_detach(&b);
+}

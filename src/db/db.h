@@ -1,0 +1,107 @@
+/* db.h — one portable database layer over SQLite and PostgreSQL.
+ *
+ * SQL is written once with `?` parameters; the PostgreSQL driver rewrites
+ * them to $1..$N (skipping quoted literals), because SQLite reads `$N` as
+ * named parameters numbered by first appearance.  Domain modules use only
+ * this header: no driver type or dialect leaks out. */
+#ifndef DJ_DB_H
+#define DJ_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "core/err.h"
+
+enum db_kind { DB_SQLITE = 1, DB_PG = 2 };
+
+enum db_val_type { DBV_NULL, DBV_INT, DBV_REAL, DBV_TEXT };
+
+typedef struct db_val {
+	enum db_val_type t;
+	int64_t i;
+	double d;
+	const char *s;
+} db_val;
+
+#define DB_I(x) ((db_val){.t = DBV_INT, .i = (int64_t)(x)})
+#define DB_R(x) ((db_val){.t = DBV_REAL, .d = (x)})
+/* NULL pointer and "" both bind as SQL NULL: empty form fields mean "unset". */
+#define DB_T(x) db_text_val(x)
+#define DB_NULL ((db_val){.t = DBV_NULL})
+/* DB_ARGS(a, b, c) expands to "count, array" for the calls below. */
+#define DB_ARGS(...) (int)(sizeof((db_val[]){__VA_ARGS__}) / sizeof(db_val)), (db_val[]){__VA_ARGS__}
+#define DB_NOARGS 0, NULL
+
+static inline db_val db_text_val(const char *s)
+{
+	db_val v = {.t = (s && *s) ? DBV_TEXT : DBV_NULL, .s = s};
+	return v;
+}
+
+struct db;
+struct db_stmt;
+
+/* Open `url`: a file path (SQLite) or a postgresql:// / postgres:// URL. */
+int db_open(const char *url, struct db **out, struct dj_error *err);
+void db_close(struct db *db);
+enum db_kind db_kind(const struct db *db);
+bool db_is_pg_url(const char *url);
+
+/* Run one or more statements without parameters (DDL, migrations). */
+int db_exec(struct db *db, const char *sql, struct dj_error *err);
+
+/* Start a query; NULL on error (err filled).  Step with db_next. */
+struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* 1: a row is ready; 0: done; -1: error (err given to db_query filled). */
+int db_next(struct db_stmt *st);
+int db_ncols(struct db_stmt *st);
+const char *db_colname(struct db_stmt *st, int col);
+bool db_isnull(struct db_stmt *st, int col);
+int64_t db_int(struct db_stmt *st, int col);
+double db_real(struct db_stmt *st, int col);
+/* Valid until the next db_next/db_done; "" for NULL. */
+const char *db_text(struct db_stmt *st, int col);
+/* Column value as JSON (integer, real, string or null); new reference. */
+json_t *db_json(struct db_stmt *st, int col);
+void db_done(struct db_stmt *st);
+
+/* A statement that returns no rows. */
+int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* First column of the first row as integer; DJ_ENOTFOUND if no row. */
+int db_int1(struct db *db, int64_t *out, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* First column of the first row as text (caller frees); DJ_ENOTFOUND if no row. */
+int db_text1(struct db *db, char **out, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* All rows as an array of objects keyed by column name; NULL on error. */
+json_t *db_rows(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* The first row as an object; NULL with DJ_ENOTFOUND if none. */
+json_t *db_row(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+
+/* Transactions.  SQLite takes the write lock at BEGIN (IMMEDIATE) so two
+ * writers never deadlock on lock upgrade. */
+int db_begin(struct db *db, struct dj_error *err);
+int db_commit(struct db *db, struct dj_error *err);
+void db_rollback(struct db *db);
+/* Commit when rc == 0, roll back otherwise; returns the final rc. */
+int db_end(struct db *db, int rc, struct dj_error *err);
+
+/* A small pool of connections for the server's worker threads. */
+struct db_pool;
+struct db_pool *db_pool_new(const char *url, int max);
+int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);
+void db_pool_put(struct db_pool *p, struct db *db);
+void db_pool_free(struct db_pool *p);
+
+/* Schema migrations (migrate.c). */
+int db_migrate(struct db *db, struct dj_error *err);
+int db_schema_version(struct db *db);
+int db_latest_version(void);
+
+#endif
+
+/* "%q%" with LIKE's wildcards escaped (use with ESCAPE '\'); NULL for
+ * NULL/empty.  Caller frees. */
+char *db_like_pattern(const char *q);
+
+/* Copy a SQLite database to `dest` with the online backup API. */
+int db_backup(struct db *db, const char *dest, struct dj_error *err);

@@ -1,0 +1,38 @@
+/* db_driver.h — what a driver implements; private to src/db. */
+#ifndef DJ_DB_DRIVER_H
+#define DJ_DB_DRIVER_H
+
+#include "db/db.h"
+
+struct db_ops {
+	int (*exec)(struct db *db, const char *sql, struct dj_error *err);
+	struct db_stmt *(*query)(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+	int (*next)(struct db_stmt *st);
+	int (*ncols)(struct db_stmt *st);
+	const char *(*colname)(struct db_stmt *st, int col);
+	bool (*isnull)(struct db_stmt *st, int col);
+	int64_t (*get_int)(struct db_stmt *st, int col);
+	double (*get_real)(struct db_stmt *st, int col);
+	const char *(*get_text)(struct db_stmt *st, int col);
+	json_t *(*get_json)(struct db_stmt *st, int col);
+	void (*done)(struct db_stmt *st);
+	void (*close)(struct db *db);
+};
+
+struct db {
+	enum db_kind kind;
+	const struct db_ops *ops;
+	int txdepth;
+	bool txfailed;
+	void *impl;
+};
+
+struct db_stmt {
+	struct db *db;
+	struct dj_error *err;
+};
+
+int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
+int db_pg_open(const char *url, struct db **out, struct dj_error *err);
+
+#endif

@@ -1,0 +1,43 @@
+/* gen.h — realistic synthetic data at the scales of DESIGN.md: a transport
+ * bureau's tree with its units, county industry committees, drivers'
+ * mobile branches and temporary branches on construction projects, and
+ * members with plausible names and valid 身份证号.  Same seed, same data. */
+#ifndef DJ_GEN_H
+#define DJ_GEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct db;
+
+enum gen_scale { GEN_DEMO = 1, GEN_CITY, GEN_PROVINCE };
+
+struct gen_opts {
+	enum gen_scale scale;
+	uint64_t seed;
+	const char *password;	/* for the generated accounts */
+	FILE *log;		/* progress and the printed logins; may be NULL */
+};
+
+struct gen_stats {
+	int64_t orgs, members, users;
+};
+
+int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err);
+enum gen_scale gen_scale_parse(const char *s);
+
+/* A deterministic random source (splitmix64). */
+struct rng {
+	uint64_t s;
+};
+uint64_t rng_next(struct rng *r);
+/* Uniform in [lo, hi]. */
+int64_t rng_range(struct rng *r, int64_t lo, int64_t hi);
+/* A plausible Chinese name into out (UTF-8). */
+void gen_name(struct rng *r, char *out, size_t n, int male);
+/* A valid 身份证号 for a birth date and sex into out[19]. */
+void gen_id_card(struct rng *r, const char *birth, int male, char out[19]);
+
+#endif

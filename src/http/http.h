@@ -1,0 +1,66 @@
+/* http.h — what a domain module's routes see of the HTTP layer.
+ *
+ * A handler is thin: read the path parameters, query and body, call the
+ * domain, and reply.  It returns 0 after replying, or a DJ_* code with the
+ * context's error filled; the server maps codes to statuses in one place. */
+#ifndef DJ_HTTP_H
+#define DJ_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "user/actor.h"
+
+struct http_ctx;
+struct db;
+
+typedef int (*http_handler)(struct http_ctx *c);
+
+enum {
+	ROUTE_PUBLIC = 1,	/* no session needed */
+	ROUTE_UPLOAD = 2,	/* raw body up to the upload limit, not JSON */
+	ROUTE_ADMIN = 4,	/* system administrators only */
+	ROUTE_MANAGE = 8,	/* not for the member role */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "/api/v1/orgs/:id/move" */
+	http_handler fn;
+	unsigned flags;
+};
+
+struct db *http_db(struct http_ctx *c);
+const struct actor *http_actor(struct http_ctx *c);
+struct dj_error *http_err(struct http_ctx *c);
+/* The i-th ":name" segment as a positive id (0 if not numeric). */
+int64_t http_param(struct http_ctx *c, int i);
+const char *http_query(struct http_ctx *c, const char *key);
+/* Integer query parameter within [min, max]; DJ_EINVAL naming `key` if bad. */
+int http_query_int(struct http_ctx *c, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);
+/* page (≥ 1) and size (1–200, default 20). */
+int http_paging(struct http_ctx *c, int *page, int *size);
+/* The parsed JSON body (an object), or NULL after filling the error. */
+json_t *http_body(struct http_ctx *c);
+const char *http_raw(struct http_ctx *c, size_t *len);
+const char *http_header(struct http_ctx *c, const char *name);
+
+/* Reply with JSON (steals `out`). */
+int http_reply(struct http_ctx *c, int status, json_t *out);
+/* Reply with bytes (copied); `filename` sets Content-Disposition when given. */
+int http_reply_bytes(struct http_ctx *c, int status, const char *type, const void *data, size_t len,
+		     const char *filename);
+
+/* Sessions: set or clear the cookie on this reply. */
+void http_set_session_cookie(struct http_ctx *c, const char *token);
+void http_clear_session_cookie(struct http_ctx *c);
+const char *http_session_token(struct http_ctx *c);
+const char *http_client_ip(struct http_ctx *c);
+
+
+
+/* Reply 200 with `out`, or return the context's error code when NULL. */
+int http_ok(struct http_ctx *c, json_t *out);
+#endif

@@ -1,0 +1,515 @@
+/* server.c — libmicrohttpd glue: bodies with limits, the router, sessions
+ * and CSRF, the error-to-status map, and the embedded web UI. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/collate.h"
+#include "core/mem.h"
+#include "core/valid.h"
+#include "db/db.h"
+#include "http/assets.h"
+#include "user/user.h"
+
+#define JSON_LIMIT (1u << 20)		/* 1 MiB of JSON is far more than any form */
+#define UPLOAD_LIMIT (20u << 20)	/* a 200,000-row roster is about 12 MiB */
+#define MAX_PARAMS 4
+
+struct server {
+	struct db_pool *pool;
+	const struct server_opts *o;
+};
+
+struct http_ctx {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	const struct route *route;
+	int64_t params[MAX_PARAMS];
+	struct buf body;
+	bool too_big;
+	struct db *db;
+	struct actor actor;
+	char token[65];
+	json_t *json;
+	struct dj_error err;
+	/* the reply */
+	struct MHD_Response *resp;
+	int status;
+	char *cookie;
+};
+
+static int http_status(int code)
+{
+	switch (code) {
+	case DJ_EINVAL: return 400;
+	case DJ_EAUTH: return 401;
+	case DJ_EFORBIDDEN: return 403;
+	case DJ_ENOTFOUND: return 404;
+	case DJ_ECONFLICT: return 409;
+	case DJ_ETOOBIG: return 413;
+	case DJ_ELOCKED: return 423;
+	default: return 500;
+	}
+}
+
+/* ---- accessors for handlers ------------------------------------------- */
+
+struct db *http_db(struct http_ctx *c) { return c->db; }
+const struct actor *http_actor(struct http_ctx *c) { return &c->actor; }
+struct dj_error *http_err(struct http_ctx *c) { return &c->err; }
+int64_t http_param(struct http_ctx *c, int i) { return i >= 0 && i < MAX_PARAMS ? c->params[i] : 0; }
+const char *http_session_token(struct http_ctx *c) { return c->token; }
+
+const char *http_query(struct http_ctx *c, const char *key)
+{
+	const char *v = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
+	return v && *v ? v : NULL;
+}
+
+const char *http_header(struct http_ctx *c, const char *name)
+{
+	return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, name);
+}
+
+int http_query_int(struct http_ctx *c, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = http_query(c, key);
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	if (*end || end == v || n < min || n > max)
+		return dj_fail(&c->err, DJ_EINVAL, key, "参数 %s 应为 %lld 到 %lld 之间的整数", key, (long long)min,
+			       (long long)max);
+	*out = n;
+	return 0;
+}
+
+int http_paging(struct http_ctx *c, int *page, int *size)
+{
+	int64_t p, s;
+	int rc;
+	if ((rc = http_query_int(c, "page", 1, 1, 1000000, &p)) || (rc = http_query_int(c, "size", 20, 1, 200, &s)))
+		return rc;
+	*page = (int)p;
+	*size = (int)s;
+	return 0;
+}
+
+json_t *http_body(struct http_ctx *c)
+{
+	if (!c->json)
+		dj_fail(&c->err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	return c->json;
+}
+
+const char *http_raw(struct http_ctx *c, size_t *len)
+{
+	*len = c->body.len;
+	return c->body.data ? c->body.data : "";
+}
+
+const char *http_client_ip(struct http_ctx *c)
+{
+	static __thread char ip[64];
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	ip[0] = 0;
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+	}
+	return ip;
+}
+
+static void common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+}
+
+static void set_reply(struct http_ctx *c, int status, struct MHD_Response *r)
+{
+	if (c->resp)
+		MHD_destroy_response(c->resp);
+	c->resp = r;
+	c->status = status;
+}
+
+int http_reply(struct http_ctx *c, int status, json_t *out)
+{
+	char *s = json_dumps(out ? out : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(out);
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	set_reply(c, status, r);
+	return 0;
+}
+
+int http_reply_bytes(struct http_ctx *c, int status, const char *type, const void *data, size_t len,
+		     const char *filename)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (filename) {
+		/* RFC 6266: an ASCII fallback and the UTF-8 name percent-encoded. */
+		struct buf b = {0};
+		buf_puts(&b, "attachment; filename=\"download\"; filename*=UTF-8''");
+		for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    *p == '.' || *p == '-' || *p == '_')
+				buf_append(&b, p, 1);
+			else
+				buf_printf(&b, "%%%02X", *p);
+		}
+		MHD_add_response_header(r, "Content-Disposition", b.data);
+		buf_free(&b);
+	}
+	set_reply(c, status, r);
+	return 0;
+}
+
+void http_set_session_cookie(struct http_ctx *c, const char *token)
+{
+	free(c->cookie);
+	c->cookie = xasprintf("dj_session=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+			      c->srv->o->secure_cookies ? "; Secure" : "");
+}
+
+void http_clear_session_cookie(struct http_ctx *c)
+{
+	free(c->cookie);
+	c->cookie = xstrdup("dj_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+static int reply_error(struct http_ctx *c)
+{
+	int code = c->err.code ? c->err.code : DJ_EIO;
+	json_t *o = json_pack("{s:s, s:s, s:s}", "error", c->err.msg[0] ? c->err.msg : "服务器内部错误", "field",
+			      c->err.field, "code", dj_code_name(code));
+	if (c->err.details)
+		json_object_set(o, "details", c->err.details);
+	if (http_status(code) == 500)
+		fprintf(stderr, "dangjian: %s %s: %s\n", c->method, c->url, c->err.msg);
+	return http_reply(c, http_status(code), o);
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+/* Match "/api/v1/orgs/:id/move" against a path; fills numeric params. */
+static bool match(const char *pattern, const char *path, int64_t params[MAX_PARAMS])
+{
+	int np = 0;
+	const char *p = pattern, *u = path;
+	while (*p && *u) {
+		if (*p == ':') {
+			while (*p && *p != '/')
+				p++;
+			char *end;
+			if (*u < '1' || *u > '9')
+				return false;
+			long long v = strtoll(u, &end, 10);
+			if (end == u || (*end && *end != '/') || v <= 0 || np >= MAX_PARAMS)
+				return false;
+			params[np++] = v;
+			u = end;
+			continue;
+		}
+		if (*p != *u)
+			return false;
+		p++;
+		u++;
+	}
+	return !*p && !*u;
+}
+
+static const struct route *find_route(const char *method, const char *path, int64_t params[MAX_PARAMS],
+				      bool *path_exists)
+{
+	*path_exists = false;
+	for (const struct route *const *t = http_route_tables; *t; t++)
+		for (const struct route *r = *t; r->method; r++) {
+			int64_t tmp[MAX_PARAMS] = {0};
+			if (!match(r->pattern, path, tmp))
+				continue;
+			*path_exists = true;
+			if (strcmp(r->method, method) == 0) {
+				memcpy(params, tmp, sizeof tmp);
+				return r;
+			}
+		}
+	return NULL;
+}
+
+static const char *cookie_token(struct MHD_Connection *conn)
+{
+	const char *t = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "dj_session");
+	return t && strlen(t) == 64 ? t : NULL;
+}
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	bool *bad = cls;
+	if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value)))) {
+		*bad = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static int serve_asset(struct http_ctx *c)
+{
+	const char *path = strcmp(c->url, "/") == 0 ? "/index.html" : c->url;
+	const struct asset *a = asset_find(path);
+	bool spa = false;
+	if (!a) {	/* client-side routes fall back to the app */
+		a = asset_find("/index.html");
+		spa = true;
+	}
+	if (!a)
+		return http_reply(c, 404, json_pack("{s:s, s:s}", "error", "页面不存在", "field", ""));
+	const char *ae = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Accept-Encoding");
+	bool gz = a->gz && ae && strstr(ae, "gzip");
+	struct MHD_Response *r = MHD_create_response_from_buffer(gz ? a->gzlen : a->len,
+		(void *)(gz ? a->gz : a->data), MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", a->type);
+	if (gz)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	/* Vite fingerprints files under /assets/: cache them for good; never cache the page. */
+	MHD_add_response_header(r, "Cache-Control",
+				!spa && strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable" : "no-cache");
+	if (strstr(a->type, "text/html"))
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline';"
+					" script-src 'self'; frame-ancestors 'none'");
+	set_reply(c, 200, r);
+	return 0;
+}
+
+static int dispatch(struct http_ctx *c)
+{
+	bool bad = false;
+	MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
+	if (bad)
+		return dj_fail(&c->err, DJ_EINVAL, "", "查询参数不是有效的 UTF-8");
+	if (c->too_big)
+		return dj_fail(&c->err, DJ_ETOOBIG, "", "请求体超过上限（JSON 1 MiB，上传文件 20 MiB）");
+	bool is_api = strncmp(c->url, "/api/", 5) == 0;
+	if (!c->route) {
+		bool exists;
+		find_route(c->method, c->url, c->params, &exists);
+		if (exists)
+			return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "该地址不支持此请求方法", "field", ""));
+		if (is_api)
+			return dj_fail(&c->err, DJ_ENOTFOUND, "", "接口不存在：%s %s", c->method, c->url);
+		if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+			return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "不支持的方法", "field", ""));
+		return serve_asset(c);
+	}
+	int rc = db_pool_get(c->srv->pool, &c->db, &c->err);
+	if (rc)
+		return rc;
+	if (!(c->route->flags & ROUTE_PUBLIC)) {
+		const char *tok = cookie_token(c->conn);
+		char csrf[65];
+		if (!tok)
+			return dj_fail(&c->err, DJ_EAUTH, "", "请先登录");
+		if ((rc = session_lookup(c->db, tok, &c->actor, csrf, &c->err)))
+			return rc;
+		snprintf(c->token, sizeof c->token, "%s", tok);
+		if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0) {
+			const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+			if (!h || strcmp(h, csrf) != 0)
+				return dj_fail(&c->err, DJ_EFORBIDDEN, "csrf", "CSRF 校验失败，请刷新页面后重试");
+		}
+		if ((c->route->flags & ROUTE_ADMIN) && c->actor.role != ROLE_ADMIN)
+			return dj_fail(&c->err, DJ_EFORBIDDEN, "", "只有系统管理员可以进行此操作");
+		if ((c->route->flags & ROUTE_MANAGE) && c->actor.role == ROLE_MEMBER)
+			return dj_fail(&c->err, DJ_EFORBIDDEN, "", "党员账号无权进行此操作");
+	}
+	static __thread char route_name[160];
+	snprintf(route_name, sizeof route_name, "%s %s", c->route->method, c->route->pattern);
+	c->actor.route = route_name;
+	if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len) {
+		if (!utf8_valid(c->body.data, c->body.len))
+			return dj_fail(&c->err, DJ_EINVAL, "", "请求体不是有效的 UTF-8");
+		json_error_t je;
+		c->json = json_loadb(c->body.data, c->body.len, JSON_REJECT_DUPLICATES, &je);
+		if (!c->json)
+			return dj_fail(&c->err, DJ_EINVAL, "", "请求体不是有效的 JSON（第%d行第%d列：%s）", je.line,
+				       je.column, je.text);
+		if (!json_is_object(c->json))
+			return dj_fail(&c->err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	}
+	return c->route->fn(c);
+}
+
+static enum MHD_Result queue(struct http_ctx *c)
+{
+	if (c->cookie)
+		MHD_add_response_header(c->resp, "Set-Cookie", c->cookie);
+	common_headers(c->resp);
+	enum MHD_Result r = MHD_queue_response(c->conn, (unsigned)c->status, c->resp);
+	MHD_destroy_response(c->resp);
+	c->resp = NULL;
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct http_ctx *c = *con_cls;
+	if (!c) {
+		/* Answering in the first call makes MHD 0.9.75 close the connection
+		 * after the reply (DESIGN.md, known traps): only set up here. */
+		c = xcalloc(1, sizeof *c);
+		c->srv = cls;
+		c->conn = conn;
+		c->method = method;
+		c->url = url;
+		bool exists;
+		c->route = find_route(method, url, c->params, &exists);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		size_t limit = c->route && (c->route->flags & ROUTE_UPLOAD) ? UPLOAD_LIMIT : JSON_LIMIT;
+		if (cl && strtoull(cl, NULL, 10) > limit)
+			c->too_big = true;
+		*con_cls = c;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t limit = c->route && (c->route->flags & ROUTE_UPLOAD) ? UPLOAD_LIMIT : JSON_LIMIT;
+		if (!c->too_big && c->body.len + *upload_size <= limit)
+			buf_append(&c->body, upload, *upload_size);
+		else
+			c->too_big = true;
+		*upload_size = 0;
+		if (!c->too_big)
+			return MHD_YES;
+	}
+	if (dispatch(c) != 0 || !c->resp)
+		reply_error(c);
+	if (c->db) {
+		db_pool_put(c->srv->pool, c->db);
+		c->db = NULL;
+	}
+	return queue(c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct http_ctx *c = *con_cls;
+	if (!c)
+		return;
+	if (c->resp)
+		MHD_destroy_response(c->resp);
+	if (c->db)
+		db_pool_put(c->srv->pool, c->db);
+	json_decref(c->json);
+	json_decref(c->err.details);
+	buf_free(&c->body);
+	free(c->cookie);
+	free(c);
+	*con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof host)
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port <= 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
+		return -1;
+	return 0;
+}
+
+int server_run(const struct server_opts *o)
+{
+	struct sockaddr_in sa;
+	if (parse_listen(o->listen, &sa)) {
+		fprintf(stderr, "dangjian serve: --listen must be HOST:PORT (IPv4), got \"%s\"\n", o->listen);
+		return 2;
+	}
+	struct server srv = {.o = o};
+	srv.pool = db_pool_new(o->db_url, o->threads + 2);
+	struct db *probe;
+	struct dj_error err = {0};
+	if (db_pool_get(srv.pool, &probe, &err)) {
+		fprintf(stderr, "dangjian serve: %s\n", err.msg);
+		db_pool_free(srv.pool);
+		return 1;
+	}
+	int ver = db_schema_version(probe);
+	db_pool_put(srv.pool, probe);
+	if (ver != db_latest_version()) {
+		fprintf(stderr, "dangjian serve: the database schema is at version %d, this program needs %d"
+				" (run `dangjian init --db DB --migrate`)\n", ver, db_latest_version());
+		db_pool_free(srv.pool);
+		return 1;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* the pool threads inherit the mask */
+	signal(SIGPIPE, SIG_IGN);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "dangjian serve: cannot listen on %s\n", o->listen);
+		db_pool_free(srv.pool);
+		return 1;
+	}
+	if (!o->quiet)
+		printf("dangjian: serving http://%s/ (%d threads)\n", o->listen, o->threads);
+	fflush(stdout);
+	int sig;
+	sigwait(&set, &sig);
+	MHD_stop_daemon(d);
+	db_pool_free(srv.pool);
+	collate_shutdown();
+	if (!o->quiet)
+		printf("dangjian: stopped\n");
+	return 0;
+}
+
+int http_ok(struct http_ctx *c, json_t *out)
+{
+	if (!out)
+		return c->err.code ? c->err.code : DJ_EIO;
+	return http_reply(c, 200, out);
+}

@@ -1,0 +1,25 @@
+/* table.h — reading spreadsheets row by row: XLSX (libzip + libxml2's
+ * streaming reader, so a 200,000-row sheet is never held whole) and CSV
+ * (libcsv; UTF-8 with or without BOM, or GB18030 as Excel on Chinese
+ * Windows saves it). */
+#ifndef DJ_TABLE_H
+#define DJ_TABLE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* Called once per non-empty row; `row` is the 1-based row number in the
+ * file.  Cells are NUL-terminated UTF-8 ("" when empty).  Return non-zero
+ * to stop reading. */
+typedef int (*table_row_fn)(void *ud, int row, const char *const *cells, size_t n);
+
+int table_read_xlsx(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+int table_read_csv(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+/* Pick the reader by content (XLSX files are zip archives: "PK\3\4"). */
+int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+
+/* An Excel date serial (days since 1899-12-30) as "YYYY-MM-DD"; false if out of range. */
+int table_excel_date(double serial, char out[11]);
+
+#endif

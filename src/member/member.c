@@ -1,0 +1,356 @@
+/* member.c — validating, adding and changing members. */
+#include "member/member.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/collate.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "core/valid.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+#include "member/idcard.h"
+#include "org/org.h"
+
+static const char *const genders[] = {"male", "female", NULL};
+static const char *const statuses[] = {"full", "probationary", NULL};
+
+void member_id_card_hash(const char *id_card, char out[65])
+{
+	char norm[19];
+	snprintf(norm, sizeof norm, "%s", id_card);
+	if (norm[17] == 'x')
+		norm[17] = 'X';
+	pii_hash("id_card", norm, out);
+}
+
+int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err)
+{
+	memset(m, 0, sizeof *m);
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	int rc;
+	if ((rc = v_id(in, "org_id", "所在党组织", true, &m->org_id, err)) ||
+	    (rc = v_str(in, "name", "姓名", 30, true, &m->name, err)) ||
+	    (rc = v_enum(in, "gender", "性别", genders, false, &m->gender, err)) ||
+	    (rc = v_str(in, "ethnicity", "民族", 20, false, &m->ethnicity, err)) ||
+	    (rc = v_date(in, "birth_date", "出生日期", false, true, &m->birth_date, err)) ||
+	    (rc = v_str(in, "id_card", "身份证号", 18, false, &m->id_card, err)) ||
+	    (rc = v_str(in, "phone", "联系电话", 20, false, &m->phone, err)) ||
+	    (rc = v_str(in, "education", "学历", 20, false, &m->education, err)) ||
+	    (rc = v_date(in, "join_date", "入党日期", true, true, &m->join_date, err)) ||
+	    (rc = v_date(in, "full_date", "转正日期", false, true, &m->full_date, err)) ||
+	    (rc = v_enum(in, "status", "党员类别", statuses, true, &m->status, err)) ||
+	    (rc = v_str(in, "position", "党内职务", 50, false, &m->position, err)) ||
+	    (rc = v_bool(in, "is_mobile", "流动党员", false, &m->is_mobile, err)) ||
+	    (rc = v_str(in, "mobile_place", "外出地点", 100, false, &m->mobile_place, err)) ||
+	    (rc = v_date(in, "mobile_since", "外出日期", false, true, &m->mobile_since, err)))
+		return rc;
+	return 0;
+}
+
+static bool phone_ok(const char *p)
+{
+	size_t n = strlen(p);
+	if (n == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9') {
+		for (size_t i = 0; i < n; i++)
+			if (p[i] < '0' || p[i] > '9')
+				return false;
+		return true;
+	}
+	/* A landline: 0AA(A)-NNNNNNN(N), the dash optional. */
+	if (p[0] != '0' || n < 10 || n > 13)
+		return false;
+	int dashes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '-')
+			dashes++;
+		else if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return dashes <= 1;
+}
+
+int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
+{
+	char msg[128];
+	if (m->id_card) {
+		bool male;
+		snprintf(m->id_card_buf, sizeof m->id_card_buf, "%s", m->id_card);
+		if (m->id_card_buf[17] == 'x')
+			m->id_card_buf[17] = 'X';
+		m->id_card = m->id_card_buf;
+		if (!idcard_parse(m->id_card, m->birth_buf, &male, msg, sizeof msg))
+			return dj_fail(err, DJ_EINVAL, "id_card", "%s", msg);
+		if (m->birth_date && strcmp(m->birth_date, m->birth_buf) != 0)
+			return dj_fail(err, DJ_EINVAL, "birth_date", "出生日期与身份证号不符（身份证号为%s）", m->birth_buf);
+		const char *g = male ? "male" : "female";
+		if (m->gender && strcmp(m->gender, g) != 0)
+			return dj_fail(err, DJ_EINVAL, "gender", "性别与身份证号不符");
+		m->gender = g;
+		m->birth_date = m->birth_buf;
+	}
+	if (!m->gender)
+		return dj_fail(err, DJ_EINVAL, "gender", "请填写性别");
+	if (!m->birth_date)
+		return dj_fail(err, DJ_EINVAL, "birth_date", "请填写出生日期或身份证号");
+	if (m->phone && !phone_ok(m->phone))
+		return dj_fail(err, DJ_EINVAL, "phone", "联系电话格式不正确（手机号11位，或区号-号码）");
+	/* 党章: a member is at least 18 years old when admitted. */
+	char adult[11];
+	date_add(adult, m->birth_date, 18, 0, 0);
+	if (strcmp(m->join_date, adult) < 0)
+		return dj_fail(err, DJ_EINVAL, "join_date", "入党时应年满十八周岁（出生日期%s）", m->birth_date);
+	if (strcmp(m->status, "probationary") == 0) {
+		if (m->full_date)
+			return dj_fail(err, DJ_EINVAL, "full_date", "预备党员不应有转正日期");
+		date_add(m->probation_end, m->join_date, 0, (int)setting_int(db, "rule.probation_months", 12), 0);
+	} else if (m->full_date && strcmp(m->full_date, m->join_date) < 0) {
+		return dj_fail(err, DJ_EINVAL, "full_date", "转正日期不能早于入党日期");
+	}
+	if (m->is_mobile && !m->mobile_place)
+		return dj_fail(err, DJ_EINVAL, "mobile_place", "流动党员请填写外出地点");
+	if (!m->is_mobile) {
+		m->mobile_place = NULL;
+		m->mobile_since = NULL;
+	}
+	return 0;
+}
+
+int member_insert(struct db *db, const struct member_rec *m, int64_t *id, struct dj_error *err)
+{
+	char now[21], hid[65] = "", hph[65] = "";
+	date_now_iso(now);
+	if (m->id_card)
+		member_id_card_hash(m->id_card, hid);
+	if (m->phone)
+		pii_hash("phone", m->phone, hph);
+	char *key = collate_key(m->name);
+	int rc = db_int1(db, id,
+		"INSERT INTO member(org_id, name, name_key, gender, ethnicity, birth_date, id_card_hash, phone_hash,"
+		" education, join_date, full_date, status, probation_end, position, is_mobile, mobile_place,"
+		" mobile_since, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id",
+		DB_ARGS(DB_I(m->org_id), DB_T(m->name), DB_T(key), DB_T(m->gender), DB_T(m->ethnicity),
+			DB_T(m->birth_date), DB_T(hid), DB_T(hph), DB_T(m->education), DB_T(m->join_date),
+			DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end), DB_T(m->position),
+			DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now), DB_T(now)), err);
+	free(key);
+	if (rc)
+		return rc == DJ_ECONFLICT ? dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记") : rc;
+	if (!m->id_card && !m->phone)
+		return 0;
+	char *sid = pii_seal(*id, "id_card", m->id_card), *sph = pii_seal(*id, "phone", m->phone);
+	rc = db_run(db, "UPDATE member SET id_card_enc = ?, phone_enc = ? WHERE id = ?",
+		    DB_ARGS(DB_T(sid), DB_T(sph), DB_I(*id)), err);
+	free(sid);
+	free(sph);
+	return rc;
+}
+
+/* Where a duplicate 身份证号 already stands, said only as far as the actor may see. */
+static int duplicate_id_card(struct db *db, const struct actor *a, const char *id_card, int64_t except,
+			     struct dj_error *err)
+{
+	char h[65];
+	member_id_card_hash(id_card, h);
+	json_t *o = db_row(db, "SELECT m.id, m.name, o.name AS org_name FROM member m JOIN org o ON o.id = m.org_id"
+			       " WHERE m.id_card_hash = ?", DB_ARGS(DB_T(h)), NULL);
+	if (!o)
+		return 0;
+	int64_t other = json_integer_value(json_object_get(o, "id"));
+	int rc = 0;
+	if (other != except) {
+		if (scope_member(db, a, other, NULL) == 0)
+			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记：%s（%s）",
+				     json_string_value(json_object_get(o, "name")),
+				     json_string_value(json_object_get(o, "org_name")));
+		else
+			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已在其他党组织登记，请办理组织关系转接");
+	}
+	json_decref(o);
+	return rc;
+}
+
+static int check_target_org(struct db *db, const struct actor *a, int64_t org_id, const char *field,
+			    struct dj_error *err)
+{
+	if (scope_org(db, a, org_id, err)) {
+		snprintf(err->field, sizeof err->field, "%s", field);
+		return err->code;
+	}
+	char *status = NULL;
+	db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), NULL);
+	bool ok = status && strcmp(status, "active") == 0;
+	free(status);
+	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");
+}
+
+int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)
+{
+	struct member_rec m;
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = member_from_json(in, &m, err)) ||
+	    (rc = check_target_org(db, a, m.org_id, "org_id", err)) || (rc = member_check(db, &m, err)) ||
+	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, 0, err))))
+		return rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	rc = member_insert(db, &m, id, err);
+	if (!rc) {
+		json_t *after = member_masked(db, *id);
+		rc = audit_write(db, a, "member.create", "member", *id, NULL, after, err);
+		json_decref(after);
+	}
+	return db_end(db, rc, err);
+}
+
+/* Fill absent keys of `in` from the stored record so one validation serves both. */
+static json_t *merge_stored(struct db *db, int64_t id, json_t *in)
+{
+	json_t *cur = db_row(db, "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date,"
+				 " status, position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc"
+				 " FROM member WHERE id = ?", DB_ARGS(DB_I(id)), NULL);
+	if (!cur)
+		return NULL;
+	char *idc = pii_open(id, "id_card", json_string_value(json_object_get(cur, "id_card_enc")));
+	char *ph = pii_open(id, "phone", json_string_value(json_object_get(cur, "phone_enc")));
+	json_object_del(cur, "id_card_enc");
+	json_object_del(cur, "phone_enc");
+	json_object_set_new(cur, "id_card", idc ? json_string(idc) : json_null());
+	json_object_set_new(cur, "phone", ph ? json_string(ph) : json_null());
+	free(idc);
+	free(ph);
+	/* The org changes only by a transfer, never by an edit. */
+	json_object_del(in, "org_id");
+	json_object_update(cur, in);
+	return cur;
+}
+
+int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)))
+		return rc;
+	json_t *full = merge_stored(db, id, in);
+	if (!full)
+		return dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
+	struct member_rec m;
+	if ((rc = member_from_json(full, &m, err)) || (rc = member_check(db, &m, err)) ||
+	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, id, err)))) {
+		json_decref(full);
+		return rc;
+	}
+	json_t *before = member_masked(db, id);
+	char now[21], hid[65] = "", hph[65] = "";
+	date_now_iso(now);
+	if (m.id_card)
+		member_id_card_hash(m.id_card, hid);
+	if (m.phone)
+		pii_hash("phone", m.phone, hph);
+	char *key = collate_key(m.name);
+	char *sid = pii_seal(id, "id_card", m.id_card), *sph = pii_seal(id, "phone", m.phone);
+	if ((rc = db_begin(db, err)) == 0) {
+		rc = db_run(db, "UPDATE member SET name = ?, name_key = ?, gender = ?, ethnicity = ?, birth_date = ?,"
+				" id_card_enc = ?, id_card_hash = ?, phone_enc = ?, phone_hash = ?, education = ?,"
+				" join_date = ?, full_date = ?, status = ?, probation_end = ?, position = ?, is_mobile = ?,"
+				" mobile_place = ?, mobile_since = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(m.name), DB_T(key), DB_T(m.gender), DB_T(m.ethnicity), DB_T(m.birth_date),
+				    DB_T(sid), DB_T(hid), DB_T(sph), DB_T(hph), DB_T(m.education), DB_T(m.join_date),
+				    DB_T(m.full_date), DB_T(m.status), DB_T(m.probation_end), DB_T(m.position),
+				    DB_I(m.is_mobile), DB_T(m.mobile_place), DB_T(m.mobile_since), DB_T(now), DB_I(id)), err);
+		if (!rc) {
+			json_t *after = member_masked(db, id);
+			rc = audit_write(db, a, "member.update", "member", id, before, after, err);
+			json_decref(after);
+		}
+		rc = db_end(db, rc, err);
+	}
+	free(key);
+	free(sid);
+	free(sph);
+	json_decref(before);
+	json_decref(full);
+	return rc;
+}
+
+int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	int64_t to;
+	const char *on_date, *reason;
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)) ||
+	    (rc = v_id(in, "to_org_id", "转入党组织", true, &to, err)) ||
+	    (rc = v_date(in, "on_date", "转接日期", true, true, &on_date, err)) ||
+	    (rc = v_str(in, "reason", "转接原因", 200, false, &reason, err)) ||
+	    (rc = check_target_org(db, a, to, "to_org_id", err)))
+		return rc;
+	json_t *before = member_masked(db, id);
+	int64_t from = json_integer_value(json_object_get(before, "org_id"));
+	if (from == to) {
+		json_decref(before);
+		return dj_fail(err, DJ_EINVAL, "to_org_id", "转入党组织与现所在党组织相同");
+	}
+	char now[21];
+	date_now_iso(now);
+	if ((rc = db_begin(db, err)) == 0) {
+		rc = db_run(db, "INSERT INTO member_transfer(member_id, from_org, to_org, on_date, reason, user_id, created_at)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_I(from), DB_I(to), DB_T(on_date), DB_T(reason),
+				    a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
+		if (!rc)
+			rc = db_run(db, "UPDATE member SET org_id = ?, updated_at = ? WHERE id = ?",
+				    DB_ARGS(DB_I(to), DB_T(now), DB_I(id)), err);
+		if (!rc) {
+			json_t *after = member_masked(db, id);
+			rc = audit_write(db, a, "member.transfer", "member", id, before, after, err);
+			json_decref(after);
+		}
+		rc = db_end(db, rc, err);
+	}
+	json_decref(before);
+	return rc;
+}
+
+int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	const char *full_date;
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)) ||
+	    (rc = v_date(in, "full_date", "转正日期", true, true, &full_date, err)))
+		return rc;
+	json_t *before = member_masked(db, id);
+	const char *status = json_string_value(json_object_get(before, "status"));
+	const char *join = json_string_value(json_object_get(before, "join_date"));
+	if (strcmp(status, "probationary") != 0) {
+		json_decref(before);
+		return dj_fail(err, DJ_ECONFLICT, "status", "该党员已是正式党员");
+	}
+	if (strcmp(full_date, join) <= 0) {
+		json_decref(before);
+		return dj_fail(err, DJ_EINVAL, "full_date", "转正日期应晚于入党日期");
+	}
+	char now[21];
+	date_now_iso(now);
+	if ((rc = db_begin(db, err)) == 0) {
+		rc = db_run(db, "UPDATE member SET status = 'full', full_date = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(full_date), DB_T(now), DB_I(id)), err);
+		if (!rc) {
+			json_t *after = member_masked(db, id);
+			rc = audit_write(db, a, "member.convert", "member", id, before, after, err);
+			json_decref(after);
+		}
+		rc = db_end(db, rc, err);
+	}
+	json_decref(before);
+	return rc;
+}

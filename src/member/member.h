@@ -1,0 +1,61 @@
+/* member.h — the roster: members, their personal data, transfers and the
+ * probationary period. */
+#ifndef DJ_MEMBER_H
+#define DJ_MEMBER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "user/actor.h"
+
+struct db;
+
+/* A member as entered: pointers into the caller's strings. */
+struct member_rec {
+	int64_t org_id;
+	const char *name, *gender, *ethnicity, *birth_date, *id_card, *phone, *education;
+	const char *join_date, *full_date, *status, *position, *mobile_place, *mobile_since;
+	bool is_mobile;
+	char birth_buf[11], probation_end[11], id_card_buf[19];
+};
+
+/* Check a record against the rules (dates, 身份证号, phone, status); fills
+ * birth date and gender from the 身份证号 and computes the probation end.
+ * Scope and uniqueness are checked by the callers that know the context. */
+int member_check(struct db *db, struct member_rec *m, struct dj_error *err);
+/* Parse a JSON body into `m` (pointers stay valid while `in` lives). */
+int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err);
+/* Insert inside the caller's transaction, sealing personal data under the new id. */
+int member_insert(struct db *db, const struct member_rec *m, int64_t *id, struct dj_error *err);
+/* The keyed hash of a normalized 身份证号 (upper-case X) into out[65]. */
+void member_id_card_hash(const char *id_card, char out[65]);
+
+int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);
+int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+/* {to_org_id, on_date, reason} */
+int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+/* 转正: {full_date} — probationary to full member by a general meeting vote. */
+int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+
+/* One member with personal data masked, and their transfer history. */
+json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+/* The whole 身份证号 or phone; needs a managing role (or the member), audited. */
+json_t *member_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err);
+
+struct member_filter {
+	int64_t org_id;		/* subtree root; 0: the actor's scope */
+	const char *q;		/* name part, or an exact 身份证号 / phone */
+	const char *status;	/* full | probationary */
+	int mobile;		/* -1 any, 0 no, 1 yes */
+	bool direct;		/* only members of org_id itself */
+	const char *sort;	/* name | join_date | birth_date */
+	int page, size;
+};
+json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err);
+
+/* Masked JSON of one stored member (for audit and lists); NULL if missing. */
+json_t *member_masked(struct db *db, int64_t id);
+
+#endif

@@ -1,0 +1,152 @@
+/* member_http.c — the roster routes. */
+#include "member/member.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "http/http.h"
+#include "member/member_io.h"
+
+#define DB http_db(c)
+#define ME http_actor(c)
+#define ERR http_err(c)
+
+static int h_list(struct http_ctx *c)
+{
+	struct member_filter f = {.q = http_query(c, "q"), .status = http_query(c, "status"),
+				  .sort = http_query(c, "sort")};
+	int64_t mobile, direct;
+	int rc;
+	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &f.org_id)) ||
+	    (rc = http_query_int(c, "mobile", -1, -1, 1, &mobile)) ||
+	    (rc = http_query_int(c, "direct", 0, 0, 1, &direct)) || (rc = http_paging(c, &f.page, &f.size)))
+		return rc;
+	if (f.status && strcmp(f.status, "full") != 0 && strcmp(f.status, "probationary") != 0)
+		return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 full 或 probationary");
+	if (f.sort && strcmp(f.sort, "name") != 0 && strcmp(f.sort, "join_date") != 0 && strcmp(f.sort, "birth_date") != 0)
+		return dj_fail(ERR, DJ_EINVAL, "sort", "sort 应为 name、join_date 或 birth_date");
+	f.mobile = (int)mobile;
+	f.direct = direct;
+	return http_ok(c, member_list(DB, ME, &f, ERR));
+}
+
+static int h_create(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int64_t id;
+	int rc;
+	if (!in)
+		return ERR->code;
+	if ((rc = member_create(DB, ME, in, &id, ERR)))
+		return rc;
+	json_t *m = member_get(DB, ME, id, ERR);
+	return m ? http_reply(c, 201, m) : ERR->code;
+}
+
+static int h_get(struct http_ctx *c)
+{
+	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+}
+
+static int h_update(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int rc;
+	if (!in)
+		return ERR->code;
+	if ((rc = member_update(DB, ME, http_param(c, 0), in, ERR)))
+		return rc;
+	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+}
+
+static int h_transfer(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int rc;
+	if (!in)
+		return ERR->code;
+	if ((rc = member_transfer(DB, ME, http_param(c, 0), in, ERR)))
+		return rc;
+	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+}
+
+static int h_convert(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int rc;
+	if (!in)
+		return ERR->code;
+	if ((rc = member_convert(DB, ME, http_param(c, 0), in, ERR)))
+		return rc;
+	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+}
+
+static int h_reveal(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	return http_ok(c, member_reveal(DB, ME, http_param(c, 0), json_string_value(json_object_get(in, "field")), ERR));
+}
+
+static int h_import(struct http_ctx *c)
+{
+	int64_t org, dry;
+	int rc;
+	if ((rc = http_query_int(c, "org", 0, 1, INT64_MAX, &org)) || (rc = http_query_int(c, "dry_run", 0, 0, 1, &dry)))
+		return rc;
+	if (!org)
+		return dj_fail(ERR, DJ_EINVAL, "org", "请选择导入到的党组织");
+	size_t len;
+	const char *data = http_raw(c, &len);
+	json_t *result;
+	if ((rc = member_import(DB, ME, org, data, len, http_query(c, "filename"), dry, &result, ERR)))
+		return rc;
+	return http_reply(c, 200, result);
+}
+
+static int h_export(struct http_ctx *c)
+{
+	int64_t org, reveal;
+	int rc;
+	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &org)) || (rc = http_query_int(c, "reveal", 0, 0, 1, &reveal)))
+		return rc;
+	if (!org)
+		org = scope_root(DB, ME);
+	char *data;
+	size_t len;
+	if ((rc = member_export(DB, ME, org, reveal, &data, &len, ERR)))
+		return rc;
+	rc = http_reply_bytes(c, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len,
+			      "党员名册.xlsx");
+	free(data);
+	return rc;
+}
+
+static int h_template(struct http_ctx *c)
+{
+	char *data;
+	size_t len;
+	int rc = member_template(&data, &len, ERR);
+	if (rc)
+		return rc;
+	rc = http_reply_bytes(c, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len,
+			      "党员信息导入模板.xlsx");
+	free(data);
+	return rc;
+}
+
+const struct route member_routes[] = {
+	{"GET", "/api/v1/members", h_list, 0},
+	{"POST", "/api/v1/members", h_create, ROUTE_MANAGE},
+	{"GET", "/api/v1/members/template", h_template, 0},
+	{"GET", "/api/v1/members/export", h_export, ROUTE_MANAGE},
+	{"POST", "/api/v1/members/import", h_import, ROUTE_MANAGE | ROUTE_UPLOAD},
+	{"GET", "/api/v1/members/:id", h_get, 0},
+	{"PATCH", "/api/v1/members/:id", h_update, ROUTE_MANAGE},
+	{"POST", "/api/v1/members/:id/transfer", h_transfer, ROUTE_MANAGE},
+	{"POST", "/api/v1/members/:id/convert", h_convert, ROUTE_MANAGE},
+	{"POST", "/api/v1/members/:id/reveal", h_reveal, 0},
+	{0},
+};

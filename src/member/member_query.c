@@ -1,0 +1,183 @@
+/* member_query.c — reading members: masked by default, whole only on an
+ * audited request by a role that needs it. */
+#include "member/member.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+
+#define MEMBER_COLS "m.id, m.org_id, o.name AS org_name, m.name, m.gender, m.ethnicity, m.birth_date," \
+	" m.id_card_enc, m.phone_enc, m.education, m.join_date, m.full_date, m.status, m.probation_end," \
+	" m.position, m.is_mobile, m.mobile_place, m.mobile_since, m.active, m.created_at, m.updated_at"
+
+/* Replace the sealed columns of a row by their masks. */
+static void mask_row(json_t *r)
+{
+	int64_t id = json_integer_value(json_object_get(r, "id"));
+	char *idc = pii_open(id, "id_card", json_string_value(json_object_get(r, "id_card_enc")));
+	char *ph = pii_open(id, "phone", json_string_value(json_object_get(r, "phone_enc")));
+	char *mi = pii_mask_id_card(idc), *mp = pii_mask_phone(ph);
+	json_object_del(r, "id_card_enc");
+	json_object_del(r, "phone_enc");
+	json_object_set_new(r, "id_card", mi ? json_string(mi) : json_null());
+	json_object_set_new(r, "phone", mp ? json_string(mp) : json_null());
+	free(idc);
+	free(ph);
+	free(mi);
+	free(mp);
+}
+
+json_t *member_masked(struct db *db, int64_t id)
+{
+	json_t *r = db_row(db, "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
+			   DB_ARGS(DB_I(id)), NULL);
+	if (r)
+		mask_row(r);
+	return r;
+}
+
+json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
+{
+	if (scope_member(db, a, id, err))
+		return NULL;
+	json_t *r = member_masked(db, id);
+	if (!r) {
+		dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
+		return NULL;
+	}
+	char today[11];
+	date_today(today);
+	const char *birth = json_string_value(json_object_get(r, "birth_date"));
+	if (birth) {
+		int64_t age = date_diff(birth, today) / 365;	/* shown as whole years; a day off at birthdays is fine */
+		char b[11];
+		date_add(b, birth, (int)age + 1, 0, 0);
+		if (strcmp(b, today) <= 0)
+			age++;
+		json_object_set_new(r, "age", json_integer(age));
+	}
+	/* 党龄 counts from the day a member became a full member. */
+	const char *full = json_string_value(json_object_get(r, "full_date"));
+	if (full) {
+		int y1, m1, d1, y2, m2, d2;
+		date_parse(full, &y1, &m1, &d1);
+		date_parse(today, &y2, &m2, &d2);
+		int years = y2 - y1 - ((m2 < m1 || (m2 == m1 && d2 < d1)) ? 1 : 0);
+		json_object_set_new(r, "party_years", json_integer(years < 0 ? 0 : years));
+	}
+	json_t *t = db_rows(db, "SELECT t.id, t.on_date, t.reason, t.from_org, f.name AS from_org_name, t.to_org,"
+				" o.name AS to_org_name FROM member_transfer t JOIN org f ON f.id = t.from_org"
+				" JOIN org o ON o.id = t.to_org WHERE t.member_id = ? ORDER BY t.on_date DESC, t.id DESC",
+			    DB_ARGS(DB_I(id)), NULL);
+	json_object_set_new(r, "transfers", t ? t : json_array());
+	json_object_set_new(r, "can_reveal", json_boolean(a->role != ROLE_MEMBER || a->member_id == id));
+	return r;
+}
+
+json_t *member_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err)
+{
+	if (!field || (strcmp(field, "id_card") != 0 && strcmp(field, "phone") != 0)) {
+		dj_fail(err, DJ_EINVAL, "field", "只能查看身份证号（id_card）或联系电话（phone）");
+		return NULL;
+	}
+	if (scope_member(db, a, id, err))
+		return NULL;
+	char *sealed = NULL;
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT %s_enc FROM member WHERE id = ?", field);
+	if (db_text1(db, &sealed, sql, DB_ARGS(DB_I(id)), err))
+		return NULL;
+	char *plain = pii_open(id, field, sealed);
+	free(sealed);
+	if (sealed && !plain) {
+		dj_fail(err, DJ_EIO, field, "个人信息无法解密（密钥文件与数据库不匹配）");
+		return NULL;
+	}
+	/* The view itself is a recorded event, with no copy of the value. */
+	json_t *what = json_pack("{s:s}", "field", field);
+	int rc = db_begin(db, err);
+	if (!rc)
+		rc = db_end(db, audit_write(db, a, "member.reveal", "member", id, NULL, what, err), err);
+	json_decref(what);
+	if (rc) {
+		free(plain);
+		return NULL;
+	}
+	json_t *out = json_pack("{s:s, s:s?}", "field", field, "value", plain);
+	free(plain);
+	return out;
+}
+
+static bool all_digits(const char *s, size_t n, bool x_last)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) && !(x_last && i == n - 1 && (s[i] == 'X' || s[i] == 'x')))
+			return false;
+	return true;
+}
+
+json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err)
+{
+	int64_t root = f->org_id ? f->org_id : scope_root(db, a);
+	int64_t self = 0;
+	if (a->role == ROLE_MEMBER) {
+		self = a->member_id ? a->member_id : -1;	/* a member sees only their own record */
+		root = 0;
+	} else if (scope_org(db, a, root, err)) {
+		return NULL;
+	}
+	/* An 18-character or 11-digit query is an exact 身份证号 / phone lookup by keyed hash. */
+	char hid[65] = "", hph[65] = "";
+	char *like = NULL;
+	if (f->q && all_digits(f->q, 18, true))
+		member_id_card_hash(f->q, hid);
+	else if (f->q && all_digits(f->q, 11, false))
+		pii_hash("phone", f->q, hph);
+	else
+		like = db_like_pattern(f->q);
+	const char *order = "m.name_key, m.id";
+	if (f->sort && strcmp(f->sort, "join_date") == 0)
+		order = "m.join_date, m.id";
+	else if (f->sort && strcmp(f->sort, "birth_date") == 0)
+		order = "m.birth_date, m.id";
+	const char *scope = f->direct ? " WHERE m.org_id = ?1" :
+		" WHERE (?1 = 0 OR m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?1))";
+	char *where = xasprintf("%s AND (?2 = 0 OR m.id = ?2) AND m.active = 1"
+				" AND (CAST(?3 AS TEXT) IS NULL OR m.name LIKE ?3 ESCAPE '\\')"
+				" AND (CAST(?4 AS TEXT) IS NULL OR m.id_card_hash = ?4)"
+				" AND (CAST(?5 AS TEXT) IS NULL OR m.phone_hash = ?5)"
+				" AND (CAST(?6 AS TEXT) IS NULL OR m.status = ?6)"
+				" AND (?7 < 0 OR m.is_mobile = ?7)", scope);
+	db_val args[] = {DB_I(root), DB_I(self), DB_T(like), DB_T(hid), DB_T(hph), DB_T(f->status),
+			 DB_I(f->mobile), DB_I(f->size), DB_I((int64_t)(f->page - 1) * f->size)};
+	char *csql = xasprintf("SELECT count(*) FROM member m%s", where);
+	char *lsql = xasprintf("SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id%s"
+			       " ORDER BY %s LIMIT ?8 OFFSET ?9", where, order);
+	int64_t total = 0;
+	json_t *out = NULL;
+	if (db_int1(db, &total, csql, 9, args, err) == 0) {
+		json_t *items = db_rows(db, lsql, 9, args, err);
+		if (items) {
+			size_t i;
+			json_t *r;
+			json_array_foreach(items, i, r)
+				mask_row(r);
+			out = json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
+					f->page, "size", f->size);
+		}
+	}
+	free(where);
+	free(csql);
+	free(lsql);
+	free(like);
+	return out;
+}

@@ -1,0 +1,76 @@
+/* org.h — party organizations: the tree, its kinds, its history and its rules.
+ *
+ * Nothing about an organization is overwritten: rename, move, merge,
+ * dissolve and elections are events in org_event.  The tree is kept as a
+ * closure table (ancestor, descendant, depth) so "the subtree of X" is one
+ * indexed join on both engines. */
+#ifndef DJ_ORG_H
+#define DJ_ORG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "user/actor.h"
+
+struct db;
+
+struct org_kind_info {
+	const char *kind;	/* glossary identifier */
+	const char *label;	/* 党支部 … */
+	bool branch_like;	/* the branch rules apply */
+	bool elects;		/* has elected committees with terms */
+	const char *term_setting;	/* setting key for the term length */
+};
+
+const struct org_kind_info *org_kind(const char *kind);	/* NULL if unknown */
+json_t *org_kinds_json(void);
+
+/* Create from JSON {code, name, kind, parent_id, unit, founded_on}. */
+int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);
+/* Change name (a rename event), unit, founded_on, kind, sort. */
+int org_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+int org_move(struct db *db, const struct actor *a, int64_t id, int64_t new_parent, const char *on_date,
+	     struct dj_error *err);
+int org_dissolve(struct db *db, const struct actor *a, int64_t id, const char *on_date, const char *reason,
+		 struct dj_error *err);
+/* Members and child orgs of `id` go to `into`; `id` is closed as merged. */
+int org_merge(struct db *db, const struct actor *a, int64_t id, int64_t into, const char *on_date,
+	      struct dj_error *err);
+/* Delete an org entered by mistake: no members, children or terms. */
+int org_delete(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+/* Record an election (or appointment) with its officers:
+ * {elected_on, term_years?, how: elected|appointed, officers: [{member_id?, name, post}]} */
+int org_election(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *term_id,
+		 struct dj_error *err);
+
+json_t *org_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+/* Every org in the actor's scope with member counts, for the tree view. */
+json_t *org_tree(struct db *db, const struct actor *a, bool include_closed, struct dj_error *err);
+struct org_filter {
+	int64_t root;		/* 0: the actor's scope */
+	const char *q, *kind, *status;
+	int page, size;
+};
+/* Direct children of `parent` with counts, for a lazily loaded tree. */
+json_t *org_children(struct db *db, const struct actor *a, int64_t parent, bool include_closed, struct dj_error *err);
+json_t *org_list(struct db *db, const struct actor *a, const struct org_filter *f, struct dj_error *err);
+json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+
+/* Find the id of an org by code (0 if none). */
+int64_t org_id_by_code(struct db *db, const char *code);
+/* True when `desc` is `anc` or below it. */
+bool org_is_within(struct db *db, int64_t anc, int64_t desc);
+
+/* Rules (org_rules.c): findings for the subtree of `root` as of `today`:
+ * [{rule, level, title, org_id, org_name, message, member_ids?}].  `rule`
+ * filters to one rule when not NULL. */
+json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const char *rule, struct dj_error *err);
+/* The home dashboard: orgs by kind, members by status, elections due, findings. */
+json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct dj_error *err);
+
+/* A setting as integer (rule numbers live in configuration). */
+int64_t setting_int(struct db *db, const char *key, int64_t def);
+
+#endif

@@ -1,0 +1,119 @@
+/* user_http.c — log in and out, the current user, and account management. */
+#include "user/user.h"
+
+#include <string.h>
+
+#include "db/db.h"
+#include "http/http.h"
+
+#define DB http_db(c)
+#define ME http_actor(c)
+#define ERR http_err(c)
+
+static int h_login(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	char token[65], csrf[65];
+	int rc = session_login(DB, json_string_value(json_object_get(in, "username")),
+			       json_string_value(json_object_get(in, "password")), http_client_ip(c), token, csrf, ERR);
+	if (rc)
+		return rc;
+	struct actor a;
+	char check[65];
+	if ((rc = session_lookup(DB, token, &a, check, ERR)))
+		return rc;
+	http_set_session_cookie(c, token);
+	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, &a), "csrf", csrf));
+}
+
+static int h_me(struct http_ctx *c)
+{
+	struct actor a;
+	char csrf[65];
+	int rc = session_lookup(DB, http_session_token(c), &a, csrf, ERR);
+	if (rc)
+		return rc;
+	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, ME), "csrf", csrf));
+}
+
+static int h_logout(struct http_ctx *c)
+{
+	int rc = session_logout(DB, ME, http_session_token(c), ERR);
+	if (rc)
+		return rc;
+	http_clear_session_cookie(c);
+	return http_reply(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_own_password(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	int rc = user_change_own_password(DB, ME, json_string_value(json_object_get(in, "old_password")),
+					  json_string_value(json_object_get(in, "new_password")), ERR);
+	if (rc)
+		return rc;
+	http_clear_session_cookie(c);
+	return http_reply(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_list(struct http_ctx *c)
+{
+	int page, size;
+	int rc = http_paging(c, &page, &size);
+	return rc ? rc : http_ok(c, user_list(DB, ME, http_query(c, "q"), page, size, ERR));
+}
+
+static int h_create(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int64_t id;
+	int rc;
+	if (!in)
+		return ERR->code;
+	if ((rc = user_create(DB, ME, in, &id, ERR)))
+		return rc;
+	return http_reply(c, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+static int h_update(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	int rc = user_update(DB, ME, http_param(c, 0), in, ERR);
+	return rc ? rc : http_reply(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_password(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	const char *pw = json_string_value(json_object_get(in, "password"));
+	if (!pw)
+		return dj_fail(ERR, DJ_EINVAL, "password", "请填写新密码");
+	int rc = user_set_password(DB, ME, http_param(c, 0), pw, ERR);
+	return rc ? rc : http_reply(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_health(struct http_ctx *c)
+{
+	return http_reply(c, 200, json_pack("{s:b, s:i}", "ok", 1, "schema", db_schema_version(DB)));
+}
+
+const struct route user_routes[] = {
+	{"GET", "/api/v1/health", h_health, ROUTE_PUBLIC},
+	{"POST", "/api/v1/session", h_login, ROUTE_PUBLIC},
+	{"GET", "/api/v1/session", h_me, 0},
+	{"DELETE", "/api/v1/session", h_logout, 0},
+	{"PUT", "/api/v1/session/password", h_own_password, 0},
+	{"GET", "/api/v1/users", h_list, ROUTE_MANAGE},
+	{"POST", "/api/v1/users", h_create, ROUTE_MANAGE},
+	{"PATCH", "/api/v1/users/:id", h_update, ROUTE_MANAGE},
+	{"PUT", "/api/v1/users/:id/password", h_password, ROUTE_MANAGE},
+	{0},
+};
