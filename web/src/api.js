@@ -1,0 +1,78 @@
+// api.js — the JSON API with the session cookie and the CSRF token.
+import { reactive } from 'vue';
+import { ElMessage } from 'element-plus';
+
+export const session = reactive({ user: null, csrf: '', loaded: false });
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error || `请求失败（${status}）`);
+    this.status = status;
+    this.field = body?.field || '';
+    this.details = body?.details || null;
+  }
+}
+
+async function request(method, path, body, opts = {}) {
+  const headers = {};
+  let payload;
+  if (body instanceof Blob || body instanceof ArrayBuffer) {
+    headers['Content-Type'] = 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET') headers['X-CSRF-Token'] = session.csrf;
+  const res = await fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (opts.raw && res.ok) return res;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && !opts.quiet401) {
+      session.user = null;
+      if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+    }
+    if (!opts.silent) ElMessage.error(err.message);
+    throw err;
+  }
+  return data;
+}
+
+export const api = {
+  get: (p, o) => request('GET', p, undefined, o),
+  post: (p, b, o) => request('POST', p, b ?? {}, o),
+  patch: (p, b, o) => request('PATCH', p, b, o),
+  put: (p, b, o) => request('PUT', p, b, o),
+  del: (p, o) => request('DELETE', p, undefined, o),
+};
+
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  const s = u.toString();
+  return s ? '?' + s : '';
+}
+
+export async function loadSession() {
+  try {
+    const r = await api.get('/session', { silent: true, quiet401: true });
+    session.user = r.user;
+    session.csrf = r.csrf;
+  } catch {
+    session.user = null;
+  }
+  session.loaded = true;
+}
+
+export async function download(path, fallbackName) {
+  const res = await request('GET', path, undefined, { raw: true });
+  const blob = await res.blob();
+  const cd = res.headers.get('Content-Disposition') || '';
+  const m = /filename\*=UTF-8''([^;]+)/.exec(cd);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = m ? decodeURIComponent(m[1]) : fallbackName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}

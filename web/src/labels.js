@@ -1,0 +1,19 @@
+// labels.js — the Chinese terms the users know, for the identifiers of the glossary.
+export const kindLabels = {
+  committee: '党委', party_group: '党组', general_branch: '党总支', branch: '党支部', group: '党小组',
+  industry_committee: '行业党委', functional_branch: '功能性党支部', cloud_branch: '云支部',
+  mobile_branch: '流动党员党支部', temporary_branch: '临时党支部',
+};
+export const statusLabels = { full: '正式党员', probationary: '预备党员' };
+export const genderLabels = { male: '男', female: '女' };
+export const orgStatusLabels = { active: '正常', dissolved: '已撤销', merged: '已撤并' };
+export const postLabels = {
+  secretary: '书记', deputy_secretary: '副书记', organization: '组织委员', propaganda: '宣传委员',
+  discipline: '纪检委员', member: '委员',
+};
+export const roleLabels = { admin: '系统管理员', org_admin: '组织管理员', branch_admin: '支部书记/经办人', member: '党员' };
+export const eventLabels = {
+  create: '成立', rename: '更名', rekind: '变更类别', move: '调整隶属关系', dissolve: '撤销',
+  merge_out: '撤并（并入其他组织）', merge_in: '撤并（接收并入组织）', election: '换届选举', appointment: '任命班子',
+};
+export const levelTypes = { error: 'danger', warn: 'warning', info: 'info' };

@@ -1,0 +1,29 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { session, loadSession } from './api.js';
+
+const routes = [
+  { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
+  { path: '/', component: () => import('./views/Dashboard.vue'), meta: { manage: true } },
+  { path: '/findings', component: () => import('./views/Findings.vue'), meta: { manage: true } },
+  { path: '/orgs/:id?', component: () => import('./views/Orgs.vue'), meta: { manage: true } },
+  { path: '/members', component: () => import('./views/Members.vue'), meta: { manage: true } },
+  { path: '/members/:id', component: () => import('./views/MemberDetail.vue') },
+  { path: '/import', component: () => import('./views/Import.vue'), meta: { manage: true } },
+  { path: '/users', component: () => import('./views/Users.vue'), meta: { manage: true } },
+  { path: '/audit', component: () => import('./views/Audit.vue'), meta: { admin: true } },
+  { path: '/me', component: () => import('./views/Me.vue') },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+const router = createRouter({ history: createWebHashHistory(), routes });
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadSession();
+  if (to.meta.public) return true;
+  if (!session.user) return { path: '/login', query: { next: to.fullPath } };
+  if (session.user.role === 'member' && (to.meta.manage || to.meta.admin)) return '/me';
+  if (to.meta.admin && session.user.role !== 'admin') return '/';
+  return true;
+});
+
+export default router;
