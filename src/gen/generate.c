@@ -341,7 +341,7 @@ static int build_province(struct gctx *g)
 		int64_t uc = add_org(g, root, code, "committee", name, u);
 		TRY(uc);
 		for (int b = 0; b < 7; b++) {
-			char sub[48];
+			char sub[64];
 			snprintf(sub, sizeof sub, "%s%02d", code, b + 1);
 			snprintf(name, sizeof name, "%s第%d党支部", u, b + 1);
 			TRY(branch(g, uc, sub, "branch", name, u, s, FL_PLAIN));

@@ -1,0 +1,30 @@
+// shared.test.mjs — two stateless servers on one PostgreSQL database are one platform.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { freshDb, generate, startServer, Client, loginAs } from '../lib/server.mjs';
+
+let db, a, b;
+before(async () => {
+  db = freshDb('shared');
+  generate(db);
+  a = await startServer(db);
+  b = await startServer(db);
+});
+after(async () => { await a.stop(); await b.stop(); });
+
+it('a session opened on one server is valid on the other, and a write on one is read on the other', async () => {
+  const ca = await loginAs(a.base, 'admin');
+  const cb = new Client(b.base);
+  cb.cookie = ca.cookie;
+  cb.csrf = ca.csrf;
+  const me = await cb.get('/session');
+  assert.equal(me.status, 200);
+  assert.equal(me.body.user.username, 'admin');
+  const root = (await ca.get('/orgs/tree')).body[0];
+  const r = await cb.post('/orgs', { code: 'PG-SHARED', name: '共享测试党支部', kind: 'branch', parent_id: root.id });
+  assert.equal(r.status, 201);
+  const seen = await ca.get('/orgs/' + r.body.id);
+  assert.equal(seen.body.name, '共享测试党支部');
+  assert.equal((await ca.del('/session')).status, 200);
+  assert.equal((await cb.get('/session')).status, 401, 'logging out on one server ends the session on both');
+});
