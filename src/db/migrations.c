@@ -55,7 +55,7 @@ const char *const db_migrations[] = {
 	"CREATE TABLE session (\n"
 	"  token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES app_user(id),\n"
 	"  csrf TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL);\n"
-	"CREATE INDEX session_user ON session(user_id);\n"
+	"CREATE INDEX session_by_user ON session(user_id);\n"
 	"CREATE TABLE audit (\n"
 	"  id {{ID}}, at TEXT NOT NULL, user_id BIGINT, username TEXT, route TEXT,\n"
 	"  action TEXT NOT NULL, entity TEXT NOT NULL, entity_id BIGINT,\n"

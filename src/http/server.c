@@ -401,8 +401,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		else
 			c->too_big = true;
 		*upload_size = 0;
-		if (!c->too_big)
-			return MHD_YES;
+		/* An oversized body is read and dropped, then answered with 413:
+		 * replying mid-upload makes clients report a broken connection
+		 * instead of the error.  The connection timeout bounds slow senders. */
+		return MHD_YES;
 	}
 	if (dispatch(c) != 0 || !c->resp)
 		reply_error(c);

@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "org/org.h"
 
 #define MEMBER_COLS "m.id, m.org_id, o.name AS org_name, m.name, m.gender, m.ethnicity, m.birth_date," \
 	" m.id_card_enc, m.phone_enc, m.education, m.join_date, m.full_date, m.status, m.probation_end," \
@@ -131,6 +132,12 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 	int64_t self = 0;
 	if (a->role == ROLE_MEMBER) {
 		self = a->member_id ? a->member_id : -1;	/* a member sees only their own record */
+		int64_t own = 0;
+		db_int1(db, &own, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(self)), NULL);
+		if (f->org_id && !org_is_within(db, f->org_id, own)) {
+			dj_fail(err, DJ_ENOTFOUND, "org", "党组织不存在或不在您的管理范围内");
+			return NULL;
+		}
 		root = 0;
 	} else if (scope_org(db, a, root, err)) {
 		return NULL;

@@ -109,6 +109,15 @@ int org_election(struct db *db, const struct actor *a, int64_t id, json_t *in, i
 		if (voters > 0 && present * 5 < voters * 4)
 			return dj_fail(err, DJ_EINVAL, "present", "到会人数不足应到会人数的五分之四，选举无效");
 	}
+	char *last = NULL;
+	db_text1(db, &last, "SELECT max(elected_on) FROM org_term WHERE org_id = ?", DB_ARGS(DB_I(id)), NULL);
+	bool older = last && strcmp(elected_on, last) <= 0;
+	if (older) {
+		dj_fail(err, DJ_EINVAL, "elected_on", "选举（任命）日期应晚于本届班子产生日期（%s）", last);
+		free(last);
+		return DJ_EINVAL;
+	}
+	free(last);
 	json_t *officers = check_officers(db, id, json_object_get(in, "officers"), err);
 	if (!officers)
 		return err->code;

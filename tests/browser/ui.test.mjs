@@ -1,0 +1,105 @@
+// ui.test.mjs — the web UI in Debian's Chromium (playwright-core): log in, add an
+// org and a member, import a file with a bad row and see the error, and see a
+// dashboard number change.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { freshDb, generate, startServer, PASSWORD, idCard, loginAs } from '../lib/server.mjs';
+
+let db, srv, browser, page;
+before(async () => {
+  db = freshDb('ui');
+  generate(db);
+  srv = await startServer(db);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+});
+after(async () => { await browser?.close(); await srv.stop(); });
+
+async function statValue(name) {
+  return Number((await page.locator(`[data-stat=${name}] .value`).innerText()).trim());
+}
+
+it('logs in, adds an org and a member, and the dashboard count follows', async () => {
+  await page.goto(srv.base + '/#/login');
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', 'wrong-pass-1');
+  await page.click('button[type=submit]');
+  await page.getByText('用户名或密码错误').waitFor();
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.locator('[data-stat=members] .value').waitFor();
+  const members = await statValue('members');
+  const orgs = await statValue('orgs');
+
+  // A new branch under the root, through the org page's dialog.
+  await page.goto(srv.base + '/#/orgs');
+  await page.getByRole('button', { name: '新增下级组织' }).click();
+  await page.fill('input[name=org-name]', '浏览器测试党支部');
+  await page.fill('input[name=org-code]', 'UI-T1');
+  await page.locator('.el-dialog').getByRole('button', { name: '保存' }).click();
+  await page.locator('.org-head h2', { hasText: '浏览器测试党支部' }).waitFor();
+  const orgUrl = page.url();
+  assert.match(orgUrl, /#\/orgs\/\d+$/);
+
+  // A member in it, from the member list of that org.
+  await page.getByRole('button', { name: '查看党员' }).click();
+  await page.getByRole('button', { name: '新增党员' }).click();
+  await page.fill('input[name=member-name]', '界面测试');
+  await page.fill('input[name=member-id-card]', idCard('19900615', 77));
+  await page.locator('input[name=member-join]').fill('2015-07-01');
+  await page.keyboard.press('Enter');
+  await page.locator('.el-dialog').getByRole('button', { name: '保存' }).click();
+  await page.getByText('已新增党员 界面测试').waitFor();
+  await page.locator('.el-table').getByText('界面测试').waitFor();
+
+  await page.goto(srv.base + '/#/');
+  await page.locator('[data-stat=members] .value').waitFor();
+  assert.equal(await statValue('members'), members + 1);
+  assert.equal(await statValue('orgs'), orgs + 1);
+  await page.screenshot({ path: path.join(db.dir, 'dashboard.png') });
+});
+
+it('imports a file with a bad row: shows row, column and message, and stores nothing', async () => {
+  const file = path.join(db.dir, 'roster.csv');
+  fs.writeFileSync(file, ['姓名,性别,身份证号,入党日期,党员类别',
+    `好行,男,${idCard('19800101', 31)},2005-07-01,正式党员`,
+    '坏行,男,410102198001011230,2005-07-01,正式党员'].join('\n'));
+  const before = await statValue('members');
+  await page.goto(srv.base + '/#/import');
+  await page.locator('.el-select').first().click();
+  await page.keyboard.type('机关委员会');
+  await page.locator('.el-select-dropdown__item', { hasText: '机关委员会' }).first().click();
+  await page.setInputFiles('input[data-test=file]', file);
+  await page.getByRole('button', { name: '校验并导入' }).click();
+  const errors = page.locator('.import-errors');
+  await errors.waitFor();
+  const text = await errors.innerText();
+  assert.match(text, /3/);
+  assert.match(text, /身份证号/);
+  assert.match(text, /校验位/);
+  await page.goto(srv.base + '/#/');
+  await page.locator('[data-stat=members] .value').waitFor();
+  assert.equal(await statValue('members'), before);
+});
+
+it('shows a member their own record on a phone-sized screen', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const phone = await ctx.newPage();
+  await phone.goto(srv.base + '/#/login');
+  await phone.fill('input[name=username]', 'dangyuan');
+  await phone.fill('input[name=password]', PASSWORD);
+  await phone.click('button[type=submit]');
+  await phone.getByText('组织关系转接记录').waitFor();
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `no sideways scrolling on a phone (${width}px)`);
+  await phone.screenshot({ path: path.join(db.dir, 'member-phone.png') });
+  await ctx.close();
+  // The member's session cannot reach a manager's page: it lands on its own record.
+  const c = await loginAs(srv.base, 'dangyuan');
+  assert.equal((await c.get('/dashboard')).status, 403);
+});
