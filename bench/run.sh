@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/run.sh — figures for the foundation at a chosen scale (default
+# province): generate time, XLSX import rate, wrk on an authenticated member
+# list and the dashboard next to nginx serving the same bytes, dashboard
+# latency, server RSS.  Prints figures; asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${SCALE:-province}
+out=bench/out; mkdir -p "$out"; rm -f "$out"/bench.db* "$out"/import.db*
+bin=build/dangjian
+echo 'Bench-pass-1' > "$out/pw"
+PORT=18181; NGINX_PORT=18182
+
+t0=$(date +%s.%N)
+$bin generate --db "$out/bench.db" --scale "$scale" --password-file "$out/pw" | tail -1
+t1=$(date +%s.%N)
+echo "generate ($scale): $(echo "$t1 - $t0" | bc) s"
+
+# Import: export the whole roster revealed, then import it into an empty database.
+root=$(sqlite3 "$out/bench.db" "SELECT code FROM org WHERE parent_id IS NULL")
+$bin export members --db "$out/bench.db" --org "$root" --reveal -o "$out/roster.xlsx" >/dev/null
+rows=$(($(sqlite3 "$out/bench.db" "SELECT count(*) FROM member")))
+$bin init --db "$out/import.db" >/dev/null
+sqlite3 "$out/import.db" "INSERT INTO org(id, code, name, name_key, kind, created_at, updated_at) VALUES (1, 'ROOT', '导入测试', '', 'branch', '', ''); INSERT INTO org_closure VALUES (1, 1, 0);"
+t0=$(date +%s.%N)
+$bin import members --db "$out/import.db" --org ROOT "$out/roster.xlsx" | tail -1
+t1=$(date +%s.%N)
+secs=$(echo "$t1 - $t0" | bc)
+echo "import: $rows rows from XLSX ($(du -h "$out/roster.xlsx" | cut -f1)) in $secs s = $(echo "$rows / $secs" | bc) rows/s"
+
+$bin serve --db "$out/bench.db" --listen 127.0.0.1:$PORT --quiet &
+spid=$!
+trap 'kill $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill $(cat "$out/nginx.pid") 2>/dev/null; true' EXIT
+sleep 1
+login=$(curl -s -c "$out/cj" -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench-pass-1"}' http://127.0.0.1:$PORT/api/v1/session)
+cookie=$(grep dj_session "$out/cj" | awk '{print $7}')
+for path in "/api/v1/members?size=20" "/api/v1/dashboard"; do
+	curl -s -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path" > "$out/body.json"
+	lat=$(curl -s -o /dev/null -w '%{time_total}' -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path")
+	echo "latency $path: ${lat}s (single request)"
+	# nginx answering the same bytes from memory, on the same machine, in the same run.
+	cat > "$out/nginx.conf" <<NGX
+worker_processes 2; pid $PWD/$out/nginx.pid; error_log /dev/null; daemon on;
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$NGINX_PORT;
+  location / { default_type application/json; return 200 '$(sed "s/'/\\\\'/g" "$out/body.json")'; } } }
+NGX
+	nginx -c "$PWD/$out/nginx.conf" -p "$PWD/$out" 2>/dev/null
+	sleep 0.3
+	ours=$(wrk -t2 -c32 -d8s -H "Cookie: dj_session=$cookie" "http://127.0.0.1:$PORT$path" | awk '/Requests\/sec/ {print $2}')
+	ref=$(wrk -t2 -c32 -d8s "http://127.0.0.1:$NGINX_PORT$path" | awk '/Requests\/sec/ {print $2}')
+	kill "$(cat "$out/nginx.pid")"; sleep 0.3
+	echo "wrk $path: dangjian $ours req/s, nginx (same body) $ref req/s, ratio $(echo "scale=3; $ours / $ref" | bc)"
+done
+echo "server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$spid/status)"
