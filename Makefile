@@ -53,13 +53,21 @@ build/test_%: tests/unit/test_%.c $(LIB_SRC:%.c=build/san/%.o) build/san/build/a
 
 unit: $(UNIT_TESTS)
 
-run: deps build/dangjian
+# deps runs before the build is planned: pkg-config and the libraries it
+# reports may be what it installs, so the build is a second make.
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j2 build/dangjian
 	@scripts/demo.sh $(DB) $(LISTEN)
 
-test: deps build/dangjian build/dangjian-san $(UNIT_TESTS)
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j2 build/dangjian build/dangjian-san unit
 	@tests/run.sh
 
-bench: deps build/dangjian
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j2 build/dangjian
 	@bench/run.sh
 
 clean:
