@@ -47,7 +47,7 @@ build/san/%.o: %.c $(HDR)
 build/dangjian-san: $(SRC:%.c=build/san/%.o) build/san/build/assets.o
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,build/test_%,$(wildcard tests/unit/test_*.c))
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,build/test_%,$(wildcard tests/unit/test_*.c))
 build/test_%: tests/unit/test_%.c $(LIB_SRC:%.c=build/san/%.o) build/san/build/assets.o
 	$(CC) $(WARN) -O1 -g $(SAN) $(INC) -o $@ $^ $(LIBS) -lcmocka
 

@@ -7,6 +7,13 @@
 #include "core/mem.h"
 #include "db/db.h"
 
+static json_t *officers_of(struct db *db, json_t *term)
+{
+	json_t *off = db_rows(db, "SELECT member_id, name, post FROM org_officer WHERE term_id = ? ORDER BY id",
+			      DB_ARGS(DB_I(json_integer_value(json_object_get(term, "id")))), NULL);
+	return off ? off : json_array();
+}
+
 /* The latest term with its officers, or null. */
 static json_t *current_term(struct db *db, int64_t id)
 {
@@ -14,9 +21,7 @@ static json_t *current_term(struct db *db, int64_t id)
 			       " ORDER BY elected_on DESC, id DESC LIMIT 1", DB_ARGS(DB_I(id)), NULL);
 	if (!t)
 		return json_null();
-	json_t *off = db_rows(db, "SELECT member_id, name, post FROM org_officer WHERE term_id = ? ORDER BY id",
-			      DB_ARGS(DB_I(json_integer_value(json_object_get(t, "id")))), NULL);
-	json_object_set_new(t, "officers", off ? off : json_array());
+	json_object_set_new(t, "officers", officers_of(db, t));
 	return t;
 }
 
@@ -154,10 +159,7 @@ json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_
 	}
 	json_t *terms = db_rows(db, "SELECT id, elected_on, term_years, ends_on, how FROM org_term WHERE org_id = ?"
 				    " ORDER BY elected_on DESC", DB_ARGS(DB_I(id)), err);
-	json_array_foreach(terms, i, e) {
-		json_t *off = db_rows(db, "SELECT member_id, name, post FROM org_officer WHERE term_id = ? ORDER BY id",
-				      DB_ARGS(DB_I(json_integer_value(json_object_get(e, "id")))), NULL);
-		json_object_set_new(e, "officers", off ? off : json_array());
-	}
+	json_array_foreach(terms, i, e)
+		json_object_set_new(e, "officers", officers_of(db, e));
 	return json_pack("{s:o, s:o}", "events", ev, "terms", terms ? terms : json_array());
 }

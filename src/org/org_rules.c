@@ -218,27 +218,37 @@ static int probation_rules(struct db *db, int64_t root, const struct rules *r, s
 	return rc < 0 ? err->code : 0;
 }
 
+/* The common start of a rules query: the subtree (the actor's scope when
+ * root is 0), checked against the scope, with its rules and statistics. */
+static int rules_prepare(struct db *db, const struct actor *a, int64_t *root, struct rules *r, struct stats *s,
+			 struct dj_error *err)
+{
+	memset(s, 0, sizeof *s);
+	if (a->role == ROLE_MEMBER)
+		return dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
+	if (!*root)
+		*root = scope_root(db, a);
+	if (scope_org(db, a, *root, err))
+		return err->code;
+	rules_load(db, r);
+	if (load_stats(db, *root, s, err)) {
+		stats_free(s);
+		memset(s, 0, sizeof *s);
+		return err->code;
+	}
+	return 0;
+}
+
 json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const char *rule, struct dj_error *err)
 {
-	if (a->role == ROLE_MEMBER) {
-		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
-		return NULL;
-	}
-	if (!root)
-		root = scope_root(db, a);
-	if (scope_org(db, a, root, err))
-		return NULL;
 	if (rule && *rule && rule_index(rule) < 0) {
 		dj_fail(err, DJ_EINVAL, "rule", "未知的规则“%s”", rule);
 		return NULL;
 	}
 	struct rules r;
-	rules_load(db, &r);
 	struct stats s;
-	if (load_stats(db, root, &s, err)) {
-		stats_free(&s);
+	if (rules_prepare(db, a, &root, &r, &s, err))
 		return NULL;
-	}
 	json_t *all = json_array();
 	for (size_t i = 0; i < s.n; i++)
 		org_rules(&r, &s.v[i], all);
@@ -262,21 +272,10 @@ json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const c
 
 json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct dj_error *err)
 {
-	if (a->role == ROLE_MEMBER) {
-		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
-		return NULL;
-	}
-	if (!root)
-		root = scope_root(db, a);
-	if (scope_org(db, a, root, err))
-		return NULL;
 	struct rules r;
-	rules_load(db, &r);
 	struct stats s;
-	if (load_stats(db, root, &s, err)) {
-		stats_free(&s);
+	if (rules_prepare(db, a, &root, &r, &s, err))
 		return NULL;
-	}
 	json_t *findings = json_array();
 	int64_t total = 0, full = 0, prob = 0, mobile = 0;
 	json_t *kinds = json_object();
