@@ -150,7 +150,15 @@ static int add_members(struct gctx *g, int64_t org, const char *kind, int n, enu
 			random_date(g, birth, fl == FL_YOUNG ? "1990-01-01" : lo, hi);
 		}
 		gen_name(&g->r, names[i], sizeof names[i], male);
-		gen_id_card(&g->r, birth, male, id_card);
+		/* 200,000 people share birthdays and sequence numbers: draw again on a clash. */
+		for (int tries = 0; tries < 20; tries++) {
+			char h[65];
+			int64_t one;
+			gen_id_card(&g->r, birth, male, id_card);
+			member_id_card_hash(id_card, h);
+			if (db_int1(g->db, &one, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(h)), NULL))
+				break;
+		}
 		snprintf(phone, sizeof phone, "1%c%09lld", "3456789"[rng_range(&g->r, 0, 6)],
 			 (long long)rng_range(&g->r, 0, 999999999));
 		/* About one in twenty-five is probationary; a quarter of those are past their
