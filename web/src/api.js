@@ -76,3 +76,6 @@ export async function download(path, fallbackName) {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
+
+// Today in China Standard Time as YYYY-MM-DD, the default for dates the user records.
+export const todayCST = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
