@@ -35,22 +35,27 @@ trap 'kill $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill $(cat "$out/nginx.
 sleep 1
 login=$(curl -s -c "$out/cj" -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench-pass-1"}' http://127.0.0.1:$PORT/api/v1/session)
 cookie=$(grep dj_session "$out/cj" | awk '{print $7}')
-for path in "/api/v1/members?size=20" "/api/v1/dashboard"; do
-	curl -s -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path" > "$out/body.json"
-	lat=$(curl -s -o /dev/null -w '%{time_total}' -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path")
-	echo "latency $path: ${lat}s (single request)"
-	# nginx answering the same bytes from memory, on the same machine, in the same run.
-	cat > "$out/nginx.conf" <<NGX
-worker_processes 2; pid $PWD/$out/nginx.pid; error_log /dev/null; daemon on;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:$NGINX_PORT;
-  location / { default_type application/json; return 200 '$(sed "s/'/\\\\'/g" "$out/body.json")'; } } }
-NGX
-	nginx -c "$PWD/$out/nginx.conf" -p "$PWD/$out" 2>/dev/null
-	sleep 0.3
+paths=("/api/v1/members?size=20" "/api/v1/dashboard")
+pairs=()
+for i in "${!paths[@]}"; do
+	path=${paths[$i]}
+	curl -s -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path" > "$out/body$i.json"
+	pairs+=("$path=$out/body$i.json")
+	# Latency: median of 21 sequential requests, after one warm-up.
+	for _ in $(seq 21); do curl -s -o /dev/null -w '%{time_total}\n' -b "dj_session=$cookie" "http://127.0.0.1:$PORT$path"; done \
+		| sort -n | awk '{a[NR]=$1} END {printf "latency %s: median %.1f ms, max %.1f ms (21 sequential requests)\n", "'"$path"'", a[11]*1000, a[NR]*1000}'
+done
+# nginx answering the same bytes from memory, on the same machine, in the same run.
+node bench/nginx_conf.mjs $NGINX_PORT "$PWD/$out/nginx.pid" "${pairs[@]}" > "$out/nginx.conf"
+nginx -t -q -c "$PWD/$out/nginx.conf" -p "$PWD/$out"
+nginx -c "$PWD/$out/nginx.conf" -p "$PWD/$out"
+sleep 0.3
+for i in "${!paths[@]}"; do
+	path=${paths[$i]}
+	cmp -s <(curl -s "http://127.0.0.1:$NGINX_PORT$path") "$out/body$i.json" || echo "warning: nginx body differs for $path"
 	ours=$(wrk -t2 -c32 -d8s -H "Cookie: dj_session=$cookie" "http://127.0.0.1:$PORT$path" | awk '/Requests\/sec/ {print $2}')
 	ref=$(wrk -t2 -c32 -d8s "http://127.0.0.1:$NGINX_PORT$path" | awk '/Requests\/sec/ {print $2}')
-	kill "$(cat "$out/nginx.pid")"; sleep 0.3
 	echo "wrk $path: dangjian $ours req/s, nginx (same body) $ref req/s, ratio $(echo "scale=3; $ours / $ref" | bc)"
 done
+kill "$(cat "$out/nginx.pid")"
 echo "server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$spid/status)"

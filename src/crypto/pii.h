@@ -23,7 +23,7 @@ bool pii_have_key(void);
 char *pii_seal(int64_t row_id, const char *column, const char *plain);
 /* The plain text, or NULL if the ciphertext does not open; caller frees. */
 char *pii_open(int64_t row_id, const char *column, const char *sealed);
-/* Hex keyed hash (64 chars + NUL) of `plain` for `column`. */
+/* Hex keyed hash (32 chars + NUL, in a 65-byte buffer) of `plain` for `column`. */
 void pii_hash(const char *column, const char *plain, char out[65]);
 
 /* "410***********1234" / "138****5678"; caller frees. */

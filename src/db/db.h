@@ -103,5 +103,29 @@ int db_latest_version(void);
  * NULL/empty.  Caller frees. */
 char *db_like_pattern(const char *q);
 
+/* Bulk writes (imports, generation).  db_bulk(db, true) lets SQLite keep a
+ * large write set in memory instead of spilling it mid-transaction; false
+ * returns to the normal cache and gives the memory back. */
+void db_bulk(struct db *db, bool on);
+/* `n` fresh ids of `table`.id, reserved inside the caller's transaction, so a
+ * row can be sealed with its id before it is inserted (one write per row). */
+int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err);
+
+/* A WHERE clause built from the filters actually given, so the planner sees
+ * only real conditions ("?1 = 0 OR …" would defeat every index).  Conditions
+ * use plain `?`; arguments are kept in order, and db_where_arg appends the
+ * ones that follow the clause (LIMIT, OFFSET). */
+#define DB_WHERE_MAX 24
+struct db_where {
+	char *sql;		/* " WHERE a AND b", or "" */
+	size_t len, cap;
+	db_val args[DB_WHERE_MAX];
+	int n;
+};
+void db_where_add(struct db_where *w, const char *cond, int n, const db_val *v);
+void db_where_arg(struct db_where *w, db_val v);
+const char *db_where_sql(const struct db_where *w);
+void db_where_free(struct db_where *w);
+
 /* Copy a SQLite database to `dest` with the online backup API. */
 int db_backup(struct db *db, const char *dest, struct dj_error *err);

@@ -33,7 +33,7 @@ struct city_shape {
 static const struct city_shape shapes[] = {
 	[GEN_DEMO] = {5, 3, 3, 2, 3, 2, 12, 26},
 	[GEN_CITY] = {10, 10, 5, 12, 16, 8, 18, 44},
-	[GEN_PROVINCE] = {10, 10, 5, 12, 16, 8, 22, 54},
+	[GEN_PROVINCE] = {10, 10, 5, 12, 16, 8, 22, 56},
 };
 
 static const char *const city_names[] = {"云州", "江城", "临海", "青川", "白河", "安平", "龙泉", "丰源",
@@ -137,7 +137,7 @@ static int add_members(struct gctx *g, int64_t org, const char *kind, int n, enu
 	int64_t *ids = xcalloc((size_t)n + 1, sizeof *ids);
 	char (*names)[32] = xcalloc((size_t)n + 1, sizeof *names);
 	static const char *const posts[] = {"党支部书记", "组织委员", "宣传委员", "纪检委员"};
-	int rc = 0;
+	int rc = db_reserve_ids(g->db, "member", n, ids, g->err);
 	for (int i = 0; i < n && !rc; i++) {
 		struct member_rec m = {0};
 		int male = rng_range(&g->r, 0, 99) < (fl == FL_DRIVERS ? 94 : 70);
@@ -201,7 +201,7 @@ static int add_members(struct gctx *g, int64_t org, const char *kind, int n, enu
 			rc = dj_fail(g->err, DJ_EIO, "", "generated member failed the rules: %s (%s)", e.msg, e.field);
 			break;
 		}
-		rc = member_insert(g->db, &m, &ids[i], g->err);
+		rc = member_insert(g->db, &m, ids[i], &ids[i], g->err);
 		g->st->members++;
 	}
 	if (!rc)
@@ -355,7 +355,7 @@ static int build_province(struct gctx *g)
 			TRY(branch(g, uc, sub, "branch", name, u, s, FL_PLAIN));
 		}
 	}
-	for (int c = 0; c < 14; c++) {
+	for (int c = 0; c < (int)N(city_names); c++) {
 		snprintf(code, sizeof code, "C%02d", c + 1);
 		if (build_city(g, root, code, city_names[c], s))
 			return -1;

@@ -120,8 +120,13 @@ int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 	return 0;
 }
 
-int member_insert(struct db *db, const struct member_rec *m, int64_t *id, struct dj_error *err)
+int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id, struct dj_error *err)
 {
+	int rc;
+	/* The sealed columns are bound to the row id, so the id comes first. */
+	if (!reserved && (rc = db_reserve_ids(db, "member", 1, &reserved, err)))
+		return rc;
+	*id = reserved;
 	char now[21], hid[65] = "", hph[65] = "";
 	date_now_iso(now);
 	if (m->id_card)
@@ -129,26 +134,21 @@ int member_insert(struct db *db, const struct member_rec *m, int64_t *id, struct
 	if (m->phone)
 		pii_hash("phone", m->phone, hph);
 	char *key = collate_key(m->name);
-	int rc = db_int1(db, id,
-		"INSERT INTO member(org_id, name, name_key, gender, ethnicity, birth_date, id_card_hash, phone_hash,"
-		" education, join_date, full_date, status, probation_end, position, is_mobile, mobile_place,"
-		" mobile_since, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		" RETURNING id",
-		DB_ARGS(DB_I(m->org_id), DB_T(m->name), DB_T(key), DB_T(m->gender), DB_T(m->ethnicity),
-			DB_T(m->birth_date), DB_T(hid), DB_T(hph), DB_T(m->education), DB_T(m->join_date),
-			DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end), DB_T(m->position),
-			DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now), DB_T(now)), err);
-	free(key);
-	if (rc)
-		return rc == DJ_ECONFLICT ? dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记") : rc;
-	if (!m->id_card && !m->phone)
-		return 0;
 	char *sid = pii_seal(*id, "id_card", m->id_card), *sph = pii_seal(*id, "phone", m->phone);
-	rc = db_run(db, "UPDATE member SET id_card_enc = ?, phone_enc = ? WHERE id = ?",
-		    DB_ARGS(DB_T(sid), DB_T(sph), DB_I(*id)), err);
+	rc = db_run(db,
+		"INSERT INTO member(id, org_id, name, name_key, gender, ethnicity, birth_date, id_card_enc, id_card_hash,"
+		" phone_enc, phone_hash, education, join_date, full_date, status, probation_end, position, is_mobile,"
+		" mobile_place, mobile_since, created_at, updated_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		DB_ARGS(DB_I(*id), DB_I(m->org_id), DB_T(m->name), DB_T(key), DB_T(m->gender), DB_T(m->ethnicity),
+			DB_T(m->birth_date), DB_T(sid), DB_T(hid), DB_T(sph), DB_T(hph), DB_T(m->education),
+			DB_T(m->join_date), DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end),
+			DB_T(m->position), DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now),
+			DB_T(now)), err);
+	free(key);
 	free(sid);
 	free(sph);
-	return rc;
+	return rc == DJ_ECONFLICT ? dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记") : rc;
 }
 
 /* Where a duplicate 身份证号 already stands, said only as far as the actor may see. */
@@ -199,7 +199,7 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
 		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	rc = member_insert(db, &m, id, err);
+	rc = member_insert(db, &m, 0, id, err);
 	if (!rc) {
 		json_t *after = member_masked(db, *id);
 		rc = audit_write(db, a, "member.create", "member", *id, NULL, after, err);

@@ -27,8 +27,10 @@ struct member_rec {
 int member_check(struct db *db, struct member_rec *m, struct dj_error *err);
 /* Parse a JSON body into `m` (pointers stay valid while `in` lives). */
 int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err);
-/* Insert inside the caller's transaction, sealing personal data under the new id. */
-int member_insert(struct db *db, const struct member_rec *m, int64_t *id, struct dj_error *err);
+/* Insert inside the caller's transaction, sealing personal data under the
+ * row's id: `reserved` from db_reserve_ids, or 0 to reserve one here. */
+int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id,
+		  struct dj_error *err);
 /* The keyed hash of a normalized 身份证号 (upper-case X) into out[65]. */
 void member_id_card_hash(const char *id_card, char out[65]);
 

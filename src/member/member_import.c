@@ -77,6 +77,8 @@ struct import {
 	json_t *errors;
 	struct seen seen;
 	struct code_cache codes[64];
+	int64_t ids[512];		/* reserved ids not yet used: ids[next_id..nids) */
+	int next_id, nids;
 	struct dj_error *err;
 	int fatal;
 };
@@ -284,7 +286,14 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 	/* After the first bad row nothing more is written: the rest is only checked. */
 	if (!bad && !im->nerrors && !im->dry_run) {
 		int64_t id;
-		if (member_insert(im->db, &m, &id, &e)) {
+		if (im->next_id == im->nids) {
+			im->next_id = im->nids = 0;
+			if (db_reserve_ids(im->db, "member", (int)(sizeof im->ids / sizeof im->ids[0]), im->ids, &e) == 0)
+				im->nids = (int)(sizeof im->ids / sizeof im->ids[0]);
+		}
+		if (!im->nids) {
+			row_error(im, row, -1, e.msg);
+		} else if (member_insert(im->db, &m, im->ids[im->next_id++], &id, &e)) {
 			row_error(im, row, col_index_of_field(e.field), e.msg);
 		} else {
 			im->imported++;
@@ -313,6 +322,7 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 		json_decref(im.errors);
 		return rc;
 	}
+	db_bulk(db, true);
 	rc = table_read(data, len, on_row, &im, err);
 	if (!rc && !im.have_header)
 		rc = dj_fail(err, DJ_EINVAL, "file", "文件中没有数据");
@@ -334,6 +344,7 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	} else {
 		rc = db_end(db, rc, err);
 	}
+	db_bulk(db, false);
 	if (!rc)
 		*result = json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "rows", (json_int_t)im.rows, "imported",
 				    (json_int_t)(dry_run ? 0 : im.imported), "dry_run", dry_run);

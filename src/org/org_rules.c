@@ -71,8 +71,9 @@ static int load_stats(struct db *db, int64_t root, struct stats *s, struct dj_er
 	db_done(st);
 	if (rc < 0)
 		return err->code;
-	st = db_query(db, "SELECT m.org_id, m.status, m.is_mobile, count(*) FROM org_closure c"
-			  " JOIN member m ON m.org_id = c.descendant AND m.active = 1 WHERE c.ancestor = ?"
+	/* Written as IN so the planner reads only the member_org index. */
+	st = db_query(db, "SELECT m.org_id, m.status, m.is_mobile, count(*) FROM member m WHERE m.active = 1"
+			  " AND m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)"
 			  " GROUP BY m.org_id, m.status, m.is_mobile", DB_ARGS(DB_I(root)), err);
 	if (!st)
 		return err->code;
