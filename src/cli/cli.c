@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "attach/attach.h"
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "org/org.h"
@@ -45,6 +46,7 @@ int cli_open(const char *cmd, const char *url, const char *key, bool create_key,
 		return cli_fail(cmd, &err);
 	char *kp = key ? xstrdup(key) : pii_default_key_path(url);
 	int rc = pii_load_key(kp, create_key, &err);
+	attach_set_dir_for(url, kp);
 	free(kp);
 	if (rc) {
 		db_close(*db);

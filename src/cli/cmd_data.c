@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "member/member_io.h"
+#include "life/life.h"
 #include "org/org.h"
 
 #define DEFAULT_DB "dangjian.db"
@@ -230,7 +231,9 @@ int cmd_check(int argc, char **argv)
 			printf("usage: dangjian check --db DB --org ORG [--period YYYY-MM] [--rule RULE] [--json]\n\n"
 			       "Prints the rule findings for ORG and everything below it: elections due or overdue,\n"
 			       "branches below 3 full members or without a committee at 7, probation ended without\n"
-			       "a vote …  Exit status 0 even when there are findings; 2 on bad input.\n");
+			       "a vote …, and organizational life for the month: meetings, 党课 and 主题党日 not held,\n"
+			       "members who missed a 党课 or a 谈心谈话 (rules per org kind, see /api/v1/life/rules).\n"
+			       "Exit status 0 even when there are findings; 2 on bad input.\n");
 			return EXIT_OK;
 		default: return cli_usage_error("check", "unknown option");
 		}
@@ -257,6 +260,34 @@ int cmd_check(int argc, char **argv)
 	struct actor a = actor_cli();
 	struct dj_error err = {0};
 	json_t *f = org_findings(db, &a, org_id, rule, &err);
+	if (f && !rule) {
+		/* Life rules are judged with the whole period behind: as of the
+		 * first day after it, so a month without its meeting is missing,
+		 * not still pending. */
+		char month[8], after[11], today[11];
+		date_today(today);
+		snprintf(month, sizeof month, "%.7s", period ? period : today);
+		if (period) {
+			date_add(after, pinned, 0, 0, 1);
+			setenv("DANGJIAN_TODAY", after, 1);
+		}
+		json_t *life = life_findings(db, &a, org_id, month, &err);
+		if (!life) {
+			json_decref(f);
+			f = NULL;
+		}
+		size_t i;
+		json_t *x;
+		json_array_foreach(life, i, x) {
+			bool missing = strcmp(json_string_value(json_object_get(x, "state")), "missing") == 0;
+			json_object_set_new(x, "level", json_string(missing ? "error" : "warn"));
+			json_object_set_new(x, "title", json_string(missing ? "组织生活缺项" : "组织生活待完成"));
+			json_object_set_new(x, "rule", json_sprintf("life.%s.%s", json_string_value(json_object_get(x, "kind")),
+								    json_string_value(json_object_get(x, "who"))));
+			json_array_append(f, x);
+		}
+		json_decref(life);
+	}
 	db_close(db);
 	if (!f)
 		return cli_fail("check", &err);

@@ -22,11 +22,16 @@ struct gen_opts {
 };
 
 struct gen_stats {
-	int64_t orgs, members, users;
+	int64_t orgs, members, users, activities, attendance;
 };
 
 int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err);
 enum gen_scale gen_scale_parse(const char *s);
+
+/* Organizational life for the last `years` years (gen_life.c). */
+struct rng;
+int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities,
+	     int64_t *attendance);
 
 /* A deterministic random source (splitmix64). */
 struct rng {

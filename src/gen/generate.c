@@ -421,6 +421,12 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (rc && !err->code)
 		dj_fail(err, DJ_EDB, "", "generate failed");
 	rc = rc ? err->code : 0;
+	if (!rc) {
+		rc = gen_life(db, &g.r, o->scale == GEN_DEMO ? 1 : 3, err, &st->activities, &st->attendance);
+		if (!rc && g.log)
+			fprintf(g.log, "  organizational life: %lld activities, %lld attendance records\n",
+				(long long)st->activities, (long long)st->attendance);
+	}
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
 	int64_t root = 0, jg = 0, first_branch = 0, county = 0;

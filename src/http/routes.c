@@ -1,12 +1,22 @@
-/* routes.c — every module's routes, in the order the router tries them. */
+/* routes.c — every module's routes, in the order the router tries them,
+ * and the owners of attachments. */
 #include "http/server.h"
+#include "life/life.h"
 
-extern const struct route user_routes[], org_routes[], member_routes[], audit_routes[];
+extern const struct route user_routes[], org_routes[], member_routes[], audit_routes[], life_routes[],
+	attach_routes[];
 
 const struct route *const http_route_tables[] = {
 	user_routes,
 	org_routes,
 	member_routes,
 	audit_routes,
+	life_routes,
+	attach_routes,
 	NULL,
+};
+
+const struct attach_owner attach_owners[] = {
+	{"activity", life_attachment_scope},
+	{0},
 };

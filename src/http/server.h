@@ -20,4 +20,13 @@ int server_run(const struct server_opts *o);
 /* All routes, for the router and `dangjian routes`. NULL-terminated list of tables. */
 extern const struct route *const http_route_tables[];
 
+/* Which module owns attachments of an entity, and decides who may read or
+ * remove them (routes.c). */
+struct attach_owner {
+	const char *entity;
+	int (*scope)(struct db *db, const struct actor *a, const char *entity, int64_t entity_id, bool write,
+		     struct dj_error *err);
+};
+extern const struct attach_owner attach_owners[];
+
 #endif

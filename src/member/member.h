@@ -57,6 +57,13 @@ struct member_filter {
 };
 json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err);
 
+/* Who belonged to an org on a date: joined by then, and not transferred away
+ * before it nor arriving after it (the transfer history decides).
+ * [{id, name, org_id}] ordered by name; NULL on a database error. */
+json_t *member_roster_at(struct db *db, int64_t org_id, const char *date, struct dj_error *err);
+/* The org a member belonged to on `date`; 0 if they had not joined yet. */
+int64_t member_org_at(struct db *db, int64_t member_id, const char *date);
+
 /* Masked JSON of one stored member (for audit and lists); NULL if missing. */
 json_t *member_masked(struct db *db, int64_t id);
 

@@ -207,3 +207,25 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 	free(like);
 	return out;
 }
+
+/* A member's org on date D is the from_org of their first transfer after D,
+ * or their current org when there is none. */
+#define ORG_AT "coalesce((SELECT t.from_org FROM member_transfer t WHERE t.member_id = m.id AND t.on_date > ?2" \
+	" ORDER BY t.on_date, t.id LIMIT 1), m.org_id)"
+
+json_t *member_roster_at(struct db *db, int64_t org_id, const char *date, struct dj_error *err)
+{
+	return db_rows(db, "SELECT m.id, m.name, ?1 AS org_id FROM member m WHERE m.active = 1 AND m.join_date <= ?2"
+			   " AND m.id IN (SELECT id FROM member WHERE org_id = ?1 UNION"
+			   " SELECT member_id FROM member_transfer WHERE from_org = ?1 AND on_date > ?2)"
+			   " AND " ORG_AT " = ?1 ORDER BY m.name_key, m.id",
+		       DB_ARGS(DB_I(org_id), DB_T(date)), err);
+}
+
+int64_t member_org_at(struct db *db, int64_t member_id, const char *date)
+{
+	int64_t org = 0;
+	db_int1(db, &org, "SELECT " ORG_AT " FROM member m WHERE m.id = ?1 AND m.join_date <= ?2",
+		DB_ARGS(DB_I(member_id), DB_T(date)), NULL);
+	return org;
+}

@@ -1,0 +1,315 @@
+/* attendance.c — who was expected, who came, who was on leave: rows
+ * computed from the roster on the activity's date, then corrected. */
+#include "life/life_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "core/valid.h"
+#include "db/db.h"
+#include "member/member.h"
+
+#define MAX_ITEMS 5000
+#define MAX_GUESTS 200
+
+struct act_head {
+	char kind[48], on_date[11];
+	int64_t orgs[32];
+	int norgs;
+};
+
+static int head_load(struct db *db, int64_t id, struct act_head *h, struct dj_error *err)
+{
+	memset(h, 0, sizeof *h);
+	struct db_stmt *st = db_query(db, "SELECT x.org_id, v.kind, v.on_date FROM activity v"
+					  " JOIN activity_org x ON x.activity_id = v.id WHERE v.id = ?",
+				      DB_ARGS(DB_I(id)), err);
+	if (!st)
+		return err->code;
+	while (db_next(st) > 0 && h->norgs < 32) {
+		h->orgs[h->norgs++] = db_int(st, 0);
+		snprintf(h->kind, sizeof h->kind, "%s", db_text(st, 1));
+		snprintf(h->on_date, sizeof h->on_date, "%s", db_text(st, 2));
+	}
+	db_done(st);
+	return h->norgs ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在");
+}
+
+static void expect_officers(struct db *db, int64_t org, const char *date, json_t *out)
+{
+	struct db_stmt *st = db_query(db,
+		"SELECT f.member_id FROM org_officer f WHERE f.member_id IS NOT NULL AND f.term_id ="
+		" (SELECT t.id FROM org_term t WHERE t.org_id = ? AND t.elected_on <= ? ORDER BY t.elected_on DESC, t.id DESC"
+		" LIMIT 1)", DB_ARGS(DB_I(org), DB_T(date)), NULL);
+	while (st && db_next(st) > 0) {
+		int64_t m = db_int(st, 0);
+		/* Only officers who still belonged to the org that day. */
+		if (member_org_at(db, m, date) == org) {
+			char k[24];
+			snprintf(k, sizeof k, "%lld", (long long)m);
+			json_object_set_new(out, k, json_integer(org));
+		}
+	}
+	db_done(st);
+}
+
+json_t *life_expected(struct db *db, int64_t id, struct dj_error *err)
+{
+	struct act_head h;
+	if (head_load(db, id, &h, err))
+		return NULL;
+	bool everyone = true;
+	life_kind_exists(db, h.kind, &everyone);
+	json_t *out = json_object();
+	if (strcmp(h.kind, "talk") == 0)
+		return out;	/* a talk expects whoever it was held with */
+	for (int i = 0; i < h.norgs; i++) {
+		if (!everyone) {
+			expect_officers(db, h.orgs[i], h.on_date, out);
+			continue;
+		}
+		json_t *roster = member_roster_at(db, h.orgs[i], h.on_date, err);
+		if (!roster) {
+			json_decref(out);
+			return NULL;
+		}
+		size_t k;
+		json_t *m;
+		json_array_foreach(roster, k, m) {
+			char key[24];
+			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+			json_object_set_new(out, key, json_integer(h.orgs[i]));
+		}
+		json_decref(roster);
+	}
+	return out;
+}
+
+static bool in_orgs(const struct act_head *h, int64_t org)
+{
+	for (int i = 0; i < h->norgs; i++)
+		if (h->orgs[i] == org)
+			return true;
+	return false;
+}
+
+int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
+{
+	struct act_head h;
+	int rc;
+	if ((rc = head_load(db, id, &h, err)))
+		return rc;
+	json_t *expected = life_expected(db, id, err);
+	if (!expected)
+		return err->code;
+	/* Drop rows of members no longer expected (dual guests and members who
+	 * still belong to one of the orgs stay: they were added on purpose). */
+	json_t *rows = db_rows(db, "SELECT member_id, dual FROM attendance WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		int64_t m = json_integer_value(json_object_get(r, "member_id"));
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)m);
+		json_t *org = json_object_get(expected, key);
+		if (org) {
+			json_object_del(expected, key);	/* already has a row */
+			continue;
+		}
+		if (json_integer_value(json_object_get(r, "dual")) || in_orgs(&h, member_org_at(db, m, h.on_date)))
+			continue;
+		if ((rc = db_run(db, "DELETE FROM attendance WHERE activity_id = ? AND member_id = ?",
+				 DB_ARGS(DB_I(id), DB_I(m)), err)))
+			break;
+	}
+	json_decref(rows);
+	const char *key;
+	json_t *org;
+	json_object_foreach(expected, key, org) {
+		if (rc)
+			break;
+		rc = db_run(db, "INSERT INTO attendance(activity_id, member_id, org_id, status) VALUES (?, ?, ?, 'absent')",
+			    DB_ARGS(DB_I(id), DB_I(strtoll(key, NULL, 10)), DB_I(json_integer_value(org))), err);
+	}
+	json_decref(expected);
+	return rc;
+}
+
+int life_attendance_apply(struct db *db, int64_t id, json_t *items, struct dj_error *err)
+{
+	static const char *const statuses[] = {"present", "leave", "absent", NULL};
+	struct act_head h;
+	int rc;
+	if (json_array_size(items) > MAX_ITEMS)
+		return dj_fail(err, DJ_EINVAL, "attendance", "出勤记录不能超过%d条", MAX_ITEMS);
+	if ((rc = head_load(db, id, &h, err)))
+		return rc;
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		int64_t m;
+		const char *status, *reason;
+		bool dual;
+		if (!json_is_object(it))
+			return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条出勤记录格式不正确", i + 1);
+		if ((rc = v_id(it, "member_id", "党员", true, &m, err)) ||
+		    (rc = v_enum(it, "status", "出勤情况", statuses, true, &status, err)) ||
+		    (rc = v_str(it, "reason", "请假事由", 200, false, &reason, err)) ||
+		    (rc = v_bool(it, "dual", "双重组织生活", false, &dual, err))) {
+			snprintf(err->field, sizeof err->field, "attendance");
+			return rc;
+		}
+		if (strcmp(status, "leave") == 0 && !reason)
+			return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条：请假须填写事由", i + 1);
+		int64_t one;
+		bool exists = db_int1(db, &one, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
+				      DB_ARGS(DB_I(id), DB_I(m)), NULL) == 0;
+		if (!exists) {
+			int64_t org = member_org_at(db, m, h.on_date);
+			char *name = NULL;
+			db_text1(db, &name, "SELECT name FROM member WHERE id = ? AND active = 1", DB_ARGS(DB_I(m)), NULL);
+			if (!name) {
+				return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条：党员（编号%lld）不存在", i + 1,
+					       (long long)m);
+			}
+			if (!org || (!dual && !in_orgs(&h, org))) {
+				rc = dj_fail(err, DJ_EINVAL, "attendance",
+					     "%s在%s不是本活动党组织的党员；如为领导干部参加双重组织生活，请标明“双重组织生活”",
+					     name, h.on_date);
+				free(name);
+				return rc;
+			}
+			free(name);
+			rc = db_run(db, "INSERT INTO attendance(activity_id, member_id, org_id, status, reason, dual)"
+					" VALUES (?, ?, ?, ?, ?, ?)",
+				    DB_ARGS(DB_I(id), DB_I(m), DB_I(org), DB_T(status), DB_T(reason),
+					    DB_I(dual && !in_orgs(&h, org))), err);
+		} else {
+			rc = db_run(db, "UPDATE attendance SET status = ?, reason = ? WHERE activity_id = ? AND member_id = ?",
+				    DB_ARGS(DB_T(status), DB_T(strcmp(status, "present") == 0 ? NULL : reason), DB_I(id),
+					    DB_I(m)), err);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int life_guests_apply(struct db *db, int64_t id, json_t *guests, struct dj_error *err)
+{
+	if (json_array_size(guests) > MAX_GUESTS)
+		return dj_fail(err, DJ_EINVAL, "guests", "列席人员不能超过%d人", MAX_GUESTS);
+	size_t i;
+	json_t *g;
+	json_array_foreach(guests, i, g) {
+		const char *name, *note;
+		int rc;
+		if (!json_is_object(g))
+			return dj_fail(err, DJ_EINVAL, "guests", "第%zu位列席人员格式不正确", i + 1);
+		if ((rc = v_str(g, "name", "列席人员姓名", 50, true, &name, err)) ||
+		    (rc = v_str(g, "note", "列席人员说明", 100, false, &note, err))) {
+			snprintf(err->field, sizeof err->field, "guests");
+			return rc;
+		}
+	}
+	int rc = db_run(db, "DELETE FROM activity_guest WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
+	json_array_foreach(guests, i, g) {
+		if (rc)
+			break;
+		rc = db_run(db, "INSERT INTO activity_guest(activity_id, name, note) VALUES (?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_T(json_string_value(json_object_get(g, "name"))),
+				    DB_T(json_string_value(json_object_get(g, "note")))), err);
+	}
+	return rc;
+}
+
+static json_t *attendance_snapshot(struct db *db, int64_t id)
+{
+	json_t *r = db_rows(db, "SELECT member_id, status, reason, dual, source FROM attendance WHERE activity_id = ?"
+				" ORDER BY member_id", DB_ARGS(DB_I(id)), NULL);
+	json_t *g = db_rows(db, "SELECT name, note FROM activity_guest WHERE activity_id = ? ORDER BY id",
+			    DB_ARGS(DB_I(id)), NULL);
+	return json_pack("{s:o, s:o}", "attendance", r ? r : json_array(), "guests", g ? g : json_array());
+}
+
+int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	json_t *items = json_object_get(in, "attendance"), *guests = json_object_get(in, "guests");
+	if (!json_is_array(items))
+		return dj_fail(err, DJ_EINVAL, "attendance", "请提供出勤情况列表");
+	if (guests && !json_is_array(guests))
+		return dj_fail(err, DJ_EINVAL, "guests", "列席人员应为列表");
+	if ((rc = life_activity_writable(db, a, id, err)))
+		return rc;
+	char *status = NULL;
+	db_text1(db, &status, "SELECT status FROM activity WHERE id = ?", DB_ARGS(DB_I(id)), NULL);
+	bool cancelled = status && strcmp(status, "cancelled") == 0;
+	free(status);
+	if (cancelled)
+		return dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能登记出勤");
+	if ((rc = db_begin(db, err)))
+		return rc;
+	json_t *before = attendance_snapshot(db, id);
+	rc = life_attendance_apply(db, id, items, err);
+	if (!rc && guests)
+		rc = life_guests_apply(db, id, guests, err);
+	if (!rc)
+		rc = db_run(db, "UPDATE attendance SET source = 'corrected' WHERE activity_id = ? AND source = 'qr'"
+				" AND status <> 'present'", DB_ARGS(DB_I(id)), err);
+	if (!rc) {
+		json_t *after = attendance_snapshot(db, id);
+		rc = audit_write(db, a, "life.attendance", "activity", id, before, after, err);
+		json_decref(after);
+	}
+	json_decref(before);
+	return db_end(db, rc, err);
+}
+
+json_t *life_mine(struct db *db, const struct actor *a, int year, struct dj_error *err)
+{
+	if (!a->member_id) {
+		dj_fail(err, DJ_ENOTFOUND, "member", "您的账号未关联党员信息");
+		return NULL;
+	}
+	char from[11], to[11], today[11];
+	snprintf(from, sizeof from, "%04d-01-01", year);
+	snprintf(to, sizeof to, "%04d-12-31", year);
+	date_today(today);
+	json_t *items = db_rows(db,
+		"SELECT v.id, v.on_date, v.start_time, v.kind, k.label AS kind_label, v.topic, v.place, o.name AS org_name,"
+		" t.status AS attendance, t.reason, t.dual, t.signed_at FROM attendance t"
+		" JOIN activity v ON v.id = t.activity_id JOIN activity_kind k ON k.code = v.kind"
+		" JOIN org o ON o.id = v.org_id WHERE t.member_id = ? AND v.on_date BETWEEN ? AND ?"
+		" AND v.status = 'held' ORDER BY v.on_date DESC, v.id DESC",
+		DB_ARGS(DB_I(a->member_id), DB_T(from), DB_T(to)), err);
+	if (!items)
+		return NULL;
+	json_t *by_kind = db_rows(db,
+		"SELECT v.kind, k.label, count(*) AS total, sum(CASE WHEN t.status = 'present' THEN 1 ELSE 0 END) AS present"
+		" FROM attendance t JOIN activity v ON v.id = t.activity_id JOIN activity_kind k ON k.code = v.kind"
+		" WHERE t.member_id = ? AND v.on_date BETWEEN ? AND ? AND v.status = 'held'"
+		" GROUP BY v.kind, k.label, k.sort ORDER BY k.sort",
+		DB_ARGS(DB_I(a->member_id), DB_T(from), DB_T(to)), NULL);
+	json_t *upcoming = db_rows(db,
+		"SELECT v.id, v.on_date, v.start_time, v.kind, k.label AS kind_label, v.topic, v.place, t.status AS attendance"
+		" FROM attendance t JOIN activity v ON v.id = t.activity_id JOIN activity_kind k ON k.code = v.kind"
+		" WHERE t.member_id = ? AND v.status = 'planned' AND v.on_date >= ? ORDER BY v.on_date, v.start_time LIMIT 20",
+		DB_ARGS(DB_I(a->member_id), DB_T(today)), NULL);
+	int64_t total = 0, present = 0;
+	size_t i;
+	json_t *k;
+	json_array_foreach(by_kind, i, k) {
+		total += json_integer_value(json_object_get(k, "total"));
+		present += json_integer_value(json_object_get(k, "present"));
+	}
+	return json_pack("{s:i, s:o, s:o, s:o, s:I, s:I}", "year", year, "items", items, "by_kind",
+			 by_kind ? by_kind : json_array(), "upcoming", upcoming ? upcoming : json_array(), "total",
+			 (json_int_t)total, "present", (json_int_t)present);
+}

@@ -1,0 +1,698 @@
+/* compliance.c — which required activities were held and which are
+ * missing, per org and month, from the rules in life_rule (configurable per
+ * org kind) and the held activities.  Org-level rules (a meeting held,
+ * the secretary's own 党课) fill the grid; member-level rules (each member
+ * at a 党课 every quarter, a 谈心谈话 with each member every year) are
+ * listed in a cell's detail, where the roster of that date is known. */
+#include "life/life_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "core/valid.h"
+#include "db/db.h"
+#include "member/member.h"
+#include "org/org.h"
+
+#define MAX_RULES 128
+#define MAX_KINDS 32
+#define MAX_SPAN 36		/* months the counts cover: whole years around the asked range */
+
+struct rule {
+	char org_kind[32], kind[48], label[64], period[8], who[12];
+	int min, kind_ix;
+};
+
+struct lorg {
+	int64_t id, secretary;
+	char *name, *kind;
+	char founded[11];
+	int officers;
+};
+
+struct grid {
+	struct rule rules[MAX_RULES];
+	int nrules;
+	char kinds[MAX_KINDS][48];
+	int nkinds;
+	struct lorg *orgs;
+	size_t norgs;
+	int y0, nmonths;	/* counts cover y0-01 .. (y0 + nmonths/12 - 1)-12 */
+	int *counts;		/* [org][kind][month] held activities */
+	int *sec_lectures;	/* [org][month] 党课 given by the org's secretary */
+	char today[11];
+};
+
+static int month_ix(const struct grid *g, int y, int m)
+{
+	return (y - g->y0) * 12 + (m - 1);
+}
+
+static int *count_at(struct grid *g, size_t org, int kind, int month)
+{
+	return &g->counts[(org * (size_t)g->nkinds + (size_t)kind) * (size_t)g->nmonths + (size_t)month];
+}
+
+static int by_org_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct lorg *)a)->id, y = ((const struct lorg *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static long org_ix(const struct grid *g, int64_t id)
+{
+	struct lorg key = {.id = id};
+	const struct lorg *o = bsearch(&key, g->orgs, g->norgs, sizeof *g->orgs, by_org_id);
+	return o ? o - g->orgs : -1;
+}
+
+static void grid_free(struct grid *g)
+{
+	for (size_t i = 0; i < g->norgs; i++) {
+		free(g->orgs[i].name);
+		free(g->orgs[i].kind);
+	}
+	free(g->orgs);
+	free(g->counts);
+	free(g->sec_lectures);
+}
+
+static int rules_load(struct db *db, struct grid *g, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, "SELECT r.org_kind, r.activity_kind, k.label, r.period, r.min_count, r.who"
+					  " FROM life_rule r JOIN activity_kind k ON k.code = r.activity_kind"
+					  " ORDER BY r.org_kind, k.sort, r.who", DB_NOARGS, err);
+	if (!st)
+		return err->code;
+	while (db_next(st) > 0 && g->nrules < MAX_RULES) {
+		struct rule *r = &g->rules[g->nrules++];
+		snprintf(r->org_kind, sizeof r->org_kind, "%s", db_text(st, 0));
+		snprintf(r->kind, sizeof r->kind, "%s", db_text(st, 1));
+		snprintf(r->label, sizeof r->label, "%s", db_text(st, 2));
+		snprintf(r->period, sizeof r->period, "%s", db_text(st, 3));
+		r->min = (int)db_int(st, 4);
+		snprintf(r->who, sizeof r->who, "%s", db_text(st, 5));
+		r->kind_ix = -1;
+		for (int k = 0; k < g->nkinds; k++)
+			if (strcmp(g->kinds[k], r->kind) == 0)
+				r->kind_ix = k;
+		if (r->kind_ix < 0 && g->nkinds < MAX_KINDS) {
+			memcpy(g->kinds[g->nkinds], r->kind, sizeof g->kinds[0]);
+			r->kind_ix = g->nkinds++;
+		}
+	}
+	db_done(st);
+	return 0;
+}
+
+static int kind_ix(const struct grid *g, const char *kind)
+{
+	for (int k = 0; k < g->nkinds; k++)
+		if (strcmp(g->kinds[k], kind) == 0)
+			return k;
+	return -1;
+}
+
+/* Orgs of the subtree that some rule applies to, with their committee. */
+static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db,
+		"SELECT o.id, o.name, o.kind, o.founded_on FROM org_closure c JOIN org o ON o.id = c.descendant"
+		" WHERE c.ancestor = ? AND o.status = 'active' AND o.kind IN (SELECT org_kind FROM life_rule)"
+		" ORDER BY o.id", DB_ARGS(DB_I(root)), err);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	while (db_next(st) > 0) {
+		if (g->norgs == cap) {
+			cap = cap ? cap * 2 : 64;
+			g->orgs = xrealloc(g->orgs, cap * sizeof *g->orgs);
+		}
+		struct lorg *o = &g->orgs[g->norgs++];
+		memset(o, 0, sizeof *o);
+		o->id = db_int(st, 0);
+		o->name = xstrdup(db_text(st, 1));
+		o->kind = xstrdup(db_text(st, 2));
+		snprintf(o->founded, sizeof o->founded, "%s", db_text(st, 3));
+	}
+	db_done(st);
+	/* Ordered by election date, so the last row per org is its current term. */
+	st = db_query(db, "SELECT t.org_id, t.id, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id),"
+			  " (SELECT max(f.member_id) FROM org_officer f WHERE f.term_id = t.id AND f.post = 'secretary')"
+			  " FROM org_closure c JOIN org_term t ON t.org_id = c.descendant WHERE c.ancestor = ?"
+			  " ORDER BY t.org_id, t.elected_on, t.id", DB_ARGS(DB_I(root)), err);
+	if (!st)
+		return err->code;
+	while (db_next(st) > 0) {
+		long i = org_ix(g, db_int(st, 0));
+		if (i < 0)
+			continue;
+		g->orgs[i].officers = (int)db_int(st, 2);
+		g->orgs[i].secretary = db_isnull(st, 3) ? 0 : db_int(st, 3);
+	}
+	db_done(st);
+	return 0;
+}
+
+static int counts_load(struct db *db, int64_t root, struct grid *g, struct dj_error *err)
+{
+	g->counts = xcalloc(g->norgs * (size_t)g->nkinds * (size_t)g->nmonths + 1, sizeof *g->counts);
+	g->sec_lectures = xcalloc(g->norgs * (size_t)g->nmonths + 1, sizeof *g->sec_lectures);
+	char from[24], to[24];
+	snprintf(from, sizeof from, "%04d-01-01", g->y0);
+	snprintf(to, sizeof to, "%04d-12-31", g->y0 + g->nmonths / 12 - 1);
+	struct db_stmt *st = db_query(db,
+		"SELECT x.org_id, x.kind, x.on_date, v.speaker_member_id FROM activity_org x"
+		" JOIN activity v ON v.id = x.activity_id"
+		" WHERE x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND x.held = 1"
+		" AND x.on_date BETWEEN ? AND ?", DB_ARGS(DB_I(root), DB_T(from), DB_T(to)), err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_next(st)) > 0) {
+		long o = org_ix(g, db_int(st, 0));
+		int k = kind_ix(g, db_text(st, 1));
+		const char *d = db_text(st, 2);
+		if (o < 0 || k < 0)
+			continue;
+		int m = month_ix(g, atoi(d), atoi(d + 5));
+		if (m < 0 || m >= g->nmonths)
+			continue;
+		(*count_at(g, (size_t)o, k, m))++;
+		if (strcmp(db_text(st, 1), "lecture") == 0 && !db_isnull(st, 3) && db_int(st, 3) == g->orgs[o].secretary)
+			g->sec_lectures[(size_t)o * (size_t)g->nmonths + (size_t)m]++;
+	}
+	db_done(st);
+	return rc < 0 ? err->code : 0;
+}
+
+static bool parse_month(const char *s, int *y, int *m)
+{
+	char tail;
+	return s && strlen(s) == 7 && sscanf(s, "%4d-%2d%c", y, m, &tail) == 2 && *y >= 1921 && *y <= 2200 && *m >= 1 &&
+	       *m <= 12 && s[4] == '-';
+}
+
+/* Load everything for the subtree of `root` covering whole years y0..y1. */
+static int grid_load(struct db *db, int64_t root, int y0, int y1, struct grid *g, struct dj_error *err)
+{
+	memset(g, 0, sizeof *g);
+	date_today(g->today);
+	g->y0 = y0;
+	g->nmonths = (y1 - y0 + 1) * 12;
+	int rc;
+	if ((rc = rules_load(db, g, err)) || (rc = orgs_load(db, root, g, err)) || (rc = counts_load(db, root, g, err)))
+		grid_free(g);
+	return rc;
+}
+
+/* The window of a period containing month index m: [lo, hi]. */
+static void window(const char *period, int m, int *lo, int *hi)
+{
+	if (strcmp(period, "quarter") == 0) {
+		*lo = m - m % 3;
+		*hi = *lo + 2;
+	} else if (strcmp(period, "year") == 0) {
+		*lo = m - m % 12;
+		*hi = *lo + 11;
+	} else {
+		*lo = *hi = m;
+	}
+}
+
+enum state { ST_NA, ST_OPEN, ST_OK, ST_PENDING, ST_MISSING, ST_FUTURE };
+static const char *const state_names[] = {"na", "open", "ok", "pending", "missing", "future"};
+
+static bool rule_applies(const struct rule *r, const struct lorg *o)
+{
+	if (strcmp(r->org_kind, o->kind) != 0)
+		return false;
+	/* 支部委员会 meets where there is a committee (3 or more officers). */
+	if (strcmp(r->kind, "committee_meeting") == 0 && o->officers < 3)
+		return false;
+	if (strcmp(r->who, "secretary") == 0 && !o->secretary)
+		return false;
+	return true;
+}
+
+static int this_month(const struct grid *g)
+{
+	return month_ix(g, atoi(g->today), atoi(g->today + 5));
+}
+
+/* The state of one org-level rule for the org at month m, with the count. */
+static enum state rule_state(const struct grid *g, size_t o, const struct rule *r, int m, int *held)
+{
+	int lo, hi;
+	window(r->period, m, &lo, &hi);
+	*held = 0;
+	for (int k = lo; k <= hi; k++)
+		*held += strcmp(r->who, "secretary") == 0 ? g->sec_lectures[o * (size_t)g->nmonths + (size_t)k]
+							 : *count_at((struct grid *)g, o, r->kind_ix, k);
+	if (*held >= r->min)
+		return ST_OK;
+	int now = this_month(g);
+	if (m < hi)
+		return m > now ? ST_FUTURE : ST_OPEN;
+	if (hi > now)
+		return ST_FUTURE;
+	return hi == now ? ST_PENDING : ST_MISSING;
+}
+
+/* A cell: the worst state of the org-level rules due or met that month. */
+static enum state cell_state(const struct grid *g, size_t o, int m, int *nmissing)
+{
+	const struct lorg *org = &g->orgs[o];
+	*nmissing = 0;
+	if (m > this_month(g))
+		return ST_FUTURE;
+	char last[32];
+	snprintf(last, sizeof last, "%04d-%02d-31", g->y0 + m / 12, m % 12 + 1);
+	if (org->founded[0] && strcmp(org->founded, last) > 0)
+		return ST_NA;
+	enum state worst = ST_NA;
+	for (int i = 0; i < g->nrules; i++) {
+		const struct rule *r = &g->rules[i];
+		if (strcmp(r->who, "member") == 0 || !rule_applies(r, org))
+			continue;
+		int held;
+		enum state s = rule_state(g, o, r, m, &held);
+		if (s == ST_MISSING)
+			(*nmissing)++;
+		if (s == ST_OPEN && worst < ST_OK)
+			worst = ST_OK;	/* nothing due yet: fine so far */
+		else if (s != ST_OPEN && s != ST_FUTURE && s > worst)
+			worst = s;
+	}
+	return worst == ST_NA ? ST_OK : worst;
+}
+
+static int64_t root_for(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
+{
+	if (a->role == ROLE_MEMBER) {
+		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
+		return 0;
+	}
+	if (!org)
+		org = scope_root(db, a);
+	return scope_org(db, a, org, err) ? 0 : org;
+}
+
+json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
+			struct dj_error *err)
+{
+	int64_t root = root_for(db, a, org, err);
+	if (!root)
+		return NULL;
+	int fy, fm, ty, tm;
+	char today[11];
+	date_today(today);
+	if (!from)
+		fy = atoi(today), fm = 1;
+	else if (!parse_month(from, &fy, &fm)) {
+		dj_fail(err, DJ_EINVAL, "from", "起始月份格式应为 YYYY-MM");
+		return NULL;
+	}
+	if (!to)
+		ty = atoi(today), tm = atoi(today + 5);
+	else if (!parse_month(to, &ty, &tm)) {
+		dj_fail(err, DJ_EINVAL, "to", "截止月份格式应为 YYYY-MM");
+		return NULL;
+	}
+	int span = (ty - fy) * 12 + tm - fm + 1;
+	if (span < 1 || span > 24) {
+		dj_fail(err, DJ_EINVAL, "to", "月份范围应在1至24个月之间");
+		return NULL;
+	}
+	struct grid g;
+	if (grid_load(db, root, fy, ty, &g, err))
+		return NULL;
+	json_t *months = json_array(), *rows = json_array();
+	int m0 = month_ix(&g, fy, fm);
+	for (int m = m0; m < m0 + span; m++) {
+		char s[24];
+		snprintf(s, sizeof s, "%04d-%02d", g.y0 + m / 12, m % 12 + 1);
+		json_array_append_new(months, json_string(s));
+	}
+	int64_t red = 0, green = 0;
+	for (size_t o = 0; o < g.norgs; o++) {
+		json_t *cells = json_array();
+		int missing_total = 0;
+		for (int m = m0; m < m0 + span; m++) {
+			int nmiss;
+			enum state s = cell_state(&g, o, m, &nmiss);
+			missing_total += nmiss;
+			red += s == ST_MISSING;
+			green += s == ST_OK;
+			json_array_append_new(cells, json_pack("{s:s, s:i}", "state", state_names[s], "missing", nmiss));
+		}
+		json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:o, s:i}", "org_id", (json_int_t)g.orgs[o].id, "org_name",
+						      g.orgs[o].name, "kind", g.orgs[o].kind, "cells", cells, "missing",
+						      missing_total));
+	}
+	grid_free(&g);
+	return json_pack("{s:I, s:o, s:o, s:{s:I, s:I}}", "org_id", (json_int_t)root, "months", months, "rows", rows,
+			 "totals", "missing_cells", (json_int_t)red, "ok_cells", (json_int_t)green);
+}
+
+/* Members of the org (roster at the window's end, or today) with no
+ * present attendance at `kind` in the window. */
+static json_t *member_gaps(struct db *db, int64_t org, const char *kind, const char *lo, const char *hi)
+{
+	char today[11], at[11];
+	date_today(today);
+	snprintf(at, sizeof at, "%s", strcmp(hi, today) < 0 ? hi : today);
+	json_t *roster = member_roster_at(db, org, at, NULL);
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(roster, i, m) {
+		int64_t one;
+		if (db_int1(db, &one, "SELECT 1 FROM attendance t JOIN activity v ON v.id = t.activity_id"
+				      " WHERE t.member_id = ? AND t.status = 'present' AND v.kind = ? AND v.status = 'held'"
+				      " AND v.on_date BETWEEN ? AND ? LIMIT 1",
+			    DB_ARGS(DB_I(json_integer_value(json_object_get(m, "id"))), DB_T(kind), DB_T(lo), DB_T(hi)),
+			    NULL) != 0)
+			json_array_append_new(out, json_pack("{s:O, s:O}", "id", json_object_get(m, "id"), "name",
+							     json_object_get(m, "name")));
+	}
+	json_decref(roster);
+	return out;
+}
+
+static void month_bounds(const struct grid *g, int lo, int hi, char a[11], char b[11])
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y = g->y0 + hi / 12, m = hi % 12 + 1;
+	int d = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	date_format(a, g->y0 + lo / 12, lo % 12 + 1, 1);
+	date_format(b, y, m, d);
+}
+
+/* One org and month: every rule with what was held in its window, or the gap. */
+static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m)
+{
+	const struct lorg *org = &g->orgs[o];
+	json_t *rules = json_array();
+	for (int i = 0; i < g->nrules; i++) {
+		const struct rule *r = &g->rules[i];
+		if (!rule_applies(r, org))
+			continue;
+		int lo, hi;
+		window(r->period, m, &lo, &hi);
+		char a[11], b[11];
+		month_bounds(g, lo, hi, a, b);
+		json_t *held = db_rows(db, "SELECT v.id, v.on_date, v.topic, v.speaker FROM activity_org x"
+					   " JOIN activity v ON v.id = x.activity_id WHERE x.org_id = ? AND x.kind = ?"
+					   " AND x.held = 1 AND x.on_date BETWEEN ? AND ? ORDER BY x.on_date",
+				       DB_ARGS(DB_I(org->id), DB_T(r->kind), DB_T(a), DB_T(b)), NULL);
+		json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o}", "kind", r->kind, "label", r->label,
+					 "period", r->period, "who", r->who, "min", r->min, "from", a, "to", b, "held",
+					 held ? held : json_array());
+		enum state s;
+		if (strcmp(r->who, "member") == 0) {
+			json_t *gaps = member_gaps(db, org->id, r->kind, a, b);
+			int n = (int)json_array_size(gaps);
+			int now = this_month(g);
+			s = n == 0 ? ST_OK : m < hi ? ST_OPEN : hi > now ? ST_FUTURE : hi == now ? ST_PENDING : ST_MISSING;
+			json_object_set_new(item, "members_missing", gaps);
+		} else {
+			int count;
+			s = rule_state(g, o, r, m, &count);
+			json_object_set_new(item, "count", json_integer(count));
+		}
+		json_object_set_new(item, "state", json_string(state_names[s]));
+		json_array_append_new(rules, item);
+	}
+	return rules;
+}
+
+json_t *life_cell(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err)
+{
+	int y, m;
+	if (!org) {
+		dj_fail(err, DJ_EINVAL, "org", "请指定党组织");
+		return NULL;
+	}
+	if (!parse_month(month, &y, &m)) {
+		dj_fail(err, DJ_EINVAL, "month", "月份格式应为 YYYY-MM");
+		return NULL;
+	}
+	if (!root_for(db, a, org, err))
+		return NULL;
+	struct grid g;
+	if (grid_load(db, org, y, y, &g, err))
+		return NULL;
+	long o = org_ix(&g, org);
+	json_t *out = NULL;
+	if (o < 0) {
+		dj_fail(err, DJ_EINVAL, "org", "该党组织没有组织生活规则（规则按支部等类型设置）");
+	} else {
+		int nmiss;
+		enum state s = cell_state(&g, (size_t)o, month_ix(&g, y, m), &nmiss);
+		out = json_pack("{s:I, s:s, s:s, s:s, s:o}", "org_id", (json_int_t)org, "org_name", g.orgs[o].name, "month",
+				month, "state", state_names[s], "rules", cell_detail(db, &g, (size_t)o, month_ix(&g, y, m)));
+	}
+	grid_free(&g);
+	return out;
+}
+
+/* Rules due this month (a monthly rule, or the last month of its quarter or
+ * year) and not met yet. */
+static json_t *dues_of(struct grid *g, int m)
+{
+	json_t *out = json_array();
+	for (size_t o = 0; o < g->norgs; o++)
+		for (int i = 0; i < g->nrules; i++) {
+			const struct rule *r = &g->rules[i];
+			if (strcmp(r->who, "member") == 0 || !rule_applies(r, &g->orgs[o]))
+				continue;
+			int held, lo, hi;
+			window(r->period, m, &lo, &hi);
+			enum state s = rule_state(g, o, r, m, &held);
+			if (s != ST_OK && hi == m) {
+				char a[11], b[11];
+				month_bounds(g, lo, hi, a, b);
+				json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "org_id",
+					(json_int_t)g->orgs[o].id, "org_name", g->orgs[o].name, "kind", r->kind, "label",
+					strcmp(r->who, "secretary") == 0 ? "书记讲党课" : r->label, "period", r->period,
+					"due", b, "held", held, "min", r->min));
+			}
+		}
+	return out;
+}
+
+json_t *life_dues(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
+{
+	int64_t root = root_for(db, a, org, err);
+	if (!root)
+		return NULL;
+	struct grid g;
+	char today[11];
+	date_today(today);
+	if (grid_load(db, root, atoi(today), atoi(today), &g, err))
+		return NULL;
+	json_t *items = dues_of(&g, this_month(&g));
+	grid_free(&g);
+	char month[8];
+	snprintf(month, sizeof month, "%.7s", today);
+	return json_pack("{s:s, s:o, s:I}", "month", month, "items", items, "total", (json_int_t)json_array_size(items));
+}
+
+json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
+{
+	int64_t root = root_for(db, a, org, err);
+	if (!root)
+		return NULL;
+	int64_t n = setting_int(db, "life.missed_in_a_row", 3);
+	char today[11], since[11];
+	date_today(today);
+	date_add(since, today, -1, 0, 0);
+	/* The last n activities each member was expected at in their own org. */
+	json_t *rows = db_rows(db,
+		"SELECT s.member_id, m.name, m.org_id, o.name AS org_name, max(s.on_date) AS last_date FROM ("
+		" SELECT t.member_id, t.status, v.on_date, row_number() OVER (PARTITION BY t.member_id"
+		"  ORDER BY v.on_date DESC, v.id DESC) AS rn FROM attendance t JOIN activity v ON v.id = t.activity_id"
+		" WHERE t.dual = 0 AND v.status = 'held' AND v.on_date BETWEEN ? AND ?"
+		"  AND t.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)) s"
+		" JOIN member m ON m.id = s.member_id JOIN org o ON o.id = m.org_id"
+		" WHERE s.rn <= ? AND m.active = 1 GROUP BY s.member_id, m.name, m.org_id, o.name"
+		" HAVING count(*) = ? AND sum(CASE WHEN s.status = 'absent' THEN 1 ELSE 0 END) = ?"
+		" ORDER BY o.name, m.name LIMIT 500",
+		DB_ARGS(DB_T(since), DB_T(today), DB_I(root), DB_I(n), DB_I(n), DB_I(n)), err);
+	if (!rows)
+		return NULL;
+	return json_pack("{s:I, s:o, s:I}", "in_a_row", (json_int_t)n, "items", rows, "total",
+			 (json_int_t)json_array_size(rows));
+}
+
+json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
+{
+	int64_t root = root_for(db, a, org, err);
+	if (!root)
+		return NULL;
+	char today[11], first[11];
+	date_today(today);
+	snprintf(first, sizeof first, "%.7s-01", today);
+	json_t *r = db_row(db,
+		"SELECT count(DISTINCT x.activity_id) AS held, coalesce(sum((SELECT count(*) FROM attendance t"
+		" WHERE t.activity_id = x.activity_id AND t.org_id = x.org_id AND t.status = 'present')), 0) AS present,"
+		" coalesce(sum((SELECT count(*) FROM attendance t WHERE t.activity_id = x.activity_id"
+		" AND t.org_id = x.org_id AND t.dual = 0)), 0) AS expected FROM activity_org x"
+		" WHERE x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND x.held = 1"
+		" AND x.on_date BETWEEN ? AND ?", DB_ARGS(DB_I(root), DB_T(first), DB_T(today)), err);
+	if (!r)
+		return NULL;
+	struct grid g;
+	int y = atoi(today), m = atoi(today + 5);
+	int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
+	if (grid_load(db, root, py, y, &g, err)) {
+		json_decref(r);
+		return NULL;
+	}
+	int64_t behind = 0;
+	for (size_t o = 0; o < g.norgs; o++) {
+		int nmiss;
+		behind += cell_state(&g, o, month_ix(&g, py, pm), &nmiss) == ST_MISSING;
+	}
+	json_t *dues = dues_of(&g, this_month(&g));
+	int64_t held = json_integer_value(json_object_get(r, "held"));
+	int64_t present = json_integer_value(json_object_get(r, "present"));
+	int64_t expected = json_integer_value(json_object_get(r, "expected"));
+	char month[8], last[24];
+	snprintf(month, sizeof month, "%.7s", today);
+	snprintf(last, sizeof last, "%04d-%02d", py, pm);
+	json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:I, s:I, s:I}", "month", month, "last_month", last,
+				"held", (json_int_t)held, "present", (json_int_t)present, "expected",
+				(json_int_t)expected, "rate", expected ? (double)present / (double)expected : 0.0,
+				"orgs", (json_int_t)g.norgs, "behind_last_month", (json_int_t)behind, "dues",
+				(json_int_t)json_array_size(dues));
+	json_decref(dues);
+	json_decref(r);
+	grid_free(&g);
+	return out;
+}
+
+json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err)
+{
+	int y, m;
+	if (!parse_month(month, &y, &m)) {
+		dj_fail(err, DJ_EINVAL, "period", "期间格式应为 YYYY-MM");
+		return NULL;
+	}
+	int64_t root = root_for(db, a, org, err);
+	if (!root)
+		return NULL;
+	struct grid g;
+	if (grid_load(db, root, y, y, &g, err))
+		return NULL;
+	json_t *out = json_array();
+	int mi = month_ix(&g, y, m);
+	for (size_t o = 0; o < g.norgs; o++) {
+		json_t *rules = cell_detail(db, &g, o, mi);
+		size_t i;
+		json_t *r;
+		json_array_foreach(rules, i, r) {
+			const char *st = json_string_value(json_object_get(r, "state"));
+			if (strcmp(st, "missing") != 0 && strcmp(st, "pending") != 0)
+				continue;
+			const char *who = json_string_value(json_object_get(r, "who"));
+			const char *label = json_string_value(json_object_get(r, "label"));
+			const char *per = json_string_value(json_object_get(r, "period"));
+			const char *from = json_string_value(json_object_get(r, "from"));
+			int wy = atoi(from), wm = atoi(from + 5);
+			char pl[48];
+			if (strcmp(per, "month") == 0)
+				snprintf(pl, sizeof pl, "%d年%d月", wy, wm);
+			else if (strcmp(per, "quarter") == 0)
+				snprintf(pl, sizeof pl, "%d年第%d季度", wy, (wm + 2) / 3);
+			else
+				snprintf(pl, sizeof pl, "%d年度", wy);
+			char msg[512];
+			json_t *gaps = json_object_get(r, "members_missing");
+			if (strcmp(who, "member") == 0)
+				snprintf(msg, sizeof msg, "%s%s有%zu名党员未参加%s", g.orgs[o].name, pl, json_array_size(gaps), label);
+			else if (strcmp(who, "secretary") == 0)
+				snprintf(msg, sizeof msg, "%s书记%s未讲党课", g.orgs[o].name, pl);
+			else
+				snprintf(msg, sizeof msg, "%s%s未召开%s", g.orgs[o].name, pl, label);
+			json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O*}", "org_id",
+				(json_int_t)g.orgs[o].id, "org_name", g.orgs[o].name, "kind", json_string_value(json_object_get(r, "kind")),
+				"who", who, "period", per, "state", st, "window", json_string_value(json_object_get(r, "from")),
+				"message", msg, "members", gaps));
+		}
+		json_decref(rules);
+	}
+	grid_free(&g);
+	return out;
+}
+
+json_t *life_rules(struct db *db)
+{
+	json_t *r = db_rows(db, "SELECT r.org_kind, r.activity_kind, k.label, r.period, r.min_count, r.who FROM life_rule r"
+				" JOIN activity_kind k ON k.code = r.activity_kind ORDER BY r.org_kind, k.sort, r.who",
+			    DB_NOARGS, NULL);
+	return r ? r : json_array();
+}
+
+/* Replace the rules of one org kind: {org_kind, rules: [{activity_kind, period, min_count, who}]}. */
+int life_rules_set(struct db *db, const struct actor *a, json_t *in, struct dj_error *err)
+{
+	static const char *const periods[] = {"month", "quarter", "year", NULL};
+	static const char *const whos[] = {"org", "member", "secretary", NULL};
+	const char *kind;
+	int rc;
+	if (a->role != ROLE_ADMIN)
+		return dj_fail(err, DJ_EFORBIDDEN, "", "只有系统管理员可以修改组织生活规则");
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = v_str(in, "org_kind", "党组织类型", 40, true, &kind, err)))
+		return rc;
+	if (!org_kind(kind))
+		return dj_fail(err, DJ_EINVAL, "org_kind", "未知的党组织类型“%s”", kind);
+	json_t *rules = json_object_get(in, "rules");
+	if (!json_is_array(rules) || json_array_size(rules) > 40)
+		return dj_fail(err, DJ_EINVAL, "rules", "规则应为不超过40条的列表");
+	size_t i;
+	json_t *r;
+	json_array_foreach(rules, i, r) {
+		const char *ak, *per, *who;
+		int64_t min;
+		if (!json_is_object(r))
+			return dj_fail(err, DJ_EINVAL, "rules", "第%zu条规则格式不正确", i + 1);
+		if ((rc = v_str(r, "activity_kind", "活动类型", 40, true, &ak, err)) ||
+		    (rc = v_enum(r, "period", "频次", periods, true, &per, err)) ||
+		    (rc = v_int(r, "min_count", "次数", 1, 31, 1, &min, err)) ||
+		    (rc = v_enum(r, "who", "对象", whos, false, &who, err))) {
+			snprintf(err->field, sizeof err->field, "rules");
+			return rc;
+		}
+		if (!life_kind_exists(db, ak, NULL))
+			return dj_fail(err, DJ_EINVAL, "rules", "第%zu条：未知的活动类型“%s”", i + 1, ak);
+	}
+	if ((rc = db_begin(db, err)))
+		return rc;
+	json_t *before = db_rows(db, "SELECT activity_kind, period, min_count, who FROM life_rule WHERE org_kind = ?",
+				 DB_ARGS(DB_T(kind)), NULL);
+	rc = db_run(db, "DELETE FROM life_rule WHERE org_kind = ?", DB_ARGS(DB_T(kind)), err);
+	json_array_foreach(rules, i, r) {
+		if (rc)
+			break;
+		const char *who = json_string_value(json_object_get(r, "who"));
+		json_t *min = json_object_get(r, "min_count");
+		rc = db_run(db, "INSERT INTO life_rule(org_kind, activity_kind, period, min_count, who) VALUES (?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_T(kind), DB_T(json_string_value(json_object_get(r, "activity_kind"))),
+				    DB_T(json_string_value(json_object_get(r, "period"))), DB_I(min ? json_integer_value(min) : 1),
+				    DB_T(who ? who : "org")), err);
+		if (rc == DJ_ECONFLICT)
+			rc = dj_fail(err, DJ_EINVAL, "rules", "第%zu条规则与前面的规则重复", i + 1);
+	}
+	if (!rc)
+		rc = audit_write(db, a, "life.rules", "life_rule", 0, before, rules, err);
+	json_decref(before);
+	return db_end(db, rc, err);
+}
