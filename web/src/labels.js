@@ -17,3 +17,7 @@ export const eventLabels = {
   merge_out: '撤并（并入其他组织）', merge_in: '撤并（接收并入组织）', election: '换届选举', appointment: '任命班子',
 };
 export const levelTypes = { error: 'danger', warn: 'warning', info: 'info' };
+export const activityStatus = { planned: '待开展', held: '已开展', cancelled: '已取消' };
+export const statusTypes = { planned: 'info', held: 'success', cancelled: 'danger' };
+export const attendanceLabels = { present: '出席', leave: '请假', absent: '缺席' };
+export const cellText = { ok: '已落实', missing: '缺项', pending: '待完成', open: '', na: '—', future: '' };

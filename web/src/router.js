@@ -12,6 +12,12 @@ const routes = [
   { path: '/users', component: () => import('./views/Users.vue'), meta: { manage: true } },
   { path: '/audit', component: () => import('./views/Audit.vue'), meta: { admin: true } },
   { path: '/me', component: () => import('./views/Me.vue') },
+  { path: '/life', component: () => import('./views/Life.vue'), meta: { manage: true } },
+  { path: '/life/activity/:id', component: () => import('./views/ActivityDetail.vue') },
+  { path: '/compliance', component: () => import('./views/Compliance.vue'), meta: { manage: true } },
+  { path: '/study', component: () => import('./views/Study.vue'), meta: { manage: true } },
+  { path: '/mylife', component: () => import('./views/MyLife.vue') },
+  { path: '/signin/:id', component: () => import('./views/SignIn.vue'), meta: { bare: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 
@@ -21,7 +27,7 @@ router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();
   if (to.meta.public) return true;
   if (!session.user) return { path: '/login', query: { next: to.fullPath } };
-  if (session.user.role === 'member' && (to.meta.manage || to.meta.admin)) return '/me';
+  if (session.user.role === 'member' && (to.meta.manage || to.meta.admin)) return '/mylife';
   if (to.meta.admin && session.user.role !== 'admin') return '/';
   return true;
 });
