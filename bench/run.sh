@@ -35,7 +35,12 @@ trap 'kill $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill $(cat "$out/nginx.
 sleep 1
 login=$(curl -s -c "$out/cj" -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench-pass-1"}' http://127.0.0.1:$PORT/api/v1/session)
 cookie=$(grep dj_session "$out/cj" | awk '{print $7}')
-paths=("/api/v1/members?size=20" "/api/v1/dashboard")
+# Organizational life: compliance of the whole tree over last year's 12 months,
+# and a county committee's calendar month (its subtree).
+last=$(( $(date +%Y) - 1 ))
+county=$(sqlite3 "$out/bench.db" "SELECT min(id) FROM org WHERE kind = 'industry_committee'")
+paths=("/api/v1/members?size=20" "/api/v1/dashboard" "/api/v1/life/compliance?from=$last-01&to=$last-12"
+	"/api/v1/activities?org=$county&subtree=1&from=$last-10-01&to=$last-10-31&size=50")
 pairs=()
 for i in "${!paths[@]}"; do
 	path=${paths[$i]}

@@ -87,15 +87,20 @@ it('imports a file with a bad row: shows row, column and message, and stores not
   assert.equal(await statValue('members'), before);
 });
 
-it('shows a member their own record on a phone-sized screen', async () => {
+it('shows a member their organizational life and own record on a phone-sized screen', async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const phone = await ctx.newPage();
   await phone.goto(srv.base + '/#/login');
   await phone.fill('input[name=username]', 'dangyuan');
   await phone.fill('input[name=password]', PASSWORD);
   await phone.click('button[type=submit]');
+  // A member lands on 我的组织生活, then opens their own record; neither scrolls sideways.
+  await phone.locator('[data-test=my-present]').waitFor();
+  let width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `no sideways scrolling on 我的组织生活 (${width}px)`);
+  await phone.goto(srv.base + '/#/me');
   await phone.getByText('组织关系转接记录').waitFor();
-  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  width = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 400, `no sideways scrolling on a phone (${width}px)`);
   await phone.screenshot({ path: path.join(db.dir, 'member-phone.png') });
   await ctx.close();
