@@ -240,10 +240,11 @@ int cmd_check(int argc, char **argv)
 	}
 	char pinned[11];
 	if (period) {
-		char first[11];
-		snprintf(first, sizeof first, "%.7s-01", period);
-		if (strlen(period) != 7 || !date_valid(first))
+		int py, pm;
+		if (!date_month_parse(period, &py, &pm))
 			return cli_usage_error("check", "--period must be YYYY-MM");
+		char first[11];
+		date_format(first, py, pm, 1);
 		/* Findings are judged as of the last day of the period. */
 		date_add(pinned, first, 0, 1, -1);
 		setenv("DANGJIAN_TODAY", pinned, 1);

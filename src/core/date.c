@@ -34,6 +34,15 @@ bool date_valid(const char *s)
 	return date_parse(s, NULL, NULL, NULL);
 }
 
+bool date_month_parse(const char *s, int *y, int *m)
+{
+	char first[16];
+	if (!s || strlen(s) != 7)
+		return false;
+	snprintf(first, sizeof first, "%s-01", s);
+	return date_parse(first, y, m, NULL);
+}
+
 /* Howard Hinnant's days_from_civil. */
 int64_t date_days(int y, int m, int d)
 {

@@ -8,6 +8,8 @@
 /* Parse a strict YYYY-MM-DD (a real calendar day, years 1900–2200). */
 bool date_parse(const char *s, int *y, int *m, int *d);
 bool date_valid(const char *s);
+/* Parse a strict YYYY-MM (years 1900–2200). */
+bool date_month_parse(const char *s, int *y, int *m);
 /* Days since 1970-01-01 (proleptic Gregorian). */
 int64_t date_days(int y, int m, int d);
 void date_from_days(int64_t days, int *y, int *m, int *d);

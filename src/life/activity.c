@@ -73,19 +73,6 @@ static bool valid_time(const char *s)
 	       s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' && (s[0] < '2' || s[1] <= '3');
 }
 
-static int check_org(struct db *db, const struct actor *a, int64_t org, const char *field, struct dj_error *err)
-{
-	if (scope_org(db, a, org, err)) {
-		snprintf(err->field, sizeof err->field, "%s", field);
-		return err->code;
-	}
-	char *status = NULL;
-	db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org)), NULL);
-	bool ok = status && strcmp(status, "active") == 0;
-	free(status);
-	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");
-}
-
 static int check_member_ref(struct db *db, json_t *in, const char *key, const char *label, int64_t *out,
 			    struct dj_error *err)
 {
@@ -134,7 +121,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, struct act
 		return dj_fail(err, DJ_EINVAL, "on_date", "活动日期 %s 尚未到来，不能登记为已举行", v->on_date);
 	if (strcmp(v->on_date, "1921-07-01") < 0)
 		return dj_fail(err, DJ_EINVAL, "on_date", "活动日期无效");
-	if ((rc = check_org(db, a, v->org_id, "org_id", err)))
+	if ((rc = org_check_open(db, a, v->org_id, "org_id", err)))
 		return rc;
 	v->orgs[v->norgs++] = v->org_id;
 	json_t *joint = json_object_get(in, "org_ids");
@@ -152,7 +139,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, struct act
 				dup |= v->orgs[k] == id;
 			if (dup)
 				continue;
-			if ((rc = check_org(db, a, id, "org_ids", err)))
+			if ((rc = org_check_open(db, a, id, "org_ids", err)))
 				return rc;
 			v->orgs[v->norgs++] = id;
 		}

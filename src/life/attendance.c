@@ -57,22 +57,21 @@ static void expect_officers(struct db *db, int64_t org, const char *date, json_t
 	db_done(st);
 }
 
-json_t *life_expected(struct db *db, int64_t id, struct dj_error *err)
+/* Whom the activity expects, as member_id → org_id: everyone in its orgs on
+ * its date, or only the committee for committee kinds. */
+static json_t *expected_of(struct db *db, const struct act_head *h, struct dj_error *err)
 {
-	struct act_head h;
-	if (head_load(db, id, &h, err))
-		return NULL;
 	bool everyone = true;
-	life_kind_exists(db, h.kind, &everyone);
+	life_kind_exists(db, h->kind, &everyone);
 	json_t *out = json_object();
-	if (strcmp(h.kind, "talk") == 0)
+	if (strcmp(h->kind, "talk") == 0)
 		return out;	/* a talk expects whoever it was held with */
-	for (int i = 0; i < h.norgs; i++) {
+	for (int i = 0; i < h->norgs; i++) {
 		if (!everyone) {
-			expect_officers(db, h.orgs[i], h.on_date, out);
+			expect_officers(db, h->orgs[i], h->on_date, out);
 			continue;
 		}
-		json_t *roster = member_roster_at(db, h.orgs[i], h.on_date, err);
+		json_t *roster = member_roster_at(db, h->orgs[i], h->on_date, err);
 		if (!roster) {
 			json_decref(out);
 			return NULL;
@@ -82,7 +81,7 @@ json_t *life_expected(struct db *db, int64_t id, struct dj_error *err)
 		json_array_foreach(roster, k, m) {
 			char key[24];
 			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
-			json_object_set_new(out, key, json_integer(h.orgs[i]));
+			json_object_set_new(out, key, json_integer(h->orgs[i]));
 		}
 		json_decref(roster);
 	}
@@ -103,7 +102,7 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 	int rc;
 	if ((rc = head_load(db, id, &h, err)))
 		return rc;
-	json_t *expected = life_expected(db, id, err);
+	json_t *expected = expected_of(db, &h, err);
 	if (!expected)
 		return err->code;
 	/* Drop rows of members no longer expected (dual guests and members who

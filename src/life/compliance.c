@@ -192,9 +192,7 @@ static int counts_load(struct db *db, int64_t root, struct grid *g, struct dj_er
 
 static bool parse_month(const char *s, int *y, int *m)
 {
-	char tail;
-	return s && strlen(s) == 7 && sscanf(s, "%4d-%2d%c", y, m, &tail) == 2 && *y >= 1921 && *y <= 2200 && *m >= 1 &&
-	       *m <= 12 && s[4] == '-';
+	return date_month_parse(s, y, m) && *y >= 1921;
 }
 
 /* Load everything for the subtree of `root` covering whole years y0..y1. */
@@ -367,30 +365,40 @@ static json_t *member_gaps(struct db *db, int64_t org, const char *kind, const c
 	date_today(today);
 	snprintf(at, sizeof at, "%s", strcmp(hi, today) < 0 ? hi : today);
 	json_t *roster = member_roster_at(db, org, at, NULL);
+	/* Who of the org's members attended one anywhere (dual included), keyed by id. */
+	json_t *came = json_object();
+	struct db_stmt *st = db_query(db, "SELECT DISTINCT t.member_id FROM attendance t JOIN activity v ON v.id = t.activity_id"
+					  " WHERE t.status = 'present' AND v.kind = ? AND v.status = 'held'"
+					  " AND v.on_date BETWEEN ? AND ? AND t.member_id IN (SELECT id FROM member WHERE org_id = ?"
+					  " UNION SELECT member_id FROM member_transfer WHERE from_org = ?)",
+				      DB_ARGS(DB_T(kind), DB_T(lo), DB_T(hi), DB_I(org), DB_I(org)), NULL);
+	while (st && db_next(st) > 0) {
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)db_int(st, 0));
+		json_object_set_new(came, k, json_true());
+	}
+	db_done(st);
 	json_t *out = json_array();
 	size_t i;
 	json_t *m;
 	json_array_foreach(roster, i, m) {
-		int64_t one;
-		if (db_int1(db, &one, "SELECT 1 FROM attendance t JOIN activity v ON v.id = t.activity_id"
-				      " WHERE t.member_id = ? AND t.status = 'present' AND v.kind = ? AND v.status = 'held'"
-				      " AND v.on_date BETWEEN ? AND ? LIMIT 1",
-			    DB_ARGS(DB_I(json_integer_value(json_object_get(m, "id"))), DB_T(kind), DB_T(lo), DB_T(hi)),
-			    NULL) != 0)
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+		if (!json_object_get(came, k))
 			json_array_append_new(out, json_pack("{s:O, s:O}", "id", json_object_get(m, "id"), "name",
 							     json_object_get(m, "name")));
 	}
+	json_decref(came);
 	json_decref(roster);
 	return out;
 }
 
 static void month_bounds(const struct grid *g, int lo, int hi, char a[11], char b[11])
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y = g->y0 + hi / 12, m = hi % 12 + 1;
-	int d = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	char first[11];
 	date_format(a, g->y0 + lo / 12, lo % 12 + 1, 1);
-	date_format(b, y, m, d);
+	date_format(first, g->y0 + hi / 12, hi % 12 + 1, 1);
+	date_add(b, first, 0, 1, -1);
 }
 
 /* One org and month: every rule with what was held in its window, or the gap. */

@@ -9,9 +9,6 @@
 json_t *life_activity_row(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
 /* May the actor change this activity (manage role, host org in scope)? */
 int life_activity_writable(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
-/* Whom the activity expects, as a JSON object member_id → org_id:
- * everyone in its orgs on its date, or only the committee for committee kinds. */
-json_t *life_expected(struct db *db, int64_t id, struct dj_error *err);
 /* Recompute the attendance rows after a change of date, orgs or kind,
  * keeping what was recorded for those still expected. */
 int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err);

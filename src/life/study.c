@@ -17,9 +17,8 @@
 
 static bool valid_month(const char *s)
 {
-	char d[16];
-	snprintf(d, sizeof d, "%.7s-01", s);
-	return strlen(s) == 7 && date_valid(d);
+	int y, m;
+	return date_month_parse(s, &y, &m);
 }
 
 static int items_check(json_t *items, struct dj_error *err)
@@ -213,24 +212,19 @@ json_t *life_study_list(struct db *db, const struct actor *a, int64_t org, const
 		return NULL;
 	}
 	struct db_where w = {0};
+	db_where_arg(&w, DB_I(a->member_id));	/* the "done" count in the select list comes first */
 	db_where_add(&w, "(p.org_id IN (SELECT ancestor FROM org_closure WHERE descendant = ?)"
 			 " OR p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?))",
 		     DB_ARGS(DB_I(at), DB_I(a->role == ROLE_MEMBER ? -1 : at)));
 	if (month)
 		db_where_add(&w, "p.month = ?", DB_ARGS(DB_T(month)));
-	db_where_arg(&w, DB_I(a->member_id));
 	char *sql = xasprintf("SELECT p.id, p.org_id, o.name AS org_name, p.month, p.title,"
 			      " (SELECT count(*) FROM study_item i WHERE i.plan_id = p.id) AS items,"
 			      " (SELECT count(*) FROM study_done d JOIN study_item i ON i.id = d.item_id"
 			      "  WHERE i.plan_id = p.id AND d.member_id = ?) AS done"
 			      " FROM study_plan p JOIN org o ON o.id = p.org_id%s ORDER BY p.month DESC, o.name_key LIMIT 100",
 			      db_where_sql(&w));
-	/* The member id is the first placeholder in the text: move it to the front. */
-	db_val args[DB_WHERE_MAX];
-	args[0] = w.args[w.n - 1];
-	for (int i = 0; i < w.n - 1; i++)
-		args[i + 1] = w.args[i];
-	json_t *rows = db_rows(db, sql, w.n, args, err);
+	json_t *rows = db_rows(db, sql, w.n, w.args, err);
 	free(sql);
 	db_where_free(&w);
 	return rows ? json_pack("{s:o}", "items", rows) : NULL;

@@ -175,26 +175,12 @@ static int duplicate_id_card(struct db *db, const struct actor *a, const char *i
 	return rc;
 }
 
-static int check_target_org(struct db *db, const struct actor *a, int64_t org_id, const char *field,
-			    struct dj_error *err)
-{
-	if (scope_org(db, a, org_id, err)) {
-		snprintf(err->field, sizeof err->field, "%s", field);
-		return err->code;
-	}
-	char *status = NULL;
-	db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), NULL);
-	bool ok = status && strcmp(status, "active") == 0;
-	free(status);
-	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");
-}
-
 int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)
 {
 	struct member_rec m;
 	int rc;
 	if ((rc = scope_can_manage(a, err)) || (rc = member_from_json(in, &m, err)) ||
-	    (rc = check_target_org(db, a, m.org_id, "org_id", err)) || (rc = member_check(db, &m, err)) ||
+	    (rc = org_check_open(db, a, m.org_id, "org_id", err)) || (rc = member_check(db, &m, err)) ||
 	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, 0, err))))
 		return rc;
 	if ((rc = db_begin(db, err)))
@@ -290,7 +276,7 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 	    (rc = v_id(in, "to_org_id", "转入党组织", true, &to, err)) ||
 	    (rc = v_date(in, "on_date", "转接日期", true, true, &on_date, err)) ||
 	    (rc = v_str(in, "reason", "转接原因", 200, false, &reason, err)) ||
-	    (rc = check_target_org(db, a, to, "to_org_id", err)))
+	    (rc = org_check_open(db, a, to, "to_org_id", err)))
 		return rc;
 	json_t *before = member_masked(db, id);
 	int64_t from = json_integer_value(json_object_get(before, "org_id"));

@@ -58,6 +58,10 @@ json_t *org_children(struct db *db, const struct actor *a, int64_t parent, bool 
 json_t *org_list(struct db *db, const struct actor *a, const struct org_filter *f, struct dj_error *err);
 json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
 
+/* 0 if `org_id` is in the actor's scope and still active; otherwise an
+ * error naming `field` (a write target must be an open org). */
+int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const char *field, struct dj_error *err);
+
 /* Find the id of an org by code (0 if none). */
 int64_t org_id_by_code(struct db *db, const char *code);
 /* True when `desc` is `anc` or below it. */

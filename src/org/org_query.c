@@ -163,3 +163,17 @@ json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_
 		json_object_set_new(e, "officers", officers_of(db, e));
 	return json_pack("{s:o, s:o}", "events", ev, "terms", terms ? terms : json_array());
 }
+
+int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const char *field,
+			    struct dj_error *err)
+{
+	if (scope_org(db, a, org_id, err)) {
+		snprintf(err->field, sizeof err->field, "%s", field);
+		return err->code;
+	}
+	char *status = NULL;
+	db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), NULL);
+	bool ok = status && strcmp(status, "active") == 0;
+	free(status);
+	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");
+}
