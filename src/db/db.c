@@ -186,6 +186,8 @@ struct db_pool {
 	pthread_mutex_t mu;
 	struct db **idle;
 	int nidle, max;
+	pthread_mutex_t watch_mu;
+	struct db *watch;	/* only reads the data version */
 };
 
 struct db_pool *db_pool_new(const char *url, int max)
@@ -195,6 +197,7 @@ struct db_pool *db_pool_new(const char *url, int max)
 	p->max = max;
 	p->idle = xcalloc((size_t)max, sizeof *p->idle);
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->watch_mu, NULL);
 	return p;
 }
 
@@ -233,10 +236,42 @@ void db_pool_free(struct db_pool *p)
 		return;
 	for (int i = 0; i < p->nidle; i++)
 		db_close(p->idle[i]);
+	db_close(p->watch);
 	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->watch_mu);
 	free(p->idle);
 	free(p->url);
 	free(p);
+}
+
+int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&p->watch_mu);
+	if (!p->watch)
+		rc = db_open(p->url, &p->watch, err);
+	struct db_stmt *st = rc ? NULL
+				: db_query(p->watch, p->watch->kind == DB_SQLITE ? "PRAGMA data_version"
+									  : "SELECT pg_current_snapshot()::text",
+					   0, NULL, err);
+	if (st && db_next(st) > 0) {
+		if (p->watch->kind == DB_SQLITE) {
+			*v = (uint64_t)db_int(st, 0);
+		} else {	/* FNV-1a of "xmin:xmax:in-progress,…" */
+			uint64_t h = 1469598103934665603ull;
+			for (const unsigned char *s = (const unsigned char *)db_text(st, 0); *s; s++)
+				h = (h ^ *s) * 1099511628211ull;
+			*v = h;
+		}
+		db_done(st);
+	} else if (!rc) {
+		db_done(st);
+		rc = err && err->code ? err->code : DJ_EDB;
+		db_close(p->watch);	/* reopen next time: the server may have restarted */
+		p->watch = NULL;
+	}
+	pthread_mutex_unlock(&p->watch_mu);
+	return rc;
 }
 
 char *db_like_pattern(const char *q)

@@ -91,6 +91,11 @@ struct db_pool *db_pool_new(const char *url, int max);
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);
 void db_pool_put(struct db_pool *p, struct db *db);
 void db_pool_free(struct db_pool *p);
+/* A number that changes whenever committed data may have changed, by this
+ * process or another: SQLite's data_version read on a connection of its own
+ * that never writes, or a hash of PostgreSQL's current snapshot (which moves
+ * with every commit).  The server's read caches are keyed on it. */
+int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err);
 
 /* Schema migrations (migrate.c). */
 int db_migrate(struct db *db, struct dj_error *err);

@@ -23,6 +23,10 @@ enum {
 	ROUTE_UPLOAD = 2,	/* raw body up to the upload limit, not JSON */
 	ROUTE_ADMIN = 4,	/* system administrators only */
 	ROUTE_MANAGE = 8,	/* not for the member role */
+	/* A pure read: its answer depends only on the user, the URL, the data
+	 * and today's date, and it writes nothing (no audit).  Kept in memory
+	 * until the next commit (http/cache.h). */
+	ROUTE_CACHE = 16,
 };
 
 struct route {

@@ -15,15 +15,19 @@
 #include "core/mem.h"
 #include "core/valid.h"
 #include "db/db.h"
+#include "core/date.h"
 #include "http/assets.h"
+#include "http/cache.h"
 #include "user/user.h"
 
 #define JSON_LIMIT (1u << 20)		/* 1 MiB of JSON is far more than any form */
 #define UPLOAD_LIMIT (20u << 20)	/* a 200,000-row roster is about 12 MiB */
 #define MAX_PARAMS 4
+#define CACHE_BYTES (24u << 20)	/* answers and sessions kept in memory */
 
 struct server {
 	struct db_pool *pool;
+	struct cache *cache;
 	const struct server_opts *o;
 };
 
@@ -36,6 +40,9 @@ struct http_ctx {
 	struct buf body;
 	bool too_big;
 	struct db *db;
+	uint64_t version;	/* the data version this request reads at */
+	bool versioned;
+	char *cache_key;	/* set when the answer may be kept */
 	struct actor actor;
 	char token[65];
 	json_t *json;
@@ -153,7 +160,15 @@ int http_reply(struct http_ctx *c, int status, json_t *out)
 {
 	char *s = json_dumps(out ? out : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(out);
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	size_t len = strlen(s);
+	if (c->cache_key && status == 200) {
+		int64_t now = date_now_unix();
+		/* Answers may depend on today's date (China Standard Time): keep them
+		 * until midnight at most. */
+		int64_t midnight = ((now + 8 * 3600) / 86400 + 1) * 86400 - 8 * 3600;
+		cache_put(c->srv->cache, c->cache_key, c->version, now, midnight, s, len);
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	set_reply(c, status, r);
@@ -303,6 +318,92 @@ static int serve_asset(struct http_ctx *c)
 	return 0;
 }
 
+static int need_db(struct http_ctx *c)
+{
+	return c->db ? 0 : db_pool_get(c->srv->pool, &c->db, &c->err);
+}
+
+/* What is remembered of a session between requests. */
+struct session_memo {
+	struct actor actor;
+	char csrf[65];
+};
+
+/* The session behind the cookie: from memory while no data changed since it
+ * was read and no touch is due, else from the database. */
+static int authenticate(struct http_ctx *c, char csrf[65])
+{
+	const char *tok = cookie_token(c->conn);
+	if (!tok)
+		return dj_fail(&c->err, DJ_EAUTH, "", "请先登录");
+	snprintf(c->token, sizeof c->token, "%s", tok);
+	char key[72];
+	snprintf(key, sizeof key, "s:%s", tok);
+	int64_t now = date_now_unix();
+	struct cache_blob *b = c->versioned ? cache_get(c->srv->cache, key, c->version, now) : NULL;
+	struct session_memo m;
+	if (b) {
+		memcpy(&m, b->data, sizeof m);
+		cache_blob_release(b);
+		c->actor = m.actor;
+		memcpy(csrf, m.csrf, sizeof m.csrf);
+		return 0;
+	}
+	int64_t until;
+	int rc;
+	if ((rc = need_db(c)) || (rc = session_lookup(c->db, tok, &c->actor, csrf, &until, &c->err)))
+		return rc;
+	if (c->versioned) {
+		memset(&m, 0, sizeof m);
+		m.actor = c->actor;
+		memcpy(m.csrf, csrf, sizeof m.csrf);
+		cache_put(c->srv->cache, key, c->version, now, until, &m, sizeof m);
+	}
+	return 0;
+}
+
+/* Query arguments as "len:key=len:value;" in arrival order: no two
+ * different queries give the same text. */
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	buf_printf(cls, "%zu:%s=%zu:%s;", strlen(key), key, value ? strlen(value) : 0, value ? value : "");
+	return MHD_YES;
+}
+
+static void release_blob(void *cls)
+{
+	cache_blob_release(cls);
+}
+
+/* Answer from memory if this user asked the same since the last commit;
+ * otherwise leave the key for http_reply to keep the answer under. */
+static bool reply_cached(struct http_ctx *c)
+{
+	char today[11];
+	date_today(today);
+	struct buf k = {0};
+	buf_printf(&k, "b:%lld:%s:%s?", (long long)c->actor.user_id, today, c->url);
+	MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+	/* A client asking for a fresh answer (Cache-Control: no-cache) gets one,
+	 * which is then kept for the others. */
+	const char *cc = http_header(c, "Cache-Control");
+	struct cache_blob *b = cc && strstr(cc, "no-cache") ? NULL
+				: cache_get(c->srv->cache, k.data, c->version, date_now_unix());
+	if (!b) {
+		c->cache_key = k.data;
+		return false;
+	}
+	buf_free(&k);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data, release_blob, b);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Dangjian-Cache", "hit");
+	set_reply(c, 200, r);
+	return true;
+}
+
 static int dispatch(struct http_ctx *c)
 {
 	bool bad = false;
@@ -323,17 +424,13 @@ static int dispatch(struct http_ctx *c)
 			return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "不支持的方法", "field", ""));
 		return serve_asset(c);
 	}
-	int rc = db_pool_get(c->srv->pool, &c->db, &c->err);
-	if (rc)
-		return rc;
+	int rc;
+	/* Read before any data: whatever this request sees is at least this new. */
+	c->versioned = db_pool_version(c->srv->pool, &c->version, NULL) == 0;
 	if (!(c->route->flags & ROUTE_PUBLIC)) {
-		const char *tok = cookie_token(c->conn);
 		char csrf[65];
-		if (!tok)
-			return dj_fail(&c->err, DJ_EAUTH, "", "请先登录");
-		if ((rc = session_lookup(c->db, tok, &c->actor, csrf, &c->err)))
+		if ((rc = authenticate(c, csrf)))
 			return rc;
-		snprintf(c->token, sizeof c->token, "%s", tok);
 		if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0) {
 			const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 			if (!h || strcmp(h, csrf) != 0)
@@ -358,6 +455,11 @@ static int dispatch(struct http_ctx *c)
 		if (!json_is_object(c->json))
 			return dj_fail(&c->err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	}
+	if ((c->route->flags & ROUTE_CACHE) && c->versioned && strcmp(c->method, "GET") == 0 &&
+	    reply_cached(c))
+		return 0;
+	if ((rc = need_db(c)))
+		return rc;
 	return c->route->fn(c);
 }
 
@@ -431,6 +533,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(c->err.details);
 	buf_free(&c->body);
 	free(c->cookie);
+	free(c->cache_key);
 	free(c);
 	*con_cls = NULL;
 }
@@ -485,6 +588,7 @@ int server_run(const struct server_opts *o)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* the pool threads inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
+	srv.cache = cache_new(CACHE_BYTES);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
@@ -494,6 +598,7 @@ int server_run(const struct server_opts *o)
 	if (!d) {
 		fprintf(stderr, "dangjian serve: cannot listen on %s\n", o->listen);
 		db_pool_free(srv.pool);
+		cache_free(srv.cache);
 		return 1;
 	}
 	if (!o->quiet)
@@ -503,6 +608,7 @@ int server_run(const struct server_opts *o)
 	sigwait(&set, &sig);
 	MHD_stop_daemon(d);
 	db_pool_free(srv.pool);
+	cache_free(srv.cache);
 	collate_shutdown();
 	if (!o->quiet)
 		printf("dangjian: stopped\n");

@@ -138,12 +138,12 @@ static int h_template(struct http_ctx *c)
 }
 
 const struct route member_routes[] = {
-	{"GET", "/api/v1/members", h_list, 0},
+	{"GET", "/api/v1/members", h_list, ROUTE_CACHE},
 	{"POST", "/api/v1/members", h_create, ROUTE_MANAGE},
 	{"GET", "/api/v1/members/template", h_template, 0},
 	{"GET", "/api/v1/members/export", h_export, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/import", h_import, ROUTE_MANAGE | ROUTE_UPLOAD},
-	{"GET", "/api/v1/members/:id", h_get, 0},
+	{"GET", "/api/v1/members/:id", h_get, ROUTE_CACHE},
 	{"PATCH", "/api/v1/members/:id", h_update, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/transfer", h_transfer, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/convert", h_convert, ROUTE_MANAGE},

@@ -95,7 +95,8 @@ int session_login(struct db *db, const char *username, const char *password, con
 	return db_end(db, rc, err);
 }
 
-int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[65], struct dj_error *err)
+int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[65], int64_t *fresh_until,
+		   struct dj_error *err)
 {
 	if (!token || strlen(token) != 64)
 		return dj_fail(err, DJ_EAUTH, "", "请先登录");
@@ -133,8 +134,11 @@ int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[
 		return dj_fail(err, DJ_EAUTH, "", "登录已超时，请重新登录");
 	}
 	/* Touch at most once a minute: reads stay reads under load. */
-	if (now - last >= 60)
-		db_run(db, "UPDATE session SET last_seen = ? WHERE token_hash = ?", DB_ARGS(DB_I(now), DB_T(th)), NULL);
+	if (now - last >= 60 && db_run(db, "UPDATE session SET last_seen = ? WHERE token_hash = ?",
+					DB_ARGS(DB_I(now), DB_T(th)), NULL) == 0)
+		last = now;
+	if (fresh_until)	/* until the next touch is due, or the idle limit if sooner */
+		*fresh_until = last + (idle < 60 ? idle : 60);
 	return 0;
 }
 

@@ -28,8 +28,11 @@ int user_check_password(const char *pw, struct dj_error *err);
 /* Log in; on success fill token[65] (cookie value) and csrf[65]. */
 int session_login(struct db *db, const char *username, const char *password, const char *ip, char token[65],
 		  char csrf[65], struct dj_error *err);
-/* Resolve a session token into an actor (and its CSRF token). */
-int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[65], struct dj_error *err);
+/* Resolve a session token into an actor (and its CSRF token).  `fresh_until`
+ * (optional) gets the time until which the answer holds if no data changes:
+ * the server remembers it that long instead of asking again. */
+int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[65], int64_t *fresh_until,
+		   struct dj_error *err);
 int session_logout(struct db *db, const struct actor *a, const char *token, struct dj_error *err);
 /* The current user, with role label and scope org name, for the UI. */
 json_t *user_me(struct db *db, const struct actor *a);

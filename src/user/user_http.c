@@ -22,7 +22,7 @@ static int h_login(struct http_ctx *c)
 		return rc;
 	struct actor a;
 	char check[65];
-	if ((rc = session_lookup(DB, token, &a, check, ERR)))
+	if ((rc = session_lookup(DB, token, &a, check, NULL, ERR)))
 		return rc;
 	http_set_session_cookie(c, token);
 	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, &a), "csrf", csrf));
@@ -32,7 +32,7 @@ static int h_me(struct http_ctx *c)
 {
 	struct actor a;
 	char csrf[65];
-	int rc = session_lookup(DB, http_session_token(c), &a, csrf, ERR);
+	int rc = session_lookup(DB, http_session_token(c), &a, csrf, NULL, ERR);
 	if (rc)
 		return rc;
 	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, ME), "csrf", csrf));
@@ -111,7 +111,7 @@ const struct route user_routes[] = {
 	{"GET", "/api/v1/session", h_me, 0},
 	{"DELETE", "/api/v1/session", h_logout, 0},
 	{"PUT", "/api/v1/session/password", h_own_password, 0},
-	{"GET", "/api/v1/users", h_list, ROUTE_MANAGE},
+	{"GET", "/api/v1/users", h_list, ROUTE_MANAGE | ROUTE_CACHE},
 	{"POST", "/api/v1/users", h_create, ROUTE_MANAGE},
 	{"PATCH", "/api/v1/users/:id", h_update, ROUTE_MANAGE},
 	{"PUT", "/api/v1/users/:id/password", h_password, ROUTE_MANAGE},

@@ -25,6 +25,11 @@ it('a session opened on one server is valid on the other, and a write on one is 
   assert.equal(r.status, 201);
   const seen = await ca.get('/orgs/' + r.body.id);
   assert.equal(seen.body.name, '共享测试党支部');
+  // Server a keeps that answer in memory; b's rename must still show at once.
+  assert.equal((await ca.get('/orgs/' + r.body.id)).headers.get('x-dangjian-cache'), 'hit');
+  const ren = await cb.patch(`/orgs/${r.body.id}`, { name: '共享测试党支部（更名）' });
+  assert.equal(ren.status, 200, JSON.stringify(ren.body));
+  assert.equal((await ca.get('/orgs/' + r.body.id)).body.name, '共享测试党支部（更名）');
   assert.equal((await ca.del('/session')).status, 200);
   assert.equal((await cb.get('/session')).status, 401, 'logging out on one server ends the session on both');
 });

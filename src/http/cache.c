@@ -1,0 +1,174 @@
+/* cache.c — a chained hash table of versioned blobs under one mutex.
+ *
+ * When a new data version shows up, every entry of older versions is
+ * dropped at once: they can never hit again, and memory should not wait
+ * for them to be pushed out. */
+#include "http/cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+#define NBUCKETS 4096
+
+struct entry {
+	struct entry *next;
+	uint64_t hash, version;
+	int64_t until;
+	struct cache_blob *blob;
+	char key[];
+};
+
+struct cache {
+	pthread_mutex_t mu;
+	struct entry *bucket[NBUCKETS];
+	size_t bytes, max_bytes, entries;
+	uint64_t version;	/* the newest seen */
+	uint64_t hits, misses;
+};
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const unsigned char *p = (const unsigned char *)k; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h;
+}
+
+static size_t entry_cost(const struct entry *e)
+{
+	return sizeof *e + strlen(e->key) + 1 + sizeof *e->blob + e->blob->len;
+}
+
+void cache_blob_release(struct cache_blob *b)
+{
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+static void entry_drop(struct cache *c, struct entry **link)
+{
+	struct entry *e = *link;
+	*link = e->next;
+	c->bytes -= entry_cost(e);
+	c->entries--;
+	cache_blob_release(e->blob);
+	free(e);
+}
+
+/* Drop entries that cannot hit any more (or all of them). */
+static void sweep(struct cache *c, int64_t now, int all)
+{
+	for (size_t i = 0; i < NBUCKETS && c->entries; i++)
+		for (struct entry **l = &c->bucket[i]; *l;) {
+			if (all || (*l)->version != c->version || (*l)->until <= now)
+				entry_drop(c, l);
+			else
+				l = &(*l)->next;
+		}
+}
+
+static void see_version(struct cache *c, uint64_t version, int64_t now)
+{
+	if (version != c->version) {
+		c->version = version;
+		sweep(c, now, 0);
+	}
+}
+
+struct cache *cache_new(size_t max_bytes)
+{
+	struct cache *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+	c->max_bytes = max_bytes;
+	return c;
+}
+
+void cache_free(struct cache *c)
+{
+	if (!c)
+		return;
+	sweep(c, 0, 1);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static struct entry **find(struct cache *c, const char *key, uint64_t h)
+{
+	struct entry **l = &c->bucket[h % NBUCKETS];
+	while (*l && ((*l)->hash != h || strcmp((*l)->key, key) != 0))
+		l = &(*l)->next;
+	return l;
+}
+
+struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now)
+{
+	uint64_t h = key_hash(key);
+	struct cache_blob *b = NULL;
+	pthread_mutex_lock(&c->mu);
+	see_version(c, version, now);
+	struct entry **l = find(c, key, h);
+	if (*l && (*l)->version == version && (*l)->until > now) {
+		b = (*l)->blob;
+		atomic_fetch_add(&b->refs, 1);
+		c->hits++;
+	} else {
+		if (*l)
+			entry_drop(c, l);
+		c->misses++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return b;
+}
+
+void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
+	       size_t len)
+{
+	size_t klen = strlen(key);
+	size_t cost = sizeof(struct entry) + klen + 1 + sizeof(struct cache_blob) + len;
+	if (cost > c->max_bytes / 4)	/* one huge answer must not flush all the others */
+		return;
+	struct entry *e = xmalloc(sizeof *e + klen + 1);
+	memcpy(e->key, key, klen + 1);
+	e->hash = key_hash(key);
+	e->version = version;
+	e->until = until;
+	e->blob = xmalloc(sizeof *e->blob + len);
+	atomic_init(&e->blob->refs, 1);
+	e->blob->len = len;
+	memcpy(e->blob->data, data, len);
+	pthread_mutex_lock(&c->mu);
+	if (version != c->version) {
+		/* Computed under a version another request has already seen pass:
+		 * it could never hit. */
+		pthread_mutex_unlock(&c->mu);
+		cache_blob_release(e->blob);
+		free(e);
+		return;
+	}
+	struct entry **l = find(c, key, e->hash);
+	if (*l)
+		entry_drop(c, l);
+	if (c->bytes + cost > c->max_bytes)
+		sweep(c, now, 0);	/* the expired first */
+	if (c->bytes + cost > c->max_bytes)
+		sweep(c, now, 1);
+	l = &c->bucket[e->hash % NBUCKETS];
+	e->next = *l;
+	*l = e;
+	c->bytes += cost;
+	c->entries++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void cache_stats(struct cache *c, struct cache_stats *out)
+{
+	pthread_mutex_lock(&c->mu);
+	out->hits = c->hits;
+	out->misses = c->misses;
+	out->entries = c->entries;
+	out->bytes = c->bytes;
+	pthread_mutex_unlock(&c->mu);
+}

@@ -1,0 +1,42 @@
+/* cache.h — answers kept in memory while the data under them is unchanged.
+ *
+ * An entry holds bytes under a key, stamped with the data version it was
+ * computed at (db_pool_version) and a time after which it no longer holds:
+ * the end of the day for answers that depend on today's date, the next
+ * touch for a session.  A lookup under another version or past that time
+ * misses, so a commit by anyone — this server, the command line, another
+ * server on the same PostgreSQL — is seen by the next request.  Bounded in
+ * bytes; thread-safe. */
+#ifndef DJ_HTTP_CACHE_H
+#define DJ_HTTP_CACHE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cache;
+
+/* Shared, immutable bytes: a reply being sent keeps its blob alive. */
+struct cache_blob {
+	atomic_int refs;
+	size_t len;
+	char data[];
+};
+
+struct cache *cache_new(size_t max_bytes);
+void cache_free(struct cache *c);
+/* A reference to the bytes under `key`, or NULL; release it when done. */
+struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now);
+/* Keep a copy of `data` under `key` until `until` (unix seconds).  Dropped
+ * if `version` is no longer the newest the cache has seen.  When full, the
+ * expired go first, then everything. */
+void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
+	       size_t len);
+void cache_blob_release(struct cache_blob *b);
+
+struct cache_stats {
+	uint64_t hits, misses, entries, bytes;
+};
+void cache_stats(struct cache *c, struct cache_stats *out);
+
+#endif
