@@ -23,7 +23,9 @@ $bin export members --db "$out/bench.db" --org "$root" --reveal -o "$out/roster.
 rows=$(($(sqlite3 "$out/bench.db" "SELECT count(*) FROM member")))
 # The same tree without its members, so every row's 所在党组织编码 resolves.
 cp "$out/bench.db" "$out/import.db"; cp "$out/bench.db.key" "$out/import.db.key"
-sqlite3 "$out/import.db" "UPDATE app_user SET member_id = NULL; DELETE FROM org_officer; DELETE FROM member_transfer; DELETE FROM member; VACUUM;"
+sqlite3 "$out/import.db" "UPDATE app_user SET member_id = NULL; DELETE FROM org_officer; DELETE FROM member_transfer;
+	DELETE FROM study_done; DELETE FROM attendance; DELETE FROM activity_guest; DELETE FROM activity_agenda;
+	DELETE FROM activity_org; DELETE FROM activity; DELETE FROM member; VACUUM;"
 t0=$(date +%s.%N)
 $bin import members --db "$out/import.db" --org "$root" "$out/roster.xlsx" 2>&1 | tail -1
 t1=$(date +%s.%N)

@@ -76,6 +76,11 @@ static bool phone_ok(const char *p)
 
 int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 {
+	return member_check_rules(m, (int)setting_int(db, "rule.probation_months", 12), err);
+}
+
+int member_check_rules(struct member_rec *m, int probation_months, struct dj_error *err)
+{
 	char msg[128];
 	if (m->id_card) {
 		bool male;
@@ -107,7 +112,7 @@ int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 	if (strcmp(m->status, "probationary") == 0) {
 		if (m->full_date)
 			return dj_fail(err, DJ_EINVAL, "full_date", "预备党员不应有转正日期");
-		date_add(m->probation_end, m->join_date, 0, (int)setting_int(db, "rule.probation_months", 12), 0);
+		date_add(m->probation_end, m->join_date, 0, probation_months, 0);
 	} else if (m->full_date && strcmp(m->full_date, m->join_date) < 0) {
 		return dj_fail(err, DJ_EINVAL, "full_date", "转正日期不能早于入党日期");
 	}
@@ -120,35 +125,57 @@ int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 	return 0;
 }
 
-int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id, struct dj_error *err)
+void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s)
 {
-	int rc;
-	/* The sealed columns are bound to the row id, so the id comes first. */
-	if (!reserved && (rc = db_reserve_ids(db, "member", 1, &reserved, err)))
-		return rc;
-	*id = reserved;
-	char now[21], hid[65] = "", hph[65] = "";
-	date_now_iso(now);
+	s->id = id;
+	s->id_card_hash[0] = s->phone_hash[0] = 0;
 	if (m->id_card)
-		member_id_card_hash(m->id_card, hid);
+		member_id_card_hash(m->id_card, s->id_card_hash);
 	if (m->phone)
-		pii_hash("phone", m->phone, hph);
-	char *key = collate_key(m->name);
-	char *sid = pii_seal(*id, "id_card", m->id_card), *sph = pii_seal(*id, "phone", m->phone);
-	rc = db_run(db,
+		pii_hash("phone", m->phone, s->phone_hash);
+	s->name_key = collate_key(m->name);
+	/* The sealed columns are bound to the row id, so the id comes first. */
+	s->id_card_enc = pii_seal(id, "id_card", m->id_card);
+	s->phone_enc = pii_seal(id, "phone", m->phone);
+}
+
+void member_sealed_free(struct member_sealed *s)
+{
+	free(s->name_key);
+	free(s->id_card_enc);
+	free(s->phone_enc);
+	s->name_key = s->id_card_enc = s->phone_enc = NULL;
+}
+
+int member_insert_sealed(struct db *db, const struct member_rec *m, const struct member_sealed *s,
+			 struct dj_error *err)
+{
+	char now[21];
+	date_now_iso(now);
+	int rc = db_run(db,
 		"INSERT INTO member(id, org_id, name, name_key, gender, ethnicity, birth_date, id_card_enc, id_card_hash,"
 		" phone_enc, phone_hash, education, join_date, full_date, status, probation_end, position, is_mobile,"
 		" mobile_place, mobile_since, created_at, updated_at)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		DB_ARGS(DB_I(*id), DB_I(m->org_id), DB_T(m->name), DB_T(key), DB_T(m->gender), DB_T(m->ethnicity),
-			DB_T(m->birth_date), DB_T(sid), DB_T(hid), DB_T(sph), DB_T(hph), DB_T(m->education),
-			DB_T(m->join_date), DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end),
-			DB_T(m->position), DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now),
-			DB_T(now)), err);
-	free(key);
-	free(sid);
-	free(sph);
+		DB_ARGS(DB_I(s->id), DB_I(m->org_id), DB_T(m->name), DB_T(s->name_key), DB_T(m->gender),
+			DB_T(m->ethnicity), DB_T(m->birth_date), DB_T(s->id_card_enc), DB_T(s->id_card_hash),
+			DB_T(s->phone_enc), DB_T(s->phone_hash), DB_T(m->education), DB_T(m->join_date),
+			DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end), DB_T(m->position),
+			DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now), DB_T(now)), err);
 	return rc == DJ_ECONFLICT ? dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记") : rc;
+}
+
+int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id, struct dj_error *err)
+{
+	int rc;
+	if (!reserved && (rc = db_reserve_ids(db, "member", 1, &reserved, err)))
+		return rc;
+	*id = reserved;
+	struct member_sealed s;
+	member_seal(m, reserved, &s);
+	rc = member_insert_sealed(db, m, &s, err);
+	member_sealed_free(&s);
+	return rc;
 }
 
 /* Where a duplicate 身份证号 already stands, said only as far as the actor may see. */

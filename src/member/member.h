@@ -25,12 +25,26 @@ struct member_rec {
  * birth date and gender from the 身份证号 and computes the probation end.
  * Scope and uniqueness are checked by the callers that know the context. */
 int member_check(struct db *db, struct member_rec *m, struct dj_error *err);
+/* The same with the probation length given: touches no database, so an
+ * importer's reading thread can run it. */
+int member_check_rules(struct member_rec *m, int probation_months, struct dj_error *err);
 /* Parse a JSON body into `m` (pointers stay valid while `in` lives). */
 int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err);
 /* Insert inside the caller's transaction, sealing personal data under the
  * row's id: `reserved` from db_reserve_ids, or 0 to reserve one here. */
 int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id,
 		  struct dj_error *err);
+/* member_insert in two halves: the CPU work (hashes, sealing, the name's
+ * sort key) under a known id, then the row's INSERT. */
+struct member_sealed {
+	int64_t id;
+	char id_card_hash[65], phone_hash[65];
+	char *name_key, *id_card_enc, *phone_enc;
+};
+void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s);
+int member_insert_sealed(struct db *db, const struct member_rec *m, const struct member_sealed *s,
+			 struct dj_error *err);
+void member_sealed_free(struct member_sealed *s);
 /* The keyed hash of a normalized 身份证号 (upper-case X) into out[65]. */
 void member_id_card_hash(const char *id_card, char out[65]);
 

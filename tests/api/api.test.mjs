@@ -250,6 +250,24 @@ describe('import and export', () => {
     assert.equal(r.body.details[0].row, 4);
     assert.equal((await admin.get(`/members?org=${org.id}&size=1`)).body.total, before);
   });
+  it('lists a 身份证号 already stored, one repeated in the file and a bad date, in row order, and stores nothing', async () => {
+    const org = await orgByCode('JT-JG01');
+    const someone = (await admin.get(`/members?org=${org.id}&size=1`)).body.items[0];
+    const stored = (await admin.post(`/members/${someone.id}/reveal`, { field: 'id_card' })).body.value;
+    const rows = [header];
+    // Enough rows that the reading and the writing thread both have work in flight.
+    for (let i = 0; i < 3000; i++) rows.push(`批量${i},,${idCard(String(19700101 + (i % 28)), 100 + Math.floor(i / 28))},2005-07-01,正式党员,2006-07-01,`);
+    rows[1500] = `重复在库,,${stored},2005-07-01,正式党员,2006-07-01,`;
+    rows[2500] = rows[10].replace('批量9', '文件内重复');
+    rows[2990] = rows[2990].replace('2005-07-01', '2005-13-01');
+    const before = (await admin.get(`/members?org=${org.id}&size=1`)).body.total;
+    const r = await admin.req('POST', `/members/import?org=${org.id}`, rows.join('\n'));
+    assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
+    assert.deepEqual(r.body.details.map((d) => d.row), [1501, 2501, 2991]);
+    assert.match(r.body.details[0].message, /已登记/);
+    assert.match(r.body.details[1].message, /与第11行重复/);
+    assert.equal((await admin.get(`/members?org=${org.id}&size=1`)).body.total, before);
+  });
   it('imports a GB18030 CSV whole, in one transaction with one audit record', async () => {
     const org = await orgByCode('JT-JG01');
     const csv = [header,
