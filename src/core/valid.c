@@ -140,3 +140,25 @@ int v_enum(json_t *in, const char *key, const char *label, const char *const *al
 			return 0;
 	return dj_fail(err, DJ_EINVAL, key, "%s的取值“%s”无效", label, *out);
 }
+
+bool valid_phone(const char *p)
+{
+	size_t n = strlen(p);
+	if (n == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9') {
+		for (size_t i = 0; i < n; i++)
+			if (p[i] < '0' || p[i] > '9')
+				return false;
+		return true;
+	}
+	/* A landline: 0AA(A)-NNNNNNN(N), the dash optional. */
+	if (p[0] != '0' || n < 10 || n > 13)
+		return false;
+	int dashes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '-')
+			dashes++;
+		else if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return dashes <= 1;
+}

@@ -12,6 +12,8 @@
 
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_chars(const char *s);
+/* A mobile number (11 digits, 13x–19x) or a landline 0AA(A)-NNNNNNN(N). */
+bool valid_phone(const char *p);
 
 /* A string of 1..maxchars characters (trimmed of nothing: callers send what
  * users typed).  Absent or null → *out = NULL, an error only if required. */

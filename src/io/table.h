@@ -5,6 +5,7 @@
 #ifndef DJ_TABLE_H
 #define DJ_TABLE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -18,6 +19,9 @@ int table_read_xlsx(const void *data, size_t len, table_row_fn fn, void *ud, str
 int table_read_csv(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
 /* Pick the reader by content (XLSX files are zip archives: "PK\3\4"). */
 int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+
+/* Sort [{row, column, message}] by row (stable for equal rows). */
+void table_errors_sort(json_t *errors);
 
 /* An Excel date serial (days since 1899-12-30) as "YYYY-MM-DD"; false if out of range. */
 int table_excel_date(double serial, char out[11]);

@@ -52,27 +52,6 @@ int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err)
 	return 0;
 }
 
-static bool phone_ok(const char *p)
-{
-	size_t n = strlen(p);
-	if (n == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9') {
-		for (size_t i = 0; i < n; i++)
-			if (p[i] < '0' || p[i] > '9')
-				return false;
-		return true;
-	}
-	/* A landline: 0AA(A)-NNNNNNN(N), the dash optional. */
-	if (p[0] != '0' || n < 10 || n > 13)
-		return false;
-	int dashes = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '-')
-			dashes++;
-		else if (p[i] < '0' || p[i] > '9')
-			return false;
-	}
-	return dashes <= 1;
-}
 
 int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 {
@@ -102,7 +81,7 @@ int member_check_rules(struct member_rec *m, int probation_months, struct dj_err
 		return dj_fail(err, DJ_EINVAL, "gender", "请填写性别");
 	if (!m->birth_date)
 		return dj_fail(err, DJ_EINVAL, "birth_date", "请填写出生日期或身份证号");
-	if (m->phone && !phone_ok(m->phone))
+	if (m->phone && !valid_phone(m->phone))
 		return dj_fail(err, DJ_EINVAL, "phone", "联系电话格式不正确（手机号11位，或区号-号码）");
 	/* 党章: a member is at least 18 years old when admitted. */
 	char adult[11];

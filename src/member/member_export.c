@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "io/xlsx_write.h"
 #include "member/member_cols.h"
 
 const struct member_col member_cols[MEMBER_NCOLS] = {
@@ -31,47 +32,6 @@ const struct member_col member_cols[MEMBER_NCOLS] = {
 	{"外出日期", "mobile_since", false, true, 0, 12, "YYYY-MM-DD"},
 	{"所在党组织编码", "org_code", false, false, 32, 16, "为空时导入到所选党组织；可填所选党组织下级的编码"},
 };
-
-static int slurp(const char *path, char **out, size_t *outlen, struct dj_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return dj_fail(err, DJ_EIO, "", "cannot read %s: %s", path, strerror(errno));
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	*out = xmalloc((size_t)n + 1);
-	*outlen = fread(*out, 1, (size_t)n, f);
-	fclose(f);
-	return 0;
-}
-
-static lxw_workbook *new_book(char path[64], struct dj_error *err)
-{
-	snprintf(path, 64, "%s/dangjian-xlsx-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		dj_fail(err, DJ_EIO, "", "cannot create a temporary file: %s", strerror(errno));
-		return NULL;
-	}
-	close(fd);
-	lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
-	lxw_workbook *wb = workbook_new_opt(path, &opt);
-	if (!wb) {
-		unlink(path);
-		dj_fail(err, DJ_EIO, "", "cannot create an XLSX workbook");
-	}
-	return wb;
-}
-
-static int finish_book(lxw_workbook *wb, const char *path, char **out, size_t *outlen, struct dj_error *err)
-{
-	lxw_error e = workbook_close(wb);
-	int rc = e == LXW_NO_ERROR ? slurp(path, out, outlen, err)
-				   : dj_fail(err, DJ_EIO, "", "XLSX: %s", lxw_strerror(e));
-	unlink(path);
-	return rc;
-}
 
 static void header_row(lxw_workbook *wb, lxw_worksheet *ws)
 {
@@ -96,7 +56,7 @@ static void header_row(lxw_workbook *wb, lxw_worksheet *ws)
 int member_template(char **out, size_t *outlen, struct dj_error *err)
 {
 	char path[64];
-	lxw_workbook *wb = new_book(path, err);
+	lxw_workbook *wb = xlsx_book_new(path, err);
 	if (!wb)
 		return err->code;
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "党员名册");
@@ -134,7 +94,7 @@ int member_template(char **out, size_t *outlen, struct dj_error *err)
 	worksheet_write_string(help, MEMBER_NCOLS + 2, 0, "注意", b);
 	worksheet_write_string(help, MEMBER_NCOLS + 2, 2,
 			       "整个文件校验通过后一次性导入；任何一行有错误时不导入任何记录，并列出错误所在的行和列。", NULL);
-	return finish_book(wb, path, out, outlen, err);
+	return xlsx_book_finish(wb, path, out, outlen, err);
 }
 
 int member_export(struct db *db, const struct actor *a, int64_t org_id, bool reveal, char **out, size_t *outlen,
@@ -148,7 +108,7 @@ int member_export(struct db *db, const struct actor *a, int64_t org_id, bool rev
 		return err->code;
 	}
 	char path[64];
-	lxw_workbook *wb = new_book(path, err);
+	lxw_workbook *wb = xlsx_book_new(path, err);
 	if (!wb)
 		return err->code;
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "党员名册");
@@ -206,5 +166,5 @@ int member_export(struct db *db, const struct actor *a, int64_t org_id, bool rev
 		unlink(path);
 		return rc;
 	}
-	return finish_book(wb, path, out, outlen, err);
+	return xlsx_book_finish(wb, path, out, outlen, err);
 }

@@ -457,29 +457,6 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 	return 0;
 }
 
-/* The two threads report as they go; the list reads best in row order. */
-static int by_row(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "row"));
-	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "row"));
-	return (x > y) - (x < y);
-}
-
-static void sort_errors(json_t *errors)
-{
-	size_t n = json_array_size(errors);
-	if (n < 2)
-		return;
-	json_t **v = xcalloc(n, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(errors, i));
-	qsort(v, n, sizeof *v, by_row);
-	json_array_clear(errors);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(errors, v[i]);
-	free(v);
-}
-
 int member_import(struct db *db, const struct actor *a, int64_t org_id, const void *data, size_t len,
 		  const char *filename, bool dry_run, json_t **result, struct dj_error *err)
 {
@@ -518,7 +495,7 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	pthread_mutex_destroy(&im.q_mu);
 	pthread_cond_destroy(&im.q_put);
 	pthread_cond_destroy(&im.q_take);
-	sort_errors(im.errors);
+	table_errors_sort(im.errors);	/* both threads report as they go */
 	if (!rc && !im.have_header)
 		rc = dj_fail(err, DJ_EINVAL, "file", "文件中没有数据");
 	if (!rc && im.nerrors) {

@@ -1,0 +1,342 @@
+/* plan.c — plans and their campaigns: create, edit, publish, close, read. */
+#include "task/task_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/date.h"
+#include "core/mem.h"
+#include "core/valid.h"
+#include "db/db.h"
+#include "org/org.h"
+
+#define MAX_CAMPAIGNS 20
+
+json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool manage, struct dj_error *err)
+{
+	json_t *p = db_row(db, "SELECT p.id, p.org_id, o.name AS org_name, p.title, p.summary, p.starts_on, p.ends_on,"
+			       " p.contacts_due, p.status, p.late_factor, p.created_at, p.published_at, p.closed_at"
+			       " FROM plan p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
+			   DB_ARGS(DB_I(id)), NULL);
+	if (!p) {
+		dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
+		return NULL;
+	}
+	int64_t org = json_integer_value(json_object_get(p, "org_id"));
+	if (scope_org(db, a, org, NULL) == 0 && (!manage || a->role != ROLE_MEMBER))
+		return p;
+	if (!manage && a->role != ROLE_MEMBER) {
+		/* A unit sees a plan that gives it tasks. */
+		int64_t one;
+		if (db_int1(db, &one,
+			    "SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
+			    " WHERE s.plan_id = ? AND c.ancestor = ? LIMIT 1",
+			    DB_ARGS(DB_I(id), DB_I(scope_root(db, a))), NULL) == 0)
+			return p;
+	}
+	json_decref(p);
+	dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
+	return NULL;
+}
+
+struct plan_in {
+	int64_t org_id;
+	const char *title, *summary, *starts_on, *ends_on, *contacts_due;
+	double late_factor;
+	json_t *campaigns;
+};
+
+static int plan_read(json_t *in, struct plan_in *v, bool partial, struct dj_error *err)
+{
+	int rc;
+	memset(v, 0, sizeof *v);
+	v->late_factor = 0.5;
+	if ((!partial && (rc = v_id(in, "org_id", "发文党组织", true, &v->org_id, err))) ||
+	    (rc = v_str(in, "title", "方案名称", 200, !partial, &v->title, err)) ||
+	    (rc = v_str(in, "summary", "总体目标", 5000, false, &v->summary, err)) ||
+	    (rc = v_date(in, "starts_on", "实施开始日期", !partial, false, &v->starts_on, err)) ||
+	    (rc = v_date(in, "ends_on", "实施结束日期", !partial, false, &v->ends_on, err)) ||
+	    (rc = v_date(in, "contacts_due", "联系人报送截止日期", false, false, &v->contacts_due, err)))
+		return rc;
+	json_t *lf = json_object_get(in, "late_factor");
+	if (lf && !json_is_null(lf)) {
+		if (!json_is_number(lf) || json_number_value(lf) < 0 || json_number_value(lf) > 1)
+			return dj_fail(err, DJ_EINVAL, "late_factor", "逾期完成得分比例应在 0 到 1 之间");
+		v->late_factor = json_number_value(lf);
+	}
+	if (v->starts_on && v->ends_on && strcmp(v->ends_on, v->starts_on) < 0)
+		return dj_fail(err, DJ_EINVAL, "ends_on", "实施结束日期不能早于开始日期");
+	if (v->contacts_due && v->starts_on && strcmp(v->contacts_due, v->starts_on) < 0)
+		return dj_fail(err, DJ_EINVAL, "contacts_due", "联系人报送截止日期不能早于实施开始日期");
+	v->campaigns = json_object_get(in, "campaigns");
+	if (v->campaigns && !json_is_null(v->campaigns)) {
+		if (!json_is_array(v->campaigns) || json_array_size(v->campaigns) > MAX_CAMPAIGNS)
+			return dj_fail(err, DJ_EINVAL, "campaigns", "专项行动应为名称列表（至多%d项）", MAX_CAMPAIGNS);
+		size_t i;
+		json_t *c;
+		json_array_foreach(v->campaigns, i, c) {
+			const char *s = json_string_value(c);
+			if (!s || !*s || utf8_chars(s) > 50)
+				return dj_fail(err, DJ_EINVAL, "campaigns", "第%zu个专项行动名称应为1到50个字", i + 1);
+		}
+	} else {
+		v->campaigns = NULL;
+	}
+	return 0;
+}
+
+static int campaign_insert(struct db *db, int64_t plan_id, const char *name, int64_t *id, struct dj_error *err)
+{
+	int64_t sort = 0;
+	db_int1(db, &sort, "SELECT coalesce(max(sort), 0) + 1 FROM campaign WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)),
+		NULL);
+	int64_t dup;
+	if (db_int1(db, &dup, "SELECT 1 FROM campaign WHERE plan_id = ? AND name = ?", DB_ARGS(DB_I(plan_id), DB_T(name)),
+		    NULL) == 0)
+		return dj_fail(err, DJ_ECONFLICT, "name", "专项行动“%s”已存在", name);
+	int64_t cid;
+	int rc = db_int1(db, &cid, "INSERT INTO campaign(plan_id, name, sort) VALUES (?, ?, ?) RETURNING id",
+			 DB_ARGS(DB_I(plan_id), DB_T(name), DB_I(sort)), err);
+	if (!rc && id)
+		*id = cid;
+	return rc;
+}
+
+int task_plan_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)
+{
+	struct plan_in v;
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = plan_read(in, &v, false, err)) ||
+	    (rc = org_check_open(db, a, v.org_id, "org_id", err)))
+		return rc;
+	char now[21];
+	date_now_iso(now);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	rc = db_int1(db, id, "INSERT INTO plan(org_id, title, summary, starts_on, ends_on, contacts_due, late_factor,"
+			     " user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		     DB_ARGS(DB_I(v.org_id), DB_T(v.title), DB_T(v.summary), DB_T(v.starts_on), DB_T(v.ends_on),
+			     DB_T(v.contacts_due), DB_R(v.late_factor), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
+			     DB_T(now)), err);
+	size_t i;
+	json_t *c;
+	if (v.campaigns)
+		json_array_foreach(v.campaigns, i, c) {
+			if (!rc && (rc = campaign_insert(db, *id, json_string_value(c), NULL, err)))
+				strcpy(err->field, "campaigns");
+		}
+	if (!rc)
+		rc = audit_write(db, a, "task.plan_create", "plan", *id, NULL, in, err);
+	return db_end(db, rc, err);
+}
+
+int task_plan_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	struct plan_in v;
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = plan_read(in, &v, true, err)))
+		return rc;
+	json_t *p = task_plan_row(db, a, id, true, err);
+	if (!p)
+		return err->code;
+	const char *status = json_string_value(json_object_get(p, "status"));
+	const char *starts = v.starts_on ? v.starts_on : json_string_value(json_object_get(p, "starts_on"));
+	const char *ends = v.ends_on ? v.ends_on : json_string_value(json_object_get(p, "ends_on"));
+	if (strcmp(status, "closed") == 0)
+		rc = dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能修改");
+	else if (strcmp(ends, starts) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "ends_on", "实施结束日期不能早于开始日期");
+	char now[21];
+	date_now_iso(now);
+	json_t *lf = json_object_get(in, "late_factor");
+	if (!rc && !(rc = db_begin(db, err))) {
+		rc = db_run(db, "UPDATE plan SET title = coalesce(?, title), summary = coalesce(?, summary),"
+				" starts_on = ?, ends_on = ?, contacts_due = coalesce(?, contacts_due),"
+				" late_factor = CASE WHEN ? = 1 THEN ? ELSE late_factor END, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(v.title), DB_T(v.summary), DB_T(starts), DB_T(ends), DB_T(v.contacts_due),
+				    DB_I(lf && json_is_number(lf)), DB_R(v.late_factor), DB_T(now), DB_I(id)), err);
+		if (!rc)
+			rc = audit_write(db, a, "task.plan_update", "plan", id, p, in, err);
+		rc = db_end(db, rc, err);
+	}
+	json_decref(p);
+	return rc;
+}
+
+int task_campaign_add(struct db *db, const struct actor *a, int64_t plan_id, json_t *in, int64_t *id,
+		      struct dj_error *err)
+{
+	const char *name;
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = v_str(in, "name", "专项行动名称", 50, true, &name, err)))
+		return rc;
+	json_t *p = task_plan_row(db, a, plan_id, true, err);
+	if (!p)
+		return err->code;
+	json_decref(p);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	rc = campaign_insert(db, plan_id, name, id, err);
+	if (!rc)
+		rc = audit_write(db, a, "task.campaign_add", "plan", plan_id, NULL, in, err);
+	return db_end(db, rc, err);
+}
+
+int task_plan_publish(struct db *db, const struct actor *a, int64_t id, int64_t *assignments, struct dj_error *err)
+{
+	int rc;
+	*assignments = 0;
+	if ((rc = scope_can_manage(a, err)))
+		return rc;
+	json_t *p = task_plan_row(db, a, id, true, err);
+	if (!p)
+		return err->code;
+	bool draft = strcmp(json_string_value(json_object_get(p, "status")), "draft") == 0;
+	json_decref(p);
+	if (!draft)
+		return dj_fail(err, DJ_ECONFLICT, "", "工作方案已发布");
+	int64_t ntasks = 0;
+	db_int1(db, &ntasks, "SELECT count(*) FROM task WHERE plan_id = ?", DB_ARGS(DB_I(id)), NULL);
+	if (!ntasks)
+		return dj_fail(err, DJ_EINVAL, "", "工作方案还没有任务，不能发布");
+	char now[21];
+	date_now_iso(now);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	json_t *tasks = db_rows(db, "SELECT id FROM task WHERE plan_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), err);
+	rc = tasks ? 0 : err->code;
+	size_t i;
+	json_t *t;
+	json_array_foreach(tasks, i, t) {
+		int64_t added = 0;
+		if (!rc && !(rc = task_fan_out(db, json_integer_value(json_object_get(t, "id")), &added, err)))
+			*assignments += added;
+	}
+	json_decref(tasks);
+	if (!rc && !*assignments)
+		rc = dj_fail(err, DJ_EINVAL, "", "没有符合条件的承担单位，不能发布");
+	if (!rc)
+		rc = db_run(db, "UPDATE plan SET status = 'published', published_at = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(now), DB_T(now), DB_I(id)), err);
+	if (!rc) {
+		json_t *what = json_pack("{s:I, s:I}", "tasks", (json_int_t)ntasks, "assignments", (json_int_t)*assignments);
+		rc = audit_write(db, a, "task.publish", "plan", id, NULL, what, err);
+		json_decref(what);
+	}
+	return db_end(db, rc, err);
+}
+
+int task_plan_close(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
+{
+	int rc;
+	if ((rc = scope_can_manage(a, err)))
+		return rc;
+	json_t *p = task_plan_row(db, a, id, true, err);
+	if (!p)
+		return err->code;
+	bool published = strcmp(json_string_value(json_object_get(p, "status")), "published") == 0;
+	json_decref(p);
+	if (!published)
+		return dj_fail(err, DJ_ECONFLICT, "", "只有已发布的工作方案可以结束");
+	char now[21];
+	date_now_iso(now);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	rc = db_run(db, "UPDATE plan SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
+		    DB_ARGS(DB_T(now), DB_T(now), DB_I(id)), err);
+	if (!rc)
+		rc = audit_write(db, a, "task.close", "plan", id, NULL, NULL, err);
+	return db_end(db, rc, err);
+}
+
+/* The tasks of a plan with their quotas, targets and assignment counts;
+ * a unit sees only the tasks it (or an org below it) is assigned. */
+static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root)
+{
+	json_t *tasks = db_rows(db,
+		"SELECT t.id, t.campaign_id, c.name AS campaign, t.sort, t.scope, t.title, t.content, t.starts_on, t.ends_on,"
+		" t.due_on, t.milestones, t.assignee_kinds, t.points, t.late_points, t.missing_points, t.version,"
+		" (SELECT count(*) FROM assignment s WHERE s.task_id = t.id) AS assignments"
+		" FROM task t LEFT JOIN campaign c ON c.id = t.campaign_id WHERE t.plan_id = ?"
+		" AND (? = 0 OR EXISTS (SELECT 1 FROM assignment s JOIN org_closure oc ON oc.descendant = s.org_id"
+		"  WHERE s.task_id = t.id AND oc.ancestor = ?))"
+		" ORDER BY coalesce(c.sort, 0), t.sort, t.id",
+		DB_ARGS(DB_I(plan_id), DB_I(only_root), DB_I(only_root)), NULL);
+	if (!tasks)
+		return json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(tasks, i, t) {
+		int64_t tid = json_integer_value(json_object_get(t, "id"));
+		json_error_t je;
+		json_t *ms = json_loads(json_string_value(json_object_get(t, "milestones")), 0, &je);
+		json_object_set_new(t, "milestones", ms ? ms : json_array());
+		const char *kinds = json_string_value(json_object_get(t, "assignee_kinds"));
+		json_t *ka = json_array();
+		for (const char *p = kinds; p && *p;) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			char k[40];
+			snprintf(k, sizeof k, "%.*s", (int)n, p);
+			json_array_append_new(ka, json_string(k));
+			p = e ? e + 1 : p + n;
+		}
+		json_object_set_new(t, "assignee_kinds", ka);
+		json_t *q = db_rows(db, "SELECT id, item, min_value AS min, max_value AS max, unit, per FROM task_quota"
+					" WHERE task_id = ? ORDER BY sort, id", DB_ARGS(DB_I(tid)), NULL);
+		json_object_set_new(t, "quotas", q ? q : json_array());
+		json_t *tg = db_rows(db, "SELECT o.id, o.code, o.name FROM task_target g JOIN org o ON o.id = g.org_id"
+					 " WHERE g.task_id = ? ORDER BY o.sort, o.code", DB_ARGS(DB_I(tid)), NULL);
+		json_object_set_new(t, "targets", tg ? tg : json_array());
+	}
+	return tasks;
+}
+
+json_t *task_plan_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
+{
+	json_t *p = task_plan_row(db, a, id, false, err);
+	if (!p)
+		return NULL;
+	bool manage = a->role != ROLE_MEMBER &&
+		      scope_org(db, a, json_integer_value(json_object_get(p, "org_id")), NULL) == 0;
+	json_t *c = db_rows(db, "SELECT id, name FROM campaign WHERE plan_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)),
+			    NULL);
+	json_object_set_new(p, "campaigns", c ? c : json_array());
+	json_object_set_new(p, "tasks", plan_tasks(db, id, manage ? 0 : scope_root(db, a)));
+	json_object_set_new(p, "can_manage", json_boolean(manage));
+	return p;
+}
+
+json_t *task_plan_list(struct db *db, const struct actor *a, int page, int size, struct dj_error *err)
+{
+	if (a->role == ROLE_MEMBER) {
+		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看工作方案");
+		return NULL;
+	}
+	int64_t root = scope_root(db, a);
+	/* The plans of orgs in scope, and the plans that give the scope tasks. */
+	const char *where = " FROM plan p JOIN org o ON o.id = p.org_id WHERE"
+			    " EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = p.org_id)"
+			    " OR EXISTS (SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
+			    "  WHERE s.plan_id = p.id AND c.ancestor = ?)";
+	int64_t total = 0;
+	char *sql = xasprintf("SELECT count(*)%s", where);
+	int rc = db_int1(db, &total, sql, DB_ARGS(DB_I(root), DB_I(root)), err);
+	free(sql);
+	if (rc)
+		return NULL;
+	sql = xasprintf("SELECT p.id, p.org_id, o.name AS org_name, p.title, p.starts_on, p.ends_on, p.status,"
+			" p.contacts_due, p.published_at,"
+			" (SELECT count(*) FROM task t WHERE t.plan_id = p.id) AS tasks,"
+			" (SELECT count(*) FROM assignment s WHERE s.plan_id = p.id) AS assignments,"
+			" (SELECT count(*) FROM assignment s WHERE s.plan_id = p.id AND s.status = 'accepted') AS accepted"
+			"%s ORDER BY p.starts_on DESC, p.id DESC LIMIT ? OFFSET ?", where);
+	json_t *items = db_rows(db, sql, DB_ARGS(DB_I(root), DB_I(root), DB_I(size), DB_I((int64_t)(page - 1) * size)),
+				err);
+	free(sql);
+	if (!items)
+		return NULL;
+	return json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page", page, "size", size);
+}
