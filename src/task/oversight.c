@@ -324,7 +324,7 @@ json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int y
 		" FROM assignment a JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"
 		" JOIN (SELECT a.id, " TASK_POINTS_SQL " AS pts FROM assignment a JOIN task t ON t.id = a.task_id"
 		"  JOIN plan p ON p.id = a.plan_id) s ON s.id = a.id"
-		" WHERE p.status <> 'draft' AND (? = 0 OR a.plan_id = ?) AND (? IS NULL OR (p.ends_on >= ? AND p.ends_on <= ?))"
+		" WHERE p.status <> 'draft' AND (? = 0 OR a.plan_id = ?) AND (CAST(? AS TEXT) IS NULL OR (p.ends_on >= ? AND p.ends_on <= ?))"
 		" AND EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND (c.descendant = a.org_id OR c.descendant = p.org_id))"
 		" GROUP BY a.org_id, o.name, o.sort, o.code ORDER BY earned DESC, o.sort, o.code",
 		DB_ARGS(DB_T(today), DB_I(plan_id), DB_I(plan_id), DB_T(y0), DB_T(y0), DB_T(y1), DB_I(root)), err);

@@ -21,3 +21,20 @@ export const activityStatus = { planned: '待开展', held: '已开展', cancell
 export const statusTypes = { planned: 'info', held: 'success', cancelled: 'danger' };
 export const attendanceLabels = { present: '出席', leave: '请假', absent: '缺席' };
 export const cellText = { ok: '已落实', missing: '缺项', pending: '待完成', open: '', na: '—', future: '' };
+export const assignmentState = {
+  not_started: '未开始', in_progress: '进行中', submitted: '待审核', accepted: '已通过', returned: '已退回', overdue: '已逾期',
+};
+export const assignmentTypes = {
+  not_started: 'info', in_progress: 'primary', submitted: 'warning', accepted: 'success', returned: 'danger', overdue: 'danger',
+};
+export const planStatus = { draft: '草稿', published: '已发布', closed: '已结束' };
+export const planTypes = { draft: 'info', published: 'success', closed: '' };
+export const eventKinds = { progress: '进展上报', final: '完成上报', accept: '审核通过', return: '退回', change: '任务调整' };
+export const quotaPer = { assignee: '每个单位', total: '合计' };
+// "≥ 1 个", "1–2 个", "≤ 5 个"
+export function quotaText(q) {
+  const n = (v) => (v === null || v === undefined ? null : Number(v));
+  const mn = n(q.min), mx = n(q.max);
+  const range = mn !== null && mx !== null ? (mn === mx ? `${mn}` : `${mn}–${mx}`) : mn !== null ? `≥ ${mn}` : `≤ ${mx}`;
+  return `${q.item} ${range} ${q.unit}${q.per === 'total' ? '（合计）' : '（每单位）'}`;
+}
