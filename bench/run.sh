@@ -2,7 +2,8 @@
 # bench/run.sh — figures for the foundation at a chosen scale (default
 # province): generate time, XLSX import rate, wrk on an authenticated member
 # list and the dashboard next to nginx serving the same bytes, dashboard
-# latency (computed, and as kept in memory until the next commit), server RSS.
+# latency (computed, and as kept in memory until the next commit), server RSS;
+# the publish time of a 50-task plan and its matrix.
 # Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,11 @@ cookie=$(grep dj_session "$out/cj" | awk '{print $7}')
 # and a county committee's calendar month (its subtree).
 last=$(( $(date +%Y) - 1 ))
 county=$(sqlite3 "$out/bench.db" "SELECT min(id) FROM org WHERE kind = 'industry_committee'")
+# Task deployment: a 50-task plan fanned out to every eligible org (publish
+# time), and its matrix (first page of 50 assignees).
+plan=$(node bench/task_plan.mjs "http://127.0.0.1:$PORT" Bench-pass-1 | tee /dev/stderr | tail -1)
 paths=("/api/v1/members?size=20" "/api/v1/dashboard" "/api/v1/life/compliance?from=$last-01&to=$last-12"
+	"/api/v1/plans/$plan/matrix?size=50"
 	"/api/v1/activities?org=$county&subtree=1&from=$last-10-01&to=$last-10-31&size=50")
 pairs=()
 for i in "${!paths[@]}"; do

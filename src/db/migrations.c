@@ -218,6 +218,8 @@ const char *const db_migrations[] = {
 	"  user_id BIGINT, updated_at TEXT NOT NULL, PRIMARY KEY (plan_id, org_id));\n"
 	"INSERT INTO setting(key, value, note) VALUES\n"
 	"  ('task.due_soon_days', '7', '任务即将到期提醒（天）');\n",
+	/* 5: quota sums per quota (the matrix) without scanning every report. */
+	"CREATE INDEX assignment_quota_quota ON assignment_quota(quota_id);\n",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -22,7 +22,7 @@ struct gen_opts {
 };
 
 struct gen_stats {
-	int64_t orgs, members, users, activities, attendance;
+	int64_t orgs, members, users, activities, attendance, plans, assignments;
 };
 
 int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err);
@@ -32,6 +32,9 @@ enum gen_scale gen_scale_parse(const char *s);
 struct rng;
 int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities,
 	     int64_t *attendance);
+
+/* This year's work plan, published, with a year's reports (gen_task.c). */
+int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err);
 
 /* A deterministic random source (splitmix64). */
 struct rng {

@@ -427,6 +427,12 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 			fprintf(g.log, "  organizational life: %lld activities, %lld attendance records\n",
 				(long long)st->activities, (long long)st->attendance);
 	}
+	if (!rc) {
+		rc = gen_tasks(db, &g.r, &st->plans, &st->assignments, err);
+		if (!rc && g.log)
+			fprintf(g.log, "  task deployment: %lld plan, %lld assignments\n", (long long)st->plans,
+				(long long)st->assignments);
+	}
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
 	int64_t root = 0, jg = 0, first_branch = 0, county = 0;
