@@ -7,7 +7,7 @@ void db_bulk(struct db *db, bool on)
 {
 	if (db->kind != DB_SQLITE)
 		return;	/* PostgreSQL's shared buffers are the server's business */
-	db_exec(db, on ? "PRAGMA cache_size=-262144" : "PRAGMA cache_size=-32000; PRAGMA shrink_memory", NULL);
+	db_exec(db, on ? "PRAGMA cache_size=-262144" : "PRAGMA cache_size=-8000; PRAGMA shrink_memory", NULL);
 }
 
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err)

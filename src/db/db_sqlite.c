@@ -186,9 +186,11 @@ int db_sqlite_open(const char *path, struct db **out, struct dj_error *err)
 	db->ops = &sq_ops;
 	db->impl = im;
 	/* synchronous=NORMAL is durable across application crashes in WAL mode;
-	 * only an OS crash can lose the last transactions. */
+	 * only an OS crash can lose the last transactions.  8 MB of page cache
+	 * per connection: the server keeps several, and answers are kept by the
+	 * read cache anyway (the province dashboard is 68 ms with 32 MB, 75 with 8). */
 	rc = sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-		     " PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;", err);
+		     " PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY;", err);
 	if (rc) {
 		sq_close(db);
 		return rc;

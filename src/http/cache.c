@@ -6,8 +6,10 @@
 #include "http/cache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -21,8 +23,19 @@ struct entry {
 	char key[];
 };
 
+/* An answer being computed: others asking for it wait instead of computing
+ * it again (a commit invalidates everything at once, and a heavy page asked
+ * by many would otherwise be built by every worker thread together). */
+struct flight {
+	struct flight *next;
+	uint64_t version;
+	char key[];
+};
+
 struct cache {
 	pthread_mutex_t mu;
+	pthread_cond_t landed;
+	struct flight *flights;
 	struct entry *bucket[NBUCKETS];
 	size_t bytes, max_bytes, entries;
 	uint64_t version;	/* the newest seen */
@@ -82,6 +95,7 @@ struct cache *cache_new(size_t max_bytes)
 {
 	struct cache *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->landed, NULL);
 	c->max_bytes = max_bytes;
 	return c;
 }
@@ -91,7 +105,13 @@ void cache_free(struct cache *c)
 	if (!c)
 		return;
 	sweep(c, 0, 1);
+	while (c->flights) {
+		struct flight *f = c->flights;
+		c->flights = f->next;
+		free(f);
+	}
 	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->landed);
 	free(c);
 }
 
@@ -103,24 +123,86 @@ static struct entry **find(struct cache *c, const char *key, uint64_t h)
 	return l;
 }
 
-struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now)
+static struct cache_blob *lookup(struct cache *c, const char *key, uint64_t h, uint64_t version, int64_t now)
 {
-	uint64_t h = key_hash(key);
-	struct cache_blob *b = NULL;
-	pthread_mutex_lock(&c->mu);
 	see_version(c, version, now);
 	struct entry **l = find(c, key, h);
 	if (*l && (*l)->version == version && (*l)->until > now) {
-		b = (*l)->blob;
+		struct cache_blob *b = (*l)->blob;
 		atomic_fetch_add(&b->refs, 1);
 		c->hits++;
-	} else {
-		if (*l)
-			entry_drop(c, l);
+		return b;
+	}
+	if (*l)
+		entry_drop(c, l);
+	return NULL;
+}
+
+static struct flight **flight_find(struct cache *c, const char *key, uint64_t version)
+{
+	struct flight **f = &c->flights;
+	while (*f && ((*f)->version != version || strcmp((*f)->key, key) != 0))
+		f = &(*f)->next;
+	return f;
+}
+
+struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now)
+{
+	pthread_mutex_lock(&c->mu);
+	struct cache_blob *b = lookup(c, key, key_hash(key), version, now);
+	if (!b)
 		c->misses++;
+	pthread_mutex_unlock(&c->mu);
+	return b;
+}
+
+struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead)
+{
+	uint64_t h = key_hash(key);
+	*lead = false;
+	pthread_mutex_lock(&c->mu);
+	struct cache_blob *b;
+	for (int waits = 0;; waits++) {
+		if ((b = lookup(c, key, h, version, now)))
+			break;
+		if (!*flight_find(c, key, version) || waits == 30) {
+			/* Nobody is computing it (or it takes too long): this request does. */
+			size_t n = strlen(key);
+			struct flight *f = xmalloc(sizeof *f + n + 1);
+			memcpy(f->key, key, n + 1);
+			f->version = version;
+			f->next = c->flights;
+			c->flights = f;
+			*lead = true;
+			c->misses++;
+			break;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&c->landed, &c->mu, &until);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return b;
+}
+
+/* Under the lock: the flight for key (if any) has landed. */
+static void land(struct cache *c, const char *key, uint64_t version)
+{
+	struct flight **f = flight_find(c, key, version);
+	if (*f) {
+		struct flight *x = *f;
+		*f = x->next;
+		free(x);
+		pthread_cond_broadcast(&c->landed);
+	}
+}
+
+void cache_abandon(struct cache *c, const char *key, uint64_t version)
+{
+	pthread_mutex_lock(&c->mu);
+	land(c, key, version);
+	pthread_mutex_unlock(&c->mu);
 }
 
 void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
@@ -128,8 +210,10 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 {
 	size_t klen = strlen(key);
 	size_t cost = sizeof(struct entry) + klen + 1 + sizeof(struct cache_blob) + len;
-	if (cost > c->max_bytes / 4)	/* one huge answer must not flush all the others */
+	if (cost > c->max_bytes / 4) {	/* one huge answer must not flush all the others */
+		cache_abandon(c, key, version);
 		return;
+	}
 	struct entry *e = xmalloc(sizeof *e + klen + 1);
 	memcpy(e->key, key, klen + 1);
 	e->hash = key_hash(key);
@@ -140,6 +224,7 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	e->blob->len = len;
 	memcpy(e->blob->data, data, len);
 	pthread_mutex_lock(&c->mu);
+	land(c, key, version);
 	if (version != c->version) {
 		/* Computed under a version another request has already seen pass:
 		 * it could never hit. */

@@ -11,6 +11,7 @@
 #define DJ_HTTP_CACHE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ struct cache *cache_new(size_t max_bytes);
 void cache_free(struct cache *c);
 /* A reference to the bytes under `key`, or NULL; release it when done. */
 struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now);
+/* The same, but when another request is computing this answer, wait for it;
+ * on a miss *lead is set and this request must cache_put or cache_abandon. */
+struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead);
+void cache_abandon(struct cache *c, const char *key, uint64_t version);
 /* Keep a copy of `data` under `key` until `until` (unix seconds).  Dropped
  * if `version` is no longer the newest the cache has seen.  When full, the
  * expired go first, then everything. */

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +44,7 @@ struct http_ctx {
 	uint64_t version;	/* the data version this request reads at */
 	bool versioned;
 	char *cache_key;	/* set when the answer may be kept */
+	bool cache_lead;	/* others wait for this request's answer */
 	struct actor actor;
 	char token[65];
 	json_t *json;
@@ -167,7 +169,13 @@ int http_reply(struct http_ctx *c, int status, json_t *out)
 		 * until midnight at most. */
 		int64_t midnight = ((now + 8 * 3600) / 86400 + 1) * 86400 - 8 * 3600;
 		cache_put(c->srv->cache, c->cache_key, c->version, now, midnight, s, len);
+		c->cache_lead = false;
+	} else if (c->cache_lead) {
+		cache_abandon(c->srv->cache, c->cache_key, c->version);
+		c->cache_lead = false;
 	}
+	if (len > (1u << 20))	/* building a big answer took far more heap than it keeps */
+		malloc_trim(0);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -388,8 +396,11 @@ static bool reply_cached(struct http_ctx *c)
 	/* A client asking for a fresh answer (Cache-Control: no-cache) gets one,
 	 * which is then kept for the others. */
 	const char *cc = http_header(c, "Cache-Control");
-	struct cache_blob *b = cc && strstr(cc, "no-cache") ? NULL
-				: cache_get(c->srv->cache, k.data, c->version, date_now_unix());
+	struct cache_blob *b = NULL;
+	if (cc && strstr(cc, "no-cache"))
+		c->cache_lead = false;
+	else
+		b = cache_get_or_lead(c->srv->cache, k.data, c->version, date_now_unix(), &c->cache_lead);
 	if (!b) {
 		c->cache_key = k.data;
 		return false;
@@ -533,6 +544,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(c->err.details);
 	buf_free(&c->body);
 	free(c->cookie);
+	if (c->cache_lead)
+		cache_abandon(c->srv->cache, c->cache_key, c->version);
 	free(c->cache_key);
 	free(c);
 	*con_cls = NULL;

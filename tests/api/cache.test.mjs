@@ -72,6 +72,14 @@ describe('read cache', () => {
     assert.notEqual(a.body.page, 2);
   });
 
+  it('computes an answer asked by many at once only once', async () => {
+    // Not asked before in this file: nobody has computed it yet.
+    const rs = await Promise.all(Array.from({ length: 8 }, () => admin.get('/dashboard')));
+    assert.ok(rs.every((r) => r.status === 200));
+    assert.ok(rs.filter((r) => !cached(r)).length <= 1, 'one request computes, the others wait for its answer');
+    assert.ok(rs.every((r) => JSON.stringify(r.body) === JSON.stringify(rs[0].body)));
+  });
+
   it('ends a session on logout even though it was remembered', async () => {
     const c = await loginAs(srv.base, 'zhibu');
     assert.equal((await c.get('/session')).status, 200);
