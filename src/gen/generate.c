@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "core/collate.h"
@@ -428,10 +429,13 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 				(long long)st->activities, (long long)st->attendance);
 	}
 	if (!rc) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = gen_tasks(db, &g.r, &st->plans, &st->assignments, err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!rc && g.log)
-			fprintf(g.log, "  task deployment: %lld plan, %lld assignments\n", (long long)st->plans,
-				(long long)st->assignments);
+			fprintf(g.log, "  task deployment: %lld plan, %lld assignments (%.2f s)\n", (long long)st->plans,
+				(long long)st->assignments, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
