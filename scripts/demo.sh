@@ -9,5 +9,7 @@ if [ ! -f "$db" ]; then
 else
 	echo "using the existing $db (delete it for a fresh demo); logins:"
 	cat "$db.logins.txt" 2>/dev/null | grep -A6 '^accounts' || true
+	# A demo made by an older build gets the newer schema steps.
+	build/dangjian init --db "$db" --migrate
 fi
 exec build/dangjian serve --db "$db" --listen "$listen"
