@@ -104,18 +104,20 @@ int member_check_rules(struct member_rec *m, int probation_months, struct dj_err
 	return 0;
 }
 
-void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s)
+void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s, unsigned parts)
 {
 	s->id = id;
-	s->id_card_hash[0] = s->phone_hash[0] = 0;
-	if (m->id_card)
+	if ((parts & SEAL_HASHES) && m->id_card && !s->id_card_hash[0])
 		member_id_card_hash(m->id_card, s->id_card_hash);
-	if (m->phone)
+	if ((parts & SEAL_HASHES) && m->phone)
 		pii_hash("phone", m->phone, s->phone_hash);
-	s->name_key = collate_key(m->name);
 	/* The sealed columns are bound to the row id, so the id comes first. */
-	s->id_card_enc = pii_seal(id, "id_card", m->id_card);
-	s->phone_enc = pii_seal(id, "phone", m->phone);
+	if (parts & SEAL_ID_CARD)
+		s->id_card_enc = pii_seal(id, "id_card", m->id_card);
+	if (parts & SEAL_PHONE)
+		s->phone_enc = pii_seal(id, "phone", m->phone);
+	if (parts & SEAL_NAME_KEY)
+		s->name_key = collate_key(m->name);
 }
 
 void member_sealed_free(struct member_sealed *s)
@@ -150,8 +152,8 @@ int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, i
 	if (!reserved && (rc = db_reserve_ids(db, "member", 1, &reserved, err)))
 		return rc;
 	*id = reserved;
-	struct member_sealed s;
-	member_seal(m, reserved, &s);
+	struct member_sealed s = {0};
+	member_seal(m, reserved, &s, SEAL_ALL);
 	rc = member_insert_sealed(db, m, &s, err);
 	member_sealed_free(&s);
 	return rc;

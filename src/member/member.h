@@ -35,13 +35,16 @@ int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err);
 int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id,
 		  struct dj_error *err);
 /* member_insert in two halves: the CPU work (hashes, sealing, the name's
- * sort key) under a known id, then the row's INSERT. */
+ * sort key) under a known id, then the row's INSERT.  Start from a zeroed
+ * struct; `parts` lets an importer share the work between its threads (an
+ * id_card_hash already filled is kept). */
+enum { SEAL_HASHES = 1, SEAL_ID_CARD = 2, SEAL_PHONE = 4, SEAL_NAME_KEY = 8, SEAL_ALL = 15 };
 struct member_sealed {
 	int64_t id;
 	char id_card_hash[65], phone_hash[65];
 	char *name_key, *id_card_enc, *phone_enc;
 };
-void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s);
+void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s, unsigned parts);
 int member_insert_sealed(struct db *db, const struct member_rec *m, const struct member_sealed *s,
 			 struct dj_error *err);
 void member_sealed_free(struct member_sealed *s);

@@ -223,7 +223,13 @@ static void write_row(struct import *im, struct pending *p)
 	}
 	if (!p->sealed.id || any_error(im))
 		return;
-	if (member_insert_sealed(im->db, &p->m, &p->sealed, &e))
+	/* The name's sort key is made here: parsing makes the reader the longer
+	 * half, and this evens them out a little.  The writer frees what it made. */
+	member_seal(&p->m, p->sealed.id, &p->sealed, SEAL_NAME_KEY);
+	int rc = member_insert_sealed(im->db, &p->m, &p->sealed, &e);
+	free(p->sealed.name_key);
+	p->sealed.name_key = NULL;
+	if (rc)
 		row_error(im, p->row, col_index_of_field(e.field), e.msg);
 	else
 		im->imported++;
@@ -449,7 +455,7 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 				im->last_id = im->ids[im->nids - 1];
 		}
 		if (im->nids)
-			member_seal(m, im->ids[im->next_id++], &p->sealed);
+			member_seal(m, im->ids[im->next_id++], &p->sealed, SEAL_HASHES | SEAL_ID_CARD | SEAL_PHONE);
 		else
 			row_error(im, row, -1, e.msg);
 	}
