@@ -170,7 +170,8 @@ static int reports(struct gt *g, const char *today)
 		json_t *ach = NULL;
 		if (json_is_integer(json_object_get(o, "quota")))
 			ach = json_pack("[{s:O, s:f}]", "quota_id", json_object_get(o, "quota"), "value",
-					json_number_value(json_object_get(o, "target")) * (double)rng_range(g->r, 5, 12) / 10.0);
+					(double)(int64_t)(json_number_value(json_object_get(o, "target")) *
+							  (double)rng_range(g->r, 5, 12) / 10.0 + 0.5));
 		int64_t roll = rng_range(g->r, 1, 100);
 		char on[11];
 		if (strcmp(due, today) < 0) {

@@ -108,6 +108,10 @@ static int read_achieved(struct db *db, int64_t task_id, json_t *ach, struct dj_
 		if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1e12)
 			rc = dj_fail(err, DJ_EINVAL, "achieved", "“%s”的完成量应为不小于 0 的数",
 				     json_string_value(json_object_get(q, "item")));
+		else if (task_unit_countable(json_string_value(json_object_get(q, "unit"))) &&
+			 json_number_value(v) != (double)(int64_t)json_number_value(v))
+			rc = dj_fail(err, DJ_EINVAL, "achieved", "“%s”以“%s”计，完成量应为整数",
+				     json_string_value(json_object_get(q, "item")), json_string_value(json_object_get(q, "unit")));
 		else if (unit && strcmp(unit, json_string_value(json_object_get(q, "unit"))) != 0)
 			rc = dj_fail(err, DJ_EINVAL, "achieved", "“%s”的计量单位应为“%s”，不是“%s”",
 				     json_string_value(json_object_get(q, "item")), json_string_value(json_object_get(q, "unit")),

@@ -29,6 +29,15 @@ static bool unit_known(const char *u)
 	return false;
 }
 
+bool task_unit_countable(const char *u)
+{
+	static const char *const measures[] = {"公里", "亿元", "万元", "元", "%", NULL};
+	for (int i = 0; measures[i]; i++)
+		if (strcmp(measures[i], u) == 0)
+			return false;
+	return true;
+}
+
 /* A task as read from JSON and checked. */
 struct task_in {
 	int64_t campaign_id;
@@ -117,6 +126,8 @@ static int read_quotas(json_t *q, struct dj_error *err)
 			return dj_fail(err, DJ_EINVAL, "quotas", "第%zu项指标应有下限或上限", i + 1);
 		if (has_min && has_max && mx < mn)
 			return dj_fail(err, DJ_EINVAL, "quotas", "第%zu项指标的上限不能小于下限", i + 1);
+		if (task_unit_countable(unit) && ((has_min && mn != (double)(int64_t)mn) || (has_max && mx != (double)(int64_t)mx)))
+			return dj_fail(err, DJ_EINVAL, "quotas", "第%zu项指标以“%s”计，应为整数", i + 1, unit);
 	}
 	return 0;
 }

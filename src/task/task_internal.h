@@ -12,6 +12,8 @@ json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool man
 /* Fan a task out to its assignees (those it has no assignment for yet);
  * *added gets the count. */
 int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error *err);
+/* Counted in whole numbers (个, 处, 人 …), not measured (公里, 亿元, %). */
+bool task_unit_countable(const char *unit);
 /* The SQL of an assignment's displayed state: overdue when open past due. */
 #define TASK_STATE_SQL                                                                                     \
 	"CASE WHEN a.status IN ('not_started', 'in_progress', 'returned') AND t.due_on < ? THEN 'overdue' " \

@@ -200,6 +200,9 @@ describe('reporting and review', () => {
     r = await xs.post(`/assignments/${theirs.id}/submissions`, { kind: 'progress', body: 'x', achieved: [{ quota_id: q.id, value: 1, unit: '公里' }] });
     assert.equal(r.status, 400);
     assert.equal(r.body.field, 'achieved');
+    r = await xs.post(`/assignments/${theirs.id}/submissions`, { kind: 'progress', body: 'x', achieved: [{ quota_id: q.id, value: 1.5 }] });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error, /整数/, 'a 党员先锋岗 is counted, not measured');
     assert.equal((await admin.get(`/assignments/${theirs.id}`)).body.history.length, 0, 'nothing stored');
     // The unit may not review its own report.
     r = await hangye.post(`/assignments/${theirs.id}/review`, { decision: 'accept' });
