@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "member/member_io.h"
 #include "life/life.h"
+#include "task/task.h"
 #include "org/org.h"
 
 #define DEFAULT_DB "dangjian.db"
@@ -232,7 +233,8 @@ int cmd_check(int argc, char **argv)
 			       "Prints the rule findings for ORG and everything below it: elections due or overdue,\n"
 			       "branches below 3 full members or without a committee at 7, probation ended without\n"
 			       "a vote …, and organizational life for the month: meetings, 党课 and 主题党日 not held,\n"
-			       "members who missed a 党课 or a 谈心谈话 (rules per org kind, see /api/v1/life/rules).\n"
+			       "members who missed a 党课 or a 谈心谈话 (rules per org kind, see /api/v1/life/rules),\n"
+			       "task assignments past their deadline and contacts not named in time.\n"
 			       "Exit status 0 even when there are findings; 2 on bad input.\n");
 			return EXIT_OK;
 		default: return cli_usage_error("check", "unknown option");
@@ -288,6 +290,13 @@ int cmd_check(int argc, char **argv)
 			json_array_append(f, x);
 		}
 		json_decref(life);
+		json_t *tasks = f ? task_findings(db, &a, org_id, &err) : NULL;
+		if (f && !tasks) {
+			json_decref(f);
+			f = NULL;
+		}
+		json_array_extend(f, tasks);
+		json_decref(tasks);
 	}
 	db_close(db);
 	if (!f)

@@ -59,8 +59,11 @@ static int plan_tasks(struct gt *g, int64_t root)
 		snprintf(d[i], sizeof d[i], "%s-%s", g->year, md[i]);
 	json_t *counties = ids(g->db, "SELECT o.id FROM org o JOIN org_closure c ON c.descendant = o.id"
 				       " WHERE c.ancestor = ? AND o.kind = 'industry_committee' AND o.status = 'active' ORDER BY o.id", root);
-	json_t *units = ids(g->db, "SELECT id FROM org WHERE kind = 'committee' AND parent_id = ? AND status = 'active'"
-				   " ORDER BY id LIMIT 3", root);
+	/* The units seed 002 names: the 公路 centre and the 执法 detachment. */
+	json_t *road = ids(g->db, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ? AND name LIKE '%公路%'"
+				  " HAVING min(id) IS NOT NULL", root);
+	json_t *enforce = ids(g->db, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ?"
+				     " AND name LIKE '%执法%' HAVING min(id) IS NOT NULL", root);
 	json_t *jg = ids(g->db, "SELECT id FROM org WHERE parent_id = (SELECT min(id) FROM org WHERE kind = 'committee'"
 				" AND parent_id = ?) AND status = 'active' ORDER BY id", root);
 	int rc = 0;
@@ -85,15 +88,15 @@ static int plan_tasks(struct gt *g, int64_t root)
 					   "党建引领“四好农村路”项目", "starts_on", d[0], "ends_on", d[1], "due_on", d[3], "targets",
 					   counties, "quotas", quota("“四好农村路”市级示范点", 1, 2, "个", "assignee"), "points", 5.0,
 					   "missing_points", -2.0));
-	if (!rc && json_array_size(units) > 0)
-		rc = add_task(g, json_pack("{s:s, s:s, s:s, s:s, s:s, s:[O], s:o, s:f}", "scope", "specific", "title",
+	if (!rc && json_array_size(road))
+		rc = add_task(g, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:f}", "scope", "specific", "title",
 					   "党员示范岗公路养护路段项目", "starts_on", d[0], "ends_on", d[1], "due_on", d[4], "targets",
-					   json_array_get(units, 0), "quotas", quota("党员示范岗养护路段", 2, 0, "个", "assignee"),
+					   road, "quotas", quota("党员示范岗养护路段", 2, 0, "个", "assignee"),
 					   "points", 5.0));
-	if (!rc && json_array_size(units) > 2)
-		rc = add_task(g, json_pack("{s:s, s:s, s:s, s:s, s:s, s:[O], s:o, s:f}", "scope", "specific", "title",
+	if (!rc && json_array_size(enforce))
+		rc = add_task(g, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:f}", "scope", "specific", "title",
 					   "超限运输检测站党员先锋岗项目", "starts_on", d[0], "ends_on", d[1], "due_on", d[5], "targets",
-					   json_array_get(units, 2), "quotas", quota("党员先锋岗", 4, 0, "个", "total"), "points", 5.0));
+					   enforce, "quotas", quota("党员先锋岗", 4, 0, "个", "total"), "points", 5.0));
 	if (!rc && json_array_size(jg)) {
 		json_t *q = json_pack("[{s:s, s:f, s:s, s:s}, {s:s, s:f, s:s, s:s}, {s:s, s:f, s:s, s:s}]", "item",
 				      "交通基础设施项目", "min", 130.0, "unit", "个", "per", "total", "item", "完成投资", "min",
@@ -108,7 +111,8 @@ static int plan_tasks(struct gt *g, int64_t root)
 					   "“八项行动”项目", "starts_on", d[0], "ends_on", d[1], "due_on", d[6], "targets", jg,
 					   "points", 3.0, "campaign_id", (json_int_t)g->campaigns[1]));
 	json_decref(counties);
-	json_decref(units);
+	json_decref(road);
+	json_decref(enforce);
 	json_decref(jg);
 	return rc;
 }
@@ -195,6 +199,33 @@ static int reports(struct gt *g, const char *today)
 	return rc;
 }
 
+/* Most units name their 分管领导 and 经办人; some never do. */
+static int name_contacts(struct gt *g)
+{
+	json_t *orgs = ids(g->db, "SELECT DISTINCT org_id AS id FROM assignment WHERE plan_id = ? ORDER BY org_id", g->plan);
+	int rc = 0;
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		if (rc || rng_range(g->r, 1, 100) > 85)
+			continue;
+		int64_t org = json_integer_value(o);
+		struct actor unit = {.role = ROLE_ORG_ADMIN, .org_id = org};
+		snprintf(unit.username, sizeof unit.username, "经办人");
+		char leader[32], clerk[32], p1[12], p2[12];
+		gen_name(g->r, leader, sizeof leader, 1);
+		gen_name(g->r, clerk, sizeof clerk, (int)rng_range(g->r, 0, 1));
+		snprintf(p1, sizeof p1, "13%09lld", (long long)rng_range(g->r, 0, 999999999));
+		snprintf(p2, sizeof p2, "15%09lld", (long long)rng_range(g->r, 0, 999999999));
+		json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "leader_name", leader, "leader_phone", p1, "clerk_name", clerk,
+				       "clerk_phone", p2);
+		rc = task_contact_set(g->db, &unit, g->plan, org, in, g->err);
+		json_decref(in);
+	}
+	json_decref(orgs);
+	return rc;
+}
+
 int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err)
 {
 	struct gt g = {.db = db, .r = r, .err = err};
@@ -223,6 +254,8 @@ int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments
 		rc = plan_tasks(&g, root);
 	if (!rc)
 		rc = task_plan_publish(db, &g.bureau, g.plan, assignments, err);
+	if (!rc)
+		rc = name_contacts(&g);
 	if (!rc)
 		rc = reports(&g, today);
 	*plans = rc ? 0 : 1;

@@ -354,3 +354,54 @@ int task_score_of(struct db *db, int64_t org_id, int year, double *earned, doubl
 	json_decref(r);
 	return 0;
 }
+
+/* ---- findings ------------------------------------------------------- */
+
+json_t *task_findings(struct db *db, const struct actor *a, int64_t org_root, struct dj_error *err)
+{
+	if (scope_org(db, a, org_root, err))
+		return NULL;
+	char today[11];
+	date_today(today);
+	json_t *late = db_rows(db,
+		"SELECT a.id, a.org_id, o.name AS org_name, t.title, t.due_on, p.title AS plan_title FROM assignment a"
+		" JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"
+		" JOIN org_closure c ON c.descendant = a.org_id AND c.ancestor = ?"
+		" WHERE p.status = 'published' AND a.status IN ('not_started', 'in_progress', 'returned') AND t.due_on < ?"
+		" ORDER BY t.due_on, o.sort, o.code",
+		DB_ARGS(DB_I(org_root), DB_T(today)), err);
+	json_t *contacts = late ? db_rows(db,
+		"SELECT DISTINCT a.org_id, o.name AS org_name, p.title AS plan_title, p.contacts_due FROM assignment a"
+		" JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"
+		" JOIN org_closure c ON c.descendant = a.org_id AND c.ancestor = ?"
+		" WHERE p.status = 'published' AND p.contacts_due < ? AND NOT EXISTS"
+		" (SELECT 1 FROM plan_contact pc WHERE pc.plan_id = p.id AND pc.org_id = a.org_id)"
+		" ORDER BY o.name", DB_ARGS(DB_I(org_root), DB_T(today)), err) : NULL;
+	if (!contacts) {
+		json_decref(late);
+		return NULL;
+	}
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(late, i, r) {
+		const char *due = json_string_value(json_object_get(r, "due_on"));
+		json_t *f = json_pack("{s:s, s:s, s:s, s:O, s:O}", "rule", "task.overdue", "level", "error", "title",
+				      "任务逾期未报", "org_id", json_object_get(r, "org_id"), "assignment_id", json_object_get(r, "id"));
+		json_object_set_new(f, "message", json_sprintf("%s：《%s》%s，截止 %s，已逾期%lld天",
+							      json_string_value(json_object_get(r, "org_name")),
+							      json_string_value(json_object_get(r, "plan_title")),
+							      json_string_value(json_object_get(r, "title")), due,
+							      (long long)date_diff(due, today)));
+		json_array_append_new(out, f);
+	}
+	json_array_foreach(contacts, i, r)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:O, s:s+++++}", "rule", "task.contacts", "level", "warn",
+						     "title", "联系人未报送", "org_id", json_object_get(r, "org_id"), "message",
+						     json_string_value(json_object_get(r, "org_name")), "：《",
+						     json_string_value(json_object_get(r, "plan_title")), "》的分管领导和经办人应于",
+						     json_string_value(json_object_get(r, "contacts_due")), "前报送"));
+	json_decref(late);
+	json_decref(contacts);
+	return out;
+}

@@ -79,6 +79,11 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 /* Oversight (oversight.c): assignees × tasks with states, quota sums. */
 json_t *task_matrix(struct db *db, const struct actor *a, int64_t plan_id, int page, int size, struct dj_error *err);
 
+/* Findings for `check`: assignments past their deadline without a report
+ * in review or accepted, and contacts not named by the plan's deadline, for
+ * the orgs of org_root's subtree.  [{rule, level, title, message, org_id}] */
+json_t *task_findings(struct db *db, const struct actor *a, int64_t org_root, struct dj_error *err);
+
 /* Scoring, for the assessment module: points earned, lost and possible per
  * org from the assignments of plans of `org_root`'s subtree ending in `year`
  * (0: every year), or of one plan.  [{org_id, org_name, earned, lost, possible, tasks}] */

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshDb, generate, startServer, loginAs, root as repo } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, cli, root as repo } from '../lib/server.mjs';
 
 let db, srv, admin, hangye, zhibu, jiguan, rootOrg;
 const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
@@ -93,6 +93,21 @@ describe('seed 002: the plan as the bureau wrote it', () => {
     assert.equal(c.past_due, true);
     assert.equal(c.missing, c.items.length);
     assert.ok(c.items.every((x) => x.overdue));
+  });
+
+  it('reports the overdue tasks and the missing contacts as findings of `check`', async () => {
+    const r = cli(['check', '--db', db.url, '--key', db.key, '--org', 'JT-HY01', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const f = JSON.parse(r.out);
+    const hy01 = await org('JT-HY01');
+    // (The generated demo plan of this year has its own findings.)
+    const overdue = f.filter((x) => x.rule === 'task.overdue' && x.org_id === hy01.id && x.message.includes('《xx市'));
+    assert.equal(overdue.length, 5, '2 specific + 3 common tasks of 东湖区, none reported');
+    assert.ok(f.some((x) => x.rule === 'task.overdue' && x.org_id !== hy01.id), 'and those of the branches below it');
+    assert.ok(overdue.every((x) => x.level === 'error'));
+    assert.match(overdue[0].message, /党建引领“四好农村路”项目，截止 2022-10-31，已逾期\d+天/);
+    const contacts = f.filter((x) => x.rule === 'task.contacts');
+    assert.ok(contacts.some((x) => /应于2022-03-08前报送/.test(x.message)));
   });
 
   it('gives the 东湖区 committee exactly its tasks, by deadline', async () => {
