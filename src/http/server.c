@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +572,18 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return 0;
 }
 
+/* libmicrohttpd's messages, less the ones about clients that hung up
+ * before their answer was sent (a browser leaving a page, a benchmark ending). */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (strstr(msg, "socket is no longer available") || strstr(msg, "Connection reset"))
+		return;
+	fprintf(stderr, "dangjian: %s", msg);
+}
+
 int server_run(const struct server_opts *o)
 {
 	struct sockaddr_in sa;
@@ -604,6 +617,7 @@ int server_run(const struct server_opts *o)
 	srv.cache = cache_new(CACHE_BYTES);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first, or MHD logs some messages itself */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
