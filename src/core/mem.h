@@ -4,6 +4,7 @@
 #define DJ_MEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -11,6 +12,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* FNV-1a of a string: table slots and change detection, not security. */
+uint64_t str_hash64(const char *s);
 
 struct buf {
 	char *data;

@@ -111,6 +111,22 @@ int v_int(json_t *in, const char *key, const char *label, int64_t min, int64_t m
 	return 0;
 }
 
+int v_number(json_t *in, const char *key, const char *label, double min, double max, double def, double *out,
+	     bool *given, struct dj_error *err)
+{
+	json_t *v = json_object_get(in, key);
+	if (given)
+		*given = !absent(v);
+	if (absent(v)) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max)
+		return dj_fail(err, DJ_EINVAL, key, "%s应为 %g 到 %g 之间的数", label, min, max);
+	*out = json_number_value(v);
+	return 0;
+}
+
 int v_bool(json_t *in, const char *key, const char *label, bool def, bool *out, struct dj_error *err)
 {
 	json_t *v = json_object_get(in, key);

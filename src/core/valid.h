@@ -27,6 +27,10 @@ int v_id(json_t *in, const char *key, const char *label, bool required, int64_t 
 /* An integer within [min, max]; absent → def. */
 int v_int(json_t *in, const char *key, const char *label, int64_t min, int64_t max, int64_t def, int64_t *out,
 	  struct dj_error *err);
+/* A number (integer or real) within [min, max]; absent → def.  *given
+ * (optional) tells whether it was sent. */
+int v_number(json_t *in, const char *key, const char *label, double min, double max, double def, double *out,
+	     bool *given, struct dj_error *err);
 /* A boolean (true/false or 0/1); absent → def. */
 int v_bool(json_t *in, const char *key, const char *label, bool def, bool *out, struct dj_error *err);
 /* One of the NULL-terminated `allowed` identifiers. */

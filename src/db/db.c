@@ -181,6 +181,15 @@ int db_end(struct db *db, int rc, struct dj_error *err)
 	return rc;
 }
 
+void db_json_text(json_t *row, const char *key, json_t *fallback)
+{
+	const char *text = json_string_value(json_object_get(row, key));
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	json_object_set_new(row, key, v ? v : fallback);
+	if (v)
+		json_decref(fallback);
+}
+
 struct db_pool {
 	char *url;
 	pthread_mutex_t mu;
@@ -257,11 +266,8 @@ int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err)
 	if (st && db_next(st) > 0) {
 		if (p->watch->kind == DB_SQLITE) {
 			*v = (uint64_t)db_int(st, 0);
-		} else {	/* FNV-1a of "xmin:xmax:in-progress,…" */
-			uint64_t h = 1469598103934665603ull;
-			for (const unsigned char *s = (const unsigned char *)db_text(st, 0); *s; s++)
-				h = (h ^ *s) * 1099511628211ull;
-			*v = h;
+		} else {	/* "xmin:xmax:in-progress,…" */
+			*v = str_hash64(db_text(st, 0));
 		}
 		db_done(st);
 	} else if (!rc) {

@@ -76,6 +76,9 @@ int db_text1(struct db *db, char **out, const char *sql, int n, const db_val *v,
 json_t *db_rows(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
 /* The first row as an object; NULL with DJ_ENOTFOUND if none. */
 json_t *db_row(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* In a row from db_rows/db_row, replace the JSON text under `key` by its
+ * value, or by `fallback` (stolen) when it is NULL or not JSON. */
+void db_json_text(json_t *row, const char *key, json_t *fallback);
 
 /* Transactions.  SQLite takes the write lock at BEGIN (IMMEDIATE) so two
  * writers never deadlock on lock upgrade. */

@@ -2,6 +2,7 @@
 #include "db/db_driver.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void db_bulk(struct db *db, bool on)
 {
@@ -27,11 +28,18 @@ int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct
 		return rc < 0 ? err->code : 0;
 	}
 	/* SQLite: the caller's transaction holds the write lock (BEGIN IMMEDIATE),
-	 * so nobody else can take max(id) + 1 before these rows are written. */
+	 * so nobody else can take max(id) + 1 before these rows are written; this
+	 * connection itself may not have written its last block yet. */
 	int64_t max = 0;
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
 	int rc = db_int1(db, &max, sql, DB_NOARGS, err);
-	for (int i = 0; !rc && i < n; i++)
+	if (rc)
+		return rc;
+	if (strcmp(db->reserved_table, table) == 0 && db->reserved_last > max)
+		max = db->reserved_last;
+	for (int i = 0; i < n; i++)
 		ids[i] = max + 1 + i;
-	return rc;
+	snprintf(db->reserved_table, sizeof db->reserved_table, "%s", table);
+	db->reserved_last = max + n;
+	return 0;
 }

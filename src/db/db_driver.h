@@ -25,6 +25,10 @@ struct db {
 	int txdepth;
 	bool txfailed;
 	void *impl;
+	/* SQLite: the last id db_reserve_ids handed out, per table, so a block
+	 * reserved before the previous one is written does not overlap it. */
+	char reserved_table[32];
+	int64_t reserved_last;
 };
 
 struct db_stmt {

@@ -39,16 +39,7 @@ struct cache {
 	struct entry *bucket[NBUCKETS];
 	size_t bytes, max_bytes, entries;
 	uint64_t version;	/* the newest seen */
-	uint64_t hits, misses;
 };
-
-static uint64_t key_hash(const char *k)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (const unsigned char *p = (const unsigned char *)k; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return h;
-}
 
 static size_t entry_cost(const struct entry *e)
 {
@@ -130,7 +121,6 @@ static struct cache_blob *lookup(struct cache *c, const char *key, uint64_t h, u
 	if (*l && (*l)->version == version && (*l)->until > now) {
 		struct cache_blob *b = (*l)->blob;
 		atomic_fetch_add(&b->refs, 1);
-		c->hits++;
 		return b;
 	}
 	if (*l)
@@ -149,16 +139,14 @@ static struct flight **flight_find(struct cache *c, const char *key, uint64_t ve
 struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now)
 {
 	pthread_mutex_lock(&c->mu);
-	struct cache_blob *b = lookup(c, key, key_hash(key), version, now);
-	if (!b)
-		c->misses++;
+	struct cache_blob *b = lookup(c, key, str_hash64(key), version, now);
 	pthread_mutex_unlock(&c->mu);
 	return b;
 }
 
 struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead)
 {
-	uint64_t h = key_hash(key);
+	uint64_t h = str_hash64(key);
 	*lead = false;
 	pthread_mutex_lock(&c->mu);
 	struct cache_blob *b;
@@ -174,7 +162,6 @@ struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t 
 			f->next = c->flights;
 			c->flights = f;
 			*lead = true;
-			c->misses++;
 			break;
 		}
 		struct timespec until;
@@ -216,7 +203,7 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	}
 	struct entry *e = xmalloc(sizeof *e + klen + 1);
 	memcpy(e->key, key, klen + 1);
-	e->hash = key_hash(key);
+	e->hash = str_hash64(key);
 	e->version = version;
 	e->until = until;
 	e->blob = xmalloc(sizeof *e->blob + len);
@@ -245,15 +232,5 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	*l = e;
 	c->bytes += cost;
 	c->entries++;
-	pthread_mutex_unlock(&c->mu);
-}
-
-void cache_stats(struct cache *c, struct cache_stats *out)
-{
-	pthread_mutex_lock(&c->mu);
-	out->hits = c->hits;
-	out->misses = c->misses;
-	out->entries = c->entries;
-	out->bytes = c->bytes;
 	pthread_mutex_unlock(&c->mu);
 }

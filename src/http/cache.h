@@ -39,9 +39,4 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	       size_t len);
 void cache_blob_release(struct cache_blob *b);
 
-struct cache_stats {
-	uint64_t hits, misses, entries, bytes;
-};
-void cache_stats(struct cache *c, struct cache_stats *out);
-
 #endif

@@ -6,6 +6,7 @@
 #define DJ_TABLE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -20,6 +21,9 @@ int table_read_csv(const void *data, size_t len, table_row_fn fn, void *ud, stru
 /* Pick the reader by content (XLSX files are zip archives: "PK\3\4"). */
 int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
 
+/* A date cell: 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日, 20240501 or an
+ * Excel serial, into "YYYY-MM-DD"; false if it is none of these. */
+bool table_date_cell(const char *s, char out[11]);
 /* Sort [{row, column, message}] by row (stable for equal rows). */
 void table_errors_sort(json_t *errors);
 

@@ -102,7 +102,6 @@ struct import {
 	struct code_cache codes[64];
 	int64_t ids[512];		/* reserved ids not yet used: ids[next_id..nids) */
 	int next_id, nids;
-	int64_t last_id;		/* the highest reserved so far */
 	struct dj_error *err;
 	int fatal;
 	/* the queue */
@@ -262,27 +261,6 @@ static char *trim(const char *s)
 	return xstrndup(s, n);
 }
 
-/* 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日, 20240501 or an Excel serial. */
-static bool parse_date_cell(const char *s, char out[11])
-{
-	int y, m, d;
-	char tail[8];
-	if (sscanf(s, "%4d-%2d-%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d/%2d/%2d%1s", &y, &m, &d, tail) == 3 ||
-	    sscanf(s, "%4d.%2d.%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d年%2d月%2d日%1s", &y, &m, &d, tail) == 3) {
-		date_format(out, y, m, d);
-		return date_valid(out);
-	}
-	if (strlen(s) == 8 && strspn(s, "0123456789") == 8) {
-		snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
-		return date_valid(out);
-	}
-	char *end;
-	double serial = strtod(s, &end);
-	if (end != s && !*end && serial >= 1)
-		return table_excel_date(serial, out);
-	return false;
-}
-
 static void map_header(struct import *im, const char *const *cells, size_t n)
 {
 	for (int c = 0; c < MEMBER_NCOLS; c++)
@@ -365,7 +343,7 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 		}
 		const char **slot = NULL;
 		if (member_cols[c].is_date) {
-			if (!parse_date_cell(s, dates[c])) {
+			if (!table_date_cell(s, dates[c])) {
 				row_error(im, row, c, "日期格式无效（例：2020-07-01）");
 				bad = 1;
 				continue;
@@ -446,13 +424,6 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 			if (db_reserve_ids(im->db, "member", (int)(sizeof im->ids / sizeof im->ids[0]), im->ids, &e) == 0)
 				im->nids = (int)(sizeof im->ids / sizeof im->ids[0]);
 			pthread_mutex_unlock(&im->db_mu);
-			/* SQLite reserves from max(id), and the writer may not have
-			 * stored the last block yet: continue after it instead. */
-			if (im->nids && im->ids[0] <= im->last_id)
-				for (int i = 0; i < im->nids; i++)
-					im->ids[i] = im->last_id + 1 + i;
-			if (im->nids)
-				im->last_id = im->ids[im->nids - 1];
 		}
 		if (im->nids)
 			member_seal(m, im->ids[im->next_id++], &p->sealed, SEAL_HASHES | SEAL_ID_CARD | SEAL_PHONE);

@@ -153,10 +153,7 @@ json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_
 		return NULL;
 	size_t i;
 	json_t *e;
-	json_array_foreach(ev, i, e) {
-		json_t *d = json_loads(json_string_value(json_object_get(e, "detail")), 0, NULL);
-		json_object_set_new(e, "detail", d ? d : json_null());
-	}
+	json_array_foreach(ev, i, e) db_json_text(e, "detail", json_null());
 	json_t *terms = db_rows(db, "SELECT id, elected_on, term_years, ends_on, how FROM org_term WHERE org_id = ?"
 				    " ORDER BY elected_on DESC", DB_ARGS(DB_I(id)), err);
 	json_array_foreach(terms, i, e)

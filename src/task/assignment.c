@@ -54,9 +54,7 @@ json_t *task_assignment_get(struct db *db, const struct actor *a, int64_t id, st
 	json_t *r = assignment_row(db, a, id, 0, err);
 	if (!r)
 		return NULL;
-	json_error_t je;
-	json_t *ms = json_loads(json_string_value(json_object_get(r, "milestones")), 0, &je);
-	json_object_set_new(r, "milestones", ms ? ms : json_array());
+	db_json_text(r, "milestones", json_array());
 	json_t *q = db_rows(db, "SELECT q.id, q.item, q.min_value AS min, q.max_value AS max, q.unit, q.per, x.achieved"
 				" FROM task_quota q LEFT JOIN assignment_quota x ON x.quota_id = q.id AND x.assignment_id = ?"
 				" WHERE q.task_id = ? ORDER BY q.sort, q.id",
@@ -67,9 +65,7 @@ json_t *task_assignment_get(struct db *db, const struct actor *a, int64_t id, st
 	size_t i;
 	json_t *e;
 	json_array_foreach(ev, i, e) {
-		const char *ach = json_string_value(json_object_get(e, "achieved"));
-		json_t *aj = ach ? json_loads(ach, 0, &je) : NULL;
-		json_object_set_new(e, "achieved", aj ? aj : json_null());
+		db_json_text(e, "achieved", json_null());
 		const char *kind = json_string_value(json_object_get(e, "kind"));
 		if (strcmp(kind, "progress") == 0 || strcmp(kind, "final") == 0)
 			json_object_set_new(e, "attachments",
@@ -78,10 +74,7 @@ json_t *task_assignment_get(struct db *db, const struct actor *a, int64_t id, st
 	json_object_set_new(r, "history", ev ? ev : json_array());
 	json_t *ver = db_rows(db, "SELECT version, changes, created_at FROM task_version WHERE task_id = ? ORDER BY version",
 			      DB_ARGS(DB_I(json_integer_value(json_object_get(r, "task_id")))), NULL);
-	json_array_foreach(ver, i, e) {
-		json_t *c = json_loads(json_string_value(json_object_get(e, "changes")), 0, &je);
-		json_object_set_new(e, "changes", c ? c : json_array());
-	}
+	json_array_foreach(ver, i, e) db_json_text(e, "changes", json_array());
 	json_object_set_new(r, "versions", ver ? ver : json_array());
 	json_object_set_new(r, "changed", json_boolean(json_integer_value(json_object_get(r, "task_version")) >
 						       json_integer_value(json_object_get(r, "seen_version"))));

@@ -41,10 +41,24 @@ json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool man
 	return NULL;
 }
 
+json_t *task_plan_open(struct db *db, const struct actor *a, int64_t id, const char *refusal, struct dj_error *err)
+{
+	if (scope_can_manage(a, err))
+		return NULL;
+	json_t *p = task_plan_row(db, a, id, true, err);
+	if (p && strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0) {
+		json_decref(p);
+		dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，%s", refusal);
+		return NULL;
+	}
+	return p;
+}
+
 struct plan_in {
 	int64_t org_id;
 	const char *title, *summary, *starts_on, *ends_on, *contacts_due;
 	double late_factor;
+	bool has_late_factor;
 	json_t *campaigns;
 };
 
@@ -52,7 +66,6 @@ static int plan_read(json_t *in, struct plan_in *v, bool partial, struct dj_erro
 {
 	int rc;
 	memset(v, 0, sizeof *v);
-	v->late_factor = 0.5;
 	if ((!partial && (rc = v_id(in, "org_id", "发文党组织", true, &v->org_id, err))) ||
 	    (rc = v_str(in, "title", "方案名称", 200, !partial, &v->title, err)) ||
 	    (rc = v_str(in, "summary", "总体目标", 5000, false, &v->summary, err)) ||
@@ -60,12 +73,8 @@ static int plan_read(json_t *in, struct plan_in *v, bool partial, struct dj_erro
 	    (rc = v_date(in, "ends_on", "实施结束日期", !partial, false, &v->ends_on, err)) ||
 	    (rc = v_date(in, "contacts_due", "联系人报送截止日期", false, false, &v->contacts_due, err)))
 		return rc;
-	json_t *lf = json_object_get(in, "late_factor");
-	if (lf && !json_is_null(lf)) {
-		if (!json_is_number(lf) || json_number_value(lf) < 0 || json_number_value(lf) > 1)
-			return dj_fail(err, DJ_EINVAL, "late_factor", "逾期完成得分比例应在 0 到 1 之间");
-		v->late_factor = json_number_value(lf);
-	}
+	if ((rc = v_number(in, "late_factor", "逾期完成得分比例", 0, 1, 0.5, &v->late_factor, &v->has_late_factor, err)))
+		return rc;
 	if (v->starts_on && v->ends_on && strcmp(v->ends_on, v->starts_on) < 0)
 		return dj_fail(err, DJ_EINVAL, "ends_on", "实施结束日期不能早于开始日期");
 	if (v->contacts_due && v->starts_on && strcmp(v->contacts_due, v->starts_on) < 0)
@@ -136,27 +145,23 @@ int task_plan_update(struct db *db, const struct actor *a, int64_t id, json_t *i
 {
 	struct plan_in v;
 	int rc;
-	if ((rc = scope_can_manage(a, err)) || (rc = plan_read(in, &v, true, err)))
+	if ((rc = plan_read(in, &v, true, err)))
 		return rc;
-	json_t *p = task_plan_row(db, a, id, true, err);
+	json_t *p = task_plan_open(db, a, id, "不能修改", err);
 	if (!p)
 		return err->code;
-	const char *status = json_string_value(json_object_get(p, "status"));
 	const char *starts = v.starts_on ? v.starts_on : json_string_value(json_object_get(p, "starts_on"));
 	const char *ends = v.ends_on ? v.ends_on : json_string_value(json_object_get(p, "ends_on"));
-	if (strcmp(status, "closed") == 0)
-		rc = dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能修改");
-	else if (strcmp(ends, starts) < 0)
+	if (strcmp(ends, starts) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "ends_on", "实施结束日期不能早于开始日期");
 	char now[21];
 	date_now_iso(now);
-	json_t *lf = json_object_get(in, "late_factor");
 	if (!rc && !(rc = db_begin(db, err))) {
 		rc = db_run(db, "UPDATE plan SET title = coalesce(?, title), summary = coalesce(?, summary),"
 				" starts_on = ?, ends_on = ?, contacts_due = coalesce(?, contacts_due),"
 				" late_factor = CASE WHEN ? = 1 THEN ? ELSE late_factor END, updated_at = ? WHERE id = ?",
 			    DB_ARGS(DB_T(v.title), DB_T(v.summary), DB_T(starts), DB_T(ends), DB_T(v.contacts_due),
-				    DB_I(lf && json_is_number(lf)), DB_R(v.late_factor), DB_T(now), DB_I(id)), err);
+				    DB_I(v.has_late_factor), DB_R(v.late_factor), DB_T(now), DB_I(id)), err);
 		if (!rc)
 			rc = audit_write(db, a, "task.plan_update", "plan", id, p, in, err);
 		rc = db_end(db, rc, err);
@@ -266,31 +271,39 @@ static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root)
 		DB_ARGS(DB_I(plan_id), DB_I(only_root), DB_I(only_root)), NULL);
 	if (!tasks)
 		return json_array();
+	/* Quotas and targets of the whole plan in one query each, then placed. */
+	json_t *quotas = db_rows(db, "SELECT q.task_id, q.id, q.item, q.min_value AS min, q.max_value AS max, q.unit, q.per"
+				     " FROM task_quota q JOIN task t ON t.id = q.task_id WHERE t.plan_id = ?"
+				     " ORDER BY q.sort, q.id", DB_ARGS(DB_I(plan_id)), NULL);
+	json_t *targets = db_rows(db, "SELECT g.task_id, o.id, o.code, o.name FROM task_target g JOIN task t ON t.id = g.task_id"
+				      " JOIN org o ON o.id = g.org_id WHERE t.plan_id = ? ORDER BY o.sort, o.code",
+				  DB_ARGS(DB_I(plan_id)), NULL);
+	json_t *by_id = json_object();
 	size_t i;
 	json_t *t;
 	json_array_foreach(tasks, i, t) {
-		int64_t tid = json_integer_value(json_object_get(t, "id"));
-		json_error_t je;
-		json_t *ms = json_loads(json_string_value(json_object_get(t, "milestones")), 0, &je);
-		json_object_set_new(t, "milestones", ms ? ms : json_array());
-		const char *kinds = json_string_value(json_object_get(t, "assignee_kinds"));
-		json_t *ka = json_array();
-		for (const char *p = kinds; p && *p;) {
-			const char *e = strchr(p, ',');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			char k[40];
-			snprintf(k, sizeof k, "%.*s", (int)n, p);
-			json_array_append_new(ka, json_string(k));
-			p = e ? e + 1 : p + n;
-		}
-		json_object_set_new(t, "assignee_kinds", ka);
-		json_t *q = db_rows(db, "SELECT id, item, min_value AS min, max_value AS max, unit, per FROM task_quota"
-					" WHERE task_id = ? ORDER BY sort, id", DB_ARGS(DB_I(tid)), NULL);
-		json_object_set_new(t, "quotas", q ? q : json_array());
-		json_t *tg = db_rows(db, "SELECT o.id, o.code, o.name FROM task_target g JOIN org o ON o.id = g.org_id"
-					 " WHERE g.task_id = ? ORDER BY o.sort, o.code", DB_ARGS(DB_I(tid)), NULL);
-		json_object_set_new(t, "targets", tg ? tg : json_array());
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(t, "id")));
+		json_object_set(by_id, key, t);
+		db_json_text(t, "milestones", json_array());
+		json_object_set_new(t, "assignee_kinds", task_kinds_array(json_string_value(json_object_get(t, "assignee_kinds"))));
+		json_object_set_new(t, "quotas", json_array());
+		json_object_set_new(t, "targets", json_array());
 	}
+	static const char *const lists[] = {"quotas", "targets"};
+	json_t *rows[] = {quotas, targets};
+	for (int l = 0; l < 2; l++)
+		json_array_foreach(rows[l], i, t) {
+			char key[24];
+			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(t, "task_id")));
+			json_t *task = json_object_get(by_id, key);
+			json_object_del(t, "task_id");
+			if (task)	/* a unit's view leaves some tasks out */
+				json_array_append(json_object_get(task, lists[l]), t);
+		}
+	json_decref(quotas);
+	json_decref(targets);
+	json_decref(by_id);
 	return tasks;
 }
 

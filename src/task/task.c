@@ -29,6 +29,18 @@ static bool unit_known(const char *u)
 	return false;
 }
 
+json_t *task_kinds_array(const char *csv)
+{
+	json_t *out = json_array();
+	for (const char *s = csv; s && *s;) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		json_array_append_new(out, json_stringn(s, n));
+		s = e ? e + 1 : s + n;
+	}
+	return out;
+}
+
 bool task_unit_countable(const char *u)
 {
 	static const char *const measures[] = {"公里", "亿元", "万元", "元", "%", NULL};
@@ -47,22 +59,6 @@ struct task_in {
 	double points, late_points, missing_points;
 	bool has_late_points;
 };
-
-static int read_number(json_t *in, const char *key, const char *label, double min, double max, double def,
-		       double *out, bool *given, struct dj_error *err)
-{
-	json_t *v = json_object_get(in, key);
-	if (given)
-		*given = v && !json_is_null(v);
-	if (!v || json_is_null(v)) {
-		*out = def;
-		return 0;
-	}
-	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max)
-		return dj_fail(err, DJ_EINVAL, key, "%s应为 %g 到 %g 之间的数", label, min, max);
-	*out = json_number_value(v);
-	return 0;
-}
 
 static int read_kinds(json_t *in, struct task_in *v, struct dj_error *err)
 {
@@ -114,8 +110,8 @@ static int read_quotas(json_t *q, struct dj_error *err)
 		if ((rc = v_str(o, "item", "指标内容", 50, true, &item, err)) ||
 		    (rc = v_str(o, "unit", "计量单位", 10, true, &unit, err)) ||
 		    (rc = v_enum(o, "per", "计算方式", pers, true, &per, err)) ||
-		    (rc = read_number(o, "min", "指标下限", 0, 1e12, 0, &mn, &has_min, err)) ||
-		    (rc = read_number(o, "max", "指标上限", 0, 1e12, 0, &mx, &has_max, err))) {
+		    (rc = v_number(o, "min", "指标下限", 0, 1e12, 0, &mn, &has_min, err)) ||
+		    (rc = v_number(o, "max", "指标上限", 0, 1e12, 0, &mx, &has_max, err))) {
 			char msg[200];
 			snprintf(msg, sizeof msg, "%.150s", err->msg);
 			return dj_fail(err, DJ_EINVAL, "quotas", "第%zu项指标：%s", i + 1, msg);
@@ -152,6 +148,12 @@ static int read_milestones(json_t *m, const struct task_in *v, struct dj_error *
 			return dj_fail(err, DJ_EINVAL, "milestones", "第%zu个阶段节点应在开始日期与上报截止日期之间", i + 1);
 	}
 	return 0;
+}
+
+/* A target as sent: an id, or {id, …} as a read gives it back. */
+static int64_t target_id(json_t *o)
+{
+	return json_is_object(o) ? json_integer_value(json_object_get(o, "id")) : json_integer_value(o);
 }
 
 /* Quotas in one shape, stored or sent: {item, min, max, unit, per} with
@@ -198,9 +200,9 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 	    (rc = v_date(m, "ends_on", "结束日期", true, false, &v->ends_on, err)) ||
 	    (rc = v_date(m, "due_on", "上报截止日期", true, false, &v->due_on, err)) ||
 	    (rc = v_id(m, "campaign_id", "专项行动", false, &v->campaign_id, err)) ||
-	    (rc = read_number(m, "points", "分值", 0, 100, 0, &v->points, NULL, err)) ||
-	    (rc = read_number(m, "late_points", "逾期完成得分", 0, 100, 0, &v->late_points, &v->has_late_points, err)) ||
-	    (rc = read_number(m, "missing_points", "未完成扣分", -100, 0, 0, &v->missing_points, NULL, err)))
+	    (rc = v_number(m, "points", "分值", 0, 100, 0, &v->points, NULL, err)) ||
+	    (rc = v_number(m, "late_points", "逾期完成得分", 0, 100, 0, &v->late_points, &v->has_late_points, err)) ||
+	    (rc = v_number(m, "missing_points", "未完成扣分", -100, 0, 0, &v->missing_points, NULL, err)))
 		return rc;
 	if (strcmp(v->ends_on, v->starts_on) < 0)
 		return dj_fail(err, DJ_EINVAL, "ends_on", "结束日期不能早于开始日期");
@@ -234,8 +236,7 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 	size_t i;
 	json_t *o;
 	json_array_foreach(v->targets, i, o) {
-		/* [id, …] or [{id, …}, …] as a read gives them back */
-		int64_t org = json_is_object(o) ? json_integer_value(json_object_get(o, "id")) : json_integer_value(o);
+		int64_t org = target_id(o);
 		json_t *row = org > 0 ? db_row(db, "SELECT name, status FROM org WHERE id = ?", DB_ARGS(DB_I(org)), NULL)
 				      : NULL;
 		if (!row)
@@ -250,11 +251,6 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 			return dj_fail(err, DJ_EINVAL, "targets", "承担单位“%s”已撤销或撤并", name);
 	}
 	return 0;
-}
-
-static int64_t target_id(json_t *o)
-{
-	return json_is_object(o) ? json_integer_value(json_object_get(o, "id")) : json_integer_value(o);
 }
 
 static int write_children(struct db *db, int64_t id, const struct task_in *v, bool replace_quotas,
@@ -334,23 +330,10 @@ int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error
 	return rc;
 }
 
-static json_t *plan_for_task(struct db *db, const struct actor *a, int64_t plan_id, struct dj_error *err)
-{
-	if (scope_can_manage(a, err))
-		return NULL;
-	json_t *p = task_plan_row(db, a, plan_id, true, err);
-	if (p && strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0) {
-		json_decref(p);
-		dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能修改任务");
-		return NULL;
-	}
-	return p;
-}
-
 int task_create(struct db *db, const struct actor *a, int64_t plan_id, json_t *in, int64_t *id,
 		struct dj_error *err)
 {
-	json_t *p = plan_for_task(db, a, plan_id, err);
+	json_t *p = task_plan_open(db, a, plan_id, "不能修改任务", err);
 	if (!p)
 		return err->code;
 	struct task_in v;
@@ -393,9 +376,7 @@ static json_t *task_stored(struct db *db, int64_t id)
 			   DB_ARGS(DB_I(id)), NULL);
 	if (!t)
 		return NULL;
-	json_error_t je;
-	json_t *ms = json_loads(json_string_value(json_object_get(t, "milestones")), 0, &je);
-	json_object_set_new(t, "milestones", ms ? ms : json_array());
+	db_json_text(t, "milestones", json_array());
 	json_t *q = db_rows(db, "SELECT item, min_value AS min, max_value AS max, unit, per FROM task_quota"
 				" WHERE task_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), NULL);
 	if (!q)
@@ -410,16 +391,22 @@ static json_t *task_stored(struct db *db, int64_t id)
 	json_array_foreach(g, i, o) json_array_append(ids, json_object_get(o, "id"));
 	json_decref(g);
 	json_object_set_new(t, "targets", ids);
-	json_t *kinds = json_array();
-	const char *k = json_string_value(json_object_get(t, "assignee_kinds"));
-	for (const char *s = k; s && *s;) {
-		const char *e = strchr(s, ',');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		json_array_append_new(kinds, json_stringn(s, n));
-		s = e ? e + 1 : s + n;
-	}
-	json_object_set_new(t, "assignee_kinds", kinds);
+	json_object_set_new(t, "assignee_kinds", task_kinds_array(json_string_value(json_object_get(t, "assignee_kinds"))));
 	return t;
+}
+
+/* Is every element of `before` still in `after`? */
+static bool all_kept(json_t *before, json_t *after)
+{
+	size_t i, j;
+	json_t *x, *y;
+	json_array_foreach(before, i, x) {
+		bool kept = false;
+		json_array_foreach(after, j, y) kept = kept || json_equal(x, y);
+		if (!kept)
+			return false;
+	}
+	return true;
 }
 
 /* What an assignee is told: "上报截止日期：2022-10-31 → 2022-11-30; …". */
@@ -453,7 +440,7 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 	if (!old)
 		return dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
 	int64_t plan_id = json_integer_value(json_object_get(old, "plan_id"));
-	json_t *p = plan_for_task(db, a, plan_id, err);
+	json_t *p = task_plan_open(db, a, plan_id, "不能修改任务", err);
 	if (!p) {
 		json_decref(old);
 		return err->code;
@@ -464,27 +451,26 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 	struct task_in v;
 	json_t *merged;
 	int rc = task_read(db, plan_id, plan_org, in, old, &v, &merged, err);
+	/* The task after the edit, in the shape task_stored gives the old one. */
+	json_t *after = NULL;
+	if (!rc) {
+		after = json_deep_copy(merged);
+		bool common = strcmp(v.scope, "common") == 0;
+		json_object_set_new(after, "assignee_kinds", task_kinds_array(common ? v.kinds : NULL));
+		json_t *tids = json_array();
+		size_t i;
+		json_t *o;
+		json_array_foreach(v.targets, i, o) json_array_append_new(tids, json_integer(target_id(o)));
+		json_object_set_new(after, "targets", tids);
+	}
+	/* Once out, assignees may be added, never taken away. */
 	if (!rc && published) {
-		/* Once out, assignees may be added, never taken away. */
 		if (strcmp(v.scope, json_string_value(json_object_get(old, "scope"))) != 0)
 			rc = dj_fail(err, DJ_ECONFLICT, "scope", "已发布任务不能改变任务类型");
-		json_t *ot = json_object_get(old, "targets");
-		size_t i, j;
-		json_t *o, *n;
-		json_array_foreach(ot, i, o) {
-			bool kept = false;
-			json_array_foreach(v.targets, j, n) kept = kept || target_id(n) == json_integer_value(o);
-			if (!rc && !kept && v.targets)
-				rc = dj_fail(err, DJ_ECONFLICT, "targets", "已发布任务不能移除承担单位");
-		}
-		json_array_foreach(json_object_get(old, "assignee_kinds"), i, o) {
-			char pat[64];
-			snprintf(pat, sizeof pat, ",%s,", json_string_value(o));
-			char have[sizeof v.kinds + 2];
-			snprintf(have, sizeof have, ",%s,", v.kinds);
-			if (!rc && !strstr(have, pat) && strcmp(v.scope, "common") == 0)
-				rc = dj_fail(err, DJ_ECONFLICT, "assignee_kinds", "已发布任务不能移除承担单位类型");
-		}
+		else if (!all_kept(json_object_get(old, "targets"), json_object_get(after, "targets")))
+			rc = dj_fail(err, DJ_ECONFLICT, "targets", "已发布任务不能移除承担单位");
+		else if (!all_kept(json_object_get(old, "assignee_kinds"), json_object_get(after, "assignee_kinds")))
+			rc = dj_fail(err, DJ_ECONFLICT, "assignee_kinds", "已发布任务不能移除承担单位类型");
 	}
 	json_t *changes = json_array();
 	struct buf say = {0};
@@ -496,26 +482,10 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 			      {"quotas", "指标"}, {"points", "分值"}, {"late_points", "逾期完成得分"},
 			      {"missing_points", "未完成扣分"}, {"targets", "承担单位"}, {"assignee_kinds", "承担单位类型"},
 			      {"campaign_id", "专项行动"}};
-		json_t *after = json_deep_copy(merged);
-		json_t *kinds = json_array();
-		for (const char *s = v.kinds; *s;) {
-			const char *e = strchr(s, ',');
-			size_t n = e ? (size_t)(e - s) : strlen(s);
-			json_array_append_new(kinds, json_stringn(s, n));
-			s = e ? e + 1 : s + n;
-		}
-		json_object_set_new(after, "assignee_kinds", strcmp(v.scope, "common") == 0 ? kinds : json_array());
-		if (strcmp(v.scope, "common") != 0)
-			json_decref(kinds);
-		json_t *tids = json_array();
-		size_t i;
-		json_t *o;
-		json_array_foreach(v.targets, i, o) json_array_append_new(tids, json_integer(target_id(o)));
-		json_object_set_new(after, "targets", tids);
 		for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
 			diff_field(changes, &say, fields[k].key, fields[k].label, old, after);
-		json_decref(after);
 	}
+	json_decref(after);
 	char *ms = !rc && v.milestones ? json_dumps(v.milestones, JSON_COMPACT) : NULL;
 	char now[21];
 	date_now_iso(now);
@@ -565,7 +535,7 @@ int task_delete(struct db *db, const struct actor *a, int64_t id, struct dj_erro
 	json_t *old = task_stored(db, id);
 	if (!old)
 		return dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
-	json_t *p = plan_for_task(db, a, json_integer_value(json_object_get(old, "plan_id")), err);
+	json_t *p = task_plan_open(db, a, json_integer_value(json_object_get(old, "plan_id")), "不能修改任务", err);
 	int rc = p ? 0 : err->code;
 	if (p && strcmp(json_string_value(json_object_get(p, "status")), "draft") != 0)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "已发布的任务不能删除，可修改或结束方案");

@@ -94,20 +94,6 @@ static json_t *split_list(const char *s)
 	return out;
 }
 
-static bool parse_date(const char *s, char out[11])
-{
-	int y, m, d;
-	char tail[4];
-	if (sscanf(s, "%4d-%2d-%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d/%2d/%2d%1s", &y, &m, &d, tail) == 3 ||
-	    sscanf(s, "%4d年%2d月%2d日%1s", &y, &m, &d, tail) == 3) {
-		date_format(out, y, m, d);
-		return date_valid(out);
-	}
-	char *end;
-	double serial = strtod(s, &end);
-	return end != s && !*end && serial >= 1 && table_excel_date(serial, out);
-}
-
 static int number_cell(struct timport *im, int row, int c, const char *s, json_t *o, const char *key)
 {
 	if (!*s)
@@ -233,7 +219,7 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 			char msg[64];
 			snprintf(msg, sizeof msg, "请填写%s", cols[dates[k].col].label);
 			row_error(im, row, dates[k].col, msg);
-		} else if (!parse_date(v[dates[k].col], d)) {
+		} else if (!table_date_cell(v[dates[k].col], d)) {
 			row_error(im, row, dates[k].col, "日期格式无效（例：2022-10-31）");
 		} else {
 			json_object_set_new(in, dates[k].key, json_string(d));
@@ -269,16 +255,11 @@ int task_import(struct db *db, const struct actor *a, int64_t plan_id, const voi
 {
 	*result = NULL;
 	int rc;
-	if ((rc = scope_can_manage(a, err)))
-		return rc;
-	json_t *p = task_plan_row(db, a, plan_id, true, err);
+	json_t *p = task_plan_open(db, a, plan_id, "不能导入任务", err);
 	if (!p)
 		return err->code;
 	int64_t plan_org = json_integer_value(json_object_get(p, "org_id"));
-	bool closed = strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0;
 	json_decref(p);
-	if (closed)
-		return dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能导入任务");
 	if (!len)
 		return dj_fail(err, DJ_EINVAL, "file", "文件为空");
 	struct timport im = {.db = db, .plan_org = plan_org, .tasks = json_array(), .errors = json_array(),

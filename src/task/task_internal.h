@@ -9,9 +9,14 @@
  * manage it (manage = true) or see it (false: the plan's org or one of its
  * assignees lies in the actor's scope). */
 json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool manage, struct dj_error *err);
+/* The plan row for a change by a manager: NULL with DJ_ECONFLICT ("工作方案
+ * 已结束，<refusal>") once the plan is closed. */
+json_t *task_plan_open(struct db *db, const struct actor *a, int64_t id, const char *refusal, struct dj_error *err);
 /* Fan a task out to its assignees (those it has no assignment for yet);
  * *added gets the count. */
 int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error *err);
+/* "branch,committee" (as stored) → ["branch", "committee"]. */
+json_t *task_kinds_array(const char *csv);
 /* Counted in whole numbers (个, 处, 人 …), not measured (公里, 亿元, %). */
 bool task_unit_countable(const char *unit);
 /* The SQL of an assignment's displayed state: overdue when open past due. */

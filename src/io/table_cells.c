@@ -1,0 +1,52 @@
+/* table_cells.c — what the importers share: dates as people type them in a
+ * cell, and row-level error lists. */
+#include "io/table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/mem.h"
+
+static int by_row(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "row"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "row"));
+	return (x > y) - (x < y);
+}
+
+void table_errors_sort(json_t *errors)
+{
+	size_t n = json_array_size(errors);
+	if (n < 2)
+		return;
+	json_t **v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(errors, i));
+	qsort(v, n, sizeof *v, by_row);
+	json_array_clear(errors);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(errors, v[i]);
+	free(v);
+}
+
+bool table_date_cell(const char *s, char out[11])
+{
+	int y, m, d;
+	char tail[8];
+	if (sscanf(s, "%4d-%2d-%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d/%2d/%2d%1s", &y, &m, &d, tail) == 3 ||
+	    sscanf(s, "%4d.%2d.%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d年%2d月%2d日%1s", &y, &m, &d, tail) == 3) {
+		date_format(out, y, m, d);
+		return date_valid(out);
+	}
+	if (strlen(s) == 8 && strspn(s, "0123456789") == 8) {
+		snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+		return date_valid(out);
+	}
+	char *end;
+	double serial = strtod(s, &end);
+	if (end != s && !*end && serial >= 1)
+		return table_excel_date(serial, out);
+	return false;
+}
