@@ -8,6 +8,7 @@
 #include "core/mem.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "platform/module.h"
 #include "http/server.h"
 #include "user/user.h"
 
@@ -58,7 +59,7 @@ int cmd_init(int argc, char **argv)
 		return cli_usage_error("init", "%s is already initialized (schema version %d); use --migrate to upgrade it",
 				       db_url, ver);
 	}
-	if ((rc = db_migrate(db, &err))) {
+	if ((rc = modules_migrate(db, &err))) {
 		db_close(db);
 		return cli_fail("init", &err);
 	}
@@ -218,11 +219,11 @@ int cmd_routes(int argc, char **argv)
 		printf("usage: dangjian routes\n\nLists METHOD PATH of every API route (as in docs/openapi.json).\n");
 		return EXIT_OK;
 	}
-	for (const struct route *const *t = http_route_tables; *t; t++)
-		for (const struct route *r = *t; r->method; r++) {
+	for (const struct module *const *m = modules; *m; m++)
+		for (const struct route *r = (*m)->routes; r && r->method; r++) {
 			printf("%s ", r->method);
 			for (const char *p = r->pattern; *p; p++) {
-				if (*p == ':') {	/* ":id" → "{id}", as OpenAPI writes it */
+				if (*p == ':' || *p == '~') {	/* ":id" → "{id}", as OpenAPI writes it */
 					putchar('{');
 					while (p[1] && p[1] != '/')
 						putchar(*++p);

@@ -16,6 +16,7 @@
 #include "life/life.h"
 #include "task/task.h"
 #include "org/org.h"
+#include "platform/platform.h"
 
 #define DEFAULT_DB "dangjian.db"
 
@@ -240,16 +241,17 @@ int cmd_check(int argc, char **argv)
 		default: return cli_usage_error("check", "unknown option");
 		}
 	}
-	char pinned[11];
 	if (period) {
 		int py, pm;
 		if (!date_month_parse(period, &py, &pm))
 			return cli_usage_error("check", "--period must be YYYY-MM");
-		char first[11];
+		/* A period is judged with all of it behind: as of the first day
+		 * after it, so a month without its meeting is missing, not
+		 * still pending. */
+		char first[11], after[11];
 		date_format(first, py, pm, 1);
-		/* Findings are judged as of the last day of the period. */
-		date_add(pinned, first, 0, 1, -1);
-		setenv("DANGJIAN_TODAY", pinned, 1);
+		date_add(after, first, 0, 1, 0);
+		date_pin(after);
 	}
 	struct db *db;
 	int rc = cli_open("check", db_url, key, false, &db);
@@ -262,41 +264,12 @@ int cmd_check(int argc, char **argv)
 	}
 	struct actor a = actor_cli();
 	struct dj_error err = {0};
-	json_t *f = org_findings(db, &a, org_id, rule, &err);
-	if (f && !rule) {
-		/* Life rules are judged with the whole period behind: as of the
-		 * first day after it, so a month without its meeting is missing,
-		 * not still pending. */
-		char month[8], after[11], today[11];
-		date_today(today);
-		snprintf(month, sizeof month, "%.7s", period ? period : today);
-		if (period) {
-			date_add(after, pinned, 0, 0, 1);
-			setenv("DANGJIAN_TODAY", after, 1);
-		}
-		json_t *life = life_findings(db, &a, org_id, month, &err);
-		if (!life) {
-			json_decref(f);
-			f = NULL;
-		}
-		size_t i;
-		json_t *x;
-		json_array_foreach(life, i, x) {
-			bool missing = strcmp(json_string_value(json_object_get(x, "state")), "missing") == 0;
-			json_object_set_new(x, "level", json_string(missing ? "error" : "warn"));
-			json_object_set_new(x, "title", json_string(missing ? "组织生活缺项" : "组织生活待完成"));
-			json_object_set_new(x, "rule", json_sprintf("life.%s.%s", json_string_value(json_object_get(x, "kind")),
-								    json_string_value(json_object_get(x, "who"))));
-			json_array_append(f, x);
-		}
-		json_decref(life);
-		json_t *tasks = f ? task_findings(db, &a, org_id, &err) : NULL;
-		if (f && !tasks) {
-			json_decref(f);
-			f = NULL;
-		}
-		json_array_extend(f, tasks);
-		json_decref(tasks);
+	char today[11];
+	date_today(today);
+	json_t *f = json_array();
+	if (platform_findings(db, &a, org_id, today, rule, f, &err)) {
+		json_decref(f);
+		f = NULL;
 	}
 	db_close(db);
 	if (!f)

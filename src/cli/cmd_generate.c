@@ -6,9 +6,11 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/date.h"
 #include "core/mem.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "platform/module.h"
 #include "gen/gen.h"
 
 int cmd_generate(int argc, char **argv)
@@ -16,7 +18,7 @@ int cmd_generate(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'}, {"scale", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
 		{"password-file", required_argument, 0, 'p'}, {"key", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'}, {0}};
+		{"today", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0}};
 	const char *db_url = "dangjian.db", *scale = "demo", *pwfile = NULL, *key = NULL;
 	uint64_t seed = 1;
 	int o;
@@ -34,13 +36,21 @@ int cmd_generate(int argc, char **argv)
 		}
 		case 'p': pwfile = optarg; break;
 		case 'k': key = optarg; break;
+		case 't':
+			if (!date_valid(optarg))
+				return cli_usage_error("generate", "--today must be a date YYYY-MM-DD");
+			date_pin(optarg);	/* the history is generated up to this day */
+			break;
 		case 'h':
-			printf("usage: dangjian generate --db DB --scale demo|city|province [--seed N] [--password-file F]\n\n"
+			printf("usage: dangjian generate --db DB --scale demo|city|province [--seed N] [--password-file F]\n"
+			       "                  [--today YYYY-MM-DD]\n\n"
 			       "Fills an empty database (initializing it if needed) with a transport bureau's\n"
 			       "party organizations and members: demo ~40 orgs / ~600 members, city ~400 / ~10,000,\n"
 			       "province ~6,000 / ~200,000.  The same seed gives the same data.  Accounts admin,\n"
 			       "jiguan, hangye, zhibu and dangyuan are created with the password from F, or a random\n"
-			       "one that is printed.\n");
+			       "one that is printed.\n"
+			       "On a database that only `init` has touched, its administrator is kept with its password.\n"
+			       "--today generates the history up to that day (default: today, or DANGJIAN_TODAY).\n");
 			return EXIT_OK;
 		default: return cli_usage_error("generate", "unknown option");
 		}
@@ -71,7 +81,7 @@ int cmd_generate(int argc, char **argv)
 		free(pw);
 		return cli_usage_error("generate", "%s holds tables that are not dangjian's", db_url);
 	}
-	if ((rc = db_migrate(db, &err))) {
+	if ((rc = modules_migrate(db, &err))) {
 		db_close(db);
 		free(pw);
 		return cli_fail("generate", &err);

@@ -18,6 +18,7 @@ static const struct {
 	{"user", cmd_user, "add users, set passwords, disable or enable accounts"},
 	{"backup", cmd_backup, "copy a SQLite database while it is in use"},
 	{"check", cmd_check, "print the rule findings for an organization"},
+	{"figures", cmd_figures, "print the figures (every number the platform states) or the records behind one"},
 	{"routes", cmd_routes, "list the HTTP API routes"},
 };
 

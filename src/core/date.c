@@ -75,8 +75,29 @@ void date_format(char out[11], int y, int m, int d)
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
+/* Set by date_pin() at start-up (a command's --today) or by the single-
+ * threaded generator; servers only read it. */
+static char pinned[11];
+
+void date_pin(const char *day)
+{
+	if (day && date_valid(day))
+		memcpy(pinned, day, 11);
+	else
+		pinned[0] = 0;
+}
+
+const char *date_pinned(void)
+{
+	return pinned;
+}
+
 void date_today(char out[11])
 {
+	if (pinned[0]) {
+		memcpy(out, pinned, 11);
+		return;
+	}
 	const char *pin = getenv("DANGJIAN_TODAY");
 	if (pin && date_valid(pin)) {
 		memcpy(out, pin, 11);

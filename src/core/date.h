@@ -15,8 +15,14 @@ int64_t date_days(int y, int m, int d);
 void date_from_days(int64_t days, int *y, int *m, int *d);
 /* Writes "YYYY-MM-DD" into out[11]. */
 void date_format(char out[11], int y, int m, int d);
-/* Today in China Standard Time, or DANGJIAN_TODAY if set (tests pin it). */
+/* Today in China Standard Time; the day given to date_pin() if any, else
+ * DANGJIAN_TODAY if set (tests and demos pin it). */
 void date_today(char out[11]);
+/* Pin today for this process (NULL or "" unpins).  Not thread-safe: call it
+ * before threads start, or in a single-threaded command. */
+void date_pin(const char *day);
+/* The pinned day, or "" when none. */
+const char *date_pinned(void);
 /* `s` shifted by years/months/days; month ends are clamped (02-29 + 1y = 02-28). */
 void date_add(char out[11], const char *s, int years, int months, int days);
 /* b - a in days; both must be valid. */

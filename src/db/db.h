@@ -102,6 +102,9 @@ int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err);
 
 /* Schema migrations (migrate.c). */
 int db_migrate(struct db *db, struct dj_error *err);
+/* A module's own steps (NULL-terminated), applied once each in order and
+ * recorded by module name; platform/module.h's modules_migrate runs them. */
+int db_migrate_module(struct db *db, const char *module, const char *const *steps, struct dj_error *err);
 int db_schema_version(struct db *db);
 int db_latest_version(void);
 

@@ -81,3 +81,31 @@ int db_migrate(struct db *db, struct dj_error *err)
 	}
 	return 0;
 }
+
+int db_migrate_module(struct db *db, const char *module, const char *const *steps, struct dj_error *err)
+{
+	int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS module_migrations ("
+			     " module TEXT NOT NULL, version BIGINT NOT NULL, applied_at TEXT NOT NULL,"
+			     " PRIMARY KEY (module, version))", err);
+	if (rc)
+		return rc;
+	int64_t cur = 0;
+	if ((rc = db_int1(db, &cur, "SELECT coalesce(max(version), 0) FROM module_migrations WHERE module = ?",
+			  DB_ARGS(DB_T(module)), err)))
+		return rc;
+	for (int v = (int)cur + 1; steps[v - 1]; v++) {
+		if ((rc = db_begin(db, err)))
+			return rc;
+		char *sql = dialect(db, steps[v - 1]);
+		rc = db_exec(db, sql, err);
+		free(sql);
+		char now[21];
+		date_now_iso(now);
+		if (!rc)
+			rc = db_run(db, "INSERT INTO module_migrations(module, version, applied_at) VALUES (?, ?, ?)",
+				    DB_ARGS(DB_T(module), DB_I(v), DB_T(now)), err);
+		if ((rc = db_end(db, rc, err)))
+			return rc;
+	}
+	return 0;
+}

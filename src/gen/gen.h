@@ -26,6 +26,21 @@ struct gen_stats {
 };
 
 int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err);
+
+/* What a module's generator step (platform/module.h) is handed, once the
+ * tree, the members and their terms exist, inside generate's transaction. */
+struct rng {
+	uint64_t s;
+};
+struct gen {
+	struct db *db;
+	struct rng r;		/* continues the generator's sequence: same seed, same data */
+	enum gen_scale scale;
+	char today[11];		/* history is generated up to this day */
+	int years;		/* of history: 1 for the demo, 3 for a city or a province */
+	FILE *log;		/* may be NULL */
+	struct gen_stats *st;
+};
 enum gen_scale gen_scale_parse(const char *s);
 
 /* Organizational life for the last `years` years (gen_life.c). */
@@ -37,9 +52,6 @@ int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err);
 
 /* A deterministic random source (splitmix64). */
-struct rng {
-	uint64_t s;
-};
 uint64_t rng_next(struct rng *r);
 /* Uniform in [lo, hi]. */
 int64_t rng_range(struct rng *r, int64_t lo, int64_t hi);

@@ -118,13 +118,14 @@ static int plan_tasks(struct gt *g, int64_t root)
 }
 
 /* Report as the unit would have, on a chosen day (the module reads today
- * from DANGJIAN_TODAY, so lateness is computed as it would have been). */
+ * from the pinned date, so lateness is computed as it would have been). */
 static int report(struct gt *g, int64_t id, int64_t org, const char *kind, const char *on, json_t *achieved)
 {
 	struct actor unit = {.role = ROLE_ORG_ADMIN, .org_id = org};
 	snprintf(unit.username, sizeof unit.username, "经办人");
-	char *saved = getenv("DANGJIAN_TODAY") ? xstrdup(getenv("DANGJIAN_TODAY")) : NULL;
-	setenv("DANGJIAN_TODAY", on, 1);
+	char saved[11];
+	snprintf(saved, sizeof saved, "%s", date_pinned());
+	date_pin(on);
 	json_t *in = json_pack("{s:s, s:s}", "kind", kind, "body",
 			       strcmp(kind, "final") == 0 ? "已按要求完成，具体做法和成效见附件材料。" : "正在推进，已完成阶段性工作。");
 	if (achieved)
@@ -133,12 +134,7 @@ static int report(struct gt *g, int64_t id, int64_t org, const char *kind, const
 	struct dj_error e = {0};
 	int rc = task_submit(g->db, &unit, id, in, &ev, &e);
 	json_decref(in);
-	if (saved) {
-		setenv("DANGJIAN_TODAY", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("DANGJIAN_TODAY");
-	}
+	date_pin(saved[0] ? saved : NULL);
 	if (rc)
 		return dj_fail(g->err, rc, e.field, "%s", e.msg);
 	return 0;

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "member/member.h"
 #include "org/org.h"
+#include "platform/module.h"
 #include "user/user.h"
 
 struct gctx {
@@ -401,18 +402,65 @@ enum gen_scale gen_scale_parse(const char *s)
 	return 0;
 }
 
+/* The accounts generate creates; an administrator `init` made is kept. */
+static const char *const demo_accounts[] = {"admin", "jiguan", "hangye", "zhibu", "dangyuan"};
+
+/* What generate cannot do on this database is refused here, before any
+ * work: a tree already there, or an account that would clash with the
+ * demo's.  An existing system administrator (from `init`) is kept with its
+ * password, and the demo's "admin" account is then not created. */
+static int gen_preflight(struct db *db, const struct gen_opts *o, bool *keep_admin, struct dj_error *err)
+{
+	int64_t n = 0;
+	int rc = db_int1(db, &n, "SELECT count(*) FROM org", DB_NOARGS, err);
+	if (rc)
+		return rc;
+	if (n)
+		return dj_fail(err, DJ_ECONFLICT, "db",
+			       "the database already holds %lld organizations; generate fills an empty one (or one "
+			       "that only `init` has touched)", (long long)n);
+	json_t *admins = db_rows(db, "SELECT username FROM app_user WHERE role = 'admin' AND disabled = 0 ORDER BY id",
+				 DB_NOARGS, err);
+	if (!admins)
+		return err->code;
+	*keep_admin = json_array_size(admins) > 0;
+	for (size_t i = 0; !rc && i < sizeof demo_accounts / sizeof *demo_accounts; i++) {
+		int64_t id;
+		int found = db_int1(db, &id, "SELECT id FROM app_user WHERE username = ?", DB_ARGS(DB_T(demo_accounts[i])),
+				    err);
+		if (found == DJ_ENOTFOUND) {
+			dj_error_clear(err);
+			continue;
+		}
+		if (found)
+			rc = found;
+		else if (!(i == 0 && *keep_admin))
+			rc = dj_fail(err, DJ_ECONFLICT, "db", "an account named \"%s\" already exists; generate creates the "
+				     "demo accounts itself", demo_accounts[i]);
+	}
+	if (!rc && *keep_admin && o->log) {
+		fprintf(o->log, "keeping the existing administrator");
+		size_t i;
+		json_t *a;
+		json_array_foreach(admins, i, a)
+			fprintf(o->log, "%s \"%s\"", i ? "," : "", json_string_value(json_object_get(a, "username")));
+		fprintf(o->log, " and its password; the demo's \"admin\" account is not created\n");
+	}
+	json_decref(admins);
+	return rc;
+}
+
 int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err)
 {
 	struct gctx g = {.db = db, .r = {o->seed * 0x2545F4914F6CDD1Dull + 1}, .scale = o->scale, .st = st, .err = err,
 			 .log = o->log};
 	memset(st, 0, sizeof *st);
 	date_today(g.today);
-	int64_t n = 0;
-	db_int1(db, &n, "SELECT count(*) FROM org", DB_NOARGS, NULL);
-	if (n)
-		return dj_fail(err, DJ_ECONFLICT, "db", "the database already holds %lld organizations; generate fills an empty one",
-			       (long long)n);
-	int rc = db_begin(db, err);
+	bool keep_admin = false;
+	int rc = gen_preflight(db, o, &keep_admin, err);
+	if (rc)
+		return rc;
+	rc = db_begin(db, err);
 	if (rc)
 		return rc;
 	if (o->scale == GEN_PROVINCE)
@@ -422,21 +470,14 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (rc && !err->code)
 		dj_fail(err, DJ_EDB, "", "generate failed");
 	rc = rc ? err->code : 0;
-	if (!rc) {
-		rc = gen_life(db, &g.r, o->scale == GEN_DEMO ? 1 : 3, err, &st->activities, &st->attendance);
-		if (!rc && g.log)
-			fprintf(g.log, "  organizational life: %lld activities, %lld attendance records\n",
-				(long long)st->activities, (long long)st->attendance);
-	}
-	if (!rc) {
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		rc = gen_tasks(db, &g.r, &st->plans, &st->assignments, err);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (!rc && g.log)
-			fprintf(g.log, "  task deployment: %lld plan, %lld assignments (%.2f s)\n", (long long)st->plans,
-				(long long)st->assignments, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	}
+	/* Each module's step, in the module table's order. */
+	struct gen pub = {.db = db, .r = g.r, .scale = o->scale, .years = o->scale == GEN_DEMO ? 1 : 3, .log = g.log,
+			  .st = st};
+	memcpy(pub.today, g.today, sizeof pub.today);
+	for (const struct module *const *m = modules; !rc && *m; m++)
+		if ((*m)->generate)
+			rc = (*m)->generate(&pub, err);
+	g.r = pub.r;
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
 	int64_t root = 0, jg = 0, first_branch = 0, county = 0;
@@ -445,7 +486,8 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		db_int1(db, &jg, "SELECT min(id) FROM org WHERE kind = 'committee'", DB_NOARGS, NULL);
 		db_int1(db, &county, "SELECT min(id) FROM org WHERE kind = 'industry_committee'", DB_NOARGS, NULL);
 		db_int1(db, &first_branch, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(g.first_member_of[0])), NULL);
-		rc = add_user(&g, "admin", "系统管理员", "admin", 0, 0, o->password);
+		if (!keep_admin)
+			rc = add_user(&g, "admin", "系统管理员", "admin", 0, 0, o->password);
 	}
 	if (!rc)
 		rc = add_user(&g, "jiguan", "机关党委组织员", "org_admin", jg, 0, o->password);

@@ -41,6 +41,9 @@ const struct actor *http_actor(struct http_ctx *c);
 struct dj_error *http_err(struct http_ctx *c);
 /* The i-th ":name" segment as a positive id (0 if not numeric). */
 int64_t http_param(struct http_ctx *c, int i);
+/* The i-th path segment (0 = "api") into out[n], for "~name" segments of a
+ * pattern (letters, digits, '.', '_', '-'); -1 if there is none or it is too long. */
+int http_segment(struct http_ctx *c, int i, char *out, size_t n);
 const char *http_query(struct http_ctx *c, const char *key);
 /* Integer query parameter within [min, max]; DJ_EINVAL naming `key` if bad. */
 int http_query_int(struct http_ctx *c, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);

@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/valid.h"
 #include "db/db.h"
+#include "platform/module.h"
 #include "core/date.h"
 #include "http/assets.h"
 #include "http/cache.h"
@@ -76,6 +77,26 @@ struct db *http_db(struct http_ctx *c) { return c->db; }
 const struct actor *http_actor(struct http_ctx *c) { return &c->actor; }
 struct dj_error *http_err(struct http_ctx *c) { return &c->err; }
 int64_t http_param(struct http_ctx *c, int i) { return i >= 0 && i < MAX_PARAMS ? c->params[i] : 0; }
+
+int http_segment(struct http_ctx *c, int i, char *out, size_t n)
+{
+	const char *p = c->url;
+	for (int k = 0; k <= i; k++) {
+		if (*p != '/')
+			return -1;
+		const char *e = strchr(p + 1, '/');
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		if (k == i) {
+			if (!len || len >= n)
+				return -1;
+			memcpy(out, p + 1, len);
+			out[len] = 0;
+			return 0;
+		}
+		p += 1 + len;
+	}
+	return -1;
+}
 const char *http_session_token(struct http_ctx *c) { return c->token; }
 
 const char *http_query(struct http_ctx *c, const char *key)
@@ -241,6 +262,17 @@ static bool match(const char *pattern, const char *path, int64_t params[MAX_PARA
 	int np = 0;
 	const char *p = pattern, *u = path;
 	while (*p && *u) {
+		if (*p == '~') {	/* a named segment: "/figures/~id" (read with http_segment) */
+			while (*p && *p != '/')
+				p++;
+			const char *e = u;
+			while (*e && *e != '/' && (strchr("._-", *e) || (*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9')))
+				e++;
+			if (e == u || (*e && *e != '/'))
+				return false;
+			u = e;
+			continue;
+		}
 		if (*p == ':') {
 			while (*p && *p != '/')
 				p++;
@@ -266,8 +298,8 @@ static const struct route *find_route(const char *method, const char *path, int6
 				      bool *path_exists)
 {
 	*path_exists = false;
-	for (const struct route *const *t = http_route_tables; *t; t++)
-		for (const struct route *r = *t; r->method; r++) {
+	for (const struct module *const *m = modules; *m; m++)
+		for (const struct route *r = (*m)->routes; r && r->method; r++) {
 			int64_t tmp[MAX_PARAMS] = {0};
 			if (!match(r->pattern, path, tmp))
 				continue;

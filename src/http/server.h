@@ -17,9 +17,6 @@ struct server_opts {
 /* Serve until SIGINT or SIGTERM; returns the exit status. */
 int server_run(const struct server_opts *o);
 
-/* All routes, for the router and `dangjian routes`. NULL-terminated list of tables. */
-extern const struct route *const http_route_tables[];
-
 /* Which module owns attachments of an entity, and decides who may read or
  * remove them (routes.c). */
 struct attach_owner {

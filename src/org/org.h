@@ -70,6 +70,11 @@ bool org_is_within(struct db *db, int64_t anc, int64_t desc);
 /* Rules (org_rules.c): findings for the subtree of `root` as of `today`:
  * [{rule, level, title, org_id, org_name, message, member_ids?}].  `rule`
  * filters to one rule when not NULL. */
+/* The ids of the subtree of the org bound to ?1, as an SQL subquery to put
+ * after IN: how other modules' queries (figures) reach the tree. */
+const char *org_subtree_sql(void);
+/* Is `rule` one of the org module's rules (election_due, branch_too_few …)? */
+bool org_rule_known(const char *rule);
 json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const char *rule, struct dj_error *err);
 /* The home dashboard: orgs by kind, members by status, elections due, findings. */
 json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct dj_error *err);

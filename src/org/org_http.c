@@ -146,17 +146,6 @@ static int h_dashboard(struct http_ctx *c)
 	return rc ? rc : http_ok(c, org_dashboard(DB, ME, root, ERR));
 }
 
-static int h_findings(struct http_ctx *c)
-{
-	int64_t root;
-	int rc = http_query_int(c, "org", 0, 0, INT64_MAX, &root);
-	if (rc)
-		return rc;
-	json_t *f = org_findings(DB, ME, root, http_query(c, "rule"), ERR);
-	return f ? http_reply(c, 200, json_pack("{s:o, s:I}", "items", f, "total", (json_int_t)json_array_size(f)))
-		 : ERR->code;
-}
-
 const struct route org_routes[] = {
 	{"GET", "/api/v1/org-kinds", h_kinds, ROUTE_CACHE},
 	{"GET", "/api/v1/orgs", h_list, ROUTE_MANAGE | ROUTE_CACHE},
@@ -171,6 +160,5 @@ const struct route org_routes[] = {
 	{"POST", "/api/v1/orgs/:id/elections", h_election, ROUTE_MANAGE},
 	{"GET", "/api/v1/orgs/:id/history", h_history, ROUTE_CACHE},
 	{"GET", "/api/v1/dashboard", h_dashboard, ROUTE_MANAGE | ROUTE_CACHE},
-	{"GET", "/api/v1/findings", h_findings, ROUTE_MANAGE | ROUTE_CACHE},
 	{0},
 };

@@ -240,6 +240,11 @@ static int rules_prepare(struct db *db, const struct actor *a, int64_t *root, st
 	return 0;
 }
 
+bool org_rule_known(const char *rule)
+{
+	return rule_index(rule) >= 0;
+}
+
 json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const char *rule, struct dj_error *err)
 {
 	if (rule && *rule && rule_index(rule) < 0) {

@@ -93,3 +93,15 @@ int64_t scope_root(struct db *db, const struct actor *a)
 	db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, NULL);
 	return root;
 }
+
+int scope_root_of(struct db *db, const struct actor *a, int64_t *root, struct dj_error *err)
+{
+	if (a->org_id) {
+		*root = a->org_id;
+		return 0;
+	}
+	int rc = db_int1(db, root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, err);
+	if (!rc && !*root)
+		rc = dj_fail(err, DJ_ENOTFOUND, "org", "还没有党组织");
+	return rc;
+}

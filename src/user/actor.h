@@ -45,5 +45,7 @@ int scope_member(struct db *db, const struct actor *a, int64_t member_id, struct
 int scope_can_manage(const struct actor *a, struct dj_error *err);
 /* The root an actor's lists start from: their org, or the top org for an admin. */
 int64_t scope_root(struct db *db, const struct actor *a);
+/* The same, with a failed query reported rather than read as "no root". */
+int scope_root_of(struct db *db, const struct actor *a, int64_t *root, struct dj_error *err);
 
 #endif

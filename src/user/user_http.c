@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "core/date.h"
 #include "http/http.h"
 
 #define DB http_db(c)
@@ -25,7 +26,9 @@ static int h_login(struct http_ctx *c)
 	if ((rc = session_lookup(DB, token, &a, check, NULL, ERR)))
 		return rc;
 	http_set_session_cookie(c, token);
-	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, &a), "csrf", csrf));
+	char today[11];
+	date_today(today);
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, &a), "csrf", csrf, "today", today));
 }
 
 static int h_me(struct http_ctx *c)
@@ -35,7 +38,11 @@ static int h_me(struct http_ctx *c)
 	int rc = session_lookup(DB, http_session_token(c), &a, csrf, NULL, ERR);
 	if (rc)
 		return rc;
-	return http_reply(c, 200, json_pack("{s:o, s:s}", "user", user_me(DB, ME), "csrf", csrf));
+	/* today is the server's (pinned by DANGJIAN_TODAY in tests and demos),
+	 * so the browser's calendars and default dates follow it. */
+	char today[11];
+	date_today(today);
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, ME), "csrf", csrf, "today", today));
 }
 
 static int h_logout(struct http_ctx *c)

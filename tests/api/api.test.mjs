@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshDb, generate, startServer, Client, loginAs, idCard, cli, root, PASSWORD } from '../lib/server.mjs';
+import { freshDb, generate, startServer, Client, loginAs, idCard, cli, root, PASSWORD, today as todayOf } from '../lib/server.mjs';
 
 let db, srv, admin;
 
@@ -16,7 +16,7 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const today = todayOf();
 async function rootOrg() { return (await admin.get('/orgs/tree')).body[0]; }
 async function orgByCode(code) { return (await admin.get('/orgs?q=' + encodeURIComponent(code))).body.items.find((o) => o.code === code); }
 
@@ -141,7 +141,11 @@ describe('organizations', () => {
     const ok = await admin.post(`/orgs/${b.id}/elections`, { elected_on: today, voters: 20, present: 18,
       officers: [{ post: 'secretary', member_id: members[0].id }, { post: 'organization', member_id: members[1].id }] });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
-    assert.equal(ok.body.term.ends_on, String(Number(today.slice(0, 4)) + 3) + today.slice(4));
+    // Three years on; a term begun on 29 February ends on the 28th (a month end is clamped).
+    const y3 = String(Number(today.slice(0, 4)) + 3);
+    const leap = (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    const end = today.slice(5) === '02-29' && !leap(Number(y3)) ? `${y3}-02-28` : y3 + today.slice(4);
+    assert.equal(ok.body.term.ends_on, end);
   });
   it('computes findings from the records: a branch below 3 full members', async () => {
     const parent = await rootOrg();

@@ -3,13 +3,13 @@
 // attendance, QR sign-in, attachments, the compliance rules, study plans.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDb, generate, startServer, loginAs, cli } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, cli, today as todayOf, day } from '../lib/server.mjs';
 
 let db, srv, admin, zhibu, dangyuan, branch, me, other;
 
-const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const today = todayOf();
 const month = today.slice(0, 7);
-const future = new Date(Date.now() + 8 * 3600e3 + 10 * 86400e3).toISOString().slice(0, 10);
+const future = day(10);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
 
 before(async () => {

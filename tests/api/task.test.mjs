@@ -6,10 +6,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshDb, generate, startServer, loginAs, cli, root as repo } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, cli, root as repo, day } from '../lib/server.mjs';
 
 let db, srv, admin, hangye, zhibu, jiguan, rootOrg;
-const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
 
 async function org(code) {

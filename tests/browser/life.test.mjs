@@ -4,10 +4,10 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { freshDb, generate, startServer, PASSWORD, idCard, loginAs } from '../lib/server.mjs';
+import { freshDb, generate, startServer, PASSWORD, idCard, loginAs, today as todayOf } from '../lib/server.mjs';
 
 let db, srv, browser, admin, org, member;
-const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const today = todayOf();
 const month = today.slice(0, 7);
 
 before(async () => {

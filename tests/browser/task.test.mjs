@@ -5,10 +5,9 @@ import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { freshDb, generate, startServer, PASSWORD, loginAs } from '../lib/server.mjs';
+import { freshDb, generate, startServer, PASSWORD, loginAs, day } from '../lib/server.mjs';
 
 let db, srv, browser, admin, plan, hy01;
-const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
 const shots = process.env.DJ_SHOTS;
 // A real 8×8 red PNG, so the thumbnail shows.
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGO4oWmAFTGMSgwmCQBjfF/JNWJXSQAAAABJRU5ErkJggg==', 'base64');	// a directory to keep screenshots in, when set
@@ -23,7 +22,7 @@ before(async () => {
   const hy02 = (await admin.get('/orgs?q=JT-HY02&size=5')).body.items.find((o) => o.code === 'JT-HY02');
   plan = (await admin.post('/plans', { org_id: root.id, title: '党建引领交通运输工作方案（浏览器测试）', starts_on: day(-10), ends_on: day(120),
     contacts_due: day(5), campaigns: ['五大攻坚'] })).body;
-  const t = await admin.post(`/plans/${plan.id}/tasks`, { scope: 'specific', title: '党建引领交通工程在建项目', starts_on: day(-10), ends_on: day(120),
+  const t = await admin.post(`/plans/${plan.id}/tasks`, { scope: 'specific', title: '在建工程党建示范（浏览器测试）', starts_on: day(-10), ends_on: day(120),
     due_on: day(60), targets: [hy01.id, hy02.id], points: 5, quotas: [{ item: '党建引领示范点', min: 1, unit: '个', per: 'assignee' }] });
   assert.equal(t.status, 201, JSON.stringify(t.body));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
@@ -49,7 +48,7 @@ async function shot(page, name) {
 it('publishes a plan, takes a report with a photo, returns it, accepts the second, and shows it in the matrix', async () => {
   const bureau = await session('admin');
   await bureau.goto(srv.base + `/#/plans/${plan.id}`);
-  await bureau.locator('[data-test=tasks]').getByText('党建引领交通工程在建项目').waitFor();
+  await bureau.locator('[data-test=tasks]').getByText('在建工程党建示范（浏览器测试）').waitFor();
   await bureau.click('[data-test=publish]');
   await bureau.getByRole('button', { name: 'OK' }).or(bureau.getByRole('button', { name: '确定' })).click();
   await bureau.locator('[data-test=plan-status]', { hasText: '已发布' }).waitFor();
@@ -57,7 +56,7 @@ it('publishes a plan, takes a report with a photo, returns it, accepts the secon
 
   const unit = await session('hangye');
   await unit.goto(srv.base + '/#/tasks');
-  await unit.locator('[data-test=assignments]').getByText('党建引领交通工程在建项目').click();
+  await unit.locator('[data-test=assignments]').getByText('在建工程党建示范（浏览器测试）').click();
   await unit.locator('[data-test=state]', { hasText: '未开始' }).waitFor();
   await unit.click('[data-test=kind-final]');
   await unit.fill('[data-test=report-body]', '已建成党建引领示范点1个，设党员先锋岗，照片附后。');

@@ -10,6 +10,15 @@ export const root = path.resolve(import.meta.dirname, '../..');
 export const bin = process.env.DJ_BIN || path.join(root, 'build/dangjian-san');
 export const PASSWORD = 'Test-pass-2025';
 
+// The day the tests run at: DANGJIAN_TODAY when the suite is pinned (make
+// test TODAY=…), which the generator and the servers started here read too;
+// otherwise today in China Standard Time, as the server computes it.
+export const today = () => process.env.DANGJIAN_TODAY || new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+// today() shifted by n days.
+export function day(n, from = today()) {
+  return new Date(Date.parse(from + 'T00:00:00Z') + n * 86400e3).toISOString().slice(0, 10);
+}
+
 export function freePort() {
   return new Promise((resolve) => {
     const s = net.createServer();

@@ -2,7 +2,7 @@
 import { reactive } from 'vue';
 import { ElMessage } from 'element-plus';
 
-export const session = reactive({ user: null, csrf: '', loaded: false });
+export const session = reactive({ user: null, csrf: '', today: '', loaded: false });
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -59,6 +59,7 @@ export async function loadSession() {
     const r = await api.get('/session', { silent: true, quiet401: true });
     session.user = r.user;
     session.csrf = r.csrf;
+    session.today = r.today || '';
   } catch {
     session.user = null;
   }
@@ -77,5 +78,7 @@ export async function download(path, fallbackName) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-// Today in China Standard Time as YYYY-MM-DD, the default for dates the user records.
-export const todayCST = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+// Today as YYYY-MM-DD, the default for dates the user records: the server's
+// today (China Standard Time, or the day a demo or a test pinned), else the
+// browser's clock in China Standard Time.
+export const todayCST = () => session.today || new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);

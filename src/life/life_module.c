@@ -1,0 +1,71 @@
+/* life_module.c — the organizational-life module's entry in the module
+ * table (platform/module.h). */
+#include "life/life.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "gen/gen.h"
+#include "platform/module.h"
+
+extern const struct route life_routes[];
+extern const struct figure life_figures[];
+
+/* The rules of the month as of yesterday: what is missing, and what is
+ * still to be done.  On the first of a month that is the month just ended,
+ * all of it behind (so `check --period` judges a whole month). */
+static int life_findings_source(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
+				json_t *out, struct dj_error *err)
+{
+	char month[8], yesterday[11];
+	date_add(yesterday, today, 0, 0, -1);
+	snprintf(month, sizeof month, "%.7s", yesterday);
+	json_t *f = life_findings(db, a, root, month, err);
+	if (!f)
+		return err->code ? err->code : DJ_EDB;
+	size_t i;
+	json_t *x;
+	json_array_foreach(f, i, x) {
+		bool missing = strcmp(json_string_value(json_object_get(x, "state")), "missing") == 0;
+		json_object_set_new(x, "level", json_string(missing ? "error" : "warn"));
+		json_object_set_new(x, "title", json_string(missing ? "组织生活缺项" : "组织生活待完成"));
+		json_object_set_new(x, "rule", json_sprintf("life.%s.%s", json_string_value(json_object_get(x, "kind")),
+							    json_string_value(json_object_get(x, "who"))));
+		if (!rule || strcmp(rule, json_string_value(json_object_get(x, "rule"))) == 0)
+			json_array_append(out, x);
+	}
+	json_decref(f);
+	return 0;
+}
+
+static int life_generate(struct gen *g, struct dj_error *err)
+{
+	int rc = gen_life(g->db, &g->r, g->years, err, &g->st->activities, &g->st->attendance);
+	if (!rc && g->log)
+		fprintf(g->log, "  organizational life: %lld activities, %lld attendance records\n",
+			(long long)g->st->activities, (long long)g->st->attendance);
+	return rc;
+}
+
+static const struct nav_entry life_nav[] = {
+	{"/life", "组织生活", "Calendar", NAV_MANAGERS, 40},
+	{"/compliance", "落实情况", "Grid", NAV_MANAGERS, 45},
+	{"/study", "学习计划", "Reading", NAV_MANAGERS, 50},
+	{"/mylife", "我的组织生活", "Calendar", NAV_MEMBER, 40},
+	{0},
+};
+
+static const char *const life_bench_tables[] = {"study_done", "attendance", "activity_guest", "activity_agenda",
+						"activity_org", "activity", NULL};
+
+const struct module life_module = {
+	.name = "life",
+	.label = "组织生活",
+	.routes = life_routes,
+	.figures = life_figures,
+	.findings = life_findings_source,
+	.nav = life_nav,
+	.generate = life_generate,
+	.bench_tables = life_bench_tables,
+};

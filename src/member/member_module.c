@@ -1,0 +1,26 @@
+/* member_module.c — the member module's entry in the module table (platform/module.h). */
+#include "member/member.h"
+
+#include "platform/module.h"
+
+extern const struct route member_routes[];
+extern const struct figure member_figures[];
+
+static const struct nav_entry member_nav[] = {
+	{"/members", "党员", "User", NAV_MANAGERS, 30},
+	{"/import", "党员导入", "Upload", NAV_MANAGERS, 35},
+	{"/me", "我的信息", "Postcard", NAV_MEMBER, 80},
+	{0},
+};
+
+/* The bench's import copy empties these before it deletes the members. */
+static const char *const member_bench_tables[] = {"member_transfer", NULL};
+
+const struct module member_module = {
+	.name = "member",
+	.label = "党员",
+	.routes = member_routes,
+	.figures = member_figures,
+	.nav = member_nav,
+	.bench_tables = member_bench_tables,
+};

@@ -1,0 +1,128 @@
+/* platform_http.c — the routes of what every module contributes: figures
+ * with their records, findings, 待办 and the menu. */
+#include <stdint.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "http/http.h"
+#include "platform/module.h"
+#include "platform/platform.h"
+
+#define DB http_db(c)
+#define ME http_actor(c)
+#define ERR http_err(c)
+
+static const struct figure *figure_param(struct http_ctx *c)
+{
+	char id[96];
+	const struct figure *f = http_segment(c, 3, id, sizeof id) == 0 ? figure_find(id) : NULL;
+	if (!f)
+		dj_fail(ERR, DJ_ENOTFOUND, "id", "没有这个统计数字");
+	return f;
+}
+
+static int scope_param(struct http_ctx *c, const struct figure *f, struct figure_scope *s)
+{
+	int64_t org;
+	int rc = http_query_int(c, "org", 0, 0, INT64_MAX, &org);
+	if (rc)
+		return rc;
+	char today[11];
+	date_today(today);
+	return figure_scope_make(DB, ME, f, org, http_query(c, "from"), http_query(c, "to"), http_query(c, "on"), today,
+				 s, ERR);
+}
+
+static int h_catalogue(struct http_ctx *c)
+{
+	json_t *items = figure_catalogue();
+	return http_reply(c, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
+static int h_value(struct http_ctx *c)
+{
+	const struct figure *f = figure_param(c);
+	struct figure_scope s;
+	if (!f)
+		return ERR->code;
+	int rc = scope_param(c, f, &s);
+	return rc ? rc : http_ok(c, figure_value(DB, f, &s, ERR));
+}
+
+static int h_records(struct http_ctx *c)
+{
+	const struct figure *f = figure_param(c);
+	struct figure_scope s;
+	int page, size;
+	if (!f)
+		return ERR->code;
+	int rc = scope_param(c, f, &s);
+	if (!rc)
+		rc = http_paging(c, &page, &size);
+	return rc ? rc
+		  : http_ok(c, figure_records(DB, f, &s, http_query(c, "part"), http_query(c, "key"), page, size, ERR));
+}
+
+static int h_findings(struct http_ctx *c)
+{
+	int64_t root;
+	int rc = http_query_int(c, "org", 0, 0, INT64_MAX, &root);
+	if (!rc && !root)
+		rc = scope_root_of(DB, ME, &root, ERR);
+	if (!rc)
+		rc = scope_org(DB, ME, root, ERR);
+	if (rc)
+		return rc;
+	char today[11];
+	date_today(today);
+	json_t *items = json_array();
+	if ((rc = platform_findings(DB, ME, root, today, http_query(c, "rule"), items, ERR))) {
+		json_decref(items);
+		return rc;
+	}
+	return http_reply(c, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
+static int h_todos(struct http_ctx *c)
+{
+	char today[11];
+	date_today(today);
+	json_t *items = json_array();
+	int rc = platform_todos(DB, ME, today, items, ERR);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	return http_reply(c, 200, json_pack("{s:o, s:I, s:s}", "items", items, "total", (json_int_t)json_array_size(items),
+					    "today", today));
+}
+
+static int h_nav(struct http_ctx *c)
+{
+	return http_reply(c, 200, json_pack("{s:o}", "items", platform_nav(ME)));
+}
+
+static const struct route platform_routes[] = {
+	{"GET", "/api/v1/figures", h_catalogue, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/figures/~id", h_value, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/figures/~id/records", h_records, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/findings", h_findings, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/todos", h_todos, ROUTE_CACHE},
+	{"GET", "/api/v1/nav", h_nav, ROUTE_CACHE},
+	{0},
+};
+
+static const struct nav_entry platform_nav_entries[] = {
+	{"/", "首页", "House", NAV_MANAGERS, 10},
+	{"/todos", "待办", "Bell", NAV_ALL, 15},
+	{"/figures", "统计数字", "DataAnalysis", NAV_MANAGERS, 85},
+	{"/findings", "规则提醒", "Warning", NAV_MANAGERS, 90},
+	{0},
+};
+
+const struct module platform_module = {
+	.name = "platform",
+	.label = "平台",
+	.routes = platform_routes,
+	.nav = platform_nav_entries,
+};
