@@ -202,6 +202,8 @@ describe('personal data', () => {
     assert.equal((await hangye.get('/members?q=' + outside.phone)).status, 429, 'the other server counts too');
     assert.equal((await hangye.get('/members?q=' + encodeURIComponent('本支部'))).status, 200, 'a name search is not limited');
     assert.equal((await admin.get('/members?q=' + mine.id_card)).body.total, 1, 'another account has its own count');
+    assert.equal((await admin.get('/members?q=' + mine.id_card)).body.total, 1);
+    assert.equal((await auditOf('member.exact_search', 'admin')).length, 2, 'a repeated search is no cached answer');
 
     const audits = await auditOf('member.exact_search', 'hangye');
     assert.equal(audits.length, 5, 'one record per exact search, refused ones included');
