@@ -37,6 +37,7 @@ const char *dj_code_name(int code)
 	case DJ_ETOOBIG: return "too_big";
 	case DJ_ELOCKED: return "locked";
 	case DJ_EDB: return "database";
+	case DJ_ELIMIT: return "too_many";
 	default: return "io";
 	}
 }

@@ -15,6 +15,7 @@ enum dj_code {
 	DJ_ELOCKED,	/* account locked: 423 */
 	DJ_EDB,		/* database failure: 500 */
 	DJ_EIO,		/* file system or library failure: 500 */
+	DJ_ELIMIT,	/* over a per-account rate limit: 429 */
 };
 
 struct dj_error {

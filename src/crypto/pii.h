@@ -26,7 +26,7 @@ char *pii_open(int64_t row_id, const char *column, const char *sealed);
 /* Hex keyed hash (32 chars + NUL, in a 65-byte buffer) of `plain` for `column`. */
 void pii_hash(const char *column, const char *plain, char out[65]);
 
-/* "410***********1234" / "138****5678"; caller frees. */
+/* "**************1234" / "138****5678"; caller frees. */
 char *pii_mask_id_card(const char *plain);
 char *pii_mask_phone(const char *plain);
 

@@ -220,6 +220,15 @@ const char *const db_migrations[] = {
 	"  ('task.due_soon_days', '7', '任务即将到期提醒（天）');\n",
 	/* 5: quota sums per quota (the matrix) without scanning every report. */
 	"CREATE INDEX assignment_quota_quota ON assignment_quota(quota_id);\n",
+	/* 6: exact searches by 身份证号 or phone, counted per account and clock
+	 * hour in the database so the limit holds across servers; the Origin a
+	 * browser must send when a proxy stands in front. */
+	"CREATE TABLE exact_search_count (\n"
+	"  user_id BIGINT NOT NULL, hour BIGINT NOT NULL, n BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (user_id, hour)){{NOROWID}};\n"
+	"INSERT INTO setting(key, value, note) VALUES\n"
+	"  ('auth.exact_search_per_hour', '20', '每个账号每小时按身份证号或手机号精确查询的次数上限'),\n"
+	"  ('http.public_origin', '', '浏览器访问地址（经反向代理访问时填写，如 https://dj.example.cn；留空则与请求的 Host 比对）');\n",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

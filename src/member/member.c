@@ -159,19 +159,25 @@ int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, i
 	return rc;
 }
 
-/* Where a duplicate 身份证号 already stands, said only as far as the actor may see. */
+/* Where a duplicate 身份证号 already stands, said only as far as the actor may
+ * see.  The answer tells that the number exists, so it is counted and audited
+ * as an exact look-up; the rule (one person, one org) stays. */
 static int duplicate_id_card(struct db *db, const struct actor *a, const char *id_card, int64_t except,
 			     struct dj_error *err)
 {
 	char h[65];
 	member_id_card_hash(id_card, h);
 	json_t *o = db_row(db, "SELECT m.id, m.name, o.name AS org_name FROM member m JOIN org o ON o.id = m.org_id"
-			       " WHERE m.id_card_hash = ?", DB_ARGS(DB_T(h)), NULL);
-	if (!o)
+			       " WHERE m.id_card_hash = ?", DB_ARGS(DB_T(h)), err);
+	if (!o) {
+		if (err->code != DJ_ENOTFOUND)
+			return err->code;
+		dj_error_clear(err);
 		return 0;
+	}
 	int64_t other = json_integer_value(json_object_get(o, "id"));
 	int rc = 0;
-	if (other != except) {
+	if (other != except && !(rc = member_exact_claim(db, a, "member.duplicate", "id_card", id_card, other, err))) {
 		if (scope_member(db, a, other, NULL) == 0)
 			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记：%s（%s）",
 				     json_string_value(json_object_get(o, "name")),
@@ -181,6 +187,17 @@ static int duplicate_id_card(struct db *db, const struct actor *a, const char *i
 	}
 	json_decref(o);
 	return rc;
+}
+
+int member_duplicates_audit(struct db *db, const struct actor *a, int64_t org_id, int64_t n, struct dj_error *err)
+{
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	json_t *what = json_pack("{s:I}", "rows", (json_int_t)n);
+	rc = audit_write(db, a, "member.import_duplicate", "org", org_id, NULL, what, err);
+	json_decref(what);
+	return db_end(db, rc, err);
 }
 
 int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)

@@ -73,6 +73,17 @@ struct member_filter {
 	int page, size;
 };
 json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err);
+/* Count one exact look-up by 身份证号 or phone (field "id_card" | "phone") —
+ * a search, or an "already registered" answer — against the account's
+ * auth.exact_search_per_hour and audit it as `action` with the masked value
+ * only (`found`: the member it hit, 0 if unknown).  DJ_ELIMIT (429) once the
+ * account is over its allowance for this clock hour. */
+int member_exact_claim(struct db *db, const struct actor *a, const char *action, const char *field, const char *value,
+		       int64_t found, struct dj_error *err);
+/* Audit, in a transaction of its own, that `n` 身份证号 of an import into
+ * `org_id` were already registered: the import is refused and rolled back,
+ * so its own transaction cannot carry the record. */
+int member_duplicates_audit(struct db *db, const struct actor *a, int64_t org_id, int64_t n, struct dj_error *err);
 
 /* Who belonged to an org on a date: joined by then, and not transferred away
  * before it nor arriving after it (the transfer history decides).

@@ -95,7 +95,7 @@ struct import {
 	int probation_months;
 	int col_of[MEMBER_NCOLS];	/* file column of each template column, -1 if absent */
 	bool have_header;
-	int64_t rows, imported, nerrors;
+	int64_t rows, imported, nerrors, duplicates;	/* duplicates: the writer's own count */
 	pthread_mutex_t err_mu;		/* errors and nerrors */
 	json_t *errors;
 	struct seen seen;
@@ -218,6 +218,7 @@ static void write_row(struct import *im, struct pending *p)
 	if (p->m.id_card && db_int1(im->db, &one, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(p->sealed.id_card_hash)),
 		    NULL) == 0) {
 		row_error(im, p->row, col_index_of_field("id_card"), "该身份证号已登记，如需调整请办理组织关系转接");
+		im->duplicates++;
 		return;
 	}
 	if (!p->sealed.id || any_error(im))
@@ -494,6 +495,11 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 		rc = db_end(db, rc, err);
 	}
 	db_bulk(db, false);
+	/* "already registered" tells that a number exists: recorded even though the import is not */
+	struct dj_error de = {0};
+	if (im.duplicates && member_duplicates_audit(db, a, org_id, im.duplicates, &de) && !rc)
+		rc = dj_fail(err, de.code, de.field, "%s", de.msg);
+	dj_error_clear(&de);
 	if (!rc)
 		*result = json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "rows", (json_int_t)im.rows, "imported",
 				    (json_int_t)(dry_run ? 0 : im.imported), "dry_run", dry_run);

@@ -126,6 +126,41 @@ static bool all_digits(const char *s, size_t n, bool x_last)
 	return true;
 }
 
+/* An exact 身份证号 or phone search answers "is this the number?", so each one
+ * is counted against the account's hourly allowance and audited with the
+ * masked value only.  The count is one upsert in the database: it holds with
+ * several servers, and the clock's hour (not DANGJIAN_TODAY) is the window. */
+int member_exact_claim(struct db *db, const struct actor *a, const char *action, const char *field, const char *value,
+		       int64_t found, struct dj_error *err)
+{
+	int64_t limit = setting_int(db, "auth.exact_search_per_hour", 20);
+	int64_t hour = date_now_unix() / 3600, n = 0;
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	rc = db_int1(db, &n, "INSERT INTO exact_search_count(user_id, hour, n) VALUES (?, ?, 1)"
+			     " ON CONFLICT (user_id, hour) DO UPDATE SET n = exact_search_count.n + 1 RETURNING n",
+		     DB_ARGS(DB_I(a->user_id), DB_I(hour)), err);
+	if (!rc && n == 1)	/* an account's first search in an hour clears its older windows */
+		rc = db_run(db, "DELETE FROM exact_search_count WHERE user_id = ? AND hour < ?",
+			    DB_ARGS(DB_I(a->user_id), DB_I(hour)), err);
+	bool refused = n > limit;
+	if (!rc) {
+		char *masked = strcmp(field, "id_card") == 0 ? pii_mask_id_card(value) : pii_mask_phone(value);
+		json_t *what = json_pack("{s:s, s:s?, s:I, s:I, s:b}", "field", field, "masked", masked, "count",
+					 (json_int_t)n, "limit", (json_int_t)limit, "refused", refused);
+		rc = audit_write(db, a, action, "member", found, NULL, what, err);
+		json_decref(what);
+		free(masked);
+	}
+	if ((rc = db_end(db, rc, err)))
+		return rc;
+	if (refused)
+		return dj_fail(err, DJ_ELIMIT, strcmp(action, "member.exact_search") == 0 ? "q" : field, "按身份证号或手机号精确查询过于频繁（每小时最多%lld次），请稍后再试",
+			       (long long)limit);
+	return 0;
+}
+
 json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err)
 {
 	int64_t root = f->org_id ? f->org_id : scope_root(db, a);
@@ -145,12 +180,17 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 	/* An 18-character or 11-digit query is an exact 身份证号 / phone lookup by keyed hash. */
 	char hid[65] = "", hph[65] = "";
 	char *like = NULL;
-	if (f->q && all_digits(f->q, 18, true))
+	if (f->q && all_digits(f->q, 18, true)) {
+		if (member_exact_claim(db, a, "member.exact_search", "id_card", f->q, 0, err))
+			return NULL;
 		member_id_card_hash(f->q, hid);
-	else if (f->q && all_digits(f->q, 11, false))
+	} else if (f->q && all_digits(f->q, 11, false)) {
+		if (member_exact_claim(db, a, "member.exact_search", "phone", f->q, 0, err))
+			return NULL;
 		pii_hash("phone", f->q, hph);
-	else
+	} else {
 		like = db_like_pattern(f->q);
+	}
 	const char *order = "m.name_key, m.id";
 	if (f->sort && strcmp(f->sort, "join_date") == 0)
 		order = "m.join_date, m.id";

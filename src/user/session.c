@@ -13,8 +13,9 @@
 #include "db/db.h"
 #include "org/org.h"
 
-/* Verifying against a fixed hash keeps the time for an unknown user the
- * same as for a wrong password. */
+/* Verifying against a fixed hash keeps the time of a login that must fail
+ * without a look at the password (unknown name, disabled or locked account)
+ * the same as for a wrong password. */
 static void burn_time(const char *password)
 {
 	static char dummy[crypto_pwhash_STRBYTES];
@@ -26,6 +27,40 @@ static void burn_time(const char *password)
 	pw_verify(dummy, password);
 }
 
+/* One answer for every refused login — unknown name, wrong password,
+ * disabled or locked account — so the answer tells an attacker nothing. */
+static int refuse(struct db *db, struct dj_error *err)
+{
+	return dj_fail(err, DJ_EAUTH, "password", "用户名或密码错误（连续错误%lld次将锁定%lld分钟）",
+		       (long long)setting_int(db, "auth.max_failed_logins", 5),
+		       (long long)setting_int(db, "auth.lock_minutes", 15));
+}
+
+/* Take a try before the password is looked at: one statement counts it and,
+ * at the limit, sets the lock, so however many guesses arrive at once (on
+ * however many servers) at most `max` of them are ever checked per lock
+ * window.  A lock that has run out starts a new window.  *tries gets this
+ * try's number in the window. */
+static int take_try(struct db *db, int64_t id, int64_t now, int64_t *tries, struct dj_error *err)
+{
+	int64_t max = setting_int(db, "auth.max_failed_logins", 5);
+	int64_t until = now + setting_int(db, "auth.lock_minutes", 15) * 60;
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+#define BASE "(CASE WHEN locked_until > 0 AND locked_until <= ?1 THEN 0 ELSE failed_logins END)"
+	rc = db_int1(db, tries,
+		     "UPDATE app_user SET failed_logins = " BASE " + 1,"
+		     " locked_until = CASE WHEN locked_until > ?1 THEN locked_until"
+		     " WHEN " BASE " + 1 >= ?2 THEN ?3 ELSE 0 END WHERE id = ?4 RETURNING failed_logins",
+		     DB_ARGS(DB_I(now), DB_I(max), DB_I(until), DB_I(id)), err);
+#undef BASE
+	rc = db_end(db, rc, err);
+	if (!rc && *tries > max)
+		*tries = 0;	/* over the limit: not to be checked */
+	return rc;
+}
+
 int session_login(struct db *db, const char *username, const char *password, const char *ip, char token[65],
 		  char csrf[65], struct dj_error *err)
 {
@@ -33,49 +68,45 @@ int session_login(struct db *db, const char *username, const char *password, con
 		return dj_fail(err, DJ_EINVAL, "username", "请输入用户名");
 	if (!password || !*password)
 		return dj_fail(err, DJ_EINVAL, "password", "请输入密码");
-	json_t *u = db_row(db, "SELECT id, username, pwhash, role, org_id, disabled, failed_logins, locked_until"
-			       " FROM app_user WHERE username = ?", DB_ARGS(DB_T(username)), NULL);
+	json_t *u = db_row(db, "SELECT id, pwhash, disabled FROM app_user WHERE username = ?", DB_ARGS(DB_T(username)),
+			   err);
 	if (!u) {
+		if (err->code != DJ_ENOTFOUND)
+			return err->code;
 		burn_time(password);
-		return dj_fail(err, DJ_EAUTH, "password", "用户名或密码错误");
+		return refuse(db, err);
 	}
 	int64_t id = json_integer_value(json_object_get(u, "id"));
-	int64_t now = date_now_unix();
-	int64_t locked = json_integer_value(json_object_get(u, "locked_until"));
+	bool disabled = json_integer_value(json_object_get(u, "disabled")) != 0;
+	char *pwhash = xstrdup(json_string_value(json_object_get(u, "pwhash")));
+	json_decref(u);
+	int64_t now = date_now_unix(), try_no = 0;
 	struct actor who = {.user_id = id, .route = "POST /api/v1/session"};
 	snprintf(who.username, sizeof who.username, "%s", username);
-	if (json_integer_value(json_object_get(u, "disabled"))) {
-		json_decref(u);
-		return dj_fail(err, DJ_EAUTH, "username", "该账号已停用");
-	}
-	if (locked > now) {
-		json_decref(u);
-		return dj_fail(err, DJ_ELOCKED, "username", "连续登录失败次数过多，账号已锁定，请%lld分钟后再试",
-			       (long long)((locked - now + 59) / 60));
-	}
-	bool ok = pw_verify(json_string_value(json_object_get(u, "pwhash")), password);
-	bool rehash = ok && pw_needs_rehash(json_string_value(json_object_get(u, "pwhash")));
-	json_decref(u);
-	int rc = db_begin(db, err);
-	if (rc)
+	int rc = take_try(db, id, now, &try_no, err);
+	if (rc) {
+		free(pwhash);
 		return rc;
-	json_t *detail = json_pack("{s:s?}", "ip", ip);
+	}
+	/* A disabled or locked account costs the same time as a checked password. */
+	bool ok = false;
+	const char *reason = disabled ? "disabled" : !try_no ? "locked" : "password";
+	if (disabled || !try_no)
+		burn_time(password);
+	else
+		ok = pw_verify(pwhash, password);
+	bool rehash = ok && pw_needs_rehash(pwhash);
+	free(pwhash);
+	if ((rc = db_begin(db, err)))
+		return rc;
 	if (!ok) {
-		int64_t max = setting_int(db, "auth.max_failed_logins", 5);
-		int64_t mins = setting_int(db, "auth.lock_minutes", 15);
-		/* The counter and the lock are set in one statement so concurrent failures cannot undercount. */
-		rc = db_run(db, "UPDATE app_user SET failed_logins = failed_logins + 1,"
-				" locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
-			    DB_ARGS(DB_I(max), DB_I(now + mins * 60), DB_I(id)), err);
-		if (!rc)
-			rc = db_run(db, "UPDATE app_user SET failed_logins = 0 WHERE id = ? AND locked_until > ?",
-				    DB_ARGS(DB_I(id), DB_I(now)), err);
-		if (!rc)
-			rc = audit_write(db, &who, "session.login_failed", "user", id, NULL, detail, err);
+		json_t *detail = json_pack("{s:s?, s:s, s:I}", "ip", ip, "reason", reason, "try", (json_int_t)try_no);
+		rc = audit_write(db, &who, "session.login_failed", "user", id, NULL, detail, err);
 		json_decref(detail);
 		rc = db_end(db, rc, err);
-		return rc ? rc : dj_fail(err, DJ_EAUTH, "password", "用户名或密码错误");
+		return rc ? rc : refuse(db, err);
 	}
+	json_t *detail = json_pack("{s:s?}", "ip", ip);
 	token_random_hex(token, 32);
 	token_random_hex(csrf, 32);
 	char th[65];

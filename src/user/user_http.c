@@ -2,22 +2,33 @@
 #include "user/user.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "db/db.h"
 #include "core/date.h"
 #include "http/http.h"
+#include "http/origin.h"
 
 #define DB http_db(c)
 #define ME http_actor(c)
 #define ERR http_err(c)
 
+/* A login comes as JSON from the platform's own page (or a client that
+ * sends no Origin): a form posted from another site is neither. */
 static int h_login(struct http_ctx *c)
 {
+	int rc = http_origin_check(c, ERR);
+	if (rc)
+		return rc;
+	const char *ct = http_header(c, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' '))
+		return http_reply(c, 415, json_pack("{s:s, s:s, s:s}", "error", "请求体应为 JSON（Content-Type: application/json）",
+						    "field", "Content-Type", "code", "unsupported_media_type"));
 	json_t *in = http_body(c);
 	if (!in)
 		return ERR->code;
 	char token[65], csrf[65];
-	int rc = session_login(DB, json_string_value(json_object_get(in, "username")),
+	rc = session_login(DB, json_string_value(json_object_get(in, "username")),
 			       json_string_value(json_object_get(in, "password")), http_client_ip(c), token, csrf, ERR);
 	if (rc)
 		return rc;
