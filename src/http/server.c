@@ -67,6 +67,7 @@ static int http_status(int code)
 	case DJ_ECONFLICT: return 409;
 	case DJ_ETOOBIG: return 413;
 	case DJ_ELOCKED: return 423;
+	case DJ_ELIMIT: return 429;
 	default: return 500;
 	}
 }

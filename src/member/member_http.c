@@ -12,16 +12,6 @@
 #define ME http_actor(c)
 #define ERR http_err(c)
 
-/* Over the hourly allowance of exact look-ups: 429 (the server's table of
- * statuses does not know DJ_ELIMIT yet). */
-static int limited(struct http_ctx *c, int rc)
-{
-	if (rc != DJ_ELIMIT)
-		return rc;
-	return http_reply(c, 429, json_pack("{s:s, s:s, s:s}", "error", ERR->msg, "field", ERR->field, "code",
-					    dj_code_name(rc)));
-}
-
 static int h_list(struct http_ctx *c)
 {
 	struct member_filter f = {.q = http_query(c, "q"), .status = http_query(c, "status"),
@@ -39,7 +29,7 @@ static int h_list(struct http_ctx *c)
 	f.mobile = (int)mobile;
 	f.direct = direct;
 	json_t *out = member_list(DB, ME, &f, ERR);
-	return out ? http_reply(c, 200, out) : limited(c, ERR->code);
+	return out ? http_reply(c, 200, out) : ERR->code;
 }
 
 static int h_create(struct http_ctx *c)
@@ -50,7 +40,7 @@ static int h_create(struct http_ctx *c)
 	if (!in)
 		return ERR->code;
 	if ((rc = member_create(DB, ME, in, &id, ERR)))
-		return limited(c, rc);
+		return rc;
 	json_t *m = member_get(DB, ME, id, ERR);
 	return m ? http_reply(c, 201, m) : ERR->code;
 }
@@ -67,7 +57,7 @@ static int h_update(struct http_ctx *c)
 	if (!in)
 		return ERR->code;
 	if ((rc = member_update(DB, ME, http_param(c, 0), in, ERR)))
-		return limited(c, rc);
+		return rc;
 	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
 }
 
