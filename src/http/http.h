@@ -60,6 +60,9 @@ int http_reply(struct http_ctx *c, int status, json_t *out);
 int http_reply_bytes(struct http_ctx *c, int status, const char *type, const void *data, size_t len,
 		     const char *filename);
 
+/* Reply `status` (301, 308 …) sending the client to `location`. */
+int http_redirect(struct http_ctx *c, int status, const char *location);
+
 /* Sessions: set or clear the cookie on this reply. */
 void http_set_session_cookie(struct http_ctx *c, const char *token);
 void http_clear_session_cookie(struct http_ctx *c);

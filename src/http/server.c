@@ -230,6 +230,14 @@ int http_reply_bytes(struct http_ctx *c, int status, const char *type, const voi
 	return 0;
 }
 
+int http_redirect(struct http_ctx *c, int status, const char *location)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Location", location);
+	set_reply(c, status, r);
+	return 0;
+}
+
 void http_set_session_cookie(struct http_ctx *c, const char *token)
 {
 	free(c->cookie);

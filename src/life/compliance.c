@@ -494,7 +494,7 @@ static json_t *dues_of(struct grid *g, int m)
 	return out;
 }
 
-json_t *life_dues(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
+json_t *life_pending(struct db *db, const struct actor *a, int64_t org, struct dj_error *err)
 {
 	int64_t root = root_for(db, a, org, err);
 	if (!root)
@@ -577,7 +577,7 @@ json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct d
 	json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:I, s:I, s:I}", "month", month, "last_month", last,
 				"held", (json_int_t)held, "present", (json_int_t)present, "expected",
 				(json_int_t)expected, "rate", expected ? (double)present / (double)expected : 0.0,
-				"orgs", (json_int_t)g.norgs, "behind_last_month", (json_int_t)behind, "dues",
+				"orgs", (json_int_t)g.norgs, "behind_last_month", (json_int_t)behind, "pending",
 				(json_int_t)json_array_size(dues));
 	json_decref(dues);
 	json_decref(r);

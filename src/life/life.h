@@ -67,7 +67,7 @@ int life_rules_set(struct db *db, const struct actor *a, json_t *in, struct dj_e
 json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
 			struct dj_error *err);
 json_t *life_cell(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err);
-json_t *life_dues(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);
+json_t *life_pending(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);
 json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);
 json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);
 /* Findings for `check`: every rule unmet in the subtree for one month. */

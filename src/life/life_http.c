@@ -197,11 +197,25 @@ static int h_cell(struct http_ctx *c)
 	return rc ? rc : http_ok(c, life_cell(DB, ME, org, http_query(c, "month"), ERR));
 }
 
-static int h_dues(struct http_ctx *c)
+static int h_pending(struct http_ctx *c)
 {
 	int64_t org;
 	int rc = org_param(c, &org);
-	return rc ? rc : http_ok(c, life_dues(DB, ME, org, ERR));
+	return rc ? rc : http_ok(c, life_pending(DB, ME, org, ERR));
+}
+
+/* The old name (本月待开展 was once "dues", which means 党费): kept for one
+ * release as a permanent redirect that keeps the query. */
+static int h_dues_moved(struct http_ctx *c)
+{
+	int64_t org;
+	int rc = http_query_int(c, "org", 0, 0, INT64_MAX, &org);
+	if (rc)
+		return rc;
+	char *to = org ? xasprintf("/api/v1/life/pending?org=%lld", (long long)org) : xstrdup("/api/v1/life/pending");
+	rc = http_redirect(c, 308, to);
+	free(to);
+	return rc;
 }
 
 static int h_absentees(struct http_ctx *c)
@@ -303,7 +317,8 @@ const struct route life_routes[] = {
 	{"PUT", "/api/v1/life/rules", h_rules_set, ROUTE_ADMIN},
 	{"GET", "/api/v1/life/compliance", h_compliance, ROUTE_MANAGE | ROUTE_CACHE},
 	{"GET", "/api/v1/life/compliance/cell", h_cell, ROUTE_MANAGE | ROUTE_CACHE},
-	{"GET", "/api/v1/life/dues", h_dues, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/life/pending", h_pending, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/life/dues", h_dues_moved, ROUTE_MANAGE},
 	{"GET", "/api/v1/life/absentees", h_absentees, ROUTE_MANAGE | ROUTE_CACHE},
 	{"GET", "/api/v1/life/summary", h_summary, ROUTE_MANAGE | ROUTE_CACHE},
 	{"GET", "/api/v1/life/findings", h_findings, ROUTE_MANAGE | ROUTE_CACHE},

@@ -217,9 +217,12 @@ describe('compliance', () => {
     assert.ok(!after.rules.some((r) => r.state === 'missing' && r.who === 'org'), JSON.stringify(after.rules.map((r) => [r.kind, r.state])));
   });
 
-  it('lists this month’s dues, the members absent three times in a row, and the dashboard numbers', async () => {
-    const dues = await admin.get('/life/dues');
+  it('lists this month’s pending activities (本月待开展), the members absent three times in a row, and the dashboard numbers', async () => {
+    const dues = await admin.get('/life/pending');
     assert.equal(dues.status, 200);
+    const moved = await fetch(srv.base + '/api/v1/life/dues?org=1', { headers: { Cookie: admin.cookie }, redirect: 'manual' });
+    assert.equal(moved.status, 308, 'the old name answers 308 to the new one');
+    assert.equal(moved.headers.get('location'), '/api/v1/life/pending?org=1');
     assert.equal(dues.body.month, month);
     const abs = await admin.get('/life/absentees');
     assert.equal(abs.status, 200);
