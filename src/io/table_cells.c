@@ -54,7 +54,8 @@ bool table_date_cell(const char *in, char out[11])
 	if (table_month_cell(s, ym))	/* 1985.10 is a month, not Excel's day 1985 */
 		return false;
 	double serial = strtod(s, &end);
-	if (end != s && !*end && serial >= 1)
+	/* Serials before 1910 are left out: 2019 alone is a year, not 1905-07-11. */
+	if (end != s && !*end && serial >= 3653)
 		return table_excel_date(serial, out);
 	return false;
 }

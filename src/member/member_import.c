@@ -356,9 +356,22 @@ static int map_parse(struct import *im, const char *spec, struct dj_error *err)
 {
 	if (!spec || !*spec)
 		return 0;
-	char *copy = xstrdup(spec), *save = NULL;
+	char *copy = xstrdup(spec), *next = copy;
 	int rc = 0;
-	for (char *part = strtok_r(copy, ",，", &save); part && !rc; part = strtok_r(NULL, ",，", &save)) {
+	while (next && !rc) {
+		/* Entries are separated by "," or "，" (a multibyte sequence: no strtok). */
+		char *part = next, *comma = strchr(next, ','), *wide = strstr(next, "，");
+		if (wide && (!comma || wide < comma)) {
+			*wide = 0;
+			next = wide + 3;
+		} else if (comma) {
+			*comma = 0;
+			next = comma + 1;
+		} else {
+			next = NULL;
+		}
+		if (!*part)
+			continue;
 		char *eq = strchr(part, '=');
 		if (!eq) {
 			rc = dj_fail(err, DJ_EINVAL, "map", "列映射“%s”应写作 源列=字段", part);
@@ -375,7 +388,9 @@ static int map_parse(struct import *im, const char *spec, struct dj_error *err)
 		} else {
 			member_heading_norm(left, m->src, sizeof m->src);
 		}
-		if (strcmp(right, "-") == 0 || strcmp(right, "ignore") == 0 || strcmp(right, "忽略") == 0 || !*right) {
+		if (!*left)
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射“=%s”缺少源列", right);
+		else if (strcmp(right, "-") == 0 || strcmp(right, "ignore") == 0 || strcmp(right, "忽略") == 0 || !*right) {
 			m->field = -1;
 		} else {
 			m->field = member_field_by_key(right);
