@@ -805,7 +805,9 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 		db_rollback(db);
 		db_bulk(db, false);
 		o->mapping = im.mapping;
-		*result = json_pack("{s:b, s:b, s:O}", "ok", 1, "detect", 1, "mapping", im.mapping);
+		/* The fields come along, for the wizard's choice per column. */
+		*result = json_pack("{s:b, s:b, s:O, s:o}", "ok", 1, "detect", 1, "mapping", im.mapping, "fields",
+				    member_import_fields());
 		json_decref(im.errors);
 		json_decref(im.preview);
 		free(im.seen.keys);
