@@ -80,19 +80,49 @@ static char *slurp_file(const char *path, size_t *len)
 	return b.data ? buf_detach(&b) : xstrdup("");
 }
 
+/* The mapping an import used, as the user can check it and give it back
+ * with --map: "列 表头 → 字段". */
+static void print_mapping(FILE *f, json_t *mapping)
+{
+	if (!mapping)
+		return;
+	fprintf(f, "header row %lld; columns:\n", (long long)json_integer_value(json_object_get(mapping, "header_row")));
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(mapping, "columns"), i, c) {
+		const char *field = json_string_value(json_object_get(c, "field"));
+		char *h = xstrdup(json_string_value(json_object_get(c, "header")));
+		for (char *p = h; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		if (field)
+			fprintf(f, "  %s %s → %s (%s)\n", json_string_value(json_object_get(c, "column")), h, field,
+				json_string_value(json_object_get(c, "label")));
+		else
+			fprintf(f, "  %s %s → ignored\n", json_string_value(json_object_get(c, "column")), h);
+		free(h);
+	}
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'}, {"org", required_argument, 0, 'o'}, {"key", required_argument, 0, 'k'},
-		{"dry-run", no_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
-	const char *db_url = DEFAULT_DB, *org = NULL, *key = NULL;
-	bool dry = false;
+		{"dry-run", no_argument, 0, 'n'}, {"map", required_argument, 0, 'm'}, {"fields", no_argument, 0, 'f'},
+		{"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *org = NULL, *key = NULL, *map = NULL;
+	bool dry = false, fields = false;
 	if (argc < 2 || cli_wants_help(argc, argv)) {
-		printf("usage: dangjian import members --db DB --org ORG [--dry-run] FILE\n\n"
-		       "Imports members from FILE (.xlsx, or .csv in UTF-8 or GB18030) with the columns of the\n"
-		       "template (download it from the web UI).  ORG is an organization code or id; rows may\n"
-		       "name an organization below it in 所在党组织编码.  The whole file is checked first:\n"
-		       "any bad row, and nothing is imported; the errors are printed as row, column, message.\n");
+		printf("usage: dangjian import members --db DB --org ORG [--dry-run] [--map '源列=字段,…'] FILE\n"
+		       "       dangjian import members --fields\n\n"
+		       "Imports members from FILE (.xlsx, .xls, or .csv in UTF-8 or GB18030).  The header row is\n"
+		       "found among the first 10 rows (title rows above it are skipped) and its headings are\n"
+		       "matched to fields, also under the names other systems use (公民身份号码, 人员类别,\n"
+		       "入党时间 …; --fields lists them).  --map overrides: a column by its heading or by its\n"
+		       "letter (C=birth_date), a field by its id; '列=-' ignores the column.  Columns the\n"
+		       "platform does not keep are ignored.  ORG is an organization code or id; rows may name\n"
+		       "an organization below it by code or by name.  The whole file is checked first: any bad\n"
+		       "row, and nothing is imported; the errors are printed as row, column, message.\n");
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "members") != 0)
@@ -105,8 +135,28 @@ int cmd_import(int argc, char **argv)
 		case 'o': org = optarg; break;
 		case 'k': key = optarg; break;
 		case 'n': dry = true; break;
+		case 'm': map = optarg; break;
+		case 'f': fields = true; break;
 		default: return cli_usage_error("import", "unknown option");
 		}
+	}
+	if (fields) {
+		json_t *list = member_import_fields();
+		size_t i;
+		json_t *x;
+		json_array_foreach(list, i, x) {
+			printf("%-13s %s%s", json_string_value(json_object_get(x, "field")),
+			       json_string_value(json_object_get(x, "label")),
+			       json_is_true(json_object_get(x, "required")) ? "（必填）" : "");
+			size_t j;
+			json_t *h;
+			json_array_foreach(json_object_get(x, "headings"), j, h)
+				if (j)
+					printf("%s%s", j == 1 ? "  也认：" : "、", json_string_value(h));
+			printf("\n");
+		}
+		json_decref(list);
+		return EXIT_OK;
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("import", "give exactly one FILE");
@@ -131,9 +181,12 @@ int cmd_import(int argc, char **argv)
 	struct dj_error err = {0};
 	json_t *res = NULL;
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	rc = member_import(db, &a, org_id, data, len, base, dry, &res, &err);
+	struct member_import_opts io = {.filename = base, .dry_run = dry, .map = map};
+	rc = member_import_ex(db, &a, org_id, data, len, &io, &res, &err);
 	free(data);
 	db_close(db);
+	print_mapping(rc ? stderr : stdout, io.mapping);
+	json_decref(io.mapping);
 	if (rc) {
 		size_t i;
 		json_t *e;

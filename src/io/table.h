@@ -1,5 +1,6 @@
 /* table.h — reading spreadsheets row by row: XLSX (libzip + libxml2's
- * streaming reader, so a 200,000-row sheet is never held whole) and CSV
+ * streaming reader, so a 200,000-row sheet is never held whole), .xls
+ * (libfreexl) and CSV
  * (libcsv; UTF-8 with or without BOM, or GB18030 as Excel on Chinese
  * Windows saves it). */
 #ifndef DJ_TABLE_H
@@ -18,12 +19,21 @@ typedef int (*table_row_fn)(void *ud, int row, const char *const *cells, size_t 
 
 int table_read_xlsx(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
 int table_read_csv(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
-/* Pick the reader by content (XLSX files are zip archives: "PK\3\4"). */
+/* Excel 97–2003 (.xls, BIFF) through libfreexl: the first worksheet; date
+ * cells come as "YYYY-MM-DD". */
+int table_read_xls(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+/* Pick the reader by content (XLSX files are zip archives: "PK\3\4"; .xls
+ * files OLE2 compound documents: D0 CF 11 E0). */
 int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
 
 /* A date cell: 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日, 20240501 or an
- * Excel serial, into "YYYY-MM-DD"; false if it is none of these. */
+ * Excel serial (a time after the date is dropped), into "YYYY-MM-DD"; false
+ * if it is none of these. */
 bool table_date_cell(const char *s, char out[11]);
+/* A month: 2024-05, 2024/5, 2024.5, 2024年5月, 202405, into "YYYY-MM".  An
+ * Excel number typed as 2024.10 arrives as "2024.1": January, the number
+ * cannot tell. */
+bool table_month_cell(const char *s, char out[8]);
 /* Sort [{row, column, message}] by row (stable for equal rows). */
 void table_errors_sort(json_t *errors);
 

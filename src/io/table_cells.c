@@ -31,10 +31,16 @@ void table_errors_sort(json_t *errors)
 	free(v);
 }
 
-bool table_date_cell(const char *s, char out[11])
+bool table_date_cell(const char *in, char out[11])
 {
 	int y, m, d;
-	char tail[8];
+	char tail[8], s[32];
+	/* A date written with its time ("2019-10-24 00:00:00", as other systems
+	 * export it): the time is dropped. */
+	snprintf(s, sizeof s, "%s", in);
+	char *sp = strchr(s, ' ');
+	if (sp && sp - s >= 8 && strchr(sp, ':'))
+		*sp = 0;
 	if (sscanf(s, "%4d-%2d-%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d/%2d/%2d%1s", &y, &m, &d, tail) == 3 ||
 	    sscanf(s, "%4d.%2d.%2d%1s", &y, &m, &d, tail) == 3 || sscanf(s, "%4d年%2d月%2d日%1s", &y, &m, &d, tail) == 3) {
 		date_format(out, y, m, d);
@@ -44,9 +50,27 @@ bool table_date_cell(const char *s, char out[11])
 		snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
 		return date_valid(out);
 	}
-	char *end;
+	char ym[8], *end;
+	if (table_month_cell(s, ym))	/* 1985.10 is a month, not Excel's day 1985 */
+		return false;
 	double serial = strtod(s, &end);
-	if (end != s && !*end && serial >= 1)
+	/* Serials before 1910 are left out: 2019 alone is a year, not 1905-07-11. */
+	if (end != s && !*end && serial >= 3653)
 		return table_excel_date(serial, out);
+	return false;
+}
+
+bool table_month_cell(const char *s, char out[8])
+{
+	int y, m;
+	char tail[8];
+	if (sscanf(s, "%4d-%2d%1s", &y, &m, tail) == 2 || sscanf(s, "%4d/%2d%1s", &y, &m, tail) == 2 ||
+	    sscanf(s, "%4d.%2d%1s", &y, &m, tail) == 2 || sscanf(s, "%4d年%2d月%1s", &y, &m, tail) == 2 ||
+	    (strlen(s) == 6 && strspn(s, "0123456789") == 6 && sscanf(s, "%4d%2d", &y, &m) == 2)) {
+		if (y < 1900 || y > 2999 || m < 1 || m > 12)
+			return false;
+		snprintf(out, 8, "%04d-%02d", y, m);
+		return true;
+	}
 	return false;
 }

@@ -353,5 +353,7 @@ int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct d
 {
 	if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0)
 		return table_read_xlsx(data, len, fn, ud, err);
+	if (len >= 4 && memcmp(data, "\xD0\xCF\x11\xE0", 4) == 0)
+		return table_read_xls(data, len, fn, ud, err);
 	return table_read_csv(data, len, fn, ud, err);
 }

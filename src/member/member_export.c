@@ -30,7 +30,7 @@ const struct member_col member_cols[MEMBER_NCOLS] = {
 	{"是否流动党员", "is_mobile", false, false, 0, 12, "是/否"},
 	{"外出地点", "mobile_place", false, false, 100, 16, "流动党员必填：外出务工、经商的地点"},
 	{"外出日期", "mobile_since", false, true, 0, 12, "YYYY-MM-DD"},
-	{"所在党组织编码", "org_code", false, false, 32, 16, "为空时导入到所选党组织；可填所选党组织下级的编码"},
+	{"所在党组织编码", "org_code", false, false, 32, 16, "为空时导入到所选党组织；可填所选党组织下级的编码或名称"},
 };
 
 static void header_row(lxw_workbook *wb, lxw_worksheet *ws)

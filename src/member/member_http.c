@@ -91,18 +91,25 @@ static int h_reveal(struct http_ctx *c)
 	return http_ok(c, member_reveal(DB, ME, http_param(c, 0), json_string_value(json_object_get(in, "field")), ERR));
 }
 
+/* ?detect=1 finds the header and the mapping only (with a preview), for the
+ * wizard to show before the dry run; ?map= overrides it ("C=birth_date,…"). */
 static int h_import(struct http_ctx *c)
 {
-	int64_t org, dry;
+	int64_t org, dry, detect;
 	int rc;
-	if ((rc = http_query_int(c, "org", 0, 1, INT64_MAX, &org)) || (rc = http_query_int(c, "dry_run", 0, 0, 1, &dry)))
+	if ((rc = http_query_int(c, "org", 0, 1, INT64_MAX, &org)) || (rc = http_query_int(c, "dry_run", 0, 0, 1, &dry)) ||
+	    (rc = http_query_int(c, "detect", 0, 0, 1, &detect)))
 		return rc;
 	if (!org)
 		return dj_fail(ERR, DJ_EINVAL, "org", "请选择导入到的党组织");
 	size_t len;
 	const char *data = http_raw(c, &len);
 	json_t *result;
-	if ((rc = member_import(DB, ME, org, data, len, http_query(c, "filename"), dry, &result, ERR)))
+	struct member_import_opts o = {.filename = http_query(c, "filename"), .dry_run = dry, .detect = detect,
+				       .map = http_query(c, "map")};
+	rc = member_import_ex(DB, ME, org, data, len, &o, &result, ERR);
+	json_decref(o.mapping);
+	if (rc)
 		return rc;
 	return http_reply(c, 200, result);
 }

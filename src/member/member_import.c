@@ -4,7 +4,11 @@
  * seals its personal data; the writer looks the 身份证号 up among the stored
  * members and inserts.  They meet in a bounded queue; the one connection is
  * used under a lock (the reader needs it only to resolve org codes and to
- * reserve ids in blocks). */
+ * reserve ids in blocks).
+ *
+ * The header need not be the first row: the first rows are held back until
+ * the one naming the most known fields is found (title rows above it are
+ * skipped), and headings are matched through member_fields.c's synonyms. */
 #include "member/member_io.h"
 
 #include <pthread.h>
@@ -70,8 +74,26 @@ static int seen_add(struct seen *s, const char *k, int row)
 }
 
 struct code_cache {
-	char code[200];
+	char code[200];		/* as written in the file: a code or a name */
 	int64_t id;
+};
+
+#define HEADER_SCAN 10		/* rows searched for the header */
+#define PREVIEW_ROWS 5
+#define MAX_FILE_COLS 64
+
+/* A row held back while the header is looked for. */
+struct held_row {
+	int row;
+	char **cells;
+	size_t n;
+};
+
+/* One "源列=field" of a mapping override. */
+struct map_entry {
+	char src[128];		/* normalized heading, or "" when given by letter */
+	int col;		/* by letter: the column index; else -1 */
+	int field;		/* index into member_cols; -1: ignore the column */
 };
 
 /* A checked row on its way to the writer; m points into v and itself. */
@@ -95,6 +117,12 @@ struct import {
 	int probation_months;
 	int col_of[MEMBER_NCOLS];	/* file column of each template column, -1 if absent */
 	bool have_header;
+	struct member_import_opts *opts;
+	struct held_row held[HEADER_SCAN];
+	int nheld;
+	struct map_entry map[MAX_FILE_COLS];
+	int nmap;
+	json_t *mapping, *preview;
 	int64_t rows, imported, nerrors, duplicates;	/* duplicates: the writer's own count */
 	pthread_mutex_t err_mu;		/* errors and nerrors */
 	json_t *errors;
@@ -262,23 +290,218 @@ static char *trim(const char *s)
 	return xstrndup(s, n);
 }
 
-static void map_header(struct import *im, const char *const *cells, size_t n)
+/* Whether a normalized heading is among the mapping's columns. */
+static bool heading_present(json_t *mapping, const char *norm)
 {
-	for (int c = 0; c < MEMBER_NCOLS; c++)
-		im->col_of[c] = -1;
-	for (size_t i = 0; i < n; i++) {
-		char *h = trim(cells[i]);
-		size_t len = strlen(h);
-		if (len && h[len - 1] == '*')
-			h[len - 1] = 0;
-		for (int c = 0; c < MEMBER_NCOLS; c++)
-			if (strcmp(h, member_cols[c].label) == 0 && im->col_of[c] < 0)
-				im->col_of[c] = (int)i;
-		free(h);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(mapping, "columns"), i, c) {
+		char h[128];
+		member_heading_norm(json_string_value(json_object_get(c, "header")), h, sizeof h);
+		if (strcmp(h, norm) == 0)
+			return true;
 	}
+	return false;
 }
 
-static int64_t org_by_code(struct import *im, const char *code, const char **msg)
+/* "A", "B", … "AA" for a 0-based column index. */
+static void col_letter(int i, char out[4])
+{
+	if (i < 26)
+		snprintf(out, 4, "%c", 'A' + i);
+	else
+		snprintf(out, 4, "%c%c", 'A' + i / 26 - 1, 'A' + i % 26);
+}
+
+/* Fields of the cells of one row: col_of[field] = column; override entries
+ * first, then the synonyms, the most specific heading winning.  Returns how
+ * many fields were found; `field_of` (may be NULL) gets each column's field. */
+static int map_row(struct import *im, const char *const *cells, size_t n, int *col_of, int *field_of)
+{
+	int rank[MEMBER_NCOLS];
+	for (int c = 0; c < MEMBER_NCOLS; c++)
+		col_of[c] = -1;
+	int found = 0;
+	for (size_t i = 0; i < n && i < MAX_FILE_COLS; i++) {
+		char h[128];
+		member_heading_norm(cells[i], h, sizeof h);
+		int f = -1, r = 0;
+		bool overridden = false;
+		for (int k = 0; k < im->nmap; k++)
+			if (im->map[k].col == (int)i || (im->map[k].src[0] && strcmp(im->map[k].src, h) == 0)) {
+				f = im->map[k].field;
+				r = -1;
+				overridden = true;
+			}
+		if (!overridden && h[0])
+			f = member_field_of_heading(cells[i], &r);
+		if (field_of)
+			field_of[i] = -1;
+		if (f < 0 || (col_of[f] >= 0 && rank[f] <= r))
+			continue;
+		if (col_of[f] < 0)
+			found++;
+		else if (field_of)
+			field_of[col_of[f]] = -1;
+		col_of[f] = (int)i;
+		rank[f] = r;
+		if (field_of)
+			field_of[i] = f;
+	}
+	return found;
+}
+
+/* Parse "源列=field,…" into im->map; DJ_EINVAL with field "map" if bad. */
+static int map_parse(struct import *im, const char *spec, struct dj_error *err)
+{
+	if (!spec || !*spec)
+		return 0;
+	char *copy = xstrdup(spec), *next = copy;
+	int rc = 0;
+	while (next && !rc) {
+		/* Entries are separated by "," or "，" (a multibyte sequence: no strtok). */
+		char *part = next, *comma = strchr(next, ','), *wide = strstr(next, "，");
+		if (wide && (!comma || wide < comma)) {
+			*wide = 0;
+			next = wide + 3;
+		} else if (comma) {
+			*comma = 0;
+			next = comma + 1;
+		} else {
+			next = NULL;
+		}
+		if (!*part)
+			continue;
+		char *eq = strchr(part, '=');
+		if (!eq) {
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射“%s”应写作 源列=字段", part);
+			break;
+		}
+		*eq = 0;
+		char *left = trim(part), *right = trim(eq + 1);
+		struct map_entry *m = &im->map[im->nmap];
+		m->col = -1;
+		size_t ll = strlen(left);
+		if (ll >= 1 && ll <= 2 && strspn(left, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ll) {
+			m->col = ll == 1 ? left[0] - 'A' : (left[0] - 'A' + 1) * 26 + left[1] - 'A';
+			m->src[0] = 0;
+		} else {
+			member_heading_norm(left, m->src, sizeof m->src);
+		}
+		if (!*left)
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射“=%s”缺少源列", right);
+		else if (strcmp(right, "-") == 0 || strcmp(right, "ignore") == 0 || strcmp(right, "忽略") == 0 || !*right) {
+			m->field = -1;
+		} else {
+			m->field = member_field_by_key(right);
+			for (int c = 0; c < MEMBER_NCOLS && m->field < 0; c++)
+				if (strcmp(member_cols[c].label, right) == 0)
+					m->field = c;
+			if (m->field < 0)
+				rc = dj_fail(err, DJ_EINVAL, "map", "未知字段“%s”（字段列表见 dangjian import members --fields）",
+					     right);
+		}
+		if (!rc && ((!m->src[0] && m->col < 0) || m->col >= MAX_FILE_COLS))
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射中的源列“%s”无效", left);
+		if (!rc && im->nmap + 1 >= MAX_FILE_COLS)
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射过多");
+		if (!rc)
+			im->nmap++;
+		free(left);
+		free(right);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The header found in `cells`: sets col_of and builds the mapping JSON. */
+static void use_header(struct import *im, int row, const char *const *cells, size_t n)
+{
+	int field_of[MAX_FILE_COLS];
+	map_row(im, cells, n, im->col_of, field_of);
+	json_t *cols = json_array(), *ignored = json_array(), *missing = json_array();
+	for (size_t i = 0; i < n && i < MAX_FILE_COLS; i++) {
+		char letter[4];
+		col_letter((int)i, letter);
+		int f = field_of[i];
+		if (f < 0 && !cells[i][0])
+			continue;
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:s?, s:s?}", "column", letter, "header", cells[i], "field",
+						      f >= 0 ? member_cols[f].key : NULL, "label",
+						      f >= 0 ? member_cols[f].label : NULL));
+		if (f < 0)
+			json_array_append_new(ignored, json_pack("{s:s, s:s}", "column", letter, "header", cells[i]));
+	}
+	/* A column named by letter beyond the header's last cell (no heading). */
+	for (int k = 0; k < im->nmap; k++)
+		if (im->map[k].col >= (int)n && im->map[k].field >= 0 && im->col_of[im->map[k].field] < 0) {
+			char letter[4];
+			col_letter(im->map[k].col, letter);
+			im->col_of[im->map[k].field] = im->map[k].col;
+			json_array_append_new(cols, json_pack("{s:s, s:s, s:s, s:s}", "column", letter, "header", "", "field",
+							      member_cols[im->map[k].field].key, "label",
+							      member_cols[im->map[k].field].label));
+		}
+	for (int c = 0; c < MEMBER_NCOLS; c++)
+		if (member_cols[c].required && im->col_of[c] < 0) {
+			json_array_append_new(missing, json_string(member_cols[c].key));
+			if (!im->opts->detect) {
+				char msg[160];
+				snprintf(msg, sizeof msg, "缺少必填列“%s”（可改列名，或用列映射指定）", member_cols[c].label);
+				row_error(im, row, c, msg);
+				im->fatal = 1;
+			}
+		}
+	im->preview = json_array();
+	im->mapping = json_pack("{s:i, s:o, s:o, s:o, s:O}", "header_row", row, "columns", cols, "ignored", ignored,
+				"missing", missing, "preview", im->preview);
+	im->have_header = true;
+}
+
+/* Hold `row` back; once HEADER_SCAN rows are held (or at the end, last),
+ * pick the header: the row naming the most fields, 姓名 among them, and at
+ * least two; the earliest of equals.  Rows after it are then read as data. */
+static int data_row(struct import *im, int row, const char *const *cells, size_t n);
+
+static int find_header(struct import *im, bool last)
+{
+	if (!last && im->nheld < HEADER_SCAN)
+		return 0;
+	int best = -1, best_score = 1;
+	for (int i = 0; i < im->nheld; i++) {
+		int col_of[MEMBER_NCOLS];
+		int score = map_row(im, (const char *const *)im->held[i].cells, im->held[i].n, col_of, NULL);
+		if (col_of[member_field_by_key("name")] >= 0 && score > best_score) {
+			best = i;
+			best_score = score;
+		}
+	}
+	int rc = 0;
+	if (best < 0) {
+		if (im->nheld) {
+			row_error(im, im->held[0].row, -1,
+				  "未找到表头：前10行中没有一行同时含“姓名”和其他可识别的列名（可用列映射指定）");
+			im->fatal = 1;
+		}
+		rc = 1;
+	} else {
+		use_header(im, im->held[best].row, (const char *const *)im->held[best].cells, im->held[best].n);
+		rc = im->fatal;
+		for (int i = best + 1; i < im->nheld && !rc; i++)
+			rc = data_row(im, im->held[i].row, (const char *const *)im->held[i].cells, im->held[i].n);
+	}
+	for (int i = 0; i < im->nheld; i++) {
+		for (size_t c = 0; c < im->held[i].n; c++)
+			free(im->held[i].cells[c]);
+		free(im->held[i].cells);
+	}
+	im->nheld = 0;
+	return rc;
+}
+
+/* The org of a row, by code or else by name, within the chosen subtree; 0
+ * with a message in msg (cap 512) if none, or if the name fits several. */
+static int64_t org_of_row(struct import *im, const char *code, char *msg)
 {
 	unsigned h = 0;
 	for (const char *p = code; *p; p++)
@@ -286,19 +509,56 @@ static int64_t org_by_code(struct import *im, const char *code, const char **msg
 	struct code_cache *cc = &im->codes[h % 64];
 	if (cc->id && strcmp(cc->code, code) == 0)
 		return cc->id;
+	struct dj_error e = {0};
 	pthread_mutex_lock(&im->db_mu);
-	json_t *o = db_row(im->db, "SELECT id, status FROM org WHERE code = ?", DB_ARGS(DB_T(code)), NULL);
+	json_t *o = db_row(im->db, "SELECT id, status FROM org WHERE code = ?", DB_ARGS(DB_T(code)), &e);
+	if (e.code == DJ_ENOTFOUND)	/* not a code: perhaps a name */
+		dj_error_clear(&e);
 	int64_t id = o ? json_integer_value(json_object_get(o, "id")) : 0;
 	bool active = o && strcmp(json_string_value(json_object_get(o, "status")), "active") == 0;
 	json_decref(o);
 	bool within = id && org_is_within(im->db, im->org_id, id);
+	json_t *named = NULL;
+	if (!within && !e.code)
+		named = db_rows(im->db,
+				"SELECT o.id, o.code, o.status FROM org o JOIN org_closure c ON c.descendant = o.id"
+				" WHERE c.ancestor = ? AND o.name = ? ORDER BY o.status, o.code",
+				DB_ARGS(DB_I(im->org_id), DB_T(code)), &e);
 	pthread_mutex_unlock(&im->db_mu);
+	if (e.code) {
+		snprintf(msg, 512, "%s", e.msg);
+		json_decref(named);
+		return 0;
+	}
+	if (!within && json_array_size(named)) {
+		/* Active orgs sort first: a name that an org closed long ago once had
+		 * does not make today's one ambiguous. */
+		size_t nactive = 0, i;
+		json_t *x;
+		json_array_foreach(named, i, x)
+			if (strcmp(json_string_value(json_object_get(x, "status")), "active") == 0)
+				nactive++;
+		if (nactive > 1) {
+			int len = snprintf(msg, 512, "党组织名称“%s”对应%zu个党组织（编码：", code, nactive);
+			for (i = 0; i < nactive && len < 480; i++)
+				len += snprintf(msg + len, (size_t)(512 - len), "%s%s", i ? "、" : "",
+						json_string_value(json_object_get(json_array_get(named, i), "code")));
+			snprintf(msg + len, (size_t)(512 - (len < 512 ? len : 511)), "），请改填编码");
+			json_decref(named);
+			return 0;
+		}
+		x = json_array_get(named, 0);
+		id = json_integer_value(json_object_get(x, "id"));
+		active = strcmp(json_string_value(json_object_get(x, "status")), "active") == 0;
+		within = true;
+	}
+	json_decref(named);
 	if (!within) {
-		*msg = "党组织编码不存在，或不在所选党组织之下";
+		snprintf(msg, 512, "党组织编码或名称不存在，或不在所选党组织之下");
 		return 0;
 	}
 	if (!active) {
-		*msg = "该党组织已撤销或撤并";
+		snprintf(msg, 512, "该党组织已撤销或撤并");
 		return 0;
 	}
 	snprintf(cc->code, sizeof cc->code, "%s", code);
@@ -309,18 +569,27 @@ static int64_t org_by_code(struct import *im, const char *code, const char **msg
 static int on_row(void *ud, int row, const char *const *cells, size_t n)
 {
 	struct import *im = ud;
-	if (!im->have_header) {
-		map_header(im, cells, n);
-		im->have_header = true;
-		for (int c = 0; c < MEMBER_NCOLS; c++)
-			if (member_cols[c].required && im->col_of[c] < 0) {
-				char msg[128];
-				snprintf(msg, sizeof msg, "缺少必填列“%s”（请使用导入模板）", member_cols[c].label);
-				row_error(im, row, c, msg);
-				im->fatal = 1;
-			}
-		return im->fatal;
+	if (im->have_header)
+		return data_row(im, row, cells, n);
+	struct held_row *h = &im->held[im->nheld++];
+	h->row = row;
+	h->n = n;
+	h->cells = xcalloc(n ? n : 1, sizeof *h->cells);
+	for (size_t i = 0; i < n; i++)
+		h->cells[i] = xstrdup(cells[i]);
+	return find_header(im, false);
+}
+
+static int data_row(struct import *im, int row, const char *const *cells, size_t n)
+{
+	if (json_array_size(im->preview) < PREVIEW_ROWS) {
+		json_t *r = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(r, json_string(cells[i]));
+		json_array_append_new(im->preview, r);
 	}
+	if (im->opts->detect)
+		return json_array_size(im->preview) >= PREVIEW_ROWS;
 	im->rows++;
 	struct pending *p = pending_new(im);
 	p->row = row;
@@ -330,6 +599,8 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 	struct member_rec *m = &p->m;
 	char (*dates)[11] = p->dates;
 	int bad = 0;
+	char birth_month[8] = "";
+	const int birth_col = member_field_by_key("birth_date"), id_col = member_field_by_key("id_card");
 	m->org_id = im->org_id;
 	for (int c = 0; c < MEMBER_NCOLS && !bad; c++) {
 		const char *key = member_cols[c].key, *s = v[c];
@@ -343,6 +614,15 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 			continue;
 		}
 		const char **slot = NULL;
+		if (c == birth_col && !table_date_cell(s, dates[c]) && table_month_cell(s, birth_month)) {
+			/* 出生年月 to the month only: the day comes from the 身份证号. */
+			if (!v[id_col][0]) {
+				row_error(im, row, c, "出生年月只填到月份时须填写身份证号（出生日期取自身份证号）");
+				bad = 1;
+			}
+			dates[c][0] = 0;
+			continue;
+		}
 		if (member_cols[c].is_date) {
 			if (!table_date_cell(s, dates[c])) {
 				row_error(im, row, c, "日期格式无效（例：2020-07-01）");
@@ -363,12 +643,13 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 		else if (strcmp(key, "mobile_place") == 0) slot = &m->mobile_place;
 		else if (strcmp(key, "mobile_since") == 0) slot = &m->mobile_since;
 		else if (strcmp(key, "gender") == 0) {
-			if (strcmp(s, "男") == 0) m->gender = "male";
-			else if (strcmp(s, "女") == 0) m->gender = "female";
+			if (strcmp(s, "男") == 0 || strcmp(s, "男性") == 0) m->gender = "male";
+			else if (strcmp(s, "女") == 0 || strcmp(s, "女性") == 0) m->gender = "female";
 			else { row_error(im, row, c, "性别应为“男”或“女”"); bad = 1; }
 		} else if (strcmp(key, "status") == 0) {
-			if (strcmp(s, "正式党员") == 0 || strcmp(s, "正式") == 0) m->status = "full";
-			else if (strcmp(s, "预备党员") == 0 || strcmp(s, "预备") == 0) m->status = "probationary";
+			if (strcmp(s, "正式党员") == 0 || strcmp(s, "正式") == 0 || strcmp(s, "正") == 0) m->status = "full";
+			else if (strcmp(s, "预备党员") == 0 || strcmp(s, "预备") == 0 || strcmp(s, "预") == 0)
+				m->status = "probationary";
 			else { row_error(im, row, c, "党员类别应为“正式党员”或“预备党员”"); bad = 1; }
 		} else if (strcmp(key, "is_mobile") == 0) {
 			if (strcmp(s, "是") == 0 || strcmp(s, "1") == 0 || strcmp(s, "TRUE") == 0) m->is_mobile = true;
@@ -377,8 +658,8 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 				bad = 1;
 			}
 		} else if (strcmp(key, "org_code") == 0) {
-			const char *msg = NULL;
-			m->org_id = org_by_code(im, s, &msg);
+			char msg[512];
+			m->org_id = org_of_row(im, s, msg);
 			if (!m->org_id) { row_error(im, row, c, msg); bad = 1; }
 		}
 		if (slot) {
@@ -401,6 +682,12 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 	struct dj_error e = {0};
 	if (!bad && member_check_rules(m, im->probation_months, &e)) {
 		row_error(im, row, col_index_of_field(e.field), e.msg);
+		bad = 1;
+	}
+	if (!bad && birth_month[0] && strncmp(m->birth_date, birth_month, 7) != 0) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "出生年月与身份证号不符（身份证号为%s）", m->birth_date);
+		row_error(im, row, birth_col, msg);
 		bad = 1;
 	}
 	if (!bad && m->id_card) {
@@ -435,11 +722,38 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 	return 0;
 }
 
+json_t *member_import_fields(void)
+{
+	json_t *out = json_array();
+	for (int c = 0; c < MEMBER_NCOLS; c++) {
+		json_t *names = json_array();
+		for (const struct member_synonym *s = member_synonyms; s->heading; s++)
+			if (strcmp(s->key, member_cols[c].key) == 0)
+				json_array_append_new(names, json_string(s->heading));
+		json_array_append_new(out, json_pack("{s:s, s:s, s:b, s:o}", "field", member_cols[c].key, "label",
+						     member_cols[c].label, "required", member_cols[c].required,
+						     "headings", names));
+	}
+	return out;
+}
+
 int member_import(struct db *db, const struct actor *a, int64_t org_id, const void *data, size_t len,
 		  const char *filename, bool dry_run, json_t **result, struct dj_error *err)
 {
+	struct member_import_opts o = {.filename = filename, .dry_run = dry_run};
+	int rc = member_import_ex(db, a, org_id, data, len, &o, result, err);
+	json_decref(o.mapping);
+	return rc;
+}
+
+int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const void *data, size_t len,
+		     struct member_import_opts *o, json_t **result, struct dj_error *err)
+{
 	int rc;
 	*result = NULL;
+	o->mapping = NULL;
+	const char *filename = o->filename;
+	bool dry_run = o->dry_run || o->detect;
 	if ((rc = scope_can_manage(a, err)))
 		return rc;
 	if (scope_org(db, a, org_id, err)) {
@@ -449,8 +763,8 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	if (len == 0)
 		return dj_fail(err, DJ_EINVAL, "file", "文件为空");
 	struct import im = {.db = db, .a = a, .org_id = org_id, .dry_run = dry_run, .errors = json_array(), .err = err,
-			    .probation_months = (int)setting_int(db, "rule.probation_months", 12)};
-	if ((rc = db_begin(db, err))) {
+			    .opts = o, .probation_months = (int)setting_int(db, "rule.probation_months", 12)};
+	if ((rc = map_parse(&im, o->map, err)) || (rc = db_begin(db, err))) {
 		json_decref(im.errors);
 		return rc;
 	}
@@ -464,6 +778,14 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	pthread_create(&w, NULL, writer, &im);
 	pthread_setname_np(w, "dj-import-write");
 	rc = table_read(data, len, on_row, &im, err);
+	if (!rc && !im.have_header)
+		find_header(&im, true);
+	else
+		for (int i = 0; i < im.nheld; i++) {	/* the reader failed while rows were held */
+			for (size_t c = 0; c < im.held[i].n; c++)
+				free(im.held[i].cells[c]);
+			free(im.held[i].cells);
+		}
 	queue_close(&im);
 	pthread_join(w, NULL);
 	for (size_t i = 0; i < im.ndone; i++)
@@ -474,8 +796,24 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	pthread_cond_destroy(&im.q_put);
 	pthread_cond_destroy(&im.q_take);
 	table_errors_sort(im.errors);	/* both threads report as they go */
-	if (!rc && !im.have_header)
+	if (!rc && !im.have_header && !im.nerrors)
 		rc = dj_fail(err, DJ_EINVAL, "file", "文件中没有数据");
+	for (int k = 0; k < im.nmap && !rc && im.have_header; k++)
+		if (im.map[k].src[0] && !heading_present(im.mapping, im.map[k].src))
+			rc = dj_fail(err, DJ_EINVAL, "map", "列映射中的列“%s”不在表头中", im.map[k].src);
+	if (!rc && o->detect) {
+		db_rollback(db);
+		db_bulk(db, false);
+		o->mapping = im.mapping;
+		/* The fields come along, for the wizard's choice per column. */
+		*result = json_pack("{s:b, s:b, s:O, s:o}", "ok", 1, "detect", 1, "mapping", im.mapping, "fields",
+				    member_import_fields());
+		json_decref(im.errors);
+		json_decref(im.preview);
+		free(im.seen.keys);
+		free(im.seen.rows);
+		return 0;
+	}
 	if (!rc && im.nerrors) {
 		rc = dj_fail(err, DJ_EINVAL, "file", "导入文件有%lld处错误，未导入任何记录，请修改后重新导入",
 			     (long long)im.nerrors);
@@ -501,8 +839,10 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 		rc = dj_fail(err, de.code, de.field, "%s", de.msg);
 	dj_error_clear(&de);
 	if (!rc)
-		*result = json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "rows", (json_int_t)im.rows, "imported",
-				    (json_int_t)(dry_run ? 0 : im.imported), "dry_run", dry_run);
+		*result = json_pack("{s:b, s:I, s:I, s:b, s:O?}", "ok", 1, "rows", (json_int_t)im.rows, "imported",
+				    (json_int_t)(dry_run ? 0 : im.imported), "dry_run", dry_run, "mapping", im.mapping);
+	o->mapping = im.mapping;
+	json_decref(im.preview);
 	json_decref(im.errors);
 	free(im.seen.keys);
 	free(im.seen.rows);
