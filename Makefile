@@ -16,7 +16,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.con
 DB      ?= demo.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all run test test-dates deps web clean bench unit
+.PHONY: all run test test-dates deps web clean bench unit fuzz
 
 all: build/dangjian
 
@@ -78,6 +78,10 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -j2 build/dangjian
 	@bench/run.sh
+
+# libFuzzer harnesses (fuzz/), bounded in runs and time; not part of `make test`.
+fuzz:
+	@scripts/fuzz.sh
 
 clean:
 	rm -rf build web/dist

@@ -21,12 +21,18 @@
 #include "core/date.h"
 #include "http/assets.h"
 #include "http/cache.h"
+#include "http/decode.h"
 #include "user/user.h"
 
 #define JSON_LIMIT (1u << 20)		/* 1 MiB of JSON is far more than any form */
 #define UPLOAD_LIMIT (20u << 20)	/* a 200,000-row roster is about 12 MiB */
 #define MAX_PARAMS 4
 #define CACHE_BYTES (24u << 20)	/* answers and sessions kept in memory */
+/* DESIGN.md, HTTP limits.  A request past the connection's memory (its line
+ * and headers must fit in CONN_MEMORY) gets libmicrohttpd's own 414 or 431. */
+#define URI_MAX 8192
+#define HEADERS_MAX 16384
+#define CONN_MEMORY (64u << 10)
 
 struct server {
 	struct db_pool *pool;
@@ -40,6 +46,9 @@ struct http_ctx {
 	const char *method, *url;
 	const struct route *route;
 	int64_t params[MAX_PARAMS];
+	struct query query;	/* decoded here: libmicrohttpd is given none */
+	bool started;		/* the access handler has been called */
+	int refused;		/* 400, 414 or 431: the request is answered at once */
 	struct buf body;
 	bool too_big;
 	struct db *db;
@@ -102,7 +111,7 @@ const char *http_session_token(struct http_ctx *c) { return c->token; }
 
 const char *http_query(struct http_ctx *c, const char *key)
 {
-	const char *v = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
+	const char *v = query_get(&c->query, key);
 	return v && *v ? v : NULL;
 }
 
@@ -258,9 +267,10 @@ static int reply_error(struct http_ctx *c)
 			      c->err.field, "code", dj_code_name(code));
 	if (c->err.details)
 		json_object_set(o, "details", c->err.details);
-	if (http_status(code) == 500)
+	int status = c->refused ? c->refused : http_status(code);
+	if (status == 500)
 		fprintf(stderr, "dangjian: %s %s: %s\n", c->method, c->url, c->err.msg);
-	return http_reply(c, http_status(code), o);
+	return http_reply(c, status, o);
 }
 
 /* ---- routing ------------------------------------------------------------ */
@@ -325,17 +335,6 @@ static const char *cookie_token(struct MHD_Connection *conn)
 {
 	const char *t = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "dj_session");
 	return t && strlen(t) == 64 ? t : NULL;
-}
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	(void)kind;
-	bool *bad = cls;
-	if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value)))) {
-		*bad = true;
-		return MHD_NO;
-	}
-	return MHD_YES;
 }
 
 static int serve_asset(struct http_ctx *c)
@@ -412,15 +411,6 @@ static int authenticate(struct http_ctx *c, char csrf[65])
 	return 0;
 }
 
-/* Query arguments as "len:key=len:value;" in arrival order: no two
- * different queries give the same text. */
-static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	(void)kind;
-	buf_printf(cls, "%zu:%s=%zu:%s;", strlen(key), key, value ? strlen(value) : 0, value ? value : "");
-	return MHD_YES;
-}
-
 static void release_blob(void *cls)
 {
 	cache_blob_release(cls);
@@ -434,7 +424,13 @@ static bool reply_cached(struct http_ctx *c)
 	date_today(today);
 	struct buf k = {0};
 	buf_printf(&k, "b:%lld:%s:%s?", (long long)c->actor.user_id, today, c->url);
-	MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+	/* Arguments as "len:key=len:value;" in arrival order: no two different
+	 * queries give the same text. */
+	for (size_t i = 0; i < c->query.n; i++) {
+		const struct query_arg *a = &c->query.v[i];
+		buf_printf(&k, "%zu:%s=%zu:%s;", strlen(a->key), a->key, a->value ? strlen(a->value) : 0,
+			   a->value ? a->value : "");
+	}
 	/* A client asking for a fresh answer (Cache-Control: no-cache) gets one,
 	 * which is then kept for the others. */
 	const char *cc = http_header(c, "Cache-Control");
@@ -459,10 +455,6 @@ static bool reply_cached(struct http_ctx *c)
 
 static int dispatch(struct http_ctx *c)
 {
-	bool bad = false;
-	MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
-	if (bad)
-		return dj_fail(&c->err, DJ_EINVAL, "", "查询参数不是有效的 UTF-8");
 	if (c->too_big)
 		return dj_fail(&c->err, DJ_ETOOBIG, "", "请求体超过上限（JSON 1 MiB，上传文件 20 MiB）");
 	bool is_api = strncmp(c->url, "/api/", 5) == 0;
@@ -497,17 +489,9 @@ static int dispatch(struct http_ctx *c)
 	static __thread char route_name[160];
 	snprintf(route_name, sizeof route_name, "%s %s", c->route->method, c->route->pattern);
 	c->actor.route = route_name;
-	if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len) {
-		if (!utf8_valid(c->body.data, c->body.len))
-			return dj_fail(&c->err, DJ_EINVAL, "", "请求体不是有效的 UTF-8");
-		json_error_t je;
-		c->json = json_loadb(c->body.data, c->body.len, JSON_REJECT_DUPLICATES, &je);
-		if (!c->json)
-			return dj_fail(&c->err, DJ_EINVAL, "", "请求体不是有效的 JSON（第%d行第%d列：%s）", je.line,
-				       je.column, je.text);
-		if (!json_is_object(c->json))
-			return dj_fail(&c->err, DJ_EINVAL, "", "请求体应为 JSON 对象");
-	}
+	if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len &&
+	    !(c->json = body_decode_json(c->body.data, c->body.len, &c->err)))
+		return c->err.code;
 	if ((c->route->flags & ROUTE_CACHE) && c->versioned && strcmp(c->method, "GET") == 0 &&
 	    reply_cached(c))
 		return 0;
@@ -527,26 +511,70 @@ static enum MHD_Result queue(struct http_ctx *c)
 	return r;
 }
 
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;	/* "k: v\r\n" */
+	return MHD_YES;
+}
+
+static size_t headers_size(struct MHD_Connection *conn)
+{
+	size_t n = 0;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_size, &n);
+	return n;
+}
+
+/* Called with the whole request target before libmicrohttpd splits the
+ * query: a request's context starts here.  The query is decoded and checked
+ * here, then cut from MHD's copy, which it would otherwise parse into its
+ * connection memory, where 3,000 arguments left a connection hanging until
+ * the timeout (MHD 0.9.75 ignores that failure).  A refused request keeps its
+ * error for the first access-handler call. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_ctx *c = xcalloc(1, sizeof *c);
+	c->srv = cls;
+	c->conn = conn;
+	if (!uri)
+		return c;
+	size_t len = strlen(uri);
+	char *q = memchr(uri, '?', len);
+	if (len > URI_MAX)
+		c->refused = dj_fail(&c->err, DJ_EINVAL, "url", "请求地址过长（超过 8 KiB）") ? 414 : 0;
+	else if (q && query_parse(q + 1, len - (size_t)(q + 1 - uri), &c->query, &c->err))
+		c->refused = 400;
+	if (q)
+		q[1] = 0;	/* MHD's buffer, writable; it has found the '?' already */
+	return c;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	struct http_ctx *c = *con_cls;
-	if (!c) {
+	if (!c)		/* no request target: on_uri saw none */
+		c = *con_cls = on_uri(cls, "", conn);
+	if (!c->started) {
 		/* Answering in the first call makes MHD 0.9.75 close the connection
-		 * after the reply (DESIGN.md, known traps): only set up here. */
-		c = xcalloc(1, sizeof *c);
-		c->srv = cls;
-		c->conn = conn;
+		 * after the reply (DESIGN.md, known traps): only set up here, but
+		 * for a request refused whole, which should be closed at once. */
+		c->started = true;
 		c->method = method;
 		c->url = url;
+		if (!c->refused && headers_size(conn) > HEADERS_MAX)
+			c->refused = dj_fail(&c->err, DJ_EINVAL, "headers", "请求头过大（超过 16 KiB）") ? 431 : 0;
+		if (c->refused) {
+			reply_error(c);
+			return queue(c);
+		}
 		bool exists;
 		c->route = find_route(method, url, c->params, &exists);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		size_t limit = c->route && (c->route->flags & ROUTE_UPLOAD) ? UPLOAD_LIMIT : JSON_LIMIT;
 		if (cl && strtoull(cl, NULL, 10) > limit)
 			c->too_big = true;
-		*con_cls = c;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -584,6 +612,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		db_pool_put(c->srv->pool, c->db);
 	json_decref(c->json);
 	json_decref(c->err.details);
+	query_free(&c->query);
 	buf_free(&c->body);
 	free(c->cookie);
 	if (c->cache_lead)
@@ -661,6 +690,7 @@ int server_run(const struct server_opts *o)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first, or MHD logs some messages itself */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_END);
 	if (!d) {

@@ -1,11 +1,16 @@
-/* xlsx_read.c — the first worksheet of an XLSX file, streamed.  The big
- * parts (shared strings, the sheet) go through libxml2's SAX2 push parser,
- * about twice as fast as its reader API; workbook.xml and its relationships
- * are small and read with the reader. */
+/* xlsx_read.c — the first worksheet of an XLSX file, streamed through
+ * libxml2's SAX2 push parser (about twice as fast as its reader API).
+ *
+ * Uploads are hostile until read: no DTD is accepted (a DOCTYPE stops the
+ * parse, so no entity is ever declared or expanded, nothing is loaded from
+ * outside), libxml2's own size limits stay on (never XML_PARSE_HUGE), each
+ * zip entry's inflated size and ratio are checked from the central directory
+ * before reading and again while reading (the directory can lie), and cells,
+ * rows and column letters are bounded.  libxml2's messages, which quote the
+ * file, are dropped: the user gets one message of ours instead. */
 #include "io/table.h"
 
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
@@ -14,63 +19,128 @@
 #include "core/mem.h"
 
 #define MAX_COLS 64
+#define MAX_COL_REF 16384		/* XFD, Excel's last column */
+#define MAX_ROW 1048576			/* Excel's last row */
+#define CELL_MAX (128u << 10)		/* Excel keeps 32,767 characters a cell */
+#define SHEET_MAX (512ull << 20)	/* inflated; streamed, so it costs time, not memory */
+#define STRINGS_MAX (128ull << 20)	/* inflated; the shared strings are held whole */
+#define SMALL_MAX (4ull << 20)		/* workbook.xml and its relationships */
+#define TOTAL_MAX (576ull << 20)	/* all entries read from one file */
+#define RATIO_MAX 200			/* Excel's XML deflates 5–20:1; a bomb 1000:1 */
+#define RATIO_FROM (1ull << 20)		/* smaller entries may compress as they like */
 
+#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+/* The shared strings, NUL-separated in one buffer: a table of tiny strings
+ * costs no more memory than its XML. */
 struct strings {
-	char **v;
+	struct buf text;
+	uint32_t *off;
 	size_t n, cap;
 };
 
-static int zip_read_cb(void *ctx, char *buf, int len)
+/* The file being read, and what has been inflated from it so far. */
+struct xlsx {
+	zip_t *z;
+	zip_uint64_t inflated;
+	struct dj_error *err;
+};
+
+/* What every SAX state starts with. */
+struct xml_run {
+	xmlParserCtxtPtr ctx;
+	struct dj_error *err;
+	int stop;	/* a callback ended the parse */
+	int rc;		/* …because the file is refused (err is filled) */
+};
+
+static void run_stop(struct xml_run *r, int rc)
 {
-	zip_int64_t n = zip_fread((zip_file_t *)ctx, buf, (zip_uint64_t)len);
-	return n < 0 ? -1 : (int)n;
+	r->stop = 1;
+	if (rc && !r->rc)
+		r->rc = rc;
+	xmlStopParser(r->ctx);
 }
 
-static xmlTextReaderPtr open_entry(zip_t *z, const char *name, zip_file_t **zf)
+/* The internal subset begins: refuse before any entity is declared. */
+static void refuse_dtd(void *ud, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
 {
-	*zf = zip_fopen(z, name, 0);
-	if (!*zf)
-		return NULL;
-	xmlTextReaderPtr r = xmlReaderForIO(zip_read_cb, NULL, *zf, name, "UTF-8",
-					    XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_HUGE);
-	if (!r) {
-		zip_fclose(*zf);
-		*zf = NULL;
-	}
-	return r;
+	struct xml_run *r = ud;
+	run_stop(r, dj_fail(r->err, DJ_EINVAL, "file", "Excel 文件含有 DTD（<!DOCTYPE>），出于安全原因拒绝读取"));
 }
 
-static bool reader_is(xmlTextReaderPtr r, const char *local)
+/* libxml2's messages quote the uploaded file: none goes to the log. */
+static void xml_silent(void *ud, xmlErrorPtr e)
 {
-	const xmlChar *n = xmlTextReaderConstLocalName(r);
-	return n && strcmp((const char *)n, local) == 0;
 }
 
-/* Feed one zip entry to a SAX2 push parser.  *ctxp holds the parser while it
- * runs, so a callback can stop it by setting *stop and calling xmlStopParser.
- * -1 if the entry is not well-formed XML. */
-static int sax_entry(zip_t *z, const char *name, xmlSAXHandler *h, void *ud, xmlParserCtxtPtr *ctxp,
-		     const int *stop, bool *missing)
+static void sax_init(xmlSAXHandler *h, startElementNsSAX2Func start, endElementNsSAX2Func end,
+		     charactersSAXFunc text)
 {
-	zip_file_t *zf = zip_fopen(z, name, 0);
-	*missing = !zf;
-	if (!zf)
+	memset(h, 0, sizeof *h);
+	h->initialized = XML_SAX2_MAGIC;
+	h->startElementNs = start;
+	h->endElementNs = end;
+	h->characters = text;
+	h->internalSubset = refuse_dtd;
+	h->serror = xml_silent;
+}
+
+/* Feed one zip entry of at most `cap` inflated bytes to a SAX2 push parser.
+ * 0 when read (or stopped by a callback), -1 if it is not well-formed XML
+ * (err untouched), or the error code when the file is refused. */
+static int sax_entry(struct xlsx *x, const char *name, zip_uint64_t cap, const xmlSAXHandler *h,
+		     struct xml_run *run, bool *missing)
+{
+	zip_stat_t sb;
+	zip_stat_init(&sb);
+	*missing = zip_stat(x->z, name, 0, &sb) != 0;
+	if (*missing)
 		return 0;
-	xmlParserCtxtPtr ctx = *ctxp = xmlCreatePushParserCtxt(h, ud, NULL, 0, name);
-	xmlCtxtUseOptions(ctx, XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_HUGE);
+	const zip_uint64_t need = ZIP_STAT_INDEX | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD;
+	if ((sb.valid & need) != need)
+		return dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件已损坏（压缩目录不完整）");
+	if (sb.comp_method != ZIP_CM_STORE && sb.comp_method != ZIP_CM_DEFLATE)
+		return dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件使用了不支持的压缩方式");
+	if (sb.size > cap || x->inflated + sb.size > TOTAL_MAX)
+		return dj_fail(x->err, DJ_ETOOBIG, "file", "Excel 文件解压后过大（%s 超过 %llu MiB），拒绝读取", name,
+			       (unsigned long long)((sb.size > cap ? cap : TOTAL_MAX) >> 20));
+	if (sb.size > RATIO_FROM && sb.size / (sb.comp_size ? sb.comp_size : 1) > RATIO_MAX)
+		return dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件的压缩比异常（超过 %d:1），疑似压缩炸弹，拒绝读取",
+			       RATIO_MAX);
+	zip_file_t *zf = zip_fopen_index(x->z, sb.index, 0);
+	if (!zf)
+		return dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件已加密或已损坏，无法读取");
+	xmlParserCtxtPtr ctx = run->ctx = xmlCreatePushParserCtxt((xmlSAXHandler *)h, run, NULL, 0, name);
+	if (!ctx) {
+		zip_fclose(zf);
+		return dj_fail(x->err, DJ_EIO, "file", "XML 解析器初始化失败");
+	}
+	/* Never XML_PARSE_NOENT, _DTDLOAD or _HUGE: libxml2's limits stay on. */
+	xmlCtxtUseOptions(ctx, XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	char *chunk = xmalloc(1 << 16);
-	zip_int64_t n;
+	zip_uint64_t got = 0;
+	zip_int64_t n = 0;
 	int rc = 0;
-	while (!rc && !*stop && (n = zip_fread(zf, chunk, 1 << 16)) > 0)
+	while (!rc && !run->stop && (n = zip_fread(zf, chunk, 1 << 16)) > 0) {
+		got += (zip_uint64_t)n;
+		if (got > sb.size) {	/* inflates past what the directory says */
+			run_stop(run, dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件已损坏（解压后的大小与记录不符）"));
+			break;
+		}
 		rc = xmlParseChunk(ctx, chunk, (int)n, 0);
-	if (!rc && !*stop)
+	}
+	if (!rc && !run->stop && n < 0)
+		run_stop(run, dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件已损坏（解压失败）"));
+	if (!rc && !run->stop)
 		rc = xmlParseChunk(ctx, chunk, 0, 1);
-	int ok = *stop || (rc == 0 && ctx->wellFormed);
+	x->inflated += got;
+	int ok = run->stop || (rc == 0 && ctx->wellFormed);
 	free(chunk);
 	xmlFreeParserCtxt(ctx);
-	*ctxp = NULL;
+	run->ctx = NULL;
 	zip_fclose(zf);
-	return ok ? 0 : -1;
+	return run->rc ? run->rc : ok ? 0 : -1;
 }
 
 static bool is(const xmlChar *name, const char *local)
@@ -78,19 +148,36 @@ static bool is(const xmlChar *name, const char *local)
 	return strcmp((const char *)name, local) == 0;
 }
 
-static const char *attr(const xmlChar **attrs, int n, const char *local, size_t *len)
+/* An attribute by local name; `uri` NULL for one with no namespace. */
+static const char *attr_ns(const xmlChar **attrs, int n, const char *local, const char *uri, size_t *len)
 {
 	for (int i = 0; i < n; i++, attrs += 5)
-		if (is(attrs[0], local) && !attrs[1]) {
+		if (is(attrs[0], local) && (uri ? attrs[2] && is(attrs[2], uri) : !attrs[1])) {
 			*len = (size_t)(attrs[4] - attrs[3]);
 			return (const char *)attrs[3];
 		}
 	return NULL;
 }
 
+static const char *attr(const xmlChar **attrs, int n, const char *local, size_t *len)
+{
+	return attr_ns(attrs, n, local, NULL, len);
+}
+
+/* Append text to a cell or shared string, refusing one longer than Excel allows. */
+static void text_append(struct xml_run *r, struct buf *b, const xmlChar *ch, int len)
+{
+	if (b->len + (size_t)len > CELL_MAX) {
+		run_stop(r, dj_fail(r->err, DJ_EINVAL, "file", "Excel 单元格内容过长（超过 32767 个字符），拒绝读取"));
+		return;
+	}
+	buf_append(b, ch, (size_t)len);
+}
+
 /* Shared strings: each <si> is the concatenation of its <t> runs, leaving
  * out phonetic guides (<rPh>). */
 struct shared_state {
+	struct xml_run run;
 	struct strings *s;
 	struct buf cur;
 	int in_si, in_t, in_rph;
@@ -122,9 +209,11 @@ static void shared_end(void *ud, const xmlChar *name, const xmlChar *prefix, con
 		st->in_si = 0;
 		if (s->n == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 1024;
-			s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+			s->off = xrealloc(s->off, s->cap * sizeof *s->off);
 		}
-		s->v[s->n++] = xstrndup(st->cur.data ? st->cur.data : "", st->cur.len);
+		s->off[s->n++] = (uint32_t)s->text.len;	/* the entry is at most STRINGS_MAX */
+		buf_append(&s->text, st->cur.data ? st->cur.data : "", st->cur.len);
+		buf_append(&s->text, "", 1);
 	}
 }
 
@@ -132,67 +221,110 @@ static void shared_text(void *ud, const xmlChar *ch, int len)
 {
 	struct shared_state *st = ud;
 	if (st->in_si && st->in_t && !st->in_rph)
-		buf_append(&st->cur, ch, (size_t)len);
+		text_append(&st->run, &st->cur, ch, len);
 }
 
-static int read_shared(zip_t *z, struct strings *s)
+static int read_shared(struct xlsx *x, struct strings *s)
 {
-	struct shared_state st = {.s = s};
-	xmlSAXHandler h = {.initialized = XML_SAX2_MAGIC, .startElementNs = shared_start, .endElementNs = shared_end,
-			   .characters = shared_text};
+	struct shared_state st = {.run.err = x->err, .s = s};
+	xmlSAXHandler h;
+	sax_init(&h, shared_start, shared_end, shared_text);
 	bool missing;	/* a sheet with no text has no shared strings */
-	xmlParserCtxtPtr ctx;
-	const int never = 0;
-	int rc = sax_entry(z, "xl/sharedStrings.xml", &h, &st, &ctx, &never, &missing);
+	int rc = sax_entry(x, "xl/sharedStrings.xml", STRINGS_MAX, &h, &st.run, &missing);
 	buf_free(&st.cur);
+	if (rc < 0)
+		rc = dj_fail(x->err, DJ_EINVAL, "file", "Excel 文件已损坏（共享字符串表无法读取）");
 	return rc;
 }
 
-/* The path of the first sheet from workbook.xml and its relationships;
- * "xl/worksheets/sheet1.xml" if they cannot be read. */
-static char *first_sheet(zip_t *z)
+/* workbook.xml: the relationship id of the first <sheet>. */
+struct book_state {
+	struct xml_run run;
+	char *rid;
+};
+
+static void book_start(void *ud, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri, int nns,
+		       const xmlChar **ns, int nattrs, int ndef, const xmlChar **attrs)
 {
-	zip_file_t *zf;
-	char *rid = NULL, *target = NULL;
-	xmlTextReaderPtr r = open_entry(z, "xl/workbook.xml", &zf);
-	if (r) {
-		while (xmlTextReaderRead(r) == 1 && !rid)
-			if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT && reader_is(r, "sheet")) {
-				xmlChar *v = xmlTextReaderGetAttributeNs(r, BAD_CAST "id",
-					BAD_CAST "http://schemas.openxmlformats.org/officeDocument/2006/relationships");
-				if (v) {
-					rid = xstrdup((const char *)v);
-					xmlFree(v);
-				}
-			}
-		xmlFreeTextReader(r);
-		zip_fclose(zf);
+	struct book_state *st = ud;
+	size_t len;
+	const char *v;
+	if (is(name, "sheet") && (v = attr_ns(attrs, nattrs, "id", NS_REL, &len))) {
+		st->rid = xstrndup(v, len);
+		run_stop(&st->run, 0);
 	}
-	if (rid && (r = open_entry(z, "xl/_rels/workbook.xml.rels", &zf))) {
-		while (xmlTextReaderRead(r) == 1 && !target)
-			if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT && reader_is(r, "Relationship")) {
-				xmlChar *id = xmlTextReaderGetAttribute(r, BAD_CAST "Id");
-				xmlChar *t = xmlTextReaderGetAttribute(r, BAD_CAST "Target");
-				if (id && t && strcmp((const char *)id, rid) == 0)
-					target = t[0] == '/' ? xstrdup((const char *)t + 1)
-							     : xasprintf("xl/%s", (const char *)t);
-				xmlFree(id);
-				xmlFree(t);
-			}
-		xmlFreeTextReader(r);
-		zip_fclose(zf);
-	}
-	free(rid);
-	return target ? target : xstrdup("xl/worksheets/sheet1.xml");
 }
 
-/* "AB12" → column index 27 (0-based); -1 if malformed. */
+/* workbook.xml.rels: the target of that relationship. */
+struct rels_state {
+	struct xml_run run;
+	const char *rid;
+	char *target;
+};
+
+static void rels_start(void *ud, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri, int nns,
+		       const xmlChar **ns, int nattrs, int ndef, const xmlChar **attrs)
+{
+	struct rels_state *st = ud;
+	size_t ilen, tlen;
+	const char *id, *t;
+	if (!is(name, "Relationship") || !(id = attr(attrs, nattrs, "Id", &ilen)) ||
+	    !(t = attr(attrs, nattrs, "Target", &tlen)) || ilen != strlen(st->rid) || memcmp(id, st->rid, ilen) != 0)
+		return;
+	if (tlen && t[0] == '/')
+		st->target = xstrndup(t + 1, tlen - 1);
+	else
+		st->target = xasprintf("xl/%.*s", (int)tlen, t);
+	run_stop(&st->run, 0);
+}
+
+/* The path of the first sheet from workbook.xml and its relationships;
+ * "xl/worksheets/sheet1.xml" if they cannot be read.  0, or the error code
+ * when the file is refused. */
+static int first_sheet(struct xlsx *x, char **path)
+{
+	xmlSAXHandler h;
+	bool missing;
+	struct book_state b = {.run.err = x->err};
+	sax_init(&h, book_start, NULL, NULL);
+	int rc = sax_entry(x, "xl/workbook.xml", SMALL_MAX, &h, &b.run, &missing);
+	struct rels_state r = {.run.err = x->err, .rid = b.rid};
+	if (rc <= 0 && b.rid) {
+		sax_init(&h, rels_start, NULL, NULL);
+		rc = sax_entry(x, "xl/_rels/workbook.xml.rels", SMALL_MAX, &h, &r.run, &missing);
+	}
+	free(b.rid);
+	*path = r.target ? r.target : xstrdup("xl/worksheets/sheet1.xml");
+	return rc > 0 ? rc : 0;
+}
+
+/* "AB12" → column index 27 (0-based); -1 unless it is 1–3 letters up to XFD
+ * followed by a row number. */
 static int col_of_ref(const char *ref)
 {
 	int c = 0, n = 0;
-	for (; *ref >= 'A' && *ref <= 'Z'; ref++, n++)
-		c = c * 26 + (*ref - 'A' + 1);
-	return n ? c - 1 : -1;
+	for (; *ref >= 'A' && *ref <= 'Z'; ref++)
+		if (++n > 3 || (c = c * 26 + (*ref - 'A' + 1)) > MAX_COL_REF)
+			return -1;
+	if (!n || *ref < '1' || *ref > '9')
+		return -1;
+	while (*ref >= '0' && *ref <= '9')
+		ref++;
+	return *ref ? -1 : c - 1;
+}
+
+/* A row number 1…MAX_ROW; -1 if it is anything else. */
+static int row_number(const char *s, size_t len)
+{
+	long v = 0;
+	if (!len || len > 7)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= MAX_ROW ? (int)v : -1;
 }
 
 int table_excel_date(double serial, char out[11])
@@ -206,16 +338,16 @@ int table_excel_date(double serial, char out[11])
 }
 
 struct sheet_state {
+	struct xml_run run;
 	char *cells[MAX_COLS];
 	size_t ncells;
 	int row;
-	int col, next_col, in_v, in_t, stop;
+	int col, next_col, in_v, in_t;
 	char type;			/* the cell's t attribute: s(hared), b(ool), i(nline), n(umber), … */
 	struct buf val;
 	const struct strings *ss;
 	table_row_fn fn;
 	void *ud;
-	xmlParserCtxtPtr ctx;
 };
 
 static void row_reset(struct sheet_state *st)
@@ -249,9 +381,17 @@ static void sheet_start(void *ud, const xmlChar *name, const xmlChar *prefix, co
 	const char *a;
 	if (is(name, "c")) {
 		char ref[16] = "";
-		if ((a = attr(attrs, nattrs, "r", &len)) && len < sizeof ref)
-			memcpy(ref, a, len);
-		st->col = ref[0] ? col_of_ref(ref) : st->next_col;
+		if ((a = attr(attrs, nattrs, "r", &len))) {
+			if (len < sizeof ref)
+				memcpy(ref, a, len);
+			if ((st->col = col_of_ref(ref)) < 0) {
+				run_stop(&st->run, dj_fail(st->run.err, DJ_EINVAL, "file",
+					"Excel 工作表已损坏（第 %d 行有无效的单元格位置）", st->row));
+				return;
+			}
+		} else {
+			st->col = st->next_col < MAX_COL_REF ? st->next_col : -1;
+		}
 		a = attr(attrs, nattrs, "t", &len);
 		st->type = a && len ? (len > 1 && a[0] == 'i' ? 'i' : a[0]) : 'n';
 		st->next_col = st->col + 1;
@@ -261,10 +401,13 @@ static void sheet_start(void *ud, const xmlChar *name, const xmlChar *prefix, co
 	} else if (is(name, "t")) {
 		st->in_t = 1;
 	} else if (is(name, "row")) {
-		char num[16] = "";
-		if ((a = attr(attrs, nattrs, "r", &len)) && len < sizeof num)
-			memcpy(num, a, len);
-		st->row = num[0] ? atoi(num) : st->row + 1;
+		int r = (a = attr(attrs, nattrs, "r", &len)) ? row_number(a, len) : st->row + 1;
+		if (r < 1 || r > MAX_ROW) {
+			run_stop(&st->run, dj_fail(st->run.err, DJ_EINVAL, "file",
+				"Excel 工作表已损坏（第 %d 行之后有无效的行号）", st->row));
+			return;
+		}
+		st->row = r;
 		st->next_col = 0;
 		row_reset(st);
 	}
@@ -285,7 +428,7 @@ static void sheet_end(void *ud, const xmlChar *name, const xmlChar *prefix, cons
 		if (st->type == 's') {
 			char *end;
 			long idx = st->val.len ? strtol(text, &end, 10) : -1;
-			v = xstrdup(idx >= 0 && (size_t)idx < st->ss->n ? st->ss->v[idx] : "");
+			v = xstrdup(idx >= 0 && (size_t)idx < st->ss->n ? st->ss->text.data + st->ss->off[idx] : "");
 		} else if (st->type == 'b') {
 			v = xstrdup(st->val.len && text[0] == '1' ? "TRUE" : "FALSE");
 		} else {
@@ -299,10 +442,8 @@ static void sheet_end(void *ud, const xmlChar *name, const xmlChar *prefix, cons
 		st->cells[st->col] = v;
 		st->col = -1;
 	} else if (is(name, "row")) {
-		if (emit(st)) {
-			st->stop = 1;
-			xmlStopParser(st->ctx);
-		}
+		if (emit(st))
+			run_stop(&st->run, 0);
 	}
 }
 
@@ -310,7 +451,7 @@ static void sheet_text(void *ud, const xmlChar *ch, int len)
 {
 	struct sheet_state *st = ud;
 	if (st->col >= 0 && (st->in_v || st->in_t))
-		buf_append(&st->val, ch, (size_t)len);
+		text_append(&st->run, &st->val, ch, len);
 }
 
 int table_read_xlsx(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err)
@@ -326,26 +467,26 @@ int table_read_xlsx(const void *data, size_t len, table_row_fn fn, void *ud, str
 		return dj_fail(err, DJ_EINVAL, "file", "不是有效的 Excel（.xlsx）文件");
 	}
 	zip_error_fini(&ze);
+	struct xlsx x = {.z = z, .err = err};
 	struct strings ss = {0};
-	int rc = 0;
-	if (read_shared(z, &ss) < 0)
-		rc = dj_fail(err, DJ_EINVAL, "file", "Excel 文件已损坏（共享字符串表无法读取）");
-	char *sheet = first_sheet(z);
-	struct sheet_state st = {.col = -1, .ss = &ss, .fn = fn, .ud = ud};
+	char *sheet = NULL;
+	int rc = read_shared(&x, &ss);
+	if (!rc)
+		rc = first_sheet(&x, &sheet);
+	struct sheet_state st = {.run.err = err, .col = -1, .ss = &ss, .fn = fn, .ud = ud};
 	bool missing = false;
-	xmlSAXHandler h = {.initialized = XML_SAX2_MAGIC, .startElementNs = sheet_start, .endElementNs = sheet_end,
-			   .characters = sheet_text};
-	if (!rc && sax_entry(z, sheet, &h, &st, &st.ctx, &st.stop, &missing) < 0)
+	xmlSAXHandler h;
+	sax_init(&h, sheet_start, sheet_end, sheet_text);
+	if (!rc && (rc = sax_entry(&x, sheet, SHEET_MAX, &h, &st.run, &missing)) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "file", "Excel 工作表已损坏，无法读取");
 	if (!rc && missing)
 		rc = dj_fail(err, DJ_EINVAL, "file", "Excel 文件中没有工作表");
 	row_reset(&st);
 	buf_free(&st.val);
 	free(sheet);
-	for (size_t i = 0; i < ss.n; i++)
-		free(ss.v[i]);
-	free(ss.v);
-	zip_close(z);
+	buf_free(&ss.text);
+	free(ss.off);
+	zip_discard(z);	/* read-only: nothing to write back */
 	return rc;
 }
 
