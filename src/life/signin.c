@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/mem.h"
+#include "core/setting.h"
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "org/org.h"

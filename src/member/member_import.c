@@ -20,6 +20,7 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "core/valid.h"
+#include "core/setting.h"
 #include "db/db.h"
 #include "io/table.h"
 #include "member/member.h"

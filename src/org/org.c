@@ -44,16 +44,6 @@ json_t *org_kinds_json(void)
 	return a;
 }
 
-int64_t setting_int(struct db *db, const char *key, int64_t def)
-{
-	char *v = NULL;
-	if (db_text1(db, &v, "SELECT value FROM setting WHERE key = ?", DB_ARGS(DB_T(key)), NULL) || !v)
-		return def;
-	int64_t n = strtoll(v, NULL, 10);
-	free(v);
-	return n;
-}
-
 int64_t org_id_by_code(struct db *db, const char *code)
 {
 	int64_t id = 0;

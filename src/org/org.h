@@ -79,7 +79,5 @@ json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const c
 /* The home dashboard: orgs by kind, members by status, elections due, findings. */
 json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct dj_error *err);
 
-/* A setting as integer (rule numbers live in configuration). */
-int64_t setting_int(struct db *db, const char *key, int64_t def);
 
 #endif

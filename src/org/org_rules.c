@@ -10,6 +10,7 @@
 
 #include "core/date.h"
 #include "core/mem.h"
+#include "core/setting.h"
 #include "db/db.h"
 
 struct org_stat {

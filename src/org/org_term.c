@@ -8,6 +8,7 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "core/valid.h"
+#include "core/setting.h"
 #include "db/db.h"
 
 static const char *const posts[] = {"secretary", "deputy_secretary", "organization", "propaganda", "discipline",

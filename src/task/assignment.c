@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "core/valid.h"
+#include "core/setting.h"
 #include "db/db.h"
 #include "org/org.h"
 

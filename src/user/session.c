@@ -9,9 +9,9 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/mem.h"
+#include "core/setting.h"
 #include "crypto/pii.h"
 #include "db/db.h"
-#include "org/org.h"
 
 /* Verifying against a fixed hash keeps the time of a login that must fail
  * without a look at the password (unknown name, disabled or locked account)
