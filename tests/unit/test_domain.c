@@ -17,6 +17,7 @@
 #include "member/idcard.h"
 #include "member/member.h"
 #include "member/member_io.h"
+#include "core/setting.h"
 #include "org/org.h"
 #include "user/user.h"
 
