@@ -82,6 +82,8 @@ before(async () => {
     items: [{ week: 1, title: MARK.study + '第一周', kind: 'article' }] }), 201);
   B.studyItem = B.study.items[0].id;
   B.user = (await ok(await admin.get('/users?q=hangye'))).items[0];
+  B.figures = (await ok(await admin.get('/figures'))).items.map((f) => f.id);
+  assert.ok(B.figures.length > 0);
   // The demo's own plan (deployed by the bureau to every unit, A's and B's alike).
   B.rootPlan = (await ok(await admin.get('/plans'))).items.find((p) => p.id !== B.plan.id);
   // An account of A (made by the admin) that A's org admin may manage.
@@ -208,6 +210,8 @@ const NO_ID = {
   'GET /api/v1/life/rules': 'the rules, shared by all',
   'GET /api/v1/plans/template': 'an empty import template',
   'GET /api/v1/quota-units': 'a fixed dictionary',
+  'GET /api/v1/figures': 'the catalogue of figures, the same for all',
+  'GET /api/v1/nav': 'the menu of the caller\'s role',
 };
 
 // Every other route: the requests that carry B's ids.  `list` marks a list
@@ -320,6 +324,9 @@ function probes() {
     'POST /api/v1/assignments/{id}/review': [['POST', `/assignments/${asg}/review`, { decision: 'accept' }]],
     'POST /api/v1/assignments/{id}/seen': [['POST', `/assignments/${asg}/seen`, {}]],
     'POST /api/v1/submissions/{id}/attachments': [['POST', `/submissions/${B.submission}/attachments?filename=x.png`, new Uint8Array(PNG)]],
+    'GET /api/v1/figures/{id}': B.figures.map((f) => ['GET', `/figures/${f}?org=${o}`]),
+    'GET /api/v1/figures/{id}/records': B.figures.map((f) => ['GET', `/figures/${f}/records?org=${o}&size=200`]),
+    'GET /api/v1/todos': [['GET', '/todos', undefined, 'list']],
     'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`]],
     'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`]],
   };
