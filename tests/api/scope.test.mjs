@@ -287,6 +287,7 @@ function probes() {
     'GET /api/v1/life/compliance': [['GET', `/life/compliance?org=${o}`]],
     'GET /api/v1/life/compliance/cell': [['GET', `/life/compliance/cell?org=${br}&month=${MONTH}`]],
     'GET /api/v1/life/dues': [['GET', `/life/dues?org=${o}`]],
+    'GET /api/v1/life/pending': [['GET', `/life/pending?org=${o}`]],
     'GET /api/v1/life/absentees': [['GET', `/life/absentees?org=${o}`]],
     'GET /api/v1/life/summary': [['GET', `/life/summary?org=${o}`]],
     'GET /api/v1/life/findings': [['GET', `/life/findings?org=${o}&period=${MONTH}`]],
