@@ -74,17 +74,22 @@ static bool valid_time(const char *s)
 	       s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' && (s[0] < '2' || s[1] <= '3');
 }
 
-static int check_member_ref(struct db *db, json_t *in, const char *key, const char *label, int64_t *out,
-			    struct dj_error *err)
+/* A host, recorder or speaker named by member id: one the actor may name (see
+ * life_member_check), unless the stored activity already named them. */
+static int check_member_ref(struct db *db, const struct actor *a, json_t *in, int64_t id, const json_t *before,
+			    const char *key, const char *label, int64_t *out, struct dj_error *err)
 {
 	int rc = v_id(in, key, label, false, out, err);
-	int64_t one;
-	if (!rc && *out && db_int1(db, &one, "SELECT 1 FROM member WHERE id = ?", DB_ARGS(DB_I(*out)), NULL))
-		rc = dj_fail(err, DJ_EINVAL, key, "%s不存在", label);
-	return rc;
+	if (rc || !*out)
+		return rc;
+	if (before && json_integer_value(json_object_get(before, key)) == *out)
+		return 0;
+	return life_member_check(db, a, id, *out, key, label, err);
 }
 
-static int act_read(struct db *db, const struct actor *a, json_t *in, struct act *v, struct dj_error *err)
+/* Read and check an activity from `in`; `id` and `before` are the stored one when updating (0, NULL on create). */
+static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id, const json_t *before, struct act *v,
+		    struct dj_error *err)
 {
 	static const char *const statuses[] = {"planned", "held", NULL};
 	int rc;
@@ -104,9 +109,9 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, struct act
 	    (rc = v_str(in, "recorder", "记录人", 50, false, &v->recorder, err)) ||
 	    (rc = v_str(in, "speaker", "授课人", 50, false, &v->speaker, err)) ||
 	    (rc = v_str(in, "minutes", "会议记录", (size_t)max_minutes, false, &v->minutes, err)) ||
-	    (rc = check_member_ref(db, in, "host_member_id", "主持人", &v->host_member_id, err)) ||
-	    (rc = check_member_ref(db, in, "recorder_member_id", "记录人", &v->recorder_member_id, err)) ||
-	    (rc = check_member_ref(db, in, "speaker_member_id", "授课人", &v->speaker_member_id, err)))
+	    (rc = check_member_ref(db, a, in, id, before, "host_member_id", "主持人", &v->host_member_id, err)) ||
+	    (rc = check_member_ref(db, a, in, id, before, "recorder_member_id", "记录人", &v->recorder_member_id, err)) ||
+	    (rc = check_member_ref(db, a, in, id, before, "speaker_member_id", "授课人", &v->speaker_member_id, err)))
 		return rc;
 	if (!life_kind_exists(db, v->kind, NULL))
 		return dj_fail(err, DJ_EINVAL, "kind", "未知的活动类型“%s”", v->kind);
@@ -175,7 +180,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, struct act
 	return 0;
 }
 
-static int act_children(struct db *db, int64_t id, const struct act *v, struct dj_error *err)
+static int act_children(struct db *db, const struct actor *a, int64_t id, const struct act *v, struct dj_error *err)
 {
 	int rc = db_run(db, "DELETE FROM activity_org WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
 	bool held = strcmp(v->status, "held") == 0;
@@ -201,7 +206,7 @@ static int act_children(struct db *db, int64_t id, const struct act *v, struct d
 	if (!rc)
 		rc = life_attendance_sync(db, id, err);
 	if (!rc && v->attendance)
-		rc = life_attendance_apply(db, id, v->attendance, err);
+		rc = life_attendance_apply(db, a, id, v->attendance, err);
 	if (!rc && v->guests)
 		rc = life_guests_apply(db, id, v->guests, err);
 	return rc;
@@ -217,7 +222,7 @@ int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64
 {
 	struct act v;
 	int rc;
-	if ((rc = scope_can_manage(a, err)) || (rc = act_read(db, a, in, &v, err)))
+	if ((rc = scope_can_manage(a, err)) || (rc = act_read(db, a, in, 0, NULL, &v, err)))
 		return rc;
 	char now[21];
 	date_now_iso(now);
@@ -229,7 +234,7 @@ int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64
 		     " created_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		     DB_ARGS(ACT_ARGS(&v, now), DB_T(now), a->user_id ? DB_I(a->user_id) : DB_NULL), err);
 	if (!rc)
-		rc = act_children(db, *id, &v, err);
+		rc = act_children(db, a, *id, &v, err);
 	if (!rc) {
 		json_t *after = life_activity_row(db, a, *id, err);
 		rc = audit_write(db, a, "life.create", "activity", *id, NULL, after, err);
@@ -260,7 +265,7 @@ int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_
 	else if (strcmp(json_string_value(json_object_get(before, "status")), "cancelled") == 0)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能修改");
 	else
-		rc = act_read(db, a, full, &v, err);
+		rc = act_read(db, a, full, id, before, &v, err);
 	char now[21];
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
@@ -270,7 +275,7 @@ int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_
 				" WHERE id = ?",
 			    DB_ARGS(ACT_ARGS(&v, now), DB_I(id)), err);
 		if (!rc)
-			rc = act_children(db, id, &v, err);
+			rc = act_children(db, a, id, &v, err);
 		if (!rc) {
 			json_t *after = life_activity_row(db, a, id, err);
 			rc = audit_write(db, a, "life.update", "activity", id, before, after, err);
@@ -301,8 +306,9 @@ int life_activity_cancel(struct db *db, const struct actor *a, int64_t id, struc
 	return db_end(db, rc, err);
 }
 
-/* Visible when any of its orgs is in scope, or the actor took part. */
-static int activity_visible(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
+/* Visible when any of its orgs is in scope (fully), or when the actor's own
+ * member record has a row in it (their own part only). */
+int life_activity_access(struct db *db, const struct actor *a, int64_t id, bool *full, struct dj_error *err)
 {
 	struct db_stmt *st = db_query(db, "SELECT org_id FROM activity_org WHERE activity_id = ?", DB_ARGS(DB_I(id)),
 				      err);
@@ -315,12 +321,19 @@ static int activity_visible(struct db *db, const struct actor *a, int64_t id, st
 			ok = true;
 	}
 	db_done(st);
+	if (full)
+		*full = ok;
 	int64_t one;
 	if (any && !ok && a->member_id &&
 	    db_int1(db, &one, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
 		    DB_ARGS(DB_I(id), DB_I(a->member_id)), NULL) == 0)
 		ok = true;
 	return ok ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在或不在您的管理范围内");
+}
+
+static int activity_visible(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
+{
+	return life_activity_access(db, a, id, NULL, err);
 }
 
 int life_activity_writable(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
@@ -372,8 +385,23 @@ json_t *life_activity_row(struct db *db, const struct actor *a, int64_t id, stru
 	return r;
 }
 
+/* Someone who only took part sees their own row: not the others' attendance and leave reasons. */
+static void attendance_keep_own(json_t *r, int64_t member_id)
+{
+	json_t *own = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(r, "attendance"), i, t)
+		if (json_integer_value(json_object_get(t, "member_id")) == member_id)
+			json_array_append(own, t);
+	json_object_set_new(r, "attendance", own);
+}
+
 json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
 {
+	bool full;
+	if (life_activity_access(db, a, id, &full, err))
+		return NULL;
 	json_t *r = life_activity_row(db, a, id, err);
 	if (!r)
 		return NULL;
@@ -398,6 +426,8 @@ json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, stru
 						    (json_int_t)absent, "guests",
 						    (json_int_t)json_array_size(json_object_get(r, "guests")), "rate",
 						    expected ? (double)present / (double)expected : 0.0));
+	if (!full)
+		attendance_keep_own(r, a->member_id);
 	json_object_set_new(r, "attachments", attach_list(db, "activity", id));
 	json_t *win = db_row(db, "SELECT signin_token, signin_opens, signin_closes FROM activity WHERE id = ?",
 			     DB_ARGS(DB_I(id)), NULL);
@@ -413,20 +443,33 @@ json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, stru
 json_t *life_activity_list(struct db *db, const struct actor *a, const struct life_filter *f, struct dj_error *err)
 {
 	int64_t org = f->org;
-	if (!org) {
-		if (a->role == ROLE_MEMBER) {
-			db_int1(db, &org, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(a->member_id)), NULL);
-		} else {
-			org = scope_root(db, a);
-		}
-	}
-	if (scope_org(db, a, org, err))
-		return NULL;
 	struct db_where w = {0};
-	if (f->subtree)
-		db_where_add(&w, "x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(org)));
-	else
-		db_where_add(&w, "x.org_id = ?", DB_ARGS(DB_I(org)));
+	if (a->role == ROLE_MEMBER) {
+		/* A member lists the activities they were expected at or attended (their own
+		 * rows), not their branch's; `org` may narrow that to their own org only. */
+		int64_t own = 0;
+		if (a->member_id && db_int1(db, &own, "SELECT org_id FROM member WHERE id = ?",
+					    DB_ARGS(DB_I(a->member_id)), err) && err->code != DJ_ENOTFOUND)
+			return NULL;
+		if (org && org != own) {
+			dj_fail(err, DJ_ENOTFOUND, "org", "党组织不存在或不在您的管理范围内");
+			return NULL;
+		}
+		db_where_add(&w, "x.activity_id IN (SELECT activity_id FROM attendance WHERE member_id = ?)",
+			     DB_ARGS(DB_I(a->member_id)));
+		if (org)
+			db_where_add(&w, "x.org_id = ?", DB_ARGS(DB_I(org)));
+	} else {
+		if (!org)
+			org = scope_root(db, a);
+		if (scope_org(db, a, org, err))
+			return NULL;
+		if (f->subtree)
+			db_where_add(&w, "x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)",
+				     DB_ARGS(DB_I(org)));
+		else
+			db_where_add(&w, "x.org_id = ?", DB_ARGS(DB_I(org)));
+	}
 	if (f->from)
 		db_where_add(&w, "x.on_date >= ?", DB_ARGS(DB_T(f->from)));
 	if (f->to)

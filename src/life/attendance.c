@@ -138,7 +138,23 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 	return rc;
 }
 
-int life_attendance_apply(struct db *db, int64_t id, json_t *items, struct dj_error *err)
+bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id)
+{
+	return false;	/* no hosting records yet (#11) */
+}
+
+int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
+		      const char *field, const char *label, struct dj_error *err)
+{
+	int64_t one;
+	bool active = db_int1(db, &one, "SELECT 1 FROM member WHERE id = ? AND active = 1", DB_ARGS(DB_I(member_id)),
+			      NULL) == 0;
+	if (active && (scope_member(db, a, member_id, NULL) == 0 || life_member_may_attend(db, activity_id, member_id)))
+		return 0;
+	return dj_fail(err, DJ_ENOTFOUND, field, "%s（编号%lld）不存在或不在您的管理范围内", label, (long long)member_id);
+}
+
+int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json_t *items, struct dj_error *err)
 {
 	static const char *const statuses[] = {"present", "leave", "absent", NULL};
 	struct act_head h;
@@ -168,12 +184,19 @@ int life_attendance_apply(struct db *db, int64_t id, json_t *items, struct dj_er
 		bool exists = db_int1(db, &one, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
 				      DB_ARGS(DB_I(id), DB_I(m)), NULL) == 0;
 		if (!exists) {
+			/* Scope first: someone who was not in the activity's orgs that day and whom the
+			 * actor may not name gets the same answer as a missing member. */
 			int64_t org = member_org_at(db, m, h.on_date);
 			char *name = NULL;
-			db_text1(db, &name, "SELECT name FROM member WHERE id = ? AND active = 1", DB_ARGS(DB_I(m)), NULL);
-			if (!name) {
-				return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条：党员（编号%lld）不存在", i + 1,
-					       (long long)m);
+			if (!(org && in_orgs(&h, org)))
+				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
+			if (!rc && (rc = db_text1(db, &name, "SELECT name FROM member WHERE id = ? AND active = 1",
+						 DB_ARGS(DB_I(m)), err)) == DJ_ENOTFOUND)
+				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
+			if (rc) {
+				char msg[sizeof err->msg];
+				snprintf(msg, sizeof msg, "%s", err->msg);
+				return dj_fail(err, rc, "attendance", "第%zu条：%.400s", i + 1, msg);
 			}
 			if (!org || (!dual && !in_orgs(&h, org))) {
 				rc = dj_fail(err, DJ_EINVAL, "attendance",
@@ -256,7 +279,7 @@ int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t
 	if ((rc = db_begin(db, err)))
 		return rc;
 	json_t *before = attendance_snapshot(db, id);
-	rc = life_attendance_apply(db, id, items, err);
+	rc = life_attendance_apply(db, a, id, items, err);
 	if (!rc && guests)
 		rc = life_guests_apply(db, id, guests, err);
 	if (!rc)

@@ -128,8 +128,21 @@ char *life_signin_qr(struct db *db, const struct actor *a, int64_t id, const cha
 	return svg;
 }
 
+/* Topic, place, time and org of an activity are for those expected at it (or
+ * who took part) and for the managers whose scope holds it; to anyone else it
+ * does not exist. */
+static int signin_not_found(struct dj_error *err)
+{
+	return dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在，或您不在该活动的应到人员名单中");
+}
+
 json_t *life_signin_info(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
 {
+	if (life_activity_access(db, a, id, NULL, err)) {
+		if (err->code == DJ_ENOTFOUND)
+			signin_not_found(err);
+		return NULL;
+	}
 	json_t *r = db_row(db, "SELECT v.id, v.topic, v.kind, k.label AS kind_label, o.name AS org_name, v.on_date,"
 			       " v.start_time, v.end_time, v.place, v.status, v.signin_token, v.signin_opens, v.signin_closes"
 			       " FROM activity v JOIN activity_kind k ON k.code = v.kind JOIN org o ON o.id = v.org_id"
@@ -160,12 +173,19 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 	if (!a->member_id)
 		return dj_fail(err, DJ_EFORBIDDEN, "member", "您的账号未关联党员信息，不能签到");
 	if ((rc = window_load(db, id, &w, err)))
-		return rc;
+		return rc == DJ_ENOTFOUND ? signin_not_found(err) : rc;
+	int64_t now = date_now_unix();
+	bool token_ok = token && w.token[0] && strlen(token) == strlen(w.token) &&
+			sodium_memcmp(token, w.token, strlen(w.token)) == 0;
+	if ((rc = life_activity_access(db, a, id, NULL, err))) {
+		/* Whoever holds the live token has seen the code at the meeting: tell them why. */
+		if (rc == DJ_ENOTFOUND && token_ok && now < w.closes)
+			return dj_fail(err, DJ_EFORBIDDEN, "signin", "您不是该活动所属党组织的党员，无需在此签到");
+		return rc == DJ_ENOTFOUND ? signin_not_found(err) : rc;
+	}
 	if (strcmp(w.status, "cancelled") == 0)
 		return dj_fail(err, DJ_ECONFLICT, "signin", "该活动已取消");
-	int64_t now = date_now_unix();
-	if (!token || !w.token[0] || strlen(token) != strlen(w.token) ||
-	    sodium_memcmp(token, w.token, strlen(w.token)) != 0)
+	if (!token_ok)
 		return dj_fail(err, DJ_ECONFLICT, "token",
 			       w.token[0] && now < w.closes ? "签到二维码已失效，请扫描现场最新的二维码" : "签到已结束");
 	char t[6];

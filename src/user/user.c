@@ -51,6 +51,12 @@ int64_t user_id_by_name(struct db *db, const char *username)
 	return id;
 }
 
+/* A member account's scope org follows its member record. */
+static int member_org_of(struct db *db, int64_t member_id, int64_t *org_id, struct dj_error *err)
+{
+	return db_int1(db, org_id, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), err);
+}
+
 static json_t *user_row(struct db *db, int64_t id)
 {
 	return db_row(db, "SELECT u.id, u.username, u.display_name, u.role, u.org_id, o.name AS org_name, u.member_id,"
@@ -58,7 +64,10 @@ static json_t *user_row(struct db *db, int64_t id)
 			  " LEFT JOIN org o ON o.id = u.org_id WHERE u.id = ?", DB_ARGS(DB_I(id)), NULL);
 }
 
-/* Who may manage accounts: administrators all; org administrators those bound inside their subtree. */
+/* Who may manage accounts: administrators all; org administrators those bound inside their subtree.
+ * The member record an account is bound to must lie in the actor's subtree too, whatever the role:
+ * the account reads that member's activities, attendance and attachments. Out of scope and missing
+ * answer alike (404), without the member's name. */
 static int can_manage_users(struct db *db, const struct actor *a, enum role role, int64_t org_id, int64_t member_id,
 			    struct dj_error *err)
 {
@@ -66,15 +75,14 @@ static int can_manage_users(struct db *db, const struct actor *a, enum role role
 		return dj_fail(err, DJ_EFORBIDDEN, "", "无权管理账号");
 	if (role == ROLE_ADMIN && a->role != ROLE_ADMIN)
 		return dj_fail(err, DJ_EFORBIDDEN, "role", "只有系统管理员可以创建系统管理员");
-	if (role == ROLE_MEMBER) {
-		if (!member_id)
-			return dj_fail(err, DJ_EINVAL, "member_id", "党员账号须关联党员档案");
-		if (scope_member(db, a, member_id, err)) {
-			strcpy(err->field, "member_id");
-			return err->code;
-		}
-		return 0;
+	if (role == ROLE_MEMBER && !member_id)
+		return dj_fail(err, DJ_EINVAL, "member_id", "党员账号须关联党员档案");
+	if (member_id && scope_member(db, a, member_id, err)) {
+		strcpy(err->field, "member_id");
+		return err->code;
 	}
+	if (role == ROLE_MEMBER)
+		return 0;
 	if (role != ROLE_ADMIN && !org_id)
 		return dj_fail(err, DJ_EINVAL, "org_id", "请选择账号所管理的党组织");
 	if (org_id && scope_org(db, a, org_id, err)) {
@@ -102,8 +110,8 @@ int user_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, s
 	enum role role = role_parse(role_s);
 	if ((rc = can_manage_users(db, a, role, org_id, member_id, err)))
 		return rc;
-	if (role == ROLE_MEMBER)	/* a member acts on their own record; their scope org follows it */
-		db_int1(db, &org_id, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), NULL);
+	if (role == ROLE_MEMBER && (rc = member_org_of(db, member_id, &org_id, err)))
+		return rc;
 	if (user_id_by_name(db, username))
 		return dj_fail(err, DJ_ECONFLICT, "username", "用户名“%s”已存在", username);
 	char hash[crypto_pwhash_STRBYTES];
@@ -176,7 +184,8 @@ int user_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 		json_decref(before);
 		return dj_fail(err, DJ_EINVAL, "role", "不能停用自己的账号或修改自己的角色");
 	}
-	if ((rc = can_manage_users(db, a, role_parse(role_s), org_id, member_id, err))) {
+	if ((rc = can_manage_users(db, a, role_parse(role_s), org_id, member_id, err)) ||
+	    (role_parse(role_s) == ROLE_MEMBER && (rc = member_org_of(db, member_id, &org_id, err)))) {
 		json_decref(before);
 		return rc;
 	}

@@ -1,0 +1,378 @@
+// scope.test.mjs — nobody reaches outside their subtree, on any route.
+// Subtree A is the 机关党委 (JT-JG) with its org admin `jiguan`, the branch
+// secretary `zhibu` (JT-JG01) and the member `dangyuan`; subtree B is its
+// sibling, the 东湖区 industry committee (JT-HY01).  The administrator builds
+// one object of every kind in B through the API; then every route the server
+// lists (`dangjian routes`) is tried by each role of A with B's ids, and must
+// answer 404 (or 403 where the code says forbidden) without B's member names
+// or B's records in the body.  SQLite by default, PostgreSQL with DJ_PG_URL.
+// Dates are fixed here: nothing depends on the day the suite runs.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { freshDb, generate, startServer, loginAs, cli, PASSWORD } from '../lib/server.mjs';
+
+let db, srv, admin, roles;
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+const HELD = '2025-03-10';	// a past date for held activities, whatever today is
+const MONTH = '2025-03';
+// Unique texts of B's records: none may appear in an answer to A.
+const MARK = { activity: '乙方专题党课SCOPE', plan: '乙方工作方案SCOPE', task: '乙方任务SCOPE', study: '乙方学习计划SCOPE',
+  reason: '乙方请假事由SCOPE', place: '乙方活动室SCOPE' };
+
+const A = {}, B = {};
+let bNames = [];
+
+async function ok(r, status = 200) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  return r.body;
+}
+async function org(code) {
+  const r = await admin.get('/orgs?q=' + encodeURIComponent(code) + '&size=50');
+  return r.body.items.find((o) => o.code === code);
+}
+async function allMembers(query) {
+  const out = [];
+  for (let page = 1; ; page++) {
+    const r = await ok(await admin.get(`/members?${query}&size=200&page=${page}`));
+    out.push(...r.items);
+    if (out.length >= r.total || !r.items.length) return out;
+  }
+}
+
+before(async () => {
+  db = freshDb('scope');
+  generate(db);
+  srv = await startServer(db);
+  admin = await loginAs(srv.base, 'admin');
+  roles = { jiguan: await loginAs(srv.base, 'jiguan'), zhibu: await loginAs(srv.base, 'zhibu'),
+    dangyuan: await loginAs(srv.base, 'dangyuan') };
+
+  A.root = await org('JT-JG');
+  A.branch = (await roles.zhibu.get('/session')).body.user.org_id;
+  A.me = (await roles.dangyuan.get('/session')).body.user.member_id;
+  A.members = await allMembers(`org=${A.root.id}`);
+  A.member = A.members.find((m) => m.org_id === A.branch && m.id !== A.me);
+  B.root = await org('JT-HY01');
+  B.branch = await org('JT-HY0101');
+  B.members = await allMembers(`org=${B.root.id}`);
+  B.member = B.members.find((m) => m.org_id === B.branch.id);
+  B.member2 = B.members.find((m) => m.org_id === B.branch.id && m.id !== B.member.id);
+  // B's names that no one outside B bears (a list of A may rightly show a namesake).
+  const elsewhere = new Set((await allMembers('')).filter((m) => !B.members.some((b) => b.id === m.id)).map((m) => m.name));
+  bNames = [...new Set(B.members.map((m) => m.name))].filter((n) => !elsewhere.has(n));
+  assert.ok(bNames.includes(B.member.name), 'the probed member has a name of their own');
+
+  // One object of every kind in B.
+  B.activity = await ok(await admin.post('/activities', { org_id: B.branch.id, kind: 'lecture', status: 'held', on_date: HELD,
+    topic: MARK.activity, place: MARK.place,
+    attendance: [{ member_id: B.member.id, status: 'leave', reason: MARK.reason }] }), 201);
+  B.attachment = (await ok(await admin.req('POST', `/activities/${B.activity.id}/attachments?filename=b.png`, new Uint8Array(PNG)), 201)).id;
+  await ok(await admin.post(`/activities/${B.activity.id}/signin/open`, { minutes: 600 }));
+  A.activity = await ok(await admin.post('/activities', { org_id: A.branch, kind: 'theme_day', status: 'held', on_date: HELD,
+    topic: '甲方主题党日' }), 201);
+  B.plan = await ok(await admin.post('/plans', { org_id: B.root.id, title: MARK.plan, starts_on: '2025-01-01', ends_on: '2099-12-31' }), 201);
+  B.task = await ok(await admin.post(`/plans/${B.plan.id}/tasks`, { scope: 'specific', title: MARK.task, starts_on: '2025-01-01',
+    ends_on: '2099-06-30', due_on: '2099-06-30', targets: [B.branch.id] }), 201);
+  await ok(await admin.post(`/plans/${B.plan.id}/publish`, {}));
+  B.assignment = (await ok(await admin.get(`/assignments?plan=${B.plan.id}&org=${B.branch.id}`))).items[0];
+  const sub = await ok(await admin.post(`/assignments/${B.assignment.id}/submissions`, { kind: 'progress', body: MARK.task + '进展' }), 201);
+  B.submission = sub.event_id;
+  B.subAttachment = (await ok(await admin.req('POST', `/submissions/${B.submission}/attachments?filename=s.png`, new Uint8Array(PNG)), 201)).id;
+  B.study = await ok(await admin.post('/study-plans', { org_id: B.branch.id, month: MONTH, title: MARK.study,
+    items: [{ week: 1, title: MARK.study + '第一周', kind: 'article' }] }), 201);
+  B.studyItem = B.study.items[0].id;
+  B.user = (await ok(await admin.get('/users?q=hangye'))).items[0];
+  B.figures = (await ok(await admin.get('/figures'))).items.map((f) => f.id);
+  assert.ok(B.figures.length > 0);
+  // The demo's own plan (deployed by the bureau to every unit, A's and B's alike).
+  B.rootPlan = (await ok(await admin.get('/plans'))).items.find((p) => p.id !== B.plan.id);
+  // An account of A (made by the admin) that A's org admin may manage.
+  A.user = await ok(await admin.post('/users', { username: 'scope-a', password: PASSWORD, role: 'branch_admin', org_id: A.branch }), 201);
+});
+after(async () => { await srv.stop(); });
+
+// What an answer to A must never hold.
+function leaks(r) {
+  const text = r.raw.toString('utf8');
+  return [...bNames, ...Object.values(MARK)].filter((s) => text.includes(s));
+}
+
+describe('scope holes (regressions)', () => {
+  it('an org admin cannot bind an account to a member of another subtree', async () => {
+    const j = roles.jiguan;
+    for (const body of [{ username: 'scope-x1', password: PASSWORD, role: 'branch_admin', org_id: A.branch, member_id: B.member.id },
+      { username: 'scope-x2', password: PASSWORD, role: 'member', member_id: B.member.id }]) {
+      const r = await j.post('/users', body);
+      assert.equal(r.status, 404, JSON.stringify(r.body));
+      assert.equal(r.body.field, 'member_id');
+      assert.deepEqual(leaks(r), []);
+    }
+    const p = await j.patch(`/users/${A.user.id}`, { member_id: B.member.id });
+    assert.equal(p.status, 404, JSON.stringify(p.body));
+    assert.deepEqual(leaks(p), []);
+    const users = (await admin.get('/users?q=scope-x')).body.items;
+    assert.deepEqual(users, [], 'no account was made');
+    assert.equal((await admin.get('/users?q=scope-a')).body.items[0].member_id, null, 'the account is unchanged');
+    // Binding to a member of the own subtree still works.
+    const own = await j.patch(`/users/${A.user.id}`, { member_id: A.member.id });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+  });
+
+  it('attendance cannot name or record a member of another subtree, dual or not', async () => {
+    for (const dual of [false, true]) {
+      const r = await roles.zhibu.put(`/activities/${A.activity.id}/attendance`,
+        { attendance: [{ member_id: B.member.id, status: 'present', dual }] });
+      assert.equal(r.status, 404, JSON.stringify(r.body));
+      assert.equal(r.body.field, 'attendance');
+      assert.deepEqual(leaks(r), []);
+      const c = await roles.jiguan.post('/activities', { org_id: A.branch, kind: 'theme_day', status: 'held', on_date: HELD,
+        topic: 'x', attendance: [{ member_id: B.member.id, status: 'present', dual }] });
+      assert.equal(c.status, 404, JSON.stringify(c.body));
+      assert.deepEqual(leaks(c), []);
+    }
+    for (const key of ['host_member_id', 'recorder_member_id', 'speaker_member_id']) {
+      const r = await roles.zhibu.patch(`/activities/${A.activity.id}`, { [key]: B.member.id });
+      assert.equal(r.status, 404, `${key}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.field, key);
+    }
+    const rows = (await admin.get(`/activities/${A.activity.id}`)).body.attendance;
+    assert.ok(!rows.some((t) => t.member_id === B.member.id), 'nothing was written');
+    // 双重组织生活 of a leader inside the actor's scope stays possible.
+    const leaders = A.members.filter((m) => m.org_id !== A.branch && m.join_date < '2020-01-01');
+    const leader = leaders[0];
+    const d = await roles.jiguan.put(`/activities/${A.activity.id}/attendance`,
+      { attendance: [{ member_id: leader.id, status: 'present', dual: true }] });
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    assert.equal(d.body.attendance.find((t) => t.member_id === leader.id).dual, 1);
+    // Without "dual" the in-scope leader gets the explanation, naming them (they are in scope).
+    const nd = await roles.jiguan.put(`/activities/${A.activity.id}/attendance`,
+      { attendance: [{ member_id: leaders[1].id, status: 'present' }] });
+    assert.equal(nd.status, 400);
+    assert.match(nd.body.error, /双重组织生活/);
+  });
+
+  it('sign-in information is for those expected at the activity and for managers in scope', async () => {
+    for (const [who, c] of Object.entries(roles)) {
+      const r = await c.get(`/signin/${B.activity.id}`);
+      assert.equal(r.status, 404, `${who}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(leaks(r), [], who);
+    }
+    // The member expected at an activity of their branch sees it; so does their secretary.
+    const own = await admin.post('/activities', { org_id: A.branch, kind: 'theme_day', status: 'planned', on_date: '2099-01-05',
+      topic: '甲方签到活动', place: '甲方活动室' });
+    assert.equal(own.status, 201);
+    const mine = await roles.dangyuan.get(`/signin/${own.body.id}`);
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.equal(mine.body.topic, '甲方签到活动');
+    assert.equal(mine.body.expected, true);
+    assert.equal((await roles.zhibu.get(`/signin/${own.body.id}`)).status, 200);
+    // Out of scope and missing look alike.
+    const gone = await roles.dangyuan.get('/signin/999999999');
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.error, (await roles.dangyuan.get(`/signin/${B.activity.id}`)).body.error);
+  });
+
+  it('a member lists their own activities, with only their own attendance row', async () => {
+    const c = roles.dangyuan;
+    const act = await ok(await admin.post('/activities', { org_id: A.branch, kind: 'lecture', status: 'held', on_date: HELD,
+      topic: '甲方党课', attendance: [{ member_id: A.member.id, status: 'leave', reason: '甲方请假事由' }] }), 201);
+    for (const p of [`/activities?from=${HELD}&to=${HELD}`, `/activities?org=${A.branch}&from=${HELD}&to=${HELD}`]) {
+      const r = await c.get(p);
+      assert.equal(r.status, 200, `${p}: ${JSON.stringify(r.body)}`);
+      assert.ok(r.body.items.some((x) => x.id === act.id), p);
+      assert.ok(!r.body.items.some((x) => x.id === B.activity.id), p);
+    }
+    // Only activities they were expected at: one of their branch they had no row in is not listed.
+    const other = await ok(await admin.post('/activities', { org_id: A.branch, kind: 'talk', status: 'held', on_date: HELD,
+      topic: '甲方谈心谈话', attendance: [{ member_id: A.member.id, status: 'present' }] }), 201);
+    const all = (await c.get(`/activities?from=${HELD}&to=${HELD}&size=200`)).body.items;
+    assert.ok(!all.some((x) => x.id === other.id));
+    assert.equal((await c.get(`/activities/${other.id}`)).status, 404);
+    assert.equal((await c.get(`/activities?org=${B.branch.id}`)).status, 404);
+    const got = await ok(await c.get(`/activities/${act.id}`));
+    assert.deepEqual(got.attendance.map((t) => t.member_id), [A.me]);
+    assert.ok(!JSON.stringify(got).includes('甲方请假事由'), 'another member\'s leave reason stays hidden');
+    assert.ok(got.counts.expected > 1, 'the counts are still the whole activity\'s');
+  });
+});
+
+// Routes that take no id of anything another subtree owns, and why.
+const NO_ID = {
+  'GET /api/v1/health': 'public liveness probe, no data',
+  'POST /api/v1/session': 'login: names an account, not a record',
+  'GET /api/v1/session': 'the caller\'s own session',
+  'DELETE /api/v1/session': 'the caller\'s own session',
+  'PUT /api/v1/session/password': 'the caller\'s own password',
+  'GET /api/v1/org-kinds': 'a fixed dictionary',
+  'GET /api/v1/members/template': 'an empty import template',
+  'GET /api/v1/activity-kinds': 'a dictionary shared by all',
+  'GET /api/v1/life/mine': 'the caller\'s own member record only',
+  'GET /api/v1/life/rules': 'the rules, shared by all',
+  'GET /api/v1/plans/template': 'an empty import template',
+  'GET /api/v1/quota-units': 'a fixed dictionary',
+  'GET /api/v1/figures': 'the catalogue of figures, the same for all',
+  'GET /api/v1/nav': 'the menu of the caller\'s role',
+};
+
+// Every other route: the requests that carry B's ids.  `list` marks a list
+// or a figure that may answer 200 for the actor's own scope: then nothing of
+// B may be in it.  `as-missing` marks a request about the actor's own record
+// that names one of B's members inside its body: it must get exactly the
+// answer that an id nothing has gets (the last element is that body).
+const CONTACT = { leader_name: '王分管', leader_phone: '13912345678', clerk_name: '李经办', clerk_phone: '13800000000' };
+const NONE = 999999999;	// an id nothing has
+
+function probes() {
+  const o = B.root.id, br = B.branch.id, m = B.member.id, act = B.activity.id, pl = B.plan.id, asg = B.assignment.id;
+  const today = HELD;
+  return {
+    'GET /api/v1/users': [['GET', '/users?q=hangye', undefined, 'list']],
+    'POST /api/v1/users': [['POST', '/users', { username: 'scope-p1', password: PASSWORD, role: 'branch_admin', org_id: br }],
+      ['POST', '/users', { username: 'scope-p2', password: PASSWORD, role: 'branch_admin', org_id: A.branch, member_id: m }],
+      ['POST', '/users', { username: 'scope-p3', password: PASSWORD, role: 'member', member_id: m }]],
+    'PATCH /api/v1/users/{id}': [['PATCH', `/users/${B.user.id}`, { display_name: 'x' }],
+      ['PATCH', `/users/${A.user.id}`, { member_id: m }], ['PATCH', `/users/${A.user.id}`, { org_id: br }]],
+    'PUT /api/v1/users/{id}/password': [['PUT', `/users/${B.user.id}/password`, { password: 'Other-pass-2025' }]],
+    'GET /api/v1/orgs': [['GET', `/orgs?root=${o}`], ['GET', `/orgs?q=${encodeURIComponent(B.branch.name)}`, undefined, 'list']],
+    'POST /api/v1/orgs': [['POST', '/orgs', { code: 'SCOPE-X', name: 'x', kind: 'branch', parent_id: o }]],
+    'GET /api/v1/orgs/tree': [['GET', `/orgs/tree?parent=${o}`]],
+    'GET /api/v1/orgs/{id}': [['GET', `/orgs/${br}`]],
+    'PATCH /api/v1/orgs/{id}': [['PATCH', `/orgs/${br}`, { name: 'x' }]],
+    'DELETE /api/v1/orgs/{id}': [['DELETE', `/orgs/${br}`]],
+    'POST /api/v1/orgs/{id}/move': [['POST', `/orgs/${br}/move`, { parent_id: A.root.id }],
+      ['POST', `/orgs/${A.branch}/move`, { parent_id: o }]],
+    'POST /api/v1/orgs/{id}/dissolve': [['POST', `/orgs/${br}/dissolve`, { on_date: today }]],
+    'POST /api/v1/orgs/{id}/merge': [['POST', `/orgs/${br}/merge`, { into: A.branch, on_date: today }],
+      ['POST', `/orgs/${A.branch}/merge`, { into: br, on_date: today }]],
+    'POST /api/v1/orgs/{id}/elections': [['POST', `/orgs/${br}/elections`, { elected_on: today, officers: [] }],
+      ['POST', `/orgs/${A.branch}/elections`, { elected_on: today, officers: [{ member_id: m, post: 'secretary' }] }, 'as-missing',
+        { elected_on: today, officers: [{ member_id: NONE, post: 'secretary' }] }]],
+    'GET /api/v1/orgs/{id}/history': [['GET', `/orgs/${br}/history`]],
+    'GET /api/v1/dashboard': [['GET', `/dashboard?org=${o}`]],
+    'GET /api/v1/findings': [['GET', `/findings?org=${o}`]],
+    'GET /api/v1/members': [['GET', `/members?org=${br}`], ['GET', `/members?q=${encodeURIComponent(B.member.name)}`, undefined, 'list']],
+    'POST /api/v1/members': [['POST', '/members', { org_id: br, name: 'x', gender: 'male', birth_date: '1980-01-01',
+      join_date: '2000-01-01', status: 'full' }]],
+    'GET /api/v1/members/export': [['GET', `/members/export?org=${br}`]],
+    'POST /api/v1/members/import': [['POST', `/members/import?org=${br}&dry_run=1`, 'x']],
+    'GET /api/v1/members/{id}': [['GET', `/members/${m}`]],
+    'PATCH /api/v1/members/{id}': [['PATCH', `/members/${m}`, { name: 'x' }]],
+    'POST /api/v1/members/{id}/transfer': [['POST', `/members/${m}/transfer`, { to_org_id: A.branch, on_date: today }],
+      ['POST', `/members/${A.member.id}/transfer`, { to_org_id: br, on_date: today }]],
+    'POST /api/v1/members/{id}/convert': [['POST', `/members/${m}/convert`, { full_date: today }]],
+    'POST /api/v1/members/{id}/reveal': [['POST', `/members/${m}/reveal`, { field: 'phone' }]],
+    'GET /api/v1/audit': [['GET', `/audit?entity=member&entity_id=${m}`]],
+    'POST /api/v1/activity-kinds': [['POST', '/activity-kinds', { code: 'scope_x', label: 'x', everyone: true }]],
+    'GET /api/v1/activities': [['GET', `/activities?org=${br}`], ['GET', `/activities?org=${o}&subtree=1`],
+      ['GET', `/activities?from=${HELD}&to=${HELD}&size=200`, undefined, 'list']],
+    'POST /api/v1/activities': [['POST', '/activities', { org_id: br, kind: 'theme_day', status: 'held', on_date: HELD, topic: 'x' }],
+      ['POST', '/activities', { org_id: A.branch, org_ids: [br], kind: 'theme_day', status: 'held', on_date: HELD, topic: 'x' }],
+      ['POST', '/activities', { org_id: A.branch, kind: 'theme_day', status: 'held', on_date: HELD, topic: 'x',
+        attendance: [{ member_id: m, status: 'present', dual: true }] }],
+      ['POST', '/activities', { org_id: A.branch, kind: 'lecture', status: 'held', on_date: HELD, topic: 'x', speaker_member_id: m }]],
+    'GET /api/v1/activities/{id}': [['GET', `/activities/${act}`]],
+    'PATCH /api/v1/activities/{id}': [['PATCH', `/activities/${act}`, { topic: 'x' }],
+      ['PATCH', `/activities/${A.activity.id}`, { host_member_id: m }]],
+    'DELETE /api/v1/activities/{id}': [['DELETE', `/activities/${act}`]],
+    'PUT /api/v1/activities/{id}/attendance': [['PUT', `/activities/${act}/attendance`, { attendance: [] }],
+      ['PUT', `/activities/${A.activity.id}/attendance`, { attendance: [{ member_id: m, status: 'present' }] }],
+      ['PUT', `/activities/${A.activity.id}/attendance`, { attendance: [{ member_id: m, status: 'present', dual: true }] }]],
+    'POST /api/v1/activities/{id}/attachments': [['POST', `/activities/${act}/attachments?filename=x.png`, new Uint8Array(PNG)]],
+    'POST /api/v1/activities/{id}/signin/open': [['POST', `/activities/${act}/signin/open`, {}]],
+    'POST /api/v1/activities/{id}/signin/close': [['POST', `/activities/${act}/signin/close`, {}]],
+    'GET /api/v1/activities/{id}/signin/qr': [['GET', `/activities/${act}/signin/qr`]],
+    'GET /api/v1/signin/{id}': [['GET', `/signin/${act}`]],
+    'POST /api/v1/signin/{id}': [['POST', `/signin/${act}`, { token: 'f'.repeat(32) }]],
+    'PUT /api/v1/life/rules': [['PUT', '/life/rules', { org_kind: 'branch', rules: [] }]],
+    'GET /api/v1/life/compliance': [['GET', `/life/compliance?org=${o}`]],
+    'GET /api/v1/life/compliance/cell': [['GET', `/life/compliance/cell?org=${br}&month=${MONTH}`]],
+    'GET /api/v1/life/dues': [['GET', `/life/dues?org=${o}`]],
+    'GET /api/v1/life/pending': [['GET', `/life/pending?org=${o}`]],
+    'GET /api/v1/life/absentees': [['GET', `/life/absentees?org=${o}`]],
+    'GET /api/v1/life/summary': [['GET', `/life/summary?org=${o}`]],
+    'GET /api/v1/life/findings': [['GET', `/life/findings?org=${o}&period=${MONTH}`]],
+    'GET /api/v1/study-plans': [['GET', `/study-plans?org=${br}`], ['GET', `/study-plans?month=${MONTH}`, undefined, 'list']],
+    'POST /api/v1/study-plans': [['POST', '/study-plans', { org_id: br, month: '2025-04', title: 'x', items: [{ week: 1, title: 'a', kind: 'article' }] }]],
+    'GET /api/v1/study-plans/{id}': [['GET', `/study-plans/${B.study.id}`]],
+    'PATCH /api/v1/study-plans/{id}': [['PATCH', `/study-plans/${B.study.id}`, { title: 'x' }]],
+    'GET /api/v1/study-plans/{id}/progress': [['GET', `/study-plans/${B.study.id}/progress`]],
+    'POST /api/v1/study-items/{id}/done': [['POST', `/study-items/${B.studyItem}/done`, {}]],
+    'DELETE /api/v1/study-items/{id}/done': [['DELETE', `/study-items/${B.studyItem}/done`]],
+    'GET /api/v1/plans': [['GET', '/plans?size=200', undefined, 'list']],
+    'POST /api/v1/plans': [['POST', '/plans', { org_id: o, title: 'x', starts_on: '2025-01-01', ends_on: '2099-12-31' }]],
+    'GET /api/v1/plans/scores': [['GET', '/plans/scores?year=2025', undefined, 'list']],
+    'GET /api/v1/plans/{id}': [['GET', `/plans/${pl}`]],
+    'PATCH /api/v1/plans/{id}': [['PATCH', `/plans/${pl}`, { title: 'x' }]],
+    'POST /api/v1/plans/{id}/campaigns': [['POST', `/plans/${pl}/campaigns`, { name: 'x' }]],
+    'POST /api/v1/plans/{id}/tasks': [['POST', `/plans/${pl}/tasks`, { scope: 'specific', title: 'x', starts_on: '2025-01-01',
+      ends_on: '2099-06-30', due_on: '2099-06-30', targets: [br] }]],
+    'POST /api/v1/plans/{id}/import': [['POST', `/plans/${pl}/import?dry_run=1`, 'x']],
+    'POST /api/v1/plans/{id}/publish': [['POST', `/plans/${pl}/publish`, {}]],
+    'POST /api/v1/plans/{id}/close': [['POST', `/plans/${pl}/close`, {}]],
+    'GET /api/v1/plans/{id}/matrix': [['GET', `/plans/${pl}/matrix`]],
+    'GET /api/v1/plans/{id}/contacts': [['GET', `/plans/${pl}/contacts`]],
+    'PUT /api/v1/plans/{id}/contacts/{org}': [['PUT', `/plans/${pl}/contacts/${br}`, CONTACT],
+      ['PUT', `/plans/${B.rootPlan.id}/contacts/${o}`, CONTACT]],
+    'POST /api/v1/plans/{id}/contacts/{org}/reveal': [['POST', `/plans/${pl}/contacts/${br}/reveal`, { field: 'leader_phone' }],
+      ['POST', `/plans/${B.rootPlan.id}/contacts/${o}/reveal`, { field: 'leader_phone' }]],
+    'GET /api/v1/plans/{id}/scores': [['GET', `/plans/${pl}/scores`]],
+    'PATCH /api/v1/tasks/{id}': [['PATCH', `/tasks/${B.task.id}`, { title: 'x' }]],
+    'DELETE /api/v1/tasks/{id}': [['DELETE', `/tasks/${B.task.id}`]],
+    // (A foreign org here filters to nothing rather than 404: no record of B comes out.)
+    'GET /api/v1/assignments': [['GET', `/assignments?org=${br}`, undefined, 'list'], ['GET', `/assignments?plan=${pl}`, undefined, 'list']],
+    'GET /api/v1/assignments/{id}': [['GET', `/assignments/${asg}`]],
+    'POST /api/v1/assignments/{id}/submissions': [['POST', `/assignments/${asg}/submissions`, { kind: 'progress', body: 'x' }]],
+    'POST /api/v1/assignments/{id}/review': [['POST', `/assignments/${asg}/review`, { decision: 'accept' }]],
+    'POST /api/v1/assignments/{id}/seen': [['POST', `/assignments/${asg}/seen`, {}]],
+    'POST /api/v1/submissions/{id}/attachments': [['POST', `/submissions/${B.submission}/attachments?filename=x.png`, new Uint8Array(PNG)]],
+    'GET /api/v1/figures/{id}': B.figures.map((f) => ['GET', `/figures/${f}?org=${o}`]),
+    'GET /api/v1/figures/{id}/records': B.figures.map((f) => ['GET', `/figures/${f}/records?org=${o}&size=200`]),
+    'GET /api/v1/todos': [['GET', '/todos', undefined, 'list']],
+    'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`]],
+    'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`]],
+  };
+}
+
+describe('route × role: ids of a sibling subtree', () => {
+  it('covers every route the server has', () => {
+    const routes = cli(['routes']).out.trim().split('\n');
+    const p = probes();
+    const missing = routes.filter((r) => !p[r] && !NO_ID[r]);
+    assert.deepEqual(missing, [], 'routes neither probed nor listed in NO_ID with a reason');
+    const stale = [...Object.keys(p), ...Object.keys(NO_ID)].filter((r) => !routes.includes(r));
+    assert.deepEqual(stale, [], 'probes for routes the server lacks');
+  });
+
+  for (const who of ['jiguan', 'zhibu', 'dangyuan']) {
+    it(`${who} gets 404 (or 403) for B's ids on every route, and never B's names`, async () => {
+      const c = roles[who];
+      const bad = [];
+      for (const [route, list] of Object.entries(probes())) {
+        for (const [method, path, body, kind, missingBody] of list) {
+          const r = await c.req(method, path, body);
+          const found = leaks(r);
+          let refused = r.status === 404 || r.status === 403;
+          if (kind === 'as-missing') {
+            const m = await c.req(method, path, missingBody);
+            refused = r.status >= 400 && r.status < 500 && r.status === m.status && r.body?.error === m.body?.error;
+          }
+          if (found.length || !(refused || (kind === 'list' && r.status === 200))) {
+            bad.push(`${route}: ${method} ${path} → ${r.status} ${found.length ? 'leaks ' + found.join(',') : ''} ${r.raw.toString('utf8').slice(0, 200)}`);
+          }
+        }
+      }
+      assert.deepEqual(bad, []);
+    });
+  }
+
+  it('changed nothing of B', async () => {
+    const act = (await admin.get(`/activities/${B.activity.id}`)).body;
+    assert.equal(act.topic, MARK.activity);
+    assert.equal(act.status, 'held');
+    assert.equal((await admin.get(`/orgs/${B.branch.id}`)).body.parent_id, B.root.id);
+    assert.equal((await admin.get(`/members/${B.member.id}`)).body.org_id, B.branch.id);
+    assert.equal((await admin.get(`/plans/${B.plan.id}`)).body.title, MARK.plan);
+    assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
+    assert.equal((await admin.get(`/users?q=scope-p`)).body.items.length, 0);
+  });
+});
