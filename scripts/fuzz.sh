@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # clang-14 only recommends its runtime, where libFuzzer and the sanitizers live.
 missing=()
-for p in clang libclang-rt-14-dev pkg-config libzip-dev libxml2-dev libcsv-dev libjansson-dev; do
+for p in clang libclang-rt-14-dev pkg-config libzip-dev libxml2-dev libcsv-dev libjansson-dev libfreexl-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,12 +23,12 @@ fi
 
 out=build/fuzz
 mkdir -p "$out/obj"
-PKGS="libzip libxml-2.0 jansson"
+PKGS="libzip libxml-2.0 jansson freexl"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c17 -g -O1 -D_GNU_SOURCE -Isrc $(pkg-config --cflags $PKGS) $SAN"
 LIBS="$(pkg-config --libs $PKGS) -lcsv"
 # The library code the harnesses reach, instrumented for coverage.
-LIB_SRC="src/io/xlsx_read.c src/io/csv_read.c src/http/decode.c src/core/mem.c src/core/err.c src/core/valid.c src/core/date.c"
+LIB_SRC="src/io/xlsx_read.c src/io/xls_read.c src/io/csv_read.c src/http/decode.c src/core/mem.c src/core/err.c src/core/valid.c src/core/date.c"
 objs=()
 for s in $LIB_SRC; do
 	o="$out/obj/$(basename "${s%.c}").o"
@@ -39,7 +39,7 @@ for s in $LIB_SRC; do
 done
 
 # Fast harnesses first: what they leave of the budget goes to the slow ones.
-harnesses=(query json_body csv xlsx)
+harnesses=(query json_body csv xls xlsx)
 for h in "${harnesses[@]}"; do
 	clang $CFLAGS -fsanitize=fuzzer "fuzz/fuzz_$h.c" "${objs[@]}" $LIBS -o "$out/fuzz_$h"
 done

@@ -79,6 +79,19 @@ int db_int1(struct db *db, int64_t *out, const char *sql, int n, const db_val *v
 	return rc == 0 ? dj_fail(err, DJ_ENOTFOUND, "", "未找到记录") : 0;
 }
 
+int db_exists(struct db *db, bool *found, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, sql, n, v, err);
+	if (!st)
+		return err && err->code ? err->code : DJ_EDB;
+	int rc = db_next(st);
+	db_done(st);
+	if (rc < 0)
+		return err && err->code ? err->code : DJ_EDB;
+	*found = rc > 0;
+	return 0;
+}
+
 int db_text1(struct db *db, char **out, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
 	struct db_stmt *st = db_query(db, sql, n, v, err);

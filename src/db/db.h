@@ -70,6 +70,10 @@ void db_done(struct db_stmt *st);
 int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
 /* First column of the first row as integer; DJ_ENOTFOUND if no row. */
 int db_int1(struct db *db, int64_t *out, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* Does the query return a row?  0 with *found set, or the query's error:
+ * an existence check says found, missing or failed, never "missing" for a
+ * failure. */
+int db_exists(struct db *db, bool *found, const char *sql, int n, const db_val *v, struct dj_error *err);
 /* First column of the first row as text (caller frees); DJ_ENOTFOUND if no row. */
 int db_text1(struct db *db, char **out, const char *sql, int n, const db_val *v, struct dj_error *err);
 /* All rows as an array of objects keyed by column name; NULL on error. */

@@ -53,17 +53,14 @@ static int forbidden(struct dj_error *err, const char *what)
 
 int scope_org(struct db *db, const struct actor *a, int64_t org_id, struct dj_error *err)
 {
-	if (a->role == ROLE_ADMIN && a->org_id == 0) {
-		int64_t one;
-		if (db_int1(db, &one, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), NULL) == 0)
-			return 0;
-		return forbidden(err, "党组织");
-	}
-	int64_t one;
-	if (db_int1(db, &one, "SELECT 1 FROM org_closure WHERE ancestor = ? AND descendant = ?",
-		    DB_ARGS(DB_I(a->org_id), DB_I(org_id)), NULL) == 0)
-		return 0;
-	return forbidden(err, "党组织");
+	bool found;
+	int rc = a->role == ROLE_ADMIN && a->org_id == 0
+		? db_exists(db, &found, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), err)
+		: db_exists(db, &found, "SELECT 1 FROM org_closure WHERE ancestor = ? AND descendant = ?",
+			    DB_ARGS(DB_I(a->org_id), DB_I(org_id)), err);
+	if (rc)
+		return rc;	/* a failed query is an error, never "not found" */
+	return found ? 0 : forbidden(err, "党组织");
 }
 
 int scope_member(struct db *db, const struct actor *a, int64_t member_id, struct dj_error *err)
@@ -71,11 +68,12 @@ int scope_member(struct db *db, const struct actor *a, int64_t member_id, struct
 	if (a->role == ROLE_MEMBER)
 		return member_id == a->member_id && member_id ? 0 : forbidden(err, "党员");
 	int64_t org;
-	if (db_int1(db, &org, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), NULL))
+	int rc = db_int1(db, &org, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), err);
+	if (rc == DJ_ENOTFOUND)
 		return forbidden(err, "党员");
-	if (scope_org(db, a, org, NULL))
+	if (!rc && (rc = scope_org(db, a, org, err)) == DJ_ENOTFOUND)
 		return forbidden(err, "党员");
-	return 0;
+	return rc;
 }
 
 int scope_can_manage(const struct actor *a, struct dj_error *err)
