@@ -22,6 +22,13 @@ int table_read_csv(const void *data, size_t len, table_row_fn fn, void *ud, stru
 /* Excel 97–2003 (.xls, BIFF) through libfreexl: the first worksheet; date
  * cells come as "YYYY-MM-DD". */
 int table_read_xls(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
+/* Read .xls in a fresh process of the executable `exe` (its `xls-rows`
+ * command) instead of in this one; set once at start-up. */
+void table_xls_isolate(const char *exe);
+/* The `xls-rows FILE` command: the rows of FILE as frames on stdout. */
+int table_xls_rows_main(const char *path);
+/* The frames such a process wrote, handed to `fn` (the server's side). */
+int table_xls_replay(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);
 /* Pick the reader by content (XLSX files are zip archives: "PK\3\4"; .xls
  * files OLE2 compound documents: D0 CF 11 E0). */
 int table_read(const void *data, size_t len, table_row_fn fn, void *ud, struct dj_error *err);

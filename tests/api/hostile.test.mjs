@@ -191,6 +191,18 @@ describe('hostile uploads', () => {
     const rows = SHEET(HEADER + '<row r="99999999999">' + cell('A2', '张三') + '</row>');
     await hostile('row 99999999999', upload(xlsx({ 'xl/worksheets/sheet1.xml': rows })), 400);
   });
+  it('reads an .xls that trips libfreexl (found by fuzzing) in a process of its own: 400, the server unharmed', async () => {
+    // freexl converts bytes past a string's end; in process this read the
+    // server's stack (an ASan stack-buffer-underflow in iconv).
+    const bad = fs.readFileSync(new URL('../fixtures/hostile_freexl.xls', import.meta.url));
+    const before = await memberCount();
+    const r = await hostile('hostile .xls', upload(bad), 400);
+    assert.match(r.body.error, /xls/);
+    const good = fs.readFileSync(new URL('../fixtures/roster_platform.xls', import.meta.url));
+    const ok = await admin.req('POST', `/members/import?org=${orgId()}&dry_run=1&detect=1`, new Uint8Array(good));
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(await memberCount(), before);
+  });
 });
 
 describe('hostile requests', () => {
