@@ -57,10 +57,11 @@ export function generate(db, scale = 'demo') {
   return r;
 }
 
-export async function startServer(db) {
+// opts.env: extra environment for the server (e.g. a DANGJIAN_TODAY of its own).
+export async function startServer(db, opts = {}) {
   const port = await freePort();
   const proc = spawn(bin, ['serve', '--db', db.url, '--key', db.key, '--listen', `127.0.0.1:${port}`, '--quiet', '--threads', '4'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   proc.stdout.on('data', () => {});
