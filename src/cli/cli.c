@@ -101,6 +101,18 @@ int64_t cli_org(const char *cmd, struct db *db, const char *spec)
 	return id;
 }
 
+int cli_open_org(const char *cmd, const char *url, const char *key, const char *org, struct db **db, int64_t *org_id)
+{
+	int rc = cli_open(cmd, url, key, false, db);
+	if (rc)
+		return rc;
+	if (!(*org_id = cli_org(cmd, *db, org))) {
+		db_close(*db);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

@@ -234,14 +234,10 @@ int cmd_export(int argc, char **argv)
 	if (!out)
 		return cli_usage_error("export", "-o FILE.xlsx is required");
 	struct db *db;
-	int rc = cli_open("export", db_url, key, false, &db);
+	int64_t org_id;
+	int rc = cli_open_org("export", db_url, key, org, &db, &org_id);
 	if (rc)
 		return rc;
-	int64_t org_id = cli_org("export", db, org);
-	if (!org_id) {
-		db_close(db);
-		return EXIT_USAGE;
-	}
 	struct actor a = actor_cli();
 	struct dj_error err = {0};
 	char *data;
@@ -307,14 +303,10 @@ int cmd_check(int argc, char **argv)
 		date_pin(after);
 	}
 	struct db *db;
-	int rc = cli_open("check", db_url, key, false, &db);
+	int64_t org_id;
+	int rc = cli_open_org("check", db_url, key, org, &db, &org_id);
 	if (rc)
 		return rc;
-	int64_t org_id = cli_org("check", db, org);
-	if (!org_id) {
-		db_close(db);
-		return EXIT_USAGE;
-	}
 	struct actor a = actor_cli();
 	struct dj_error err = {0};
 	char today[11];

@@ -183,14 +183,10 @@ int cmd_figures(int argc, char **argv)
 	if (id && !one)
 		return cli_usage_error("figures", "no figure \"%s\" (dangjian figures lists them)", id);
 	struct db *db;
-	int rc = cli_open("figures", db_url, key, false, &db);
+	int64_t org_id;
+	int rc = cli_open_org("figures", db_url, key, org, &db, &org_id);
 	if (rc)
 		return rc;
-	int64_t org_id = cli_org("figures", db, org);
-	if (!org_id) {
-		db_close(db);
-		return EXIT_USAGE;
-	}
 	struct actor a = actor_cli();
 	struct dj_error err = {0};
 	char today[11];

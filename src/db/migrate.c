@@ -33,6 +33,27 @@ static char *dialect(struct db *db, const char *sql)
 	return buf_detach(&b);
 }
 
+/* One step in its own transaction, recorded as applied: in
+ * schema_migrations for the base schema, in module_migrations for a module. */
+static int apply(struct db *db, const char *step, const char *module, int v, struct dj_error *err)
+{
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	char *sql = dialect(db, step);
+	rc = db_exec(db, sql, err);
+	free(sql);
+	char now[21];
+	date_now_iso(now);
+	if (!rc && module)
+		rc = db_run(db, "INSERT INTO module_migrations(module, version, applied_at) VALUES (?, ?, ?)",
+			    DB_ARGS(DB_T(module), DB_I(v), DB_T(now)), err);
+	else if (!rc)
+		rc = db_run(db, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
+			    DB_ARGS(DB_I(v), DB_T(now)), err);
+	return db_end(db, rc, err);
+}
+
 int db_latest_version(void)
 {
 	return db_migration_count;
@@ -59,27 +80,11 @@ int db_migrate(struct db *db, struct dj_error *err)
 	if (rc)
 		return rc;
 	int64_t cur = 0;
-	struct db_stmt *st = db_query(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", DB_NOARGS, err);
-	if (!st)
-		return err ? err->code : DJ_EDB;
-	if (db_next(st) > 0)
-		cur = db_int(st, 0);
-	db_done(st);
-	for (int v = (int)cur + 1; v <= db_migration_count; v++) {
-		if ((rc = db_begin(db, err)))
-			return rc;
-		char *sql = dialect(db, db_migrations[v - 1]);
-		rc = db_exec(db, sql, err);
-		free(sql);
-		char now[21];
-		date_now_iso(now);
-		if (!rc)
-			rc = db_run(db, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
-				    DB_ARGS(DB_I(v), DB_T(now)), err);
-		if ((rc = db_end(db, rc, err)))
-			return rc;
-	}
-	return 0;
+	if ((rc = db_int1(db, &cur, "SELECT coalesce(max(version), 0) FROM schema_migrations", DB_NOARGS, err)))
+		return rc;
+	for (int v = (int)cur + 1; !rc && v <= db_migration_count; v++)
+		rc = apply(db, db_migrations[v - 1], NULL, v, err);
+	return rc;
 }
 
 int db_migrate_module(struct db *db, const char *module, const char *const *steps, struct dj_error *err)
@@ -93,19 +98,7 @@ int db_migrate_module(struct db *db, const char *module, const char *const *step
 	if ((rc = db_int1(db, &cur, "SELECT coalesce(max(version), 0) FROM module_migrations WHERE module = ?",
 			  DB_ARGS(DB_T(module)), err)))
 		return rc;
-	for (int v = (int)cur + 1; steps[v - 1]; v++) {
-		if ((rc = db_begin(db, err)))
-			return rc;
-		char *sql = dialect(db, steps[v - 1]);
-		rc = db_exec(db, sql, err);
-		free(sql);
-		char now[21];
-		date_now_iso(now);
-		if (!rc)
-			rc = db_run(db, "INSERT INTO module_migrations(module, version, applied_at) VALUES (?, ?, ?)",
-				    DB_ARGS(DB_T(module), DB_I(v), DB_T(now)), err);
-		if ((rc = db_end(db, rc, err)))
-			return rc;
-	}
-	return 0;
+	for (int v = (int)cur + 1; !rc && steps[v - 1]; v++)
+		rc = apply(db, steps[v - 1], module, v, err);
+	return rc;
 }
