@@ -4,7 +4,10 @@ import { session, loadSession } from './api.js';
 const routes = [
   { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
   { path: '/', component: () => import('./views/Dashboard.vue'), meta: { manage: true } },
-  { path: '/findings', component: () => import('./views/Findings.vue'), meta: { manage: true } },
+  { path: '/findings', component: () => import('./views/Findings.vue'), meta: { manage: true, ownQuery: true } },
+  { path: '/figures', component: () => import('./views/Figures.vue'), meta: { manage: true } },
+  { path: '/figures/:id', component: () => import('./views/Figure.vue'), meta: { manage: true, ownQuery: true } },
+  { path: '/todos', component: () => import('./views/Todos.vue') },
   { path: '/orgs/:id?', component: () => import('./views/Orgs.vue'), meta: { manage: true } },
   { path: '/members', component: () => import('./views/Members.vue'), meta: { manage: true } },
   { path: '/members/:id', component: () => import('./views/MemberDetail.vue') },
