@@ -38,3 +38,5 @@ export function quotaText(q) {
   const range = mn !== null && mx !== null ? (mn === mx ? `${mn}` : `${mn}–${mx}`) : mn !== null ? `≥ ${mn}` : `≤ ${mx}`;
   return `${q.item} ${range} ${q.unit}${q.per === 'total' ? '（合计）' : '（每单位）'}`;
 }
+// The modules' names in a 待办 list (a module not listed shows its own name).
+export const moduleLabels = { org: '党组织', member: '党员', life: '组织生活', task: '任务部署', user: '账号', platform: '平台' };

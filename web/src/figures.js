@@ -1,0 +1,45 @@
+// figures.js — the figures registry as the UI uses it: a figure's value (null
+// when the server does not have it), the page of its records, and the page
+// each record links to.
+import { api, qs, todayCST } from './api.js';
+
+// The value of figure `id` for a scope and period, or null when the figure
+// is not registered (a module may not have it yet): the caller shows its
+// fallback instead of failing the page.
+export async function figureValue(id, params = {}) {
+  try {
+    return await api.get('/figures/' + encodeURIComponent(id) + qs(params), { silent: true });
+  } catch (e) {
+    if (e.status === 404) return null;
+    throw e;
+  }
+}
+
+// The route of a figure's page with its records for a scope and period.
+export function figureRoute(id, params = {}) {
+  const query = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') query[k] = String(v);
+  return { path: '/figures/' + id, query };
+}
+
+// The page of one record, by the kind the records query gives it.
+const recordPaths = {
+  member: '/members/', org: '/orgs/', activity: '/life/activity/', assignment: '/assignments/', plan: '/plans/',
+};
+export function recordLink(r) {
+  const p = recordPaths[r.rkind];
+  return p && r.rid ? p + r.rid : null;
+}
+
+// This month from its first day to today, as the dashboard counts it.
+export function thisMonth() {
+  const t = todayCST();
+  return { from: t.slice(0, 8) + '01', to: t };
+}
+
+// A figure's value as the user reads it: a ratio in percent with one decimal.
+export function figureText(v) {
+  if (!v || v.value === null || v.value === undefined) return '—';
+  if (v.unit === '%') return Number(v.value).toFixed(1) + '%';
+  return Number.isInteger(v.value) ? String(v.value) : Number(v.value).toFixed(2);
+}
