@@ -33,7 +33,7 @@ static void csv_field(const char *s, bool last)
 
 static char *value_text(json_t *v)
 {
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 }
 
 static void print_value(const struct figure *f, json_t *v, enum fmt fmt)
