@@ -195,7 +195,7 @@ int cmd_figures(int argc, char **argv)
 	struct dj_error err = {0};
 	char today[11];
 	date_today(today);
-	json_t *all = fmt == FMT_JSON ? json_array() : NULL;
+	json_t *all = fmt == FMT_JSON && !records && !check ? json_array() : NULL;
 	int bad = 0;
 	if (fmt == FMT_CSV && !records)
 		printf("id,label,value,unit\n");
