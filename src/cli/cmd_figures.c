@@ -33,7 +33,7 @@ static void csv_field(const char *s, bool last)
 
 static char *value_text(json_t *v)
 {
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 }
 
 static void print_value(const struct figure *f, json_t *v, enum fmt fmt)
@@ -191,7 +191,7 @@ int cmd_figures(int argc, char **argv)
 	struct dj_error err = {0};
 	char today[11];
 	date_today(today);
-	json_t *all = fmt == FMT_JSON ? json_array() : NULL;
+	json_t *all = fmt == FMT_JSON && !records && !check ? json_array() : NULL;
 	int bad = 0;
 	if (fmt == FMT_CSV && !records)
 		printf("id,label,value,unit\n");

@@ -60,10 +60,11 @@ static int64_t next_id(struct gl *g)
 }
 
 /* One held (or, if still ahead, planned) activity with its attendance. */
-static int add_activity(struct gl *g, struct gorg *o, const char *kind, const char *date, const char *topic,
-			const char *speaker, int64_t speaker_id, bool officers_only)
+static int add_activity_id(struct gl *g, struct gorg *o, const char *kind, const char *date, const char *topic,
+			   const char *speaker, int64_t speaker_id, bool officers_only, int64_t *out)
 {
 	int64_t id = next_id(g);
+	*out = id;
 	if (id < 0)
 		return g->err->code;
 	bool held = strcmp(date, g->today) <= 0;
@@ -109,6 +110,13 @@ static int add_activity(struct gl *g, struct gorg *o, const char *kind, const ch
 		g->attendance++;
 	}
 	return rc;
+}
+
+static int add_activity(struct gl *g, struct gorg *o, const char *kind, const char *date, const char *topic,
+			const char *speaker, int64_t speaker_id, bool officers_only)
+{
+	int64_t id;
+	return add_activity_id(g, o, kind, date, topic, speaker, speaker_id, officers_only, &id);
 }
 
 static int load_org(struct gl *g, int64_t id, struct gorg *o)
@@ -201,6 +209,92 @@ static int org_history(struct gl *g, struct gorg *o, int y0, int m0)
 	return rc;
 }
 
+/* 党组会议 (twice a month, the 党组 only), 理论学习中心组学习 (monthly),
+ * 专题研讨 (quarterly) and 读书班 (spring and autumn) of the 党组 and the
+ * 党委 under it (seed 001: "全年召开党组会议20次，其中专题研究部署党建工作
+ * 12次"; seed 003: "落实“第一议题”制度310余次，组织党组（党委）理论学习
+ * 中心组学习140余次"; "举办学习教育专题读书班14次").  Their members sit
+ * in branches, so these carry no roll call; a 党组会议 and a 中心组学习
+ * open with a 第一议题, and most 党组会议 have a 党建议题. */
+static const char *const first_topics[] = {
+	"传达学习习近平总书记最新重要讲话和重要指示精神", "学习习近平总书记关于交通运输工作的重要论述",
+	"传达学习党中央最新文件精神", "学习贯彻习近平总书记在中央政治局集体学习时的重要讲话精神"};
+static const char *const party_topics[] = {
+	"研究部署年度党建工作要点", "研究基层党组织换届工作", "研究党风廉政建设和反腐败工作", "听取机关党委工作汇报",
+	"研究党员发展和教育管理工作", "研究意识形态工作", "研究党建品牌创建工作", "研究基层党建述职评议考核工作"};
+static const char *const business_topics[] = {
+	"研究交通基础设施项目建设有关事项", "研究安全生产工作", "审议“四好农村路”建设推进方案", "研究干部人事事项",
+	"研究预算执行和资金使用情况", "研究优化营商环境工作"};
+static const char *const seminar_topics[] = {
+	"深入贯彻中央八项规定精神专题研讨", "党的创新理论专题研讨", "以党建引领交通强国建设专题研讨",
+	"树立和践行正确政绩观专题研讨"};
+
+static int add_agenda(struct gl *g, int64_t activity, int seq, const char *title, bool first, bool party)
+{
+	return db_run(g->db, "INSERT INTO activity_agenda(activity_id, seq, title, first_topic, party_topic) VALUES (?, ?, ?, ?, ?)",
+		      DB_ARGS(DB_I(activity), DB_I(seq), DB_T(title), DB_I(first), DB_I(party)), g->err);
+}
+
+static int leading_history(struct gl *g, struct gorg *o, bool party_group, int y0, int m0)
+{
+	int ty = atoi(g->today), tm = atoi(g->today + 5), rc = 0;
+	char d[11], topic[160];
+	int64_t id;
+	for (int y = y0, m = m0; !rc && (y < ty || (y == ty && m <= tm)); m == 12 ? (y++, m = 1) : m++) {
+		for (int k = 0; party_group && k < 2 && !rc; k++) {
+			if (rng_range(g->r, 0, 99) < 15)
+				continue;	/* some months have one meeting */
+			day_in(g, y, m, k ? 18 : 4, k ? 26 : 12, d);
+			snprintf(topic, sizeof topic, "%d年第%d次党组会议", y, (m - 1) * 2 + k + 1);
+			rc = add_activity_id(g, o, "party_group_meeting", d, topic, NULL, 0, false, &id);
+			int seq = 1;
+			if (!rc)
+				rc = add_agenda(g, id, seq++, first_topics[rng_range(g->r, 0, 3)], true, false);
+			if (!rc && rng_range(g->r, 0, 99) < 60)
+				rc = add_agenda(g, id, seq++, party_topics[rng_range(g->r, 0, 7)], false, true);
+			for (int n = (int)rng_range(g->r, 1, 2); !rc && n > 0; n--)
+				rc = add_agenda(g, id, seq++, business_topics[rng_range(g->r, 0, 5)], false, false);
+		}
+		if (!rc && rng_range(g->r, 0, 99) >= 8) {
+			day_in(g, y, m, 13, 17, d);
+			snprintf(topic, sizeof topic, "%d年%d月理论学习中心组集体学习", y, m);
+			rc = add_activity_id(g, o, "study_group", d, topic, NULL, 0, false, &id);
+			if (!rc)
+				rc = add_agenda(g, id, 1, first_topics[rng_range(g->r, 0, 3)], true, false);
+		}
+		if (!rc && m % 3 == 1 && rng_range(g->r, 0, 99) >= 10) {
+			day_in(g, y, m, 20, 25, d);
+			rc = add_activity(g, o, "seminar", d, seminar_topics[rng_range(g->r, 0, 3)], NULL, 0, false);
+		}
+		if (!rc && (m == 4 || m == 10) && rng_range(g->r, 0, 99) >= 30) {
+			day_in(g, y, m, 8, 12, d);
+			snprintf(topic, sizeof topic, "%d年%s学习教育专题读书班", y, m == 4 ? "上半年" : "下半年");
+			rc = add_activity(g, o, "reading_class", d, topic, NULL, 0, false);
+		}
+	}
+	return rc;
+}
+
+static int gen_leading(struct gl *g, int y0, int m0)
+{
+	json_t *orgs = db_rows(g->db, "SELECT id, kind FROM org WHERE status = 'active' AND kind IN"
+				      " ('party_group', 'committee', 'industry_committee') ORDER BY id", DB_NOARGS, g->err);
+	int rc = orgs ? 0 : g->err->code;
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		if (rc)
+			break;
+		struct gorg go;
+		if (!(rc = load_org(g, json_integer_value(json_object_get(o, "id")), &go)))
+			rc = leading_history(g, &go, strcmp(json_string_value(json_object_get(o, "kind")), "party_group") == 0,
+					     y0, m0);
+		free(go.m);
+	}
+	json_decref(orgs);
+	return rc;
+}
+
 int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities, int64_t *attendance)
 {
 	struct gl g = {.db = db, .r = r, .err = err, .ids = xcalloc(256, sizeof(int64_t))};
@@ -223,6 +317,16 @@ int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 		free(go.m);
 	}
 	json_decref(orgs);
+	/* The leading groups' own life and the study pushes draw from a
+	 * sequence of their own, so the branches' data (and what the task
+	 * generator draws after this) stays as it was. */
+	struct rng lead = {r->s ^ 0x9E3779B97F4A7C15ull};
+	g.r = &lead;
+	if (!rc)
+		rc = gen_leading(&g, y0, m0);
+	if (!rc)
+		rc = gen_study(db, &lead, g.today, y0, m0, err);
+	g.r = r;
 	free(g.ids);
 	*activities = g.activities;
 	*attendance = g.attendance;

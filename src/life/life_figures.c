@@ -1,5 +1,7 @@
 /* life_figures.c — organizational life's figures (platform/figure.h):
- * activities held by kind (场次), attendance (人次) and its rate. */
+ * activities held by kind (场次), attendance (人次) and its rate, the
+ * 三会一课 落实率, 党组会议 with their 党建议题 and 第一议题, and the
+ * monthly study plans pushed week by week (月计划周推送). */
 #include "platform/figure.h"
 
 /* Activities held by the scope's orgs in the period (a joint activity
@@ -9,24 +11,126 @@
 	" FROM activity_org ao JOIN activity a ON a.id = ao.activity_id WHERE ao.org_id IN {{SUBTREE}}"           \
 	" AND ao.on_date BETWEEN ?2 AND ?3 AND ao.held = 1" cond
 
+/* One kind of activity, by its activity_kind code. */
+#define KIND(label, code)                                                                                   \
+	{FIGURE("life." code ".count", label, "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = '" code "'")), \
+	 .note = "期间内已开展的" label "（场次）"}
+
 #define ATTENDANCE(cond)                                                                                        \
 	"SELECT t.activity_id AS rid, 'activity' AS rkind, m.name || '：' || a.topic AS title, t.org_id,         \
-	 a.on_date, t.status, t.member_id FROM attendance t JOIN activity a ON a.id = t.activity_id                \
+	 a.on_date, a.kind, t.status, t.member_id FROM attendance t JOIN activity a ON a.id = t.activity_id         \
 	 JOIN member m ON m.id = t.member_id WHERE t.org_id IN {{SUBTREE}} AND a.on_date BETWEEN ?2 AND ?3        \
 	 AND a.status = 'held'" cond
+
+#define RATE(code, label)                                                                                       \
+	{FIGURE("life." code ".attendance_rate", label "出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,                     \
+		ATTENDANCE(" AND a.kind = '" code "' AND t.status = 'present'")),                                 \
+	 .den = ATTENDANCE(" AND a.kind = '" code "'"), .note = label "出席人次 ÷ 应到人次"}
+
+#define THREE_ONE "'general_meeting', 'committee_meeting', 'group_meeting', 'lecture'"
+
+/* 三会一课 落实率: of the orgs that existed through the whole period and
+ * whose kind has 三会一课 rules (life_rule, who = org), those that held
+ * each such meeting in every month or quarter (the rule's period) lying
+ * wholly inside the period.  A month or quarter the period only partly
+ * covers is not judged, so 1 January to 15 October judges January to
+ * September and the first three quarters.  Records are orgs. */
+#define P_INT(p, a, b) "CAST(substr(CAST(" p " AS TEXT), " #a ", " #b ") AS INTEGER)"
+#define COMPLIANCE_UNITS                                                                                        \
+	"WITH p AS (SELECT " P_INT("?2", 1, 4) " AS fy, " P_INT("?2", 6, 2) " AS fm, " P_INT("?2", 9, 2) " AS fd, " \
+	P_INT("?3", 1, 4) " AS ty, " P_INT("?3", 6, 2) " AS tm, " P_INT("?3", 9, 2) " AS td),"                     \
+	" q AS (SELECT p.*, CASE WHEN tm = 2 THEN CASE WHEN ty % 4 = 0 AND (ty % 100 <> 0 OR ty % 400 = 0)"       \
+	" THEN 29 ELSE 28 END WHEN tm IN (4, 6, 9, 11) THEN 30 ELSE 31 END AS tdim FROM p),"                        \
+	" u AS (SELECT 'month' AS period, fy * 12 + fm - 1 + CASE WHEN fd = 1 THEN 0 ELSE 1 END AS lo,"           \
+	" ty * 12 + tm - 1 - CASE WHEN td = tdim THEN 0 ELSE 1 END AS hi FROM q"                                   \
+	" UNION ALL SELECT 'quarter', fy * 4 + (fm - 1) / 3 + CASE WHEN fd = 1 AND (fm - 1) % 3 = 0 THEN 0 ELSE 1 END," \
+	" ty * 4 + (tm - 1) / 3 - CASE WHEN td = tdim AND tm % 3 = 0 THEN 0 ELSE 1 END FROM q"                     \
+	" UNION ALL SELECT 'year', fy + CASE WHEN fd = 1 AND fm = 1 THEN 0 ELSE 1 END,"                             \
+	" ty - CASE WHEN tm = 12 AND td = 31 THEN 0 ELSE 1 END FROM q)"
+
+/* The index of a date's month, quarter or year, as in `u`. */
+#define UNIT_OF(d, period)                                                                                      \
+	"CASE " period " WHEN 'month' THEN CAST(substr(" d ", 1, 4) AS INTEGER) * 12 + CAST(substr(" d ", 6, 2) AS INTEGER) - 1" \
+	" WHEN 'quarter' THEN CAST(substr(" d ", 1, 4) AS INTEGER) * 4 + (CAST(substr(" d ", 6, 2) AS INTEGER) - 1) / 3" \
+	" ELSE CAST(substr(" d ", 1, 4) AS INTEGER) END"
+
+#define COMPLIANCE_ORGS(cond)                                                                                   \
+	COMPLIANCE_UNITS " SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id,"                  \
+	" o.founded_on AS on_date, o.kind FROM org o WHERE o.id IN {{SUBTREE}}"                                     \
+	" AND o.kind IN (SELECT org_kind FROM life_rule WHERE who = 'org' AND activity_kind IN (" THREE_ONE "))"   \
+	" AND (o.founded_on IS NULL OR o.founded_on <= ?2) AND (o.ended_on IS NULL OR o.ended_on > ?3)" cond
+
+#define COMPLIANCE_MET                                                                                          \
+	" AND NOT EXISTS (SELECT 1 FROM life_rule r JOIN u ON u.period = r.period WHERE r.org_kind = o.kind"       \
+	" AND r.who = 'org' AND r.activity_kind IN (" THREE_ONE ") AND u.hi >= u.lo"                               \
+	" AND (SELECT count(DISTINCT " UNIT_OF("ao.on_date", "r.period") ") FROM activity_org ao"                  \
+	" WHERE ao.org_id = o.id AND ao.on_date BETWEEN ?2 AND ?3 AND ao.kind = r.activity_kind AND ao.held = 1"  \
+	" AND " UNIT_OF("ao.on_date", "r.period") " BETWEEN u.lo AND u.hi) < u.hi - u.lo + 1)"
+
+/* Agenda items of held activities of the scope's orgs (rid: the activity). */
+#define AGENDA(cond)                                                                                            \
+	"SELECT ao.activity_id AS rid, 'activity' AS rkind, g.title, ao.org_id, ao.on_date, ao.kind,             \
+	 g.id AS agenda_id, g.first_topic, g.party_topic FROM activity_org ao                                      \
+	 JOIN activity_agenda g ON g.activity_id = ao.activity_id WHERE ao.org_id IN {{SUBTREE}}                   \
+	 AND ao.on_date BETWEEN ?2 AND ?3 AND ao.held = 1" cond
+
+/* Study plans of the scope's orgs for the months the period touches. */
+#define PLAN_MONTHS "p.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"
 
 const struct figure life_figures[] = {
 	{FIGURE("life.activity.count", "组织生活", "次", FIGURE_COUNT, FIGURE_FLOW, HELD("")), .by = "kind",
 	 .note = "期间内已开展的组织生活（场次），按类别分列"},
-	{FIGURE("life.general_meeting.count", "支部党员大会", "次", FIGURE_COUNT, FIGURE_FLOW,
-	 HELD(" AND ao.kind = 'general_meeting'"))},
-	{FIGURE("life.committee_meeting.count", "支部委员会", "次", FIGURE_COUNT, FIGURE_FLOW,
-	 HELD(" AND ao.kind = 'committee_meeting'"))},
-	{FIGURE("life.group_meeting.count", "党小组会", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = 'group_meeting'"))},
-	{FIGURE("life.lecture.count", "党课", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = 'lecture'"))},
-	{FIGURE("life.theme_day.count", "主题党日活动", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = 'theme_day'"))},
+	{FIGURE("life.three_one.count", "“三会一课”", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind IN (" THREE_ONE ")")),
+	 .by = "kind", .note = "期间内召开的支部党员大会、支部委员会、党小组会和上党课（场次）"},
+	KIND("支部党员大会", "general_meeting"),
+	KIND("支部委员会", "committee_meeting"),
+	KIND("党小组会", "group_meeting"),
+	KIND("党课", "lecture"),
+	KIND("主题党日活动", "theme_day"),
+	KIND("组织生活会", "life_meeting"),
+	KIND("民主评议党员", "member_review"),
+	KIND("谈心谈话", "talk"),
+	KIND("党组会议", "party_group_meeting"),
+	KIND("理论学习中心组学习", "study_group"),
+	KIND("专题研讨", "seminar"),
+	KIND("读书班", "reading_class"),
+	KIND("培训班", "training"),
+	KIND("红色故事分享会", "red_story"),
+	KIND("职工恳谈会", "staff_forum"),
 	{FIGURE("life.attendance.present", "参加组织生活", "人次", FIGURE_COUNT, FIGURE_FLOW,
-	 ATTENDANCE(" AND t.status = 'present'"))},
-	{FIGURE("life.attendance.rate", "组织生活出勤率", "%", FIGURE_RATIO, FIGURE_FLOW, ATTENDANCE(" AND t.status = 'present'")), .den = ATTENDANCE(""), .note = "出席人次 ÷ 应到人次"},
+		ATTENDANCE(" AND t.status = 'present'")), .by = "kind",
+	 .note = "期间内已开展活动的出席人次，按活动类别分列"},
+	{FIGURE("life.attendance.rate", "组织生活出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,
+		ATTENDANCE(" AND t.status = 'present'")), .den = ATTENDANCE(""), .note = "出席人次 ÷ 应到人次"},
+	RATE("theme_day", "主题党日"),
+	RATE("general_meeting", "支部党员大会"),
+	RATE("lecture", "党课"),
+	{FIGURE("life.three_one.compliance_rate", "“三会一课”落实率", "%", FIGURE_RATIO, FIGURE_FLOW,
+		COMPLIANCE_ORGS(COMPLIANCE_MET)), .den = COMPLIANCE_ORGS(""),
+	 .note = "期间内整月（季度）按规定召开全部“三会一课”的党组织 ÷ 整个期间都存续、应开展“三会一课”的党组织；"
+		 "期间只覆盖一部分的月份（季度）不评判"},
+	{FIGURE("life.first_topic.count", "落实“第一议题”", "次", FIGURE_COUNT, FIGURE_FLOW, AGENDA(" AND g.first_topic = 1")),
+	 .by = "kind", .note = "期间内已召开会议中标为“第一议题”的议题，按会议类别分列"},
+	{FIGURE("life.party_topic.count", "党组会议研究党建议题", "项", FIGURE_COUNT, FIGURE_FLOW,
+		AGENDA(" AND g.party_topic = 1 AND ao.kind = 'party_group_meeting'")),
+	 .note = "期间内党组会议议题中标为“党建议题”的"},
+	{FIGURE("life.party_group_meeting.party_work", "专题研究部署党建工作的党组会议", "次", FIGURE_COUNT, FIGURE_FLOW,
+		HELD(" AND ao.kind = 'party_group_meeting' AND EXISTS (SELECT 1 FROM activity_agenda g"
+		     " WHERE g.activity_id = ao.activity_id AND g.party_topic = 1)")),
+	 .note = "期间内召开、至少有一项党建议题的党组会议"},
+	{FIGURE("life.study_plan.count", "党员学习计划", "期", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'study_plan' AS rkind, p.title, p.org_id, p.month || '-01' AS on_date"
+		" FROM study_plan p WHERE " PLAN_MONTHS),
+	 .note = "期间涉及月份的月度学习计划（月计划周推送），以计划月份计"},
+	{FIGURE("life.study_item.count", "推送学习科目", "节", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'study_plan' AS rkind, i.title, p.org_id, p.month || '-01' AS on_date, i.week,"
+		" i.kind, i.id AS item_id FROM study_item i JOIN study_plan p ON p.id = i.plan_id WHERE " PLAN_MONTHS),
+	 .by = "kind", .note = "期间涉及月份的学习计划按周推送的学习科目，按类型分列"},
+	{FIGURE("life.study_done.count", "完成学习", "人次", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'study_plan' AS rkind, m.name || '：' || i.title AS title, m.org_id,"
+		" p.month || '-01' AS on_date, d.member_id, i.id AS item_id FROM study_done d"
+		" JOIN study_item i ON i.id = d.item_id JOIN study_plan p ON p.id = i.plan_id JOIN member m ON m.id = d.member_id"
+		" WHERE m.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
+	 .note = "本范围党员完成期间涉及月份学习科目的人次（以计划月份计）"},
 	{0},
 };

@@ -1,10 +1,19 @@
-/* member_figures.c — the member module's figures (platform/figure.h). */
+/* member_figures.c — the member module's figures (platform/figure.h):
+ * the roster as of a day by status, mobility, org kind and education, and
+ * the members who joined or were converted in a period. */
 #include "platform/figure.h"
 
 /* Members of the scope's orgs on the roster on ?3 (joined by then). */
 #define MEMBERS_ON(cond)                                                                                        \
 	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status,     \
-	 m.is_mobile FROM member m WHERE m.org_id IN {{SUBTREE}} AND m.active = 1 AND m.join_date <= ?3" cond
+	 m.is_mobile, coalesce(m.education, '') AS education FROM member m WHERE m.org_id IN {{SUBTREE}} AND m.active = 1                     \
+	 AND m.join_date <= ?3" cond
+
+/* The same with the kind of the member's org. */
+#define MEMBERS_ORG_ON(cond)                                                                                    \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status,     \
+	 m.is_mobile, o.kind AS org_kind FROM member m JOIN org o ON o.id = m.org_id                               \
+	 WHERE m.org_id IN {{SUBTREE}} AND m.active = 1 AND m.join_date <= ?3" cond
 
 const struct figure member_figures[] = {
 	{FIGURE("member.member.count", "党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")), .by = "status",
@@ -12,10 +21,21 @@ const struct figure member_figures[] = {
 	{FIGURE("member.full.count", "正式党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.status = 'full'"))},
 	{FIGURE("member.probationary.count", "预备党员", "名", FIGURE_COUNT, FIGURE_STOCK,
 	 MEMBERS_ON(" AND m.status = 'probationary'"))},
-	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.is_mobile = 1"))},
-	{FIGURE("member.joined.count", "新入党党员", "名", FIGURE_COUNT, FIGURE_FLOW,
+	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.is_mobile = 1")),
+	 .by = "status", .note = "在册党员中标记为流动党员的，按状态分列"},
+	{FIGURE("member.org_kind.count", "党员（按所在党组织类别）", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ORG_ON("")),
+	 .by = "org_kind", .note = "在册党员按所在党组织的类别分列（如流动党员党支部、云支部的党员）"},
+	{FIGURE("member.mobile_branch.count", "流动党员党支部党员", "名", FIGURE_COUNT, FIGURE_STOCK,
+	 MEMBERS_ORG_ON(" AND o.kind = 'mobile_branch'"))},
+	{FIGURE("member.education.count", "党员学历结构", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")),
+	 .by = "education", .note = "在册党员按学历分列（空：未登记）"},
+	{FIGURE("member.joined.count", "发展预备党员", "名", FIGURE_COUNT, FIGURE_FLOW,
 	 "SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status"
 	 " FROM member m WHERE m.org_id IN {{SUBTREE}} AND m.join_date BETWEEN ?2 AND ?3"),
-	 .note = "期间内入党（成为预备党员）的党员"},
+	 .note = "期间内入党（成为预备党员）的党员，以入党日期计"},
+	{FIGURE("member.converted.count", "转正党员", "名", FIGURE_COUNT, FIGURE_FLOW,
+	 "SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.full_date AS on_date, m.status"
+	 " FROM member m WHERE m.org_id IN {{SUBTREE}} AND m.full_date BETWEEN ?2 AND ?3"),
+	 .note = "期间内预备期满转为正式党员的党员，以转正日期计"},
 	{0},
 };

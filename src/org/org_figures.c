@@ -1,5 +1,6 @@
 /* org_figures.c — the org module's figures (platform/figure.h): orgs by
- * kind as of a day, and the tree's changes in a period. */
+ * kind as of a day, and the tree's changes in a period (seed 000: "完成20个
+ * 基层党组织撤并、更名和换届工作"; "成立了行业党委"). */
 #include "platform/figure.h"
 
 /* Orgs of the scope that exist on ?3 (founded by then, not yet ended). */
@@ -8,18 +9,31 @@
 	 o.code FROM org o WHERE o.id IN {{SUBTREE}} AND (o.founded_on IS NULL OR o.founded_on <= ?3)             \
 	 AND (o.ended_on IS NULL OR o.ended_on > ?3)" kind_cond
 
-/* Org events of a kind in the period. */
-#define EVENTS(kind)                                                                                            \
-	"SELECT e.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, e.on_date, e.kind AS event"       \
-	" FROM org_event e JOIN org o ON o.id = e.org_id WHERE e.org_id IN {{SUBTREE}}"                          \
-	" AND e.on_date BETWEEN ?2 AND ?3 AND e.kind = '" kind "'"
+/* Org events of the given kinds in the period (org_event.kind as org.c
+ * writes them: create, rename, merge_out/merge_in, dissolve, election,
+ * appointment, move, rekind).  A merged or dissolved org stays in the
+ * closure table, so its events stay in its ancestors' scope. */
+#define EVENTS(kinds)                                                                                           \
+	"SELECT e.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, e.on_date, e.kind AS event,        \
+	 o.kind FROM org_event e JOIN org o ON o.id = e.org_id WHERE e.org_id IN {{SUBTREE}}                       \
+	 AND e.on_date BETWEEN ?2 AND ?3 AND e.kind IN (" kinds ")"
+
+/* Orgs whose term as of ?3 (the latest elected by then) has ended. */
+#define TERM_ENDED                                                                                              \
+	"SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, t.ends_on AS on_date, o.kind      \
+	 FROM org o JOIN org_term t ON t.org_id = o.id WHERE o.id IN {{SUBTREE}}                                   \
+	 AND (o.ended_on IS NULL OR o.ended_on > ?3) AND t.ends_on <= ?3 AND t.id =                                \
+	 (SELECT max(t2.id) FROM org_term t2 WHERE t2.org_id = o.id AND t2.elected_on <= ?3)"
 
 const struct figure org_figures[] = {
 	{FIGURE("org.org.count", "党组织", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON("")), .by = "kind",
 	 .note = "当日存续的党组织（已成立、未撤销或撤并），按类别分列"},
+	{FIGURE("org.party_group.count", "党组", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'party_group'"))},
 	{FIGURE("org.committee.count", "基层党委", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'committee'"))},
 	{FIGURE("org.general_branch.count", "党总支", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'general_branch'"))},
-	{FIGURE("org.branch.count", "党支部", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'branch'"))},
+	{FIGURE("org.branch.count", "党支部", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'branch'")),
+	 .note = "类别为“党支部”的党组织，不含功能性党支部、云支部、流动党员党支部和临时党支部"},
+	{FIGURE("org.group.count", "党小组", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'group'"))},
 	{FIGURE("org.industry_committee.count", "行业党委", "个", FIGURE_COUNT, FIGURE_STOCK,
 	 ORGS_ON(" AND o.kind = 'industry_committee'"))},
 	{FIGURE("org.functional_branch.count", "功能性党支部", "个", FIGURE_COUNT, FIGURE_STOCK,
@@ -29,10 +43,17 @@ const struct figure org_figures[] = {
 	 ORGS_ON(" AND o.kind = 'mobile_branch'"))},
 	{FIGURE("org.temporary_branch.count", "临时党支部", "个", FIGURE_COUNT, FIGURE_STOCK,
 	 ORGS_ON(" AND o.kind = 'temporary_branch'"))},
-	{FIGURE("org.create.count", "新建党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("create"))},
-	{FIGURE("org.merge.count", "撤并党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("merge"))},
-	{FIGURE("org.rename.count", "更名党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("rename"))},
-	{FIGURE("org.election.count", "按期换届党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("election")),
-	 .note = "期间内完成换届（或任命）的党组织"},
+	{FIGURE("org.create.count", "新成立党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'create'")), .by = "kind",
+	 .note = "期间内成立的党组织，按类别分列"},
+	{FIGURE("org.change.count", "撤并、更名和换届", "次", FIGURE_COUNT, FIGURE_FLOW,
+	 EVENTS("'merge_out', 'dissolve', 'rename', 'election', 'appointment'")), .by = "event",
+	 .note = "期间内党组织撤并（merge_out 并入他组织、dissolve 撤销）、更名（rename）和换届（election 选举、appointment 任命）的次数，按事件分列"},
+	{FIGURE("org.merge.count", "撤并党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'merge_out', 'dissolve'")),
+	 .by = "event", .note = "期间内并入其他党组织（merge_out）或撤销（dissolve）的党组织"},
+	{FIGURE("org.rename.count", "更名党组织", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'rename'"))},
+	{FIGURE("org.election.count", "换届", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'election', 'appointment'")),
+	 .by = "event", .note = "期间内完成换届选举（election）或任命新一届委员（appointment，临时党支部）的次数"},
+	{FIGURE("org.term_ended.count", "届期已满未换届党组织", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_ENDED), .by = "kind",
+	 .note = "当日存续、截至当日最近一届任期已届满而未产生新一届的党组织"},
 	{0},
 };

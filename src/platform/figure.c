@@ -220,7 +220,11 @@ json_t *figure_records(struct db *db, const struct figure *f, const struct figur
 	char *from = records_sql(records);
 	char *where = key ? xasprintf(" WHERE CAST(r.%s AS TEXT) = ?4", f->by) : xstrdup("");
 	char *count = xasprintf("SELECT count(*) FROM %s%s", from, where);
-	char *list = xasprintf("SELECT * FROM %s%s ORDER BY r.on_date DESC, r.rid DESC LIMIT ?%d OFFSET ?%d", from, where,
+	/* Several records may share an id and a date (the attendance of one
+	 * activity, the quotas of one assignment): title and org break the
+	 * tie, so that pages neither repeat nor skip a record. */
+	char *list = xasprintf("SELECT * FROM %s%s ORDER BY r.on_date DESC, r.rid DESC, r.title, r.org_id LIMIT ?%d OFFSET ?%d",
+			       from, where,
 			       key ? 5 : 4, key ? 6 : 5);
 	db_val args[6] = {DB_I(s->org), DB_T(s->from), DB_T(s->to)};
 	int n = 3;

@@ -1,4 +1,6 @@
-/* task_figures.c — task deployment's figures (platform/figure.h). */
+/* task_figures.c — task deployment's figures (platform/figure.h): plans,
+ * tasks and assignments by state, on-time and completion rates, returns,
+ * overdue reports as of a day, and quotas achieved. */
 #include "platform/figure.h"
 
 /* Assignments to the scope's orgs of tasks due in the period. */
@@ -8,12 +10,38 @@
 	 WHERE s.org_id IN {{SUBTREE}} AND t.due_on BETWEEN ?2 AND ?3" cond
 
 const struct figure task_figures[] = {
+	{FIGURE("task.plan.count", "工作方案", "个", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'plan' AS rkind, p.title, p.org_id, p.starts_on AS on_date, p.status, p.ends_on"
+		" FROM plan p WHERE p.org_id IN {{SUBTREE}} AND p.starts_on <= ?3 AND p.ends_on >= ?2"), .by = "status",
+	 .note = "本范围党组织制定、实施时间与期间相交的工作方案，按状态分列（draft 草稿、published 已发布、closed 已结束）"},
+	{FIGURE("task.task.count", "任务", "项", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT t.id AS rid, 'task' AS rkind, t.title, p.org_id, t.due_on AS on_date, t.scope, t.plan_id"
+		" FROM task t JOIN plan p ON p.id = t.plan_id WHERE p.org_id IN {{SUBTREE}} AND t.due_on BETWEEN ?2 AND ?3"),
+	 .by = "scope", .note = "本范围党组织工作方案中上报截止日期在期间内的任务，按共性（common）和个性（specific）分列"},
 	{FIGURE("task.assignment.count", "任务单", "项", FIGURE_COUNT, FIGURE_FLOW, ASSIGNMENTS("")), .by = "status",
 	 .note = "期间内到期的任务单（每项任务、每个实施主体一单），按状态分列"},
 	{FIGURE("task.assignment.accepted", "已完成任务单", "项", FIGURE_COUNT, FIGURE_FLOW,
-	 ASSIGNMENTS(" AND s.status = 'accepted'"))},
+		ASSIGNMENTS(" AND s.status = 'accepted'")), .note = "期间内到期、上报已审核通过的任务单"},
 	{FIGURE("task.assignment.on_time_rate", "按时上报率", "%", FIGURE_RATIO, FIGURE_FLOW,
-	 ASSIGNMENTS(" AND s.submitted_on IS NOT NULL AND s.submitted_on <= t.due_on")), .den = ASSIGNMENTS(""),
+		ASSIGNMENTS(" AND s.submitted_on IS NOT NULL AND s.submitted_on <= t.due_on")), .den = ASSIGNMENTS(""),
 	 .note = "截止日期前上报的任务单 ÷ 期间内到期的任务单"},
+	{FIGURE("task.assignment.accepted_rate", "任务完成率", "%", FIGURE_RATIO, FIGURE_FLOW,
+		ASSIGNMENTS(" AND s.status = 'accepted'")), .den = ASSIGNMENTS(""),
+	 .note = "审核通过的任务单 ÷ 期间内到期的任务单"},
+	{FIGURE("task.assignment.returned", "被退回任务单", "项", FIGURE_COUNT, FIGURE_FLOW,
+		ASSIGNMENTS(" AND EXISTS (SELECT 1 FROM assignment_event e WHERE e.assignment_id = s.id AND e.kind = 'return')")),
+	 .by = "status", .note = "期间内到期、上报曾被退回的任务单，按现在的状态分列"},
+	{FIGURE("task.assignment.overdue", "逾期未报任务单", "项", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT s.id AS rid, 'assignment' AS rkind, t.title, s.org_id, t.due_on AS on_date, s.status,"
+		" s.submitted_on FROM assignment s JOIN task t ON t.id = s.task_id WHERE s.org_id IN {{SUBTREE}}"
+		" AND t.due_on < ?3 AND (s.status IN ('not_started', 'in_progress', 'returned') OR s.submitted_on > ?3)"),
+	 .by = "status", .note = "当日已过上报截止日期、尚未上报（或当日之后才上报；被退回的算未报）的任务单"},
+	{FIGURE("task.quota.achieved", "指标完成量", "（按指标）", FIGURE_SUM, FIGURE_FLOW,
+		"SELECT s.id AS rid, 'assignment' AS rkind, t.title || '：' || q.item AS title, s.org_id,"
+		" t.due_on AS on_date, q.item || '（' || q.unit || '）' AS item, x.achieved, q.id AS quota_id"
+		" FROM assignment_quota x JOIN task_quota q ON q.id = x.quota_id JOIN assignment s ON s.id = x.assignment_id"
+		" JOIN task t ON t.id = s.task_id WHERE s.org_id IN {{SUBTREE}} AND t.due_on BETWEEN ?2 AND ?3"),
+	 .sum_col = "achieved", .by = "item",
+	 .note = "期间内到期任务的实施主体上报的指标完成量之和，按指标（及计量单位）分列；各指标单位不同，总数只作合计，请看分列"},
 	{0},
 };

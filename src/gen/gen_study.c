@@ -1,0 +1,100 @@
+/* gen_study.c — 月计划周推送 for the generated tree: each 党组 pushes a
+ * study plan every month with one or two items a week (seed 003: "制发党员
+ * 学习计划12期，推送习近平总书记重要文章22期、学习科目40余节"), and the
+ * members of its 机关 branches mark what they have studied over the last
+ * six months.  Only the 机关 keeps study records here, so the province
+ * stays at tens of thousands of rows rather than millions. */
+#include "gen/gen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/mem.h"
+#include "db/db.h"
+
+static const char *const articles[] = {
+	"习近平总书记重要文章《坚持和加强党的全面领导》", "习近平总书记重要文章《加快建设交通强国》",
+	"习近平总书记重要文章《全面从严治党永远在路上》", "习近平总书记重要文章《以党的自我革命引领社会革命》",
+	"习近平总书记重要文章《推进中国式现代化》"};
+static const char *const courses[] = {
+	"党的二十届四中全会精神解读", "《中国共产党支部工作条例（试行）》学习", "深入贯彻中央八项规定精神学习教育",
+	"《中国共产党纪律处分条例》学习", "交通运输领域政策法规学习", "党史学习教育专题课"};
+static const char *const videos[] = {"警示教育片《铁规矩硬杠杠》", "红色影片观看", "“交通青年说”主题沙龙回放"};
+
+static int plan_month(struct db *db, struct rng *r, int64_t org, int y, int m, const char *today, const char *since,
+		      json_t *members, struct dj_error *err)
+{
+	char month[8], title[80], first[11], now[21];
+	snprintf(month, sizeof month, "%04d-%02d", y, m);
+	snprintf(title, sizeof title, "%d年%d月党员学习计划", y, m);
+	date_format(first, y, m, 1);
+	date_now_iso(now);
+	int64_t plan;
+	int rc = db_int1(db, &plan, "INSERT INTO study_plan(org_id, month, title, note, created_at, updated_at)"
+				    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			 DB_ARGS(DB_I(org), DB_T(month), DB_T(title), DB_T("每周推送，请按周完成学习"), DB_T(now), DB_T(now)),
+			 err);
+	for (int week = 1, seq = 1; week <= 4 && !rc; week++) {
+		char start[11];
+		date_add(start, first, 0, 0, (week - 1) * 7);
+		for (int n = (int)rng_range(r, 1, 2), k = 0; k < n && !rc; k++, seq++) {
+			const char *kind = k == 0 ? "article" : rng_range(r, 0, 2) ? "course" : "video";
+			const char *t = k == 0 ? articles[rng_range(r, 0, 4)]
+				      : strcmp(kind, "course") == 0 ? courses[rng_range(r, 0, 5)] : videos[rng_range(r, 0, 2)];
+			int64_t item;
+			rc = db_int1(db, &item, "INSERT INTO study_item(plan_id, week, seq, title, kind) VALUES (?, ?, ?, ?, ?)"
+						" RETURNING id", DB_ARGS(DB_I(plan), DB_I(week), DB_I(seq), DB_T(t), DB_T(kind)), err);
+			/* Studied within the week it was pushed, never after today. */
+			if (rc || strcmp(start, since) < 0 || strcmp(start, today) > 0)
+				continue;
+			size_t i;
+			json_t *mid;
+			json_array_foreach(members, i, mid) {
+				if (rc || rng_range(r, 0, 99) >= 75)
+					continue;
+				char on[11], at[21];
+				date_add(on, start, 0, 0, (int)rng_range(r, 0, 6));
+				snprintf(at, sizeof at, "%sT02:00:00Z", strcmp(on, today) > 0 ? today : on);
+				rc = db_run(db, "INSERT INTO study_done(item_id, member_id, done_at) VALUES (?, ?, ?)",
+					    DB_ARGS(DB_I(item), DB_I(json_integer_value(mid)), DB_T(at)), err);
+			}
+		}
+	}
+	return rc;
+}
+
+int gen_study(struct db *db, struct rng *r, const char *today, int y0, int m0, struct dj_error *err)
+{
+	json_t *orgs = db_rows(db, "SELECT id FROM org WHERE status = 'active' AND kind = 'party_group' ORDER BY id",
+			       DB_NOARGS, err);
+	int rc = orgs ? 0 : err->code, ty = atoi(today), tm = atoi(today + 5);
+	char since[11];
+	date_add(since, today, 0, -6, 0);
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		if (rc)
+			break;
+		int64_t org = json_integer_value(json_object_get(o, "id"));
+		/* The members of the branches of its 机关党委 (the first 党委 under it). */
+		json_t *rows = db_rows(db, "SELECT m.id FROM member m JOIN org b ON b.id = m.org_id WHERE m.active = 1"
+					   " AND b.parent_id = (SELECT min(id) FROM org WHERE parent_id = ? AND kind = 'committee')"
+					   " ORDER BY m.id", DB_ARGS(DB_I(org)), err);
+		if (!rows) {
+			rc = err->code;
+			break;
+		}
+		json_t *members = json_array();
+		size_t k;
+		json_t *row;
+		json_array_foreach(rows, k, row) json_array_append(members, json_object_get(row, "id"));
+		json_decref(rows);
+		for (int y = y0, m = m0; !rc && (y < ty || (y == ty && m <= tm)); m == 12 ? (y++, m = 1) : m++)
+			rc = plan_month(db, r, org, y, m, today, since, members, err);
+		json_decref(members);
+	}
+	json_decref(orgs);
+	return rc;
+}
