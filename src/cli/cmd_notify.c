@@ -10,9 +10,9 @@
 
 #include "cli/cli.h"
 #include "core/date.h"
+#include "core/setting.h"
 #include "db/db.h"
 #include "notify/notify.h"
-#include "org/org.h"
 
 /* Unix seconds, or UTC "YYYY-MM-DDTHH:MM:SSZ". */
 static bool parse_now(const char *s, int64_t *out)

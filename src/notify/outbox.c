@@ -8,9 +8,9 @@
 
 #include "audit/audit.h"
 #include "core/date.h"
+#include "core/setting.h"
 #include "core/mem.h"
 #include "db/db.h"
-#include "org/org.h"
 #include "platform/platform.h"
 
 #define S(r, k) json_string_value(json_object_get(r, k))

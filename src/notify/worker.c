@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "core/date.h"
+#include "core/setting.h"
 #include "core/mem.h"
 #include "db/db.h"
-#include "org/org.h"
 
 struct notify_worker {
 	char *url;

@@ -2,11 +2,13 @@
  * warning window (rule.election_warn_days), or already overdue, for the
  * admins of that org and of its parent (who approves it); when neither
  * holds an account, for the system administrators (platform/todo.h). */
+
 #include "org/org.h"
 
 #include <stdio.h>
 
 #include "core/date.h"
+#include "core/setting.h"
 #include "db/db.h"
 #include "platform/todo.h"
 
