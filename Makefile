@@ -1,7 +1,7 @@
 # dangjian — build, run, test.  `make run` and `make test` are the two
 # commands the README starts with; both install what is missing first.
 
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip libxml-2.0 libqrencode icu-uc icu-i18n freexl
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip libxml-2.0 libqrencode icu-uc icu-i18n freexl libcurl
 CC      ?= cc
 WARN    := -std=c17 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
 INC     := -Isrc -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config make
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libxlsxwriter-dev
-      libzip-dev libxml2-dev libfreexl-dev libcsv-dev libqrencode-dev libicu-dev libcmocka-dev
+      libzip-dev libxml2-dev libfreexl-dev libcsv-dev libqrencode-dev libicu-dev libcmocka-dev libcurl4-openssl-dev
       postgresql chromium fonts-noto-cjk nginx-light wrk nodejs npm sqlite3 ca-certificates)
 missing=()
 for p in "${pkgs[@]}"; do

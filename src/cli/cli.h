@@ -38,5 +38,6 @@ int cmd_backup(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_figures(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

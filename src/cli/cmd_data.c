@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "member/member_io.h"
+#include "notify/notify.h"
 #include "life/life.h"
 #include "task/task.h"
 #include "org/org.h"
@@ -62,7 +63,11 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	db_close(db);
-	return server_run(&so);
+	/* The e-mail sender runs beside the server (notify/worker.c). */
+	struct notify_worker *w = notify_worker_start(so.db_url);
+	rc = server_run(&so);
+	notify_worker_stop(w);
+	return rc;
 }
 
 static char *slurp_file(const char *path, size_t *len)

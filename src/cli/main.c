@@ -20,6 +20,7 @@ static const struct {
 	{"backup", cmd_backup, "copy a SQLite database while it is in use"},
 	{"check", cmd_check, "print the rule findings for an organization"},
 	{"figures", cmd_figures, "print the figures (every number the platform states) or the records behind one"},
+	{"notify", cmd_notify, "enqueue today's 待办 e-mail and send what is due (cron)"},
 	{"routes", cmd_routes, "list the HTTP API routes"},
 };
 

@@ -11,6 +11,7 @@
 
 extern const struct route life_routes[];
 extern const struct figure life_figures[];
+int life_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
 
 /* The rules of the month as of yesterday: what is missing, and what is
  * still to be done.  On the first of a month that is the month just ended,
@@ -74,6 +75,7 @@ const struct module life_module = {
 	.routes = life_routes,
 	.figures = life_figures,
 	.findings = life_findings_source,
+	.todos = life_todos,
 	.nav = life_nav,
 	.generate = life_generate,
 	.bench_tables = life_bench_tables,

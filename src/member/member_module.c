@@ -5,6 +5,7 @@
 
 extern const struct route member_routes[];
 extern const struct figure member_figures[];
+int member_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
 
 static const struct nav_entry member_nav[] = {
 	{"/members", "党员", "User", NAV_MANAGERS, 30},
@@ -21,6 +22,7 @@ const struct module member_module = {
 	.label = "党员",
 	.routes = member_routes,
 	.figures = member_figures,
+	.todos = member_todos,
 	.nav = member_nav,
 	.bench_tables = member_bench_tables,
 };

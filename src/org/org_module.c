@@ -5,6 +5,7 @@
 
 extern const struct route org_routes[];
 extern const struct figure org_figures[];
+int org_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
 
 const char *org_subtree_sql(void)
 {
@@ -37,6 +38,7 @@ const struct module org_module = {
 	.routes = org_routes,
 	.figures = org_figures,
 	.findings = org_findings_source,
+	.todos = org_todos,
 	.nav = org_nav,
 	.bench_tables = org_bench_tables,
 };

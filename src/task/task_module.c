@@ -11,6 +11,7 @@
 
 extern const struct route task_routes[];
 extern const struct figure task_figures[];
+int task_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
 
 static int task_findings_source(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
 				json_t *out, struct dj_error *err)
@@ -52,6 +53,7 @@ const struct module task_module = {
 	.routes = task_routes,
 	.figures = task_figures,
 	.findings = task_findings_source,
+	.todos = task_todos,
 	.nav = task_nav,
 	.generate = task_generate,
 };
