@@ -149,7 +149,10 @@ int attach_store(struct db *db, const struct actor *a, const char *entity, int64
 		return dj_fail(err, DJ_EINVAL, "filename", "文件名无效（不超过120个字，不含路径）");
 	if (len == 0)
 		return dj_fail(err, DJ_EINVAL, "file", "文件为空");
-	int64_t max_mb = setting_int(db, "attach.max_mb", 10);
+	int64_t max_mb;
+	int rc = setting_get_int(db, "attach.max_mb", 10, &max_mb, err);
+	if (rc)
+		return rc;
 	if (len > (size_t)max_mb * 1024 * 1024)
 		return dj_fail(err, DJ_ETOOBIG, "file", "附件不能超过 %lld MB", (long long)max_mb);
 	const char *mime = attach_sniff(data, len, filename);
@@ -160,7 +163,7 @@ int attach_store(struct db *db, const struct actor *a, const char *entity, int64
 	char hex[crypto_hash_sha256_BYTES * 2 + 1];
 	crypto_hash_sha256(h, data, len);
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	int rc = write_blob(hex, data, len, err);
+	rc = write_blob(hex, data, len, err);
 	if (rc)
 		return rc;
 	char now[21];
@@ -172,19 +175,24 @@ int attach_store(struct db *db, const struct actor *a, const char *entity, int64
 			       a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 }
 
+json_t *attach_files(struct db *db, const char *entity, int64_t entity_id, struct dj_error *err)
+{
+	return db_rows(db, "SELECT id, filename, size, mime, created_at FROM attachment"
+			   " WHERE entity = ? AND entity_id = ? ORDER BY id",
+		       DB_ARGS(DB_T(entity), DB_I(entity_id)), err);
+}
+
 json_t *attach_list(struct db *db, const char *entity, int64_t entity_id)
 {
-	json_t *r = db_rows(db, "SELECT id, filename, size, mime, created_at FROM attachment"
-				" WHERE entity = ? AND entity_id = ? ORDER BY id",
-			    DB_ARGS(DB_T(entity), DB_I(entity_id)), NULL);
+	json_t *r = attach_files(db, entity, entity_id, NULL);
 	return r ? r : json_array();
 }
 
 int attach_owner(struct db *db, int64_t id, char entity[32], int64_t *entity_id, struct dj_error *err)
 {
-	json_t *r = db_row(db, "SELECT entity, entity_id FROM attachment WHERE id = ?", DB_ARGS(DB_I(id)), NULL);
+	json_t *r = db_row(db, "SELECT entity, entity_id FROM attachment WHERE id = ?", DB_ARGS(DB_I(id)), err);
 	if (!r)
-		return dj_fail(err, DJ_ENOTFOUND, "id", "附件不存在");
+		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "附件不存在") : err->code;
 	snprintf(entity, 32, "%s", json_string_value(json_object_get(r, "entity")));
 	*entity_id = json_integer_value(json_object_get(r, "entity_id"));
 	json_decref(r);
@@ -195,9 +203,9 @@ int attach_read(struct db *db, int64_t id, char **data, size_t *len, char **file
 		struct dj_error *err)
 {
 	json_t *r = db_row(db, "SELECT sha256, size, mime, filename FROM attachment WHERE id = ?", DB_ARGS(DB_I(id)),
-			   NULL);
+			   err);
 	if (!r)
-		return dj_fail(err, DJ_ENOTFOUND, "id", "附件不存在");
+		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "附件不存在") : err->code;
 	const char *hex = json_string_value(json_object_get(r, "sha256"));
 	char *path = xasprintf("%s/%.2s/%s", attach_dir(), hex, hex);
 	size_t want = (size_t)json_integer_value(json_object_get(r, "size"));

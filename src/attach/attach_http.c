@@ -49,8 +49,8 @@ static int h_delete(struct http_ctx *c)
 	if (rc || (rc = db_begin(db, http_err(c))))
 		return rc;
 	json_t *before = db_row(db, "SELECT entity, entity_id, filename, size, sha256 FROM attachment WHERE id = ?",
-				DB_ARGS(DB_I(id)), NULL);
-	rc = attach_remove(db, id, http_err(c));
+				DB_ARGS(DB_I(id)), http_err(c));
+	rc = before ? attach_remove(db, id, http_err(c)) : http_err(c)->code;
 	if (!rc)
 		rc = audit_write(db, http_actor(c), "attach.remove", "attachment", id, before, NULL, http_err(c));
 	json_decref(before);

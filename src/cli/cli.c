@@ -84,21 +84,25 @@ char *cli_read_password(const char *file, const char *prompt)
 	return line[0] ? xstrdup(line) : NULL;
 }
 
-int64_t cli_org(const char *cmd, struct db *db, const char *spec)
+int cli_org(const char *cmd, struct db *db, const char *spec, int64_t *id)
 {
-	if (!spec || !*spec) {
-		cli_usage_error(cmd, "--org is required (an organization code or id)");
-		return 0;
+	*id = 0;
+	if (!spec || !*spec)
+		return cli_usage_error(cmd, "--org is required (an organization code or id)");
+	struct dj_error err = {0};
+	bool found = false;
+	if (org_id_by_code(db, spec, id, &err))
+		return cli_fail(cmd, &err);
+	if (!*id && strspn(spec, "0123456789") == strlen(spec)) {
+		int64_t n = strtoll(spec, NULL, 10);
+		if (db_exists(db, &found, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(n)), &err))
+			return cli_fail(cmd, &err);
+		if (found)
+			*id = n;
 	}
-	int64_t id = org_id_by_code(db, spec);
-	if (!id && strspn(spec, "0123456789") == strlen(spec)) {
-		int64_t n = strtoll(spec, NULL, 10), one;
-		if (db_int1(db, &one, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(n)), NULL) == 0)
-			id = n;
-	}
-	if (!id)
-		fprintf(stderr, "dangjian %s: no organization with code or id \"%s\"\n", cmd, spec);
-	return id;
+	if (!*id)
+		return cli_usage_error(cmd, "no organization with code or id \"%s\"", spec);
+	return 0;
 }
 
 int cli_open_org(const char *cmd, const char *url, const char *key, const char *org, struct db **db, int64_t *org_id)
@@ -106,11 +110,9 @@ int cli_open_org(const char *cmd, const char *url, const char *key, const char *
 	int rc = cli_open(cmd, url, key, false, db);
 	if (rc)
 		return rc;
-	if (!(*org_id = cli_org(cmd, *db, org))) {
+	if ((rc = cli_org(cmd, *db, org, org_id)))
 		db_close(*db);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return rc;
 }
 
 bool cli_wants_help(int argc, char **argv)

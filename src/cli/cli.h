@@ -20,11 +20,12 @@ int cli_fail(const char *cmd, const struct dj_error *err);
 int cli_open(const char *cmd, const char *url, const char *key, bool create_key, struct db **db);
 /* Read a password from a file's first line, or from the terminal / stdin. */
 char *cli_read_password(const char *file, const char *prompt);
-/* cli_open, then the org given as id or code; EXIT_USAGE (with a message,
- * the database closed) if there is none. */
+/* cli_open, then the org given as id or code; 0, or the exit status with a
+ * message printed and the database closed (as cli_org). */
 int cli_open_org(const char *cmd, const char *url, const char *key, const char *org, struct db **db, int64_t *org_id);
-/* An org given as id or code; 0 (and a message) if none. */
-int64_t cli_org(const char *cmd, struct db *db, const char *spec);
+/* An org given as id or code into *id: 0, or the exit status with a message
+ * printed (EXIT_USAGE if there is none, EXIT_FAIL if the query failed). */
+int cli_org(const char *cmd, struct db *db, const char *spec, int64_t *id);
 /* --help was asked for anywhere in argv. */
 bool cli_wants_help(int argc, char **argv);
 

@@ -136,9 +136,9 @@ int cmd_user(int argc, char **argv)
 			return cli_usage_error("user", "--role is required");
 		}
 		int64_t org_id = 0;
-		if (org && !(org_id = cli_org("user", db, org))) {
+		if (org && (rc = cli_org("user", db, org, &org_id))) {
 			db_close(db);
-			return EXIT_USAGE;
+			return rc;
 		}
 		char *pw = cli_read_password(pwfile, "password: ");
 		json_t *in = json_pack("{s:s, s:s?, s:s?, s:s}", "username", username, "display_name", name, "password", pw,

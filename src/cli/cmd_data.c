@@ -176,11 +176,11 @@ int cmd_import(int argc, char **argv)
 		free(data);
 		return rc;
 	}
-	int64_t org_id = cli_org("import", db, org);
-	if (!org_id) {
+	int64_t org_id;
+	if ((rc = cli_org("import", db, org, &org_id))) {
 		free(data);
 		db_close(db);
-		return EXIT_USAGE;
+		return rc;
 	}
 	struct actor a = actor_cli();
 	struct dj_error err = {0};

@@ -5,12 +5,21 @@
 
 #include "db/db.h"
 
-int64_t setting_int(struct db *db, const char *key, int64_t def)
+int setting_get_int(struct db *db, const char *key, int64_t def, int64_t *out, struct dj_error *err)
 {
 	char *v = NULL;
-	if (db_text1(db, &v, "SELECT value FROM setting WHERE key = ?", DB_ARGS(DB_T(key)), NULL) || !v)
-		return def;
-	int64_t n = strtoll(v, NULL, 10);
+	/* The outer SELECT always has a row: an unset key reads as NULL. */
+	int rc = db_text1(db, &v, "SELECT (SELECT value FROM setting WHERE key = ?)", DB_ARGS(DB_T(key)), err);
+	if (rc)
+		return rc;
+	*out = v ? strtoll(v, NULL, 10) : def;
 	free(v);
+	return 0;
+}
+
+int64_t setting_int(struct db *db, const char *key, int64_t def)
+{
+	int64_t n = def;
+	setting_get_int(db, key, def, &n, NULL);	/* the old contract: a failure reads as the default */
 	return n;
 }

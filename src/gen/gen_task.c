@@ -24,10 +24,14 @@ struct gt {
 	char year[5];
 };
 
-/* Ids from a query (one integer argument) as a JSON array. */
-static json_t *ids(struct db *db, const char *sql, int64_t arg)
+/* Ids from a query (one integer argument) as a JSON array; NULL with the
+ * query's error in g->err. */
+static json_t *ids(struct gt *g, const char *sql, int64_t arg)
 {
-	json_t *rows = db_rows(db, sql, DB_ARGS(DB_I(arg)), NULL), *out = json_array();
+	json_t *rows = db_rows(g->db, sql, DB_ARGS(DB_I(arg)), g->err);
+	if (!rows)
+		return NULL;
+	json_t *out = json_array();
 	size_t i;
 	json_t *o;
 	json_array_foreach(rows, i, o) json_array_append(out, json_object_get(o, "id"));
@@ -57,16 +61,16 @@ static int plan_tasks(struct gt *g, int64_t root)
 	static const char *const md[] = {"01-15", "12-31", "11-20", "10-31", "09-30", "04-30", "06-30", "03-08"};
 	for (int i = 0; i < 8; i++)
 		snprintf(d[i], sizeof d[i], "%s-%s", g->year, md[i]);
-	json_t *counties = ids(g->db, "SELECT o.id FROM org o JOIN org_closure c ON c.descendant = o.id"
+	json_t *counties = ids(g, "SELECT o.id FROM org o JOIN org_closure c ON c.descendant = o.id"
 				       " WHERE c.ancestor = ? AND o.kind = 'industry_committee' AND o.status = 'active' ORDER BY o.id", root);
 	/* The units seed 002 names: the 公路 centre and the 执法 detachment. */
-	json_t *road = ids(g->db, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ? AND name LIKE '%公路%'"
+	json_t *road = ids(g, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ? AND name LIKE '%公路%'"
 				  " HAVING min(id) IS NOT NULL", root);
-	json_t *enforce = ids(g->db, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ?"
+	json_t *enforce = ids(g, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ?"
 				     " AND name LIKE '%执法%' HAVING min(id) IS NOT NULL", root);
-	json_t *jg = ids(g->db, "SELECT id FROM org WHERE parent_id = (SELECT min(id) FROM org WHERE kind = 'committee'"
+	json_t *jg = ids(g, "SELECT id FROM org WHERE parent_id = (SELECT min(id) FROM org WHERE kind = 'committee'"
 				" AND parent_id = ?) AND status = 'active' ORDER BY id", root);
-	int rc = 0;
+	int rc = counties && road && enforce && jg ? 0 : g->err->code;
 	if (!rc)
 		rc = add_task(g, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s,s], s:f}", "scope", "common", "title",
 					   "以政治建设为统领，持续强化理论武装", "content",
@@ -198,8 +202,8 @@ static int reports(struct gt *g, const char *today)
 /* Most units name their 分管领导 and 经办人; some never do. */
 static int name_contacts(struct gt *g)
 {
-	json_t *orgs = ids(g->db, "SELECT DISTINCT org_id AS id FROM assignment WHERE plan_id = ? ORDER BY org_id", g->plan);
-	int rc = 0;
+	json_t *orgs = ids(g, "SELECT DISTINCT org_id AS id FROM assignment WHERE plan_id = ? ORDER BY org_id", g->plan);
+	int rc = orgs ? 0 : g->err->code;
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
@@ -229,7 +233,9 @@ int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments
 	date_today(today);
 	snprintf(g.year, sizeof g.year, "%.4s", today);
 	int64_t root = 0;
-	db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, NULL);
+	int rc = db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, err);
+	if (rc)
+		return rc;
 	g.bureau = (struct actor){.role = ROLE_ORG_ADMIN, .org_id = root};
 	snprintf(g.bureau.username, sizeof g.bureau.username, "局党组（生成数据）");
 	char starts[11], ends[11], contacts[11];
@@ -240,9 +246,11 @@ int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments
 	snprintf(title, sizeof title, "%s年党建引领交通运输工作方案", g.year);
 	json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[s,s]}", "org_id", (json_int_t)root, "title", title, "starts_on",
 			       starts, "ends_on", ends, "contacts_due", contacts, "campaigns", "五大攻坚", "八项行动");
-	int rc = task_plan_create(db, &g.bureau, in, &g.plan, err);
+	rc = task_plan_create(db, &g.bureau, in, &g.plan, err);
 	json_decref(in);
 	json_t *c = rc ? NULL : db_rows(db, "SELECT id FROM campaign WHERE plan_id = ? ORDER BY sort", DB_ARGS(DB_I(g.plan)), err);
+	if (!rc && !c)
+		rc = err->code;
 	for (size_t i = 0; i < 2 && i < json_array_size(c); i++)
 		g.campaigns[i] = json_integer_value(json_object_get(json_array_get(c, i), "id"));
 	json_decref(c);

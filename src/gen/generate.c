@@ -71,20 +71,19 @@ static void random_date(struct gctx *g, char out[11], const char *from, const ch
 	date_add(out, from, 0, 0, (int)rng_range(&g->r, 0, span > 0 ? span : 0));
 }
 
-static int64_t add_org(struct gctx *g, int64_t parent, const char *code, const char *kind, const char *name,
+static int64_t add_org(struct gctx *g, int64_t parent, const char *code, enum org_kind kind, const char *name,
 		       const char *unit)
 {
 	char founded[11], from[11];
 	date_add(from, g->today, -30, 0, 0);
 	random_date(g, founded, from, "2020-12-31");
-	if (strcmp(kind, "temporary_branch") == 0 || strcmp(kind, "cloud_branch") == 0 ||
-	    strcmp(kind, "mobile_branch") == 0)
+	if (kind == ORG_TEMPORARY_BRANCH || kind == ORG_CLOUD_BRANCH || kind == ORG_MOBILE_BRANCH)
 		date_add(founded, g->today, 0, 0, -(int)rng_range(&g->r, 200, 1500));
 	char *key = collate_key(name);
 	int64_t id = 0;
 	int rc = db_int1(g->db, &id, "INSERT INTO org(code, name, name_key, kind, parent_id, unit, founded_on, sort,"
 				     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			 DB_ARGS(DB_T(code), DB_T(name), DB_T(key), DB_T(kind), parent ? DB_I(parent) : DB_NULL,
+			 DB_ARGS(DB_T(code), DB_T(name), DB_T(key), DB_T(org_kind_name(kind)), parent ? DB_I(parent) : DB_NULL,
 				 DB_T(unit), DB_T(founded), DB_I(g->st->orgs), DB_T(g->today), DB_T(g->today)), g->err);
 	free(key);
 	if (!rc)
@@ -99,12 +98,12 @@ static int64_t add_org(struct gctx *g, int64_t parent, const char *code, const c
 }
 
 /* A term that ended or will end somewhere around now, so some are overdue and some due soon. */
-static int add_term(struct gctx *g, int64_t org, const char *kind, int64_t *members, const char (*names)[32], int n)
+static int add_term(struct gctx *g, int64_t org, enum org_kind kind, int64_t *members, const char (*names)[32], int n)
 {
-	const struct org_kind_info *k = org_kind(kind);
-	if (!k || (!k->elects && strcmp(kind, "temporary_branch") != 0))
+	const struct org_kind_info *k = org_kind_info(kind);
+	if (!k || (!k->elects && kind != ORG_TEMPORARY_BRANCH))
 		return 0;
-	int years = strcmp(kind, "committee") == 0 || strcmp(kind, "industry_committee") == 0 ? 5 : 3;
+	int years = kind == ORG_COMMITTEE || kind == ORG_INDUSTRY_COMMITTEE ? 5 : 3;
 	char elected[11], ends[11], now[21];
 	date_add(elected, g->today, 0, 0, -(int)rng_range(&g->r, 30, years * 365 + 120));
 	date_add(ends, elected, years, 0, 0);
@@ -134,7 +133,7 @@ static int add_term(struct gctx *g, int64_t org, const char *kind, int64_t *memb
 
 enum branch_flavor { FL_PLAIN, FL_RETIRED, FL_DRIVERS, FL_YOUNG };
 
-static int add_members(struct gctx *g, int64_t org, const char *kind, int n, enum branch_flavor fl)
+static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, enum branch_flavor fl)
 {
 	int64_t *ids = xcalloc((size_t)n + 1, sizeof *ids);
 	char (*names)[32] = xcalloc((size_t)n + 1, sizeof *names);
@@ -155,17 +154,20 @@ static int add_members(struct gctx *g, int64_t org, const char *kind, int n, enu
 		/* 200,000 people share birthdays and sequence numbers: draw again on a clash. */
 		for (int tries = 0; tries < 20; tries++) {
 			char h[65];
-			int64_t one;
+			bool taken = false;
 			gen_id_card(&g->r, birth, male, id_card);
 			member_id_card_hash(id_card, h);
-			if (db_int1(g->db, &one, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(h)), NULL))
+			if ((rc = db_exists(g->db, &taken, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(h)),
+					    g->err)) || !taken)
 				break;
 		}
+		if (rc)
+			break;
 		snprintf(phone, sizeof phone, "1%c%09lld", "3456789"[rng_range(&g->r, 0, 6)],
 			 (long long)rng_range(&g->r, 0, 999999999));
 		/* About one in twenty-five is probationary; a quarter of those are past their
 		 * probation with no vote recorded, for the rules to find. */
-		int prob = i > 2 && rng_range(&g->r, 0, 24) == 0 && strcmp(kind, "temporary_branch") != 0;
+		int prob = i > 2 && rng_range(&g->r, 0, 24) == 0 && kind != ORG_TEMPORARY_BRANCH;
 		if (prob) {
 			int overdue = rng_range(&g->r, 0, 3) == 0;
 			date_add(join, g->today, 0, 0, -(int)(overdue ? rng_range(&g->r, 370, 420) : rng_range(&g->r, 20, 340)));
@@ -229,7 +231,7 @@ static int members_for(struct gctx *g, const struct city_shape *s)
 	return (int)rng_range(&g->r, s->min_members, s->max_members);
 }
 
-static int64_t branch(struct gctx *g, int64_t parent, const char *code, const char *kind, const char *name,
+static int64_t branch(struct gctx *g, int64_t parent, const char *code, enum org_kind kind, const char *name,
 		      const char *unit, const struct city_shape *s, enum branch_flavor fl)
 {
 	int64_t id = add_org(g, parent, code, kind, name, unit);
@@ -248,44 +250,44 @@ static int build_city(struct gctx *g, int64_t parent, const char *prefix, const 
 	char code[40], name[160], unit[120], sub[64];
 	snprintf(unit, sizeof unit, "%s市交通运输局", city);
 	snprintf(name, sizeof name, "中共%s市交通运输局党组", city);
-	int64_t root = add_org(g, parent, prefix, "party_group", name, unit);
+	int64_t root = add_org(g, parent, prefix, ORG_PARTY_GROUP, name, unit);
 	TRY(root);
 	snprintf(code, sizeof code, "%s-JG", prefix);
 	snprintf(name, sizeof name, "中共%s市交通运输局机关委员会", city);
-	int64_t jg = add_org(g, root, code, "committee", name, unit);
+	int64_t jg = add_org(g, root, code, ORG_COMMITTEE, name, unit);
 	TRY(jg);
-	TRY(add_term(g, jg, "committee", NULL, NULL, 0));
+	TRY(add_term(g, jg, ORG_COMMITTEE, NULL, NULL, 0));
 	for (int i = 0; i < s->jiguan_branches; i++) {
 		snprintf(sub, sizeof sub, "%s-JG%02d", prefix, i + 1);
 		snprintf(name, sizeof name, "%s市交通运输局%s党支部", city, jiguan_depts[i % N(jiguan_depts)]);
-		TRY(branch(g, jg, sub, "branch", name, unit, s,
+		TRY(branch(g, jg, sub, ORG_BRANCH, name, unit, s,
 			   i == N(jiguan_depts) - 1 || i == s->jiguan_branches - 1 ? FL_RETIRED : FL_PLAIN));
 	}
 	for (int u = 0; u < s->units; u++) {
 		snprintf(code, sizeof code, "%s-DW%02d", prefix, u + 1);
 		snprintf(unit, sizeof unit, "%s市%s", city, units[u % N(units)]);
 		snprintf(name, sizeof name, "中共%s委员会", unit);
-		int64_t uc = add_org(g, root, code, "committee", name, unit);
+		int64_t uc = add_org(g, root, code, ORG_COMMITTEE, name, unit);
 		TRY(uc);
 		for (int b = 0; b < s->unit_branches; b++) {
 			snprintf(sub, sizeof sub, "%s%02d", code, b + 1);
 			snprintf(name, sizeof name, "%s%s党支部", unit, unit_depts[b % N(unit_depts)]);
-			TRY(branch(g, uc, sub, "branch", name, unit, s, FL_PLAIN));
+			TRY(branch(g, uc, sub, ORG_BRANCH, name, unit, s, FL_PLAIN));
 		}
 		if (u == 0) {	/* a general branch with groups, as the larger units have */
 			snprintf(sub, sizeof sub, "%sZZ", code);
 			snprintf(name, sizeof name, "%s机关党总支", unit);
-			int64_t gb = add_org(g, uc, sub, "general_branch", name, unit);
+			int64_t gb = add_org(g, uc, sub, ORG_GENERAL_BRANCH, name, unit);
 			TRY(gb);
 			for (int b = 0; b < 2; b++) {
 				char sub2[80];
 				snprintf(sub2, sizeof sub2, "%s%02d", sub, b + 1);
 				snprintf(name, sizeof name, "%s机关第%s党支部", unit, b ? "二" : "一");
-				TRY(branch(g, gb, sub2, "branch", name, unit, s, FL_YOUNG));
+				TRY(branch(g, gb, sub2, ORG_BRANCH, name, unit, s, FL_YOUNG));
 			}
 			snprintf(sub, sizeof sub, "%sXZ", code);
 			snprintf(name, sizeof name, "%s%s党小组", unit, "养护一线");
-			TRY(add_org(g, uc, sub, "group", name, unit));
+			TRY(add_org(g, uc, sub, ORG_GROUP, name, unit));
 		}
 	}
 	for (int c = 0; c < s->counties; c++) {
@@ -293,38 +295,38 @@ static int build_city(struct gctx *g, int64_t parent, const char *prefix, const 
 		snprintf(code, sizeof code, "%s-HY%02d", prefix, c + 1);
 		snprintf(unit, sizeof unit, "%s%s交通运输局", city, county);
 		snprintf(name, sizeof name, "中共%s%s交通运输行业委员会", city, county);
-		int64_t ic = add_org(g, root, code, "industry_committee", name, unit);
+		int64_t ic = add_org(g, root, code, ORG_INDUSTRY_COMMITTEE, name, unit);
 		TRY(ic);
-		TRY(add_term(g, ic, "industry_committee", NULL, NULL, 0));
+		TRY(add_term(g, ic, ORG_INDUSTRY_COMMITTEE, NULL, NULL, 0));
 		snprintf(sub, sizeof sub, "%s00", code);
 		snprintf(name, sizeof name, "%s机关党支部", unit);
-		TRY(branch(g, ic, sub, "branch", name, unit, s, FL_PLAIN));
+		TRY(branch(g, ic, sub, ORG_BRANCH, name, unit, s, FL_PLAIN));
 		for (int e = 0; e < s->county_enterprises; e++) {
 			snprintf(sub, sizeof sub, "%s%02d", code, e + 1);
 			snprintf(unit, sizeof unit, "%s%s%s", county, firm_prefix[(c + e) % N(firm_prefix)],
 				 enterprises[e % N(enterprises)]);
 			snprintf(name, sizeof name, "%s党支部", unit);
-			TRY(branch(g, ic, sub, "branch", name, unit, s, FL_PLAIN));
+			TRY(branch(g, ic, sub, ORG_BRANCH, name, unit, s, FL_PLAIN));
 		}
 		snprintf(unit, sizeof unit, "%s%s", city, county);
 		snprintf(sub, sizeof sub, "%sGN", code);
 		snprintf(name, sizeof name, "%s驾培行业功能性党支部", unit);
-		TRY(branch(g, ic, sub, "functional_branch", name, unit, s, FL_PLAIN));
+		TRY(branch(g, ic, sub, ORG_FUNCTIONAL_BRANCH, name, unit, s, FL_PLAIN));
 		snprintf(sub, sizeof sub, "%sLD1", code);
 		snprintf(name, sizeof name, "%s货车司机流动党员党支部", unit);
-		TRY(branch(g, ic, sub, "mobile_branch", name, unit, s, FL_DRIVERS));
+		TRY(branch(g, ic, sub, ORG_MOBILE_BRANCH, name, unit, s, FL_DRIVERS));
 		snprintf(sub, sizeof sub, "%sLD2", code);
 		snprintf(name, sizeof name, "%s网约车司机党支部", unit);
-		TRY(branch(g, ic, sub, "mobile_branch", name, unit, s, FL_DRIVERS));
+		TRY(branch(g, ic, sub, ORG_MOBILE_BRANCH, name, unit, s, FL_DRIVERS));
 		snprintf(sub, sizeof sub, "%sYZ", code);
 		snprintf(name, sizeof name, "%s快递物流行业云支部", unit);
-		TRY(branch(g, ic, sub, "cloud_branch", name, unit, s, FL_YOUNG));
+		TRY(branch(g, ic, sub, ORG_CLOUD_BRANCH, name, unit, s, FL_YOUNG));
 	}
 	for (int t = 0; t < s->temporaries; t++) {
 		snprintf(code, sizeof code, "%s-LS%02d", prefix, t + 1);
 		snprintf(unit, sizeof unit, "%s%s%s", city, county_names[t % N(county_names)], projects[t % N(projects)]);
 		snprintf(name, sizeof name, "%s建设项目临时党支部", unit);
-		TRY(branch(g, root, code, "temporary_branch", name, unit, s, FL_YOUNG));
+		TRY(branch(g, root, code, ORG_TEMPORARY_BRANCH, name, unit, s, FL_YOUNG));
 	}
 	return 0;
 }
@@ -333,28 +335,28 @@ static int build_province(struct gctx *g)
 {
 	const struct city_shape *s = &shapes[GEN_PROVINCE];
 	const char *unit = "省交通运输厅";
-	int64_t root = add_org(g, 0, "ST", "party_group", "中共省交通运输厅党组", unit);
+	int64_t root = add_org(g, 0, "ST", ORG_PARTY_GROUP, "中共省交通运输厅党组", unit);
 	TRY(root);
-	int64_t jg = add_org(g, root, "ST-JG", "committee", "中共省交通运输厅机关委员会", unit);
+	int64_t jg = add_org(g, root, "ST-JG", ORG_COMMITTEE, "中共省交通运输厅机关委员会", unit);
 	TRY(jg);
-	TRY(add_term(g, jg, "committee", NULL, NULL, 0));
+	TRY(add_term(g, jg, ORG_COMMITTEE, NULL, NULL, 0));
 	char code[40], name[160], u[120];
 	for (int i = 0; i < 20; i++) {
 		snprintf(code, sizeof code, "ST-JG%02d", i + 1);
 		snprintf(name, sizeof name, "省交通运输厅机关第%d党支部", i + 1);
-		TRY(branch(g, jg, code, "branch", name, unit, s, FL_PLAIN));
+		TRY(branch(g, jg, code, ORG_BRANCH, name, unit, s, FL_PLAIN));
 	}
 	for (int k = 0; k < 15; k++) {
 		snprintf(code, sizeof code, "ST-DW%02d", k + 1);
 		snprintf(u, sizeof u, "省%s%s", k >= N(units) ? "第二" : "", units[k % N(units)]);
 		snprintf(name, sizeof name, "中共%s委员会", u);
-		int64_t uc = add_org(g, root, code, "committee", name, u);
+		int64_t uc = add_org(g, root, code, ORG_COMMITTEE, name, u);
 		TRY(uc);
 		for (int b = 0; b < 7; b++) {
 			char sub[64];
 			snprintf(sub, sizeof sub, "%s%02d", code, b + 1);
 			snprintf(name, sizeof name, "%s第%d党支部", u, b + 1);
-			TRY(branch(g, uc, sub, "branch", name, u, s, FL_PLAIN));
+			TRY(branch(g, uc, sub, ORG_BRANCH, name, u, s, FL_PLAIN));
 		}
 	}
 	for (int c = 0; c < (int)N(city_names); c++) {
@@ -481,11 +483,13 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
 	int64_t root = 0, jg = 0, first_branch = 0, county = 0;
-	if (!rc) {
-		db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, NULL);
-		db_int1(db, &jg, "SELECT min(id) FROM org WHERE kind = 'committee'", DB_NOARGS, NULL);
-		db_int1(db, &county, "SELECT min(id) FROM org WHERE kind = 'industry_committee'", DB_NOARGS, NULL);
-		db_int1(db, &first_branch, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(g.first_member_of[0])), NULL);
+	if (!rc && !(rc = db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, err)) &&
+	    !(rc = db_int1(db, &jg, "SELECT min(id) FROM org WHERE kind = ?",
+			   DB_ARGS(DB_T(org_kind_name(ORG_COMMITTEE))), err)) &&
+	    !(rc = db_int1(db, &county, "SELECT min(id) FROM org WHERE kind = ?",
+			   DB_ARGS(DB_T(org_kind_name(ORG_INDUSTRY_COMMITTEE))), err)) &&
+	    !(rc = db_int1(db, &first_branch, "SELECT coalesce((SELECT org_id FROM member WHERE id = ?), 0)",
+			   DB_ARGS(DB_I(g.first_member_of[0])), err))) {
 		if (!keep_admin)
 			rc = add_user(&g, "admin", "系统管理员", "admin", 0, 0, o->password);
 	}
@@ -498,10 +502,12 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (!rc) {	/* a member of the same branch as the secretary account */
 		int64_t mid = 0;
 		char *mname = NULL;
-		db_int1(db, &mid, "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1",
-			DB_ARGS(DB_I(first_branch)), NULL);
-		db_text1(db, &mname, "SELECT name FROM member WHERE id = ?", DB_ARGS(DB_I(mid)), NULL);
-		rc = add_user(&g, "dangyuan", mname ? mname : "党员", "member", first_branch, mid, o->password);
+		rc = db_int1(db, &mid, "SELECT coalesce((SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1), 0)",
+			     DB_ARGS(DB_I(first_branch)), err);
+		if (!rc)
+			rc = db_text1(db, &mname, "SELECT (SELECT name FROM member WHERE id = ?)", DB_ARGS(DB_I(mid)), err);
+		if (!rc)
+			rc = add_user(&g, "dangyuan", mname ? mname : "党员", "member", first_branch, mid, o->password);
 		free(mname);
 	}
 	if (!rc) {

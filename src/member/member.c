@@ -56,7 +56,9 @@ int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err)
 
 int member_check(struct db *db, struct member_rec *m, struct dj_error *err)
 {
-	return member_check_rules(m, (int)setting_int(db, "rule.probation_months", 12), err);
+	int64_t months;
+	int rc = setting_get_int(db, "rule.probation_months", 12, &months, err);
+	return rc ? rc : member_check_rules(m, (int)months, err);
 }
 
 int member_check_rules(struct member_rec *m, int probation_months, struct dj_error *err)
@@ -213,19 +215,19 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
 		return rc;
 	rc = member_insert(db, &m, 0, id, err);
 	if (!rc) {
-		json_t *after = member_masked(db, *id);
-		rc = audit_write(db, a, "member.create", "member", *id, NULL, after, err);
+		json_t *after = member_masked(db, *id, err);
+		rc = after ? audit_write(db, a, "member.create", "member", *id, NULL, after, err) : err->code;
 		json_decref(after);
 	}
 	return db_end(db, rc, err);
 }
 
 /* Fill absent keys of `in` from the stored record so one validation serves both. */
-static json_t *merge_stored(struct db *db, int64_t id, json_t *in)
+static json_t *merge_stored(struct db *db, int64_t id, json_t *in, struct dj_error *err)
 {
 	json_t *cur = db_row(db, "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date,"
 				 " status, position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc"
-				 " FROM member WHERE id = ?", DB_ARGS(DB_I(id)), NULL);
+				 " FROM member WHERE id = ?", DB_ARGS(DB_I(id)), err);
 	if (!cur)
 		return NULL;
 	char *idc = pii_open(id, "id_card", json_string_value(json_object_get(cur, "id_card_enc")));
@@ -249,16 +251,20 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)))
 		return rc;
-	json_t *full = merge_stored(db, id, in);
+	json_t *full = merge_stored(db, id, in, err);
 	if (!full)
-		return dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
+		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在") : err->code;
 	struct member_rec m;
 	if ((rc = member_from_json(full, &m, err)) || (rc = member_check(db, &m, err)) ||
 	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, id, err)))) {
 		json_decref(full);
 		return rc;
 	}
-	json_t *before = member_masked(db, id);
+	json_t *before = member_masked(db, id, err);
+	if (!before) {
+		json_decref(full);
+		return err->code;
+	}
 	char now[21], hid[65] = "", hph[65] = "";
 	date_now_iso(now);
 	if (m.id_card)
@@ -277,8 +283,8 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 				    DB_T(m.full_date), DB_T(m.status), DB_T(m.probation_end), DB_T(m.position),
 				    DB_I(m.is_mobile), DB_T(m.mobile_place), DB_T(m.mobile_since), DB_T(now), DB_I(id)), err);
 		if (!rc) {
-			json_t *after = member_masked(db, id);
-			rc = audit_write(db, a, "member.update", "member", id, before, after, err);
+			json_t *after = member_masked(db, id, err);
+			rc = after ? audit_write(db, a, "member.update", "member", id, before, after, err) : err->code;
 			json_decref(after);
 		}
 		rc = db_end(db, rc, err);
@@ -304,7 +310,9 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 	    (rc = v_str(in, "reason", "转接原因", 200, false, &reason, err)) ||
 	    (rc = org_check_open(db, a, to, "to_org_id", err)))
 		return rc;
-	json_t *before = member_masked(db, id);
+	json_t *before = member_masked(db, id, err);
+	if (!before)
+		return err->code;
 	int64_t from = json_integer_value(json_object_get(before, "org_id"));
 	if (from == to) {
 		json_decref(before);
@@ -321,8 +329,8 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 			rc = db_run(db, "UPDATE member SET org_id = ?, updated_at = ? WHERE id = ?",
 				    DB_ARGS(DB_I(to), DB_T(now), DB_I(id)), err);
 		if (!rc) {
-			json_t *after = member_masked(db, id);
-			rc = audit_write(db, a, "member.transfer", "member", id, before, after, err);
+			json_t *after = member_masked(db, id, err);
+			rc = after ? audit_write(db, a, "member.transfer", "member", id, before, after, err) : err->code;
 			json_decref(after);
 		}
 		rc = db_end(db, rc, err);
@@ -340,7 +348,9 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)) ||
 	    (rc = v_date(in, "full_date", "转正日期", true, true, &full_date, err)))
 		return rc;
-	json_t *before = member_masked(db, id);
+	json_t *before = member_masked(db, id, err);
+	if (!before)
+		return err->code;
 	const char *status = json_string_value(json_object_get(before, "status"));
 	const char *join = json_string_value(json_object_get(before, "join_date"));
 	if (strcmp(status, "probationary") != 0) {
@@ -357,8 +367,8 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 		rc = db_run(db, "UPDATE member SET status = 'full', full_date = ?, updated_at = ? WHERE id = ?",
 			    DB_ARGS(DB_T(full_date), DB_T(now), DB_I(id)), err);
 		if (!rc) {
-			json_t *after = member_masked(db, id);
-			rc = audit_write(db, a, "member.convert", "member", id, before, after, err);
+			json_t *after = member_masked(db, id, err);
+			rc = after ? audit_write(db, a, "member.convert", "member", id, before, after, err) : err->code;
 			json_decref(after);
 		}
 		rc = db_end(db, rc, err);

@@ -132,6 +132,7 @@ struct import {
 	int64_t ids[512];		/* reserved ids not yet used: ids[next_id..nids) */
 	int next_id, nids;
 	struct dj_error *err;
+	struct dj_error dbfail;		/* the first failed query, either thread's (under err_mu) */
 	int fatal;
 	/* the queue */
 	pthread_mutex_t q_mu;
@@ -161,6 +162,20 @@ static void row_error(struct import *im, int row, int col, const char *msg)
 	if (json_array_size(im->errors) < MAX_LISTED_ERRORS)
 		json_array_append_new(im->errors, json_pack("{s:i, s:s, s:s}", "row", row, "column",
 							    col >= 0 ? member_cols[col].label : "", "message", msg));
+	pthread_mutex_unlock(&im->err_mu);
+}
+
+/* A failed query fails the whole import with the database's error, not as a
+ * row's mistake: counted as an error so the writer stops inserting. */
+static void db_failed(struct import *im, const struct dj_error *e)
+{
+	pthread_mutex_lock(&im->err_mu);
+	im->nerrors++;
+	if (!im->dbfail.code) {
+		im->dbfail.code = e->code ? e->code : DJ_EDB;
+		memcpy(im->dbfail.field, e->field, sizeof im->dbfail.field);
+		memcpy(im->dbfail.msg, e->msg, sizeof im->dbfail.msg);
+	}
 	pthread_mutex_unlock(&im->err_mu);
 }
 
@@ -243,9 +258,13 @@ static size_t queue_take(struct import *im, struct pending **out, size_t max)
 static void write_row(struct import *im, struct pending *p)
 {
 	struct dj_error e = {0};
-	int64_t one;
-	if (p->m.id_card && db_int1(im->db, &one, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(p->sealed.id_card_hash)),
-		    NULL) == 0) {
+	bool taken = false;
+	if (p->m.id_card && db_exists(im->db, &taken, "SELECT 1 FROM member WHERE id_card_hash = ?",
+				      DB_ARGS(DB_T(p->sealed.id_card_hash)), &e)) {
+		db_failed(im, &e);
+		return;
+	}
+	if (taken) {
 		row_error(im, p->row, col_index_of_field("id_card"), "该身份证号已登记，如需调整请办理组织关系转接");
 		im->duplicates++;
 		return;
@@ -258,7 +277,9 @@ static void write_row(struct import *im, struct pending *p)
 	int rc = member_insert_sealed(im->db, &p->m, &p->sealed, &e);
 	free(p->sealed.name_key);
 	p->sealed.name_key = NULL;
-	if (rc)
+	if (rc == DJ_EDB)
+		db_failed(im, &e);
+	else if (rc)
 		row_error(im, p->row, col_index_of_field(e.field), e.msg);
 	else
 		im->imported++;
@@ -518,7 +539,9 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 	int64_t id = o ? json_integer_value(json_object_get(o, "id")) : 0;
 	bool active = o && strcmp(json_string_value(json_object_get(o, "status")), "active") == 0;
 	json_decref(o);
-	bool within = id && org_is_within(im->db, im->org_id, id);
+	bool within = false;
+	if (id && !e.code)
+		org_contains(im->db, im->org_id, id, &within, &e);
 	json_t *named = NULL;
 	if (!within && !e.code)
 		named = db_rows(im->db,
@@ -527,6 +550,7 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 				DB_ARGS(DB_I(im->org_id), DB_T(code)), &e);
 	pthread_mutex_unlock(&im->db_mu);
 	if (e.code) {
+		db_failed(im, &e);
 		snprintf(msg, 512, "%s", e.msg);
 		json_decref(named);
 		return 0;
@@ -763,8 +787,11 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 	}
 	if (len == 0)
 		return dj_fail(err, DJ_EINVAL, "file", "文件为空");
+	int64_t months;
+	if ((rc = setting_get_int(db, "rule.probation_months", 12, &months, err)))
+		return rc;
 	struct import im = {.db = db, .a = a, .org_id = org_id, .dry_run = dry_run, .errors = json_array(), .err = err,
-			    .opts = o, .probation_months = (int)setting_int(db, "rule.probation_months", 12)};
+			    .opts = o, .probation_months = (int)months};
 	if ((rc = map_parse(&im, o->map, err)) || (rc = db_begin(db, err))) {
 		json_decref(im.errors);
 		return rc;
@@ -815,6 +842,8 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 		free(im.seen.rows);
 		return 0;
 	}
+	if (!rc && im.dbfail.code)
+		rc = dj_fail(err, im.dbfail.code, im.dbfail.field, "%s", im.dbfail.msg);
 	if (!rc && im.nerrors) {
 		rc = dj_fail(err, DJ_EINVAL, "file", "导入文件有%lld处错误，未导入任何记录，请修改后重新导入",
 			     (long long)im.nerrors);

@@ -36,10 +36,10 @@ static void mask_row(json_t *r)
 	free(mp);
 }
 
-json_t *member_masked(struct db *db, int64_t id)
+json_t *member_masked(struct db *db, int64_t id, struct dj_error *err)
 {
 	json_t *r = db_row(db, "SELECT " MEMBER_COLS " FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ?",
-			   DB_ARGS(DB_I(id)), NULL);
+			   DB_ARGS(DB_I(id)), err);
 	if (r)
 		mask_row(r);
 	return r;
@@ -49,9 +49,10 @@ json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_e
 {
 	if (scope_member(db, a, id, err))
 		return NULL;
-	json_t *r = member_masked(db, id);
+	json_t *r = member_masked(db, id, err);
 	if (!r) {
-		dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
 		return NULL;
 	}
 	char today[11];
@@ -77,8 +78,12 @@ json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_e
 	json_t *t = db_rows(db, "SELECT t.id, t.on_date, t.reason, t.from_org, f.name AS from_org_name, t.to_org,"
 				" o.name AS to_org_name FROM member_transfer t JOIN org f ON f.id = t.from_org"
 				" JOIN org o ON o.id = t.to_org WHERE t.member_id = ? ORDER BY t.on_date DESC, t.id DESC",
-			    DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(r, "transfers", t ? t : json_array());
+			    DB_ARGS(DB_I(id)), err);
+	if (!t) {
+		json_decref(r);
+		return NULL;
+	}
+	json_object_set_new(r, "transfers", t);
 	json_object_set_new(r, "can_reveal", json_boolean(a->role != ROLE_MEMBER || a->member_id == id));
 	return r;
 }
@@ -134,10 +139,9 @@ static bool all_digits(const char *s, size_t n, bool x_last)
 int member_exact_claim(struct db *db, const struct actor *a, const char *action, const char *field, const char *value,
 		       int64_t found, struct dj_error *err)
 {
-	int64_t limit = setting_int(db, "auth.exact_search_per_hour", 20);
-	int64_t hour = date_now_unix() / 3600, n = 0;
-	int rc = db_begin(db, err);
-	if (rc)
+	int64_t limit, hour = date_now_unix() / 3600, n = 0;
+	int rc = setting_get_int(db, "auth.exact_search_per_hour", 20, &limit, err);
+	if (rc || (rc = db_begin(db, err)))
 		return rc;
 	rc = db_int1(db, &n, "INSERT INTO exact_search_count(user_id, hour, n) VALUES (?, ?, 1)"
 			     " ON CONFLICT (user_id, hour) DO UPDATE SET n = exact_search_count.n + 1 RETURNING n",
@@ -164,18 +168,22 @@ int member_exact_claim(struct db *db, const struct actor *a, const char *action,
 
 json_t *member_list(struct db *db, const struct actor *a, const struct member_filter *f, struct dj_error *err)
 {
-	int64_t root = f->org_id ? f->org_id : scope_root(db, a);
+	int64_t root = f->org_id;
 	int64_t self = 0;
 	if (a->role == ROLE_MEMBER) {
 		self = a->member_id ? a->member_id : -1;	/* a member sees only their own record */
 		int64_t own = 0;
-		db_int1(db, &own, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(self)), NULL);
-		if (f->org_id && !org_is_within(db, f->org_id, own)) {
+		bool within = false;
+		if (db_int1(db, &own, "SELECT coalesce((SELECT org_id FROM member WHERE id = ?), 0)", DB_ARGS(DB_I(self)),
+			    err) ||
+		    (f->org_id && org_contains(db, f->org_id, own, &within, err)))
+			return NULL;
+		if (f->org_id && !within) {
 			dj_fail(err, DJ_ENOTFOUND, "org", "党组织不存在或不在您的管理范围内");
 			return NULL;
 		}
 		root = 0;
-	} else if (scope_org(db, a, root, err)) {
+	} else if ((!root && scope_root_of(db, a, &root, err)) || scope_org(db, a, root, err)) {
 		return NULL;
 	}
 	/* An 18-character or 11-digit query is an exact 身份证号 / phone lookup by keyed hash. */
@@ -263,10 +271,17 @@ json_t *member_roster_at(struct db *db, int64_t org_id, const char *date, struct
 		       DB_ARGS(DB_I(org_id), DB_T(date)), err);
 }
 
+int member_org_on(struct db *db, int64_t member_id, const char *date, int64_t *org, struct dj_error *err)
+{
+	/* The outer SELECT always has a row: not joined yet reads as 0. */
+	*org = 0;
+	return db_int1(db, org, "SELECT coalesce((SELECT " ORG_AT " FROM member m WHERE m.id = ?1 AND m.join_date <= ?2), 0)",
+		       DB_ARGS(DB_I(member_id), DB_T(date)), err);
+}
+
 int64_t member_org_at(struct db *db, int64_t member_id, const char *date)
 {
 	int64_t org = 0;
-	db_int1(db, &org, "SELECT " ORG_AT " FROM member m WHERE m.id = ?1 AND m.join_date <= ?2",
-		DB_ARGS(DB_I(member_id), DB_T(date)), NULL);
+	member_org_on(db, member_id, date, &org, NULL);
 	return org;
 }

@@ -12,50 +12,24 @@
 #include "core/valid.h"
 #include "db/db.h"
 
-static const struct org_kind_info kinds[] = {
-	{"committee", "党委", false, true, "rule.term_years.committee"},
-	{"party_group", "党组", false, false, NULL},
-	{"general_branch", "党总支", false, true, "rule.term_years.general_branch"},
-	{"branch", "党支部", true, true, "rule.term_years.branch"},
-	{"group", "党小组", false, false, NULL},
-	{"industry_committee", "行业党委", false, true, "rule.term_years.committee"},
-	{"functional_branch", "功能性党支部", true, true, "rule.term_years.branch"},
-	{"cloud_branch", "云支部", true, true, "rule.term_years.branch"},
-	{"mobile_branch", "流动党员党支部", true, true, "rule.term_years.branch"},
-	/* 临时党支部: committee appointed, not elected; no development, dues or elections. */
-	{"temporary_branch", "临时党支部", true, false, NULL},
-};
-
-const struct org_kind_info *org_kind(const char *kind)
+int org_id_by_code(struct db *db, const char *code, int64_t *id, struct dj_error *err)
 {
-	for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
-		if (strcmp(kinds[i].kind, kind) == 0)
-			return &kinds[i];
-	return NULL;
+	/* The outer SELECT always has a row: a missing code reads as 0, a
+	 * failed query as its error. */
+	*id = 0;
+	return db_int1(db, id, "SELECT coalesce((SELECT id FROM org WHERE code = ?), 0)", DB_ARGS(DB_T(code)), err);
 }
 
-json_t *org_kinds_json(void)
+int org_contains(struct db *db, int64_t anc, int64_t desc, bool *within, struct dj_error *err)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "kind", kinds[i].kind, "label",
-						   kinds[i].label, "branch_like", kinds[i].branch_like, "elects",
-						   kinds[i].elects));
-	return a;
-}
-
-int64_t org_id_by_code(struct db *db, const char *code)
-{
-	int64_t id = 0;
-	db_int1(db, &id, "SELECT id FROM org WHERE code = ?", DB_ARGS(DB_T(code)), NULL);
-	return id;
+	return db_exists(db, within, "SELECT 1 FROM org_closure WHERE ancestor = ? AND descendant = ?",
+			 DB_ARGS(DB_I(anc), DB_I(desc)), err);
 }
 
 bool org_is_within(struct db *db, int64_t anc, int64_t desc)
 {
-	int64_t one;
-	return db_int1(db, &one, "SELECT 1 FROM org_closure WHERE ancestor = ? AND descendant = ?",
-		       DB_ARGS(DB_I(anc), DB_I(desc)), NULL) == 0;
+	bool within = false;
+	return org_contains(db, anc, desc, &within, NULL) == 0 && within;
 }
 
 #define ORG_COLS "o.id, o.code, o.name, o.kind, o.parent_id, p.name AS parent_name, o.unit, o.founded_on," \
@@ -95,8 +69,11 @@ static int check_code(const char *code, struct dj_error *err)
 static int org_must_be_active(struct db *db, int64_t id, const char *field, struct dj_error *err)
 {
 	char *status = NULL;
-	if (db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(id)), NULL))
+	int rc = db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(id)), err);
+	if (rc == DJ_ENOTFOUND)
 		return dj_fail(err, DJ_EINVAL, field, "党组织不存在");
+	if (rc)
+		return rc;
 	bool ok = status && strcmp(status, "active") == 0;
 	free(status);
 	return ok ? 0 : dj_fail(err, DJ_ECONFLICT, field, "该党组织已撤销或撤并");
@@ -104,8 +81,6 @@ static int org_must_be_active(struct db *db, int64_t id, const char *field, stru
 
 int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)
 {
-	static const char *const kind_ids[] = {"committee", "party_group", "general_branch", "branch", "group",
-		"industry_committee", "functional_branch", "cloud_branch", "mobile_branch", "temporary_branch", NULL};
 	const char *code, *name, *kind, *unit, *founded;
 	int64_t parent, sort;
 	int rc;
@@ -114,7 +89,7 @@ int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, st
 	if ((rc = scope_can_manage(a, err)) ||
 	    (rc = v_str(in, "code", "组织编码", 32, true, &code, err)) || (rc = check_code(code, err)) ||
 	    (rc = v_str(in, "name", "组织名称", 100, true, &name, err)) ||
-	    (rc = v_enum(in, "kind", "组织类别", kind_ids, true, &kind, err)) ||
+	    (rc = v_enum(in, "kind", "组织类别", org_kind_names(), true, &kind, err)) ||
 	    (rc = v_id(in, "parent_id", "上级党组织", false, &parent, err)) ||
 	    (rc = v_str(in, "unit", "所在单位", 100, false, &unit, err)) ||
 	    (rc = v_date(in, "founded_on", "成立日期", false, true, &founded, err)) ||
@@ -130,7 +105,10 @@ int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, st
 	} else if (a->role != ROLE_ADMIN || a->org_id != 0) {
 		return dj_fail(err, DJ_EINVAL, "parent_id", "请选择上级党组织");
 	}
-	if (org_id_by_code(db, code))
+	int64_t other;
+	if ((rc = org_id_by_code(db, code, &other, err)))
+		return rc;
+	if (other)
 		return dj_fail(err, DJ_ECONFLICT, "code", "组织编码“%s”已存在", code);
 
 	char now[21];
@@ -155,7 +133,7 @@ int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, st
 		rc = org_event_add(db, a, *id, "create", founded, json_pack("{s:s, s:s}", "name", name, "kind", kind), err);
 	if (!rc) {
 		json_t *after = org_row(db, *id, err);
-		rc = after ? audit_write(db, a, "org.create", "org", *id, NULL, after, err) : DJ_EDB;
+		rc = after ? audit_write(db, a, "org.create", "org", *id, NULL, after, err) : err->code;
 		json_decref(after);
 	}
 	return db_end(db, rc, err);
@@ -169,8 +147,6 @@ static const char *merged(json_t *in, json_t *before, const char *key, const cha
 
 int org_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
 {
-	static const char *const kind_ids[] = {"committee", "party_group", "general_branch", "branch", "group",
-		"industry_committee", "functional_branch", "cloud_branch", "mobile_branch", "temporary_branch", NULL};
 	const char *code, *name, *kind, *unit, *founded;
 	int64_t sort;
 	int rc;
@@ -180,7 +156,7 @@ int org_update(struct db *db, const struct actor *a, int64_t id, json_t *in, str
 		return rc;
 	if ((rc = v_str(in, "code", "组织编码", 32, false, &code, err)) || (code && (rc = check_code(code, err))) ||
 	    (rc = v_str(in, "name", "组织名称", 100, false, &name, err)) ||
-	    (rc = v_enum(in, "kind", "组织类别", kind_ids, false, &kind, err)) ||
+	    (rc = v_enum(in, "kind", "组织类别", org_kind_names(), false, &kind, err)) ||
 	    (rc = v_str(in, "unit", "所在单位", 100, false, &unit, err)) ||
 	    (rc = v_date(in, "founded_on", "成立日期", false, true, &founded, err)) ||
 	    (rc = v_int(in, "sort", "排序", 0, 1000000, -1, &sort, err)))
@@ -195,7 +171,11 @@ int org_update(struct db *db, const struct actor *a, int64_t id, json_t *in, str
 	const char *old_name = json_string_value(json_object_get(before, "name"));
 	const char *old_kind = json_string_value(json_object_get(before, "kind"));
 	if (code) {
-		int64_t other = org_id_by_code(db, code);
+		int64_t other;
+		if ((rc = org_id_by_code(db, code, &other, err))) {
+			json_decref(before);
+			return rc;
+		}
 		if (other && other != id) {
 			json_decref(before);
 			return dj_fail(err, DJ_ECONFLICT, "code", "组织编码“%s”已存在", code);
@@ -228,7 +208,7 @@ int org_update(struct db *db, const struct actor *a, int64_t id, json_t *in, str
 		rc = org_event_add(db, a, id, "rekind", NULL, json_pack("{s:s, s:s}", "from", old_kind, "to", kind), err);
 	if (!rc) {
 		json_t *after = org_row(db, id, err);
-		rc = after ? audit_write(db, a, "org.update", "org", id, before, after, err) : DJ_EDB;
+		rc = after ? audit_write(db, a, "org.update", "org", id, before, after, err) : err->code;
 		json_decref(after);
 	}
 	json_decref(before);
@@ -267,7 +247,10 @@ static int check_move(struct db *db, const struct actor *a, int64_t id, int64_t 
 	}
 	if (id == a->org_id)
 		return dj_fail(err, DJ_EFORBIDDEN, "id", "不能调整您所管理的最上级党组织");
-	if (org_is_within(db, id, target))
+	bool cycle;
+	if ((rc = org_contains(db, id, target, &cycle, err)))
+		return rc;
+	if (cycle)
 		return dj_fail(err, DJ_ECONFLICT, field, "不能移动到自身或其下级党组织之下");
 	return org_must_be_active(db, target, field, err);
 }
@@ -294,18 +277,18 @@ int org_move(struct db *db, const struct actor *a, int64_t id, int64_t new_paren
 			       json_pack("{s:I, s:I}", "from", (json_int_t)old_parent, "to", (json_int_t)new_parent), err);
 	if (!rc) {
 		json_t *after = org_row(db, id, err);
-		rc = after ? audit_write(db, a, "org.move", "org", id, before, after, err) : DJ_EDB;
+		rc = after ? audit_write(db, a, "org.move", "org", id, before, after, err) : err->code;
 		json_decref(after);
 	}
 	json_decref(before);
 	return db_end(db, rc, err);
 }
 
-static int64_t count_of(struct db *db, const char *sql, int64_t id)
+/* The count `sql` (one parameter: id) answers, into *n. */
+static int count_of(struct db *db, const char *sql, int64_t id, int64_t *n, struct dj_error *err)
 {
-	int64_t n = 0;
-	db_int1(db, &n, sql, DB_ARGS(DB_I(id)), NULL);
-	return n;
+	*n = 0;
+	return db_int1(db, n, sql, DB_ARGS(DB_I(id)), err);
 }
 
 int org_dissolve(struct db *db, const struct actor *a, int64_t id, const char *on_date, const char *reason,
@@ -320,13 +303,18 @@ int org_dissolve(struct db *db, const struct actor *a, int64_t id, const char *o
 		return dj_fail(err, DJ_EFORBIDDEN, "id", "不能撤销您所管理的最上级党组织");
 	if ((rc = org_must_be_active(db, id, "id", err)))
 		return rc;
-	int64_t n = count_of(db, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", id);
+	int64_t n;
+	if ((rc = count_of(db, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", id, &n, err)))
+		return rc;
 	if (n)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织仍有%lld名党员，请先转接组织关系", (long long)n);
-	n = count_of(db, "SELECT count(*) FROM org WHERE parent_id = ? AND status = 'active'", id);
+	if ((rc = count_of(db, "SELECT count(*) FROM org WHERE parent_id = ? AND status = 'active'", id, &n, err)))
+		return rc;
 	if (n)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织仍有%lld个下级党组织，请先调整或撤销", (long long)n);
 	json_t *before = org_row(db, id, err);
+	if (!before)
+		return err->code;
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err))) {
@@ -339,7 +327,7 @@ int org_dissolve(struct db *db, const struct actor *a, int64_t id, const char *o
 		rc = org_event_add(db, a, id, "dissolve", on_date, json_pack("{s:s?}", "reason", reason), err);
 	if (!rc) {
 		json_t *after = org_row(db, id, err);
-		rc = audit_write(db, a, "org.dissolve", "org", id, before, after, err);
+		rc = after ? audit_write(db, a, "org.dissolve", "org", id, before, after, err) : err->code;
 		json_decref(after);
 	}
 	json_decref(before);
@@ -357,14 +345,18 @@ int org_merge(struct db *db, const struct actor *a, int64_t id, int64_t into, co
 	if ((rc = check_move(db, a, id, into, "into", err)) || (rc = org_must_be_active(db, id, "id", err)))
 		return rc;
 	json_t *before = org_row(db, id, err);
+	if (!before)
+		return err->code;
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err))) {
 		json_decref(before);
 		return rc;
 	}
-	int64_t moved = count_of(db, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", id);
-	rc = db_run(db, "INSERT INTO member_transfer(member_id, from_org, to_org, on_date, reason, user_id, created_at)"
+	int64_t moved;
+	rc = count_of(db, "SELECT count(*) FROM member WHERE org_id = ? AND active = 1", id, &moved, err);
+	if (!rc)
+		rc = db_run(db, "INSERT INTO member_transfer(member_id, from_org, to_org, on_date, reason, user_id, created_at)"
 			" SELECT id, org_id, ?, ?, '组织撤并', ?, ? FROM member WHERE org_id = ? AND active = 1",
 		    DB_ARGS(DB_I(into), DB_T(on_date), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now), DB_I(id)),
 		    err);
@@ -399,7 +391,7 @@ int org_merge(struct db *db, const struct actor *a, int64_t id, int64_t into, co
 			       json_pack("{s:I, s:I}", "from", (json_int_t)id, "members", (json_int_t)moved), err);
 	if (!rc) {
 		json_t *after = org_row(db, id, err);
-		rc = audit_write(db, a, "org.merge", "org", id, before, after, err);
+		rc = after ? audit_write(db, a, "org.merge", "org", id, before, after, err) : err->code;
 		json_decref(after);
 	}
 	json_decref(before);
@@ -413,16 +405,27 @@ int org_delete(struct db *db, const struct actor *a, int64_t id, struct dj_error
 		return rc;
 	if (id == a->org_id)
 		return dj_fail(err, DJ_EFORBIDDEN, "id", "不能删除您所管理的最上级党组织");
-	int64_t n = count_of(db, "SELECT count(*) FROM member WHERE org_id = ?", id);
+	int64_t n;
+	if ((rc = count_of(db, "SELECT count(*) FROM member WHERE org_id = ?", id, &n, err)))
+		return rc;
 	if (n)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织有%lld名党员的记录，不能删除；如需停止使用请撤销", (long long)n);
-	if (count_of(db, "SELECT count(*) FROM org WHERE parent_id = ?", id))
+	if ((rc = count_of(db, "SELECT count(*) FROM org WHERE parent_id = ?", id, &n, err)))
+		return rc;
+	if (n)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织有下级党组织，不能删除");
-	if (count_of(db, "SELECT count(*) FROM org_term WHERE org_id = ?", id) ||
-	    count_of(db, "SELECT count(*) FROM member_transfer WHERE from_org = ?1 OR to_org = ?1", id) ||
-	    count_of(db, "SELECT count(*) FROM app_user WHERE org_id = ?", id))
+	/* Any record that names the org keeps it: terms, transfers, accounts. */
+	int64_t terms, transfers, users;
+	if ((rc = count_of(db, "SELECT count(*) FROM org_term WHERE org_id = ?", id, &terms, err)) ||
+	    (rc = count_of(db, "SELECT count(*) FROM member_transfer WHERE from_org = ?1 OR to_org = ?1", id,
+			   &transfers, err)) ||
+	    (rc = count_of(db, "SELECT count(*) FROM app_user WHERE org_id = ?", id, &users, err)))
+		return rc;
+	if (terms || transfers || users)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织已有届次、转接或账号记录，不能删除；如需停止使用请撤销");
 	json_t *before = org_row(db, id, err);
+	if (!before)
+		return err->code;
 	if ((rc = db_begin(db, err))) {
 		json_decref(before);
 		return rc;

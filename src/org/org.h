@@ -16,7 +16,23 @@
 
 struct db;
 
+/* The kinds of organization (org_kind.c holds their table). */
+enum org_kind {
+	ORG_KIND_NONE = 0,	/* unknown: what org_kind_parse answers for a bad string */
+	ORG_COMMITTEE,		/* 党委 */
+	ORG_PARTY_GROUP,	/* 党组 */
+	ORG_GENERAL_BRANCH,	/* 党总支 */
+	ORG_BRANCH,		/* 党支部 */
+	ORG_GROUP,		/* 党小组 */
+	ORG_INDUSTRY_COMMITTEE,	/* 行业党委 */
+	ORG_FUNCTIONAL_BRANCH,	/* 功能性党支部 */
+	ORG_CLOUD_BRANCH,	/* 云支部 */
+	ORG_MOBILE_BRANCH,	/* 流动党员党支部 */
+	ORG_TEMPORARY_BRANCH,	/* 临时党支部 */
+};
+
 struct org_kind_info {
+	enum org_kind id;
 	const char *kind;	/* glossary identifier */
 	const char *label;	/* 党支部 … */
 	bool branch_like;	/* the branch rules apply */
@@ -25,6 +41,12 @@ struct org_kind_info {
 };
 
 const struct org_kind_info *org_kind(const char *kind);	/* NULL if unknown */
+const struct org_kind_info *org_kind_info(enum org_kind k);	/* NULL if unknown */
+enum org_kind org_kind_parse(const char *s);	/* ORG_KIND_NONE if unknown */
+const char *org_kind_name(enum org_kind k);	/* "branch" …; "" if unknown */
+const char *org_kind_label(enum org_kind k);	/* 党支部 …; "" if unknown */
+/* The identifiers, NULL-terminated, for v_enum. */
+const char *const *org_kind_names(void);
 json_t *org_kinds_json(void);
 
 /* Create from JSON {code, name, kind, parent_id, unit, founded_on}. */
@@ -62,9 +84,12 @@ json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_
  * error naming `field` (a write target must be an open org). */
 int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const char *field, struct dj_error *err);
 
-/* Find the id of an org by code (0 if none). */
-int64_t org_id_by_code(struct db *db, const char *code);
-/* True when `desc` is `anc` or below it. */
+/* The id of the org with `code` into *id (0 if none); a failed query is its error. */
+int org_id_by_code(struct db *db, const char *code, int64_t *id, struct dj_error *err);
+/* *within: is `desc` `anc` or below it?  A failed query is its error. */
+int org_contains(struct db *db, int64_t anc, int64_t desc, bool *within, struct dj_error *err);
+/* Old form of org_contains that reads a failed query as "no"; kept only for
+ * life/study.c until it passes the error (do not use in new code). */
 bool org_is_within(struct db *db, int64_t anc, int64_t desc);
 
 /* Rules (org_rules.c): findings for the subtree of `root` as of `today`:

@@ -7,22 +7,33 @@
 #include "core/mem.h"
 #include "db/db.h"
 
-static json_t *officers_of(struct db *db, json_t *term)
+/* Set term.officers; a failed query is its error. */
+static int officers_of(struct db *db, json_t *term, struct dj_error *err)
 {
 	json_t *off = db_rows(db, "SELECT member_id, name, post FROM org_officer WHERE term_id = ? ORDER BY id",
-			      DB_ARGS(DB_I(json_integer_value(json_object_get(term, "id")))), NULL);
-	return off ? off : json_array();
+			      DB_ARGS(DB_I(json_integer_value(json_object_get(term, "id")))), err);
+	if (!off)
+		return err->code;
+	json_object_set_new(term, "officers", off);
+	return 0;
 }
 
-/* The latest term with its officers, or null. */
-static json_t *current_term(struct db *db, int64_t id)
+/* The latest term with its officers into *out, or null if none. */
+static int current_term(struct db *db, int64_t id, json_t **out, struct dj_error *err)
 {
-	json_t *t = db_row(db, "SELECT id, elected_on, term_years, ends_on, how FROM org_term WHERE org_id = ?"
-			       " ORDER BY elected_on DESC, id DESC LIMIT 1", DB_ARGS(DB_I(id)), NULL);
-	if (!t)
-		return json_null();
-	json_object_set_new(t, "officers", officers_of(db, t));
-	return t;
+	json_t *rows = db_rows(db, "SELECT id, elected_on, term_years, ends_on, how FROM org_term WHERE org_id = ?"
+				   " ORDER BY elected_on DESC, id DESC LIMIT 1", DB_ARGS(DB_I(id)), err);
+	if (!rows)
+		return err->code;
+	json_t *t = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	int rc = t ? officers_of(db, t, err) : 0;
+	if (rc) {
+		json_decref(t);
+		return rc;
+	}
+	*out = t ? t : json_null();
+	return 0;
 }
 
 json_t *org_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
@@ -35,8 +46,8 @@ json_t *org_get(struct db *db, const struct actor *a, int64_t id, struct dj_erro
 			       " LEFT JOIN org m ON m.id = o.merged_into WHERE o.id = ?", DB_ARGS(DB_I(id)), err);
 	if (!o)
 		return NULL;
-	const struct org_kind_info *k = org_kind(json_string_value(json_object_get(o, "kind")));
-	json_object_set_new(o, "kind_label", json_string(k ? k->label : ""));
+	enum org_kind kind = org_kind_parse(json_string_value(json_object_get(o, "kind")));
+	json_object_set_new(o, "kind_label", json_string(org_kind_label(kind)));
 	json_t *counts = db_row(db,
 		"SELECT count(*) AS total,"
 		" coalesce(sum(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) AS full,"
@@ -44,34 +55,48 @@ json_t *org_get(struct db *db, const struct actor *a, int64_t id, struct dj_erro
 		" coalesce(sum(m.is_mobile), 0) AS mobile,"
 		" coalesce(sum(CASE WHEN m.org_id = ?1 THEN 1 ELSE 0 END), 0) AS direct"
 		" FROM org_closure c JOIN member m ON m.org_id = c.descendant AND m.active = 1 WHERE c.ancestor = ?1",
-		DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(o, "members", counts ? counts : json_object());
-	json_object_set_new(o, "term", current_term(db, id));
-	json_t *kids = db_rows(db, "SELECT id, code, name, kind, status FROM org WHERE parent_id = ?"
-				   " ORDER BY sort, name_key", DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(o, "children", kids ? kids : json_array());
+		DB_ARGS(DB_I(id)), err);
+	json_t *term = NULL;
+	json_t *kids = counts && !current_term(db, id, &term, err)
+			       ? db_rows(db, "SELECT id, code, name, kind, status FROM org WHERE parent_id = ?"
+					     " ORDER BY sort, name_key", DB_ARGS(DB_I(id)), err)
+			       : NULL;
+	if (!kids) {
+		json_decref(counts);
+		json_decref(term);
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "members", counts);
+	json_object_set_new(o, "term", term);
+	json_object_set_new(o, "children", kids);
 	/* The path from the actor's scope root down to this org, for breadcrumbs. */
 	int64_t root = a->org_id;
 	json_t *path = root ? db_rows(db, "SELECT o.id, o.name FROM org_closure c JOIN org o ON o.id = c.ancestor"
 					  " WHERE c.descendant = ? AND c.ancestor IN (SELECT descendant FROM org_closure"
-					  " WHERE ancestor = ?) ORDER BY c.depth DESC", DB_ARGS(DB_I(id), DB_I(root)), NULL)
+					  " WHERE ancestor = ?) ORDER BY c.depth DESC", DB_ARGS(DB_I(id), DB_I(root)), err)
 			    : db_rows(db, "SELECT o.id, o.name FROM org_closure c JOIN org o ON o.id = c.ancestor"
-					  " WHERE c.descendant = ? ORDER BY c.depth DESC", DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(o, "path", path ? path : json_array());
+					  " WHERE c.descendant = ? ORDER BY c.depth DESC", DB_ARGS(DB_I(id)), err);
+	if (!path) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "path", path);
 	return o;
 }
 
 json_t *org_tree(struct db *db, const struct actor *a, bool include_closed, struct dj_error *err)
 {
 	(void)include_closed;
-	int64_t root = scope_root(db, a);
-	if (a->role == ROLE_MEMBER) {
-		int64_t mine = 0;
-		db_int1(db, &mine, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(a->member_id)), NULL);
-		root = mine;
-	}
-	if (!root)
-		return json_array();
+	int64_t root = 0;
+	int rc = a->role == ROLE_MEMBER
+			 ? db_int1(db, &root, "SELECT coalesce((SELECT org_id FROM member WHERE id = ?), 0)",
+				   DB_ARGS(DB_I(a->member_id)), err)
+			 : scope_root_of(db, a, &root, err);
+	if (rc == DJ_ENOTFOUND || (!rc && !root))
+		return json_array();	/* no org yet: an empty tree */
+	if (rc)
+		return NULL;
 	json_t *r = db_row(db, "SELECT id, code, name, kind, status FROM org WHERE id = ?", DB_ARGS(DB_I(root)), err);
 	if (!r)
 		return NULL;
@@ -104,8 +129,8 @@ json_t *org_list(struct db *db, const struct actor *a, const struct org_filter *
 		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看组织列表");
 		return NULL;
 	}
-	int64_t root = f->root ? f->root : scope_root(db, a);
-	if (scope_org(db, a, root, err))
+	int64_t root = f->root;
+	if ((!root && scope_root_of(db, a, &root, err)) || scope_org(db, a, root, err))
 		return NULL;
 	const char *where =
 		" FROM org_closure c JOIN org o ON o.id = c.descendant LEFT JOIN org p ON p.id = o.parent_id"
@@ -129,8 +154,8 @@ json_t *org_list(struct db *db, const struct actor *a, const struct org_filter *
 			size_t i;
 			json_t *it;
 			json_array_foreach(items, i, it) {
-				const struct org_kind_info *k = org_kind(json_string_value(json_object_get(it, "kind")));
-				json_object_set_new(it, "kind_label", json_string(k ? k->label : ""));
+				enum org_kind kind = org_kind_parse(json_string_value(json_object_get(it, "kind")));
+				json_object_set_new(it, "kind_label", json_string(org_kind_label(kind)));
 			}
 			out = json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
 					f->page, "size", f->size);
@@ -156,9 +181,16 @@ json_t *org_history(struct db *db, const struct actor *a, int64_t id, struct dj_
 	json_array_foreach(ev, i, e) db_json_text(e, "detail", json_null());
 	json_t *terms = db_rows(db, "SELECT id, elected_on, term_years, ends_on, how FROM org_term WHERE org_id = ?"
 				    " ORDER BY elected_on DESC", DB_ARGS(DB_I(id)), err);
+	int rc = terms ? 0 : err->code;
 	json_array_foreach(terms, i, e)
-		json_object_set_new(e, "officers", officers_of(db, e));
-	return json_pack("{s:o, s:o}", "events", ev, "terms", terms ? terms : json_array());
+		if (!rc)
+			rc = officers_of(db, e, err);
+	if (rc) {
+		json_decref(ev);
+		json_decref(terms);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "events", ev, "terms", terms);
 }
 
 int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const char *field,
@@ -169,7 +201,9 @@ int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const c
 		return err->code;
 	}
 	char *status = NULL;
-	db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), NULL);
+	int rc = db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), err);
+	if (rc && rc != DJ_ENOTFOUND)
+		return rc;
 	bool ok = status && strcmp(status, "active") == 0;
 	free(status);
 	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");

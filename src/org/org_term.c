@@ -47,9 +47,12 @@ static json_t *check_officers(struct db *db, int64_t org_id, json_t *list, struc
 			return NULL;
 		}
 		char *mname = NULL;
-		if (mid && db_text1(db, &mname, "SELECT name FROM member WHERE id = ? AND org_id = ? AND active = 1",
-				    DB_ARGS(DB_I(mid), DB_I(org_id)), NULL)) {
-			dj_fail(err, DJ_EINVAL, field, "班子成员须是本组织的党员");
+		int rc = mid ? db_text1(db, &mname, "SELECT name FROM member WHERE id = ? AND org_id = ? AND active = 1",
+					DB_ARGS(DB_I(mid), DB_I(org_id)), err)
+			     : 0;
+		if (rc) {
+			if (rc == DJ_ENOTFOUND)
+				dj_fail(err, DJ_EINVAL, field, "班子成员须是本组织的党员");
 			json_decref(out);
 			return NULL;
 		}
@@ -87,13 +90,16 @@ int org_election(struct db *db, const struct actor *a, int64_t id, json_t *in, i
 	json_t *org = db_row(db, "SELECT kind, status FROM org WHERE id = ?", DB_ARGS(DB_I(id)), err);
 	if (!org)
 		return err->code;
-	const struct org_kind_info *k = org_kind(json_string_value(json_object_get(org, "kind")));
+	const struct org_kind_info *k = org_kind_info(org_kind_parse(json_string_value(json_object_get(org, "kind"))));
 	bool active = strcmp(json_string_value(json_object_get(org, "status")), "active") == 0;
 	json_decref(org);
 	if (!active)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织已撤销或撤并");
-	int64_t def_years = k->term_setting ? setting_int(db, k->term_setting, 3) : 3;
-	if ((rc = v_date(in, "elected_on", "选举（任命）日期", true, true, &elected_on, err)) ||
+	if (!k)
+		return dj_fail(err, DJ_EINVAL, "id", "党组织类别无效");
+	int64_t def_years = 3;
+	if ((k->term_setting && (rc = setting_get_int(db, k->term_setting, 3, &def_years, err))) ||
+	    (rc = v_date(in, "elected_on", "选举（任命）日期", true, true, &elected_on, err)) ||
 	    (rc = v_enum(in, "how", "产生方式", hows, false, &how, err)) ||
 	    (rc = v_int(in, "term_years", "任期（年）", 1, 10, def_years, &years, err)) ||
 	    (rc = v_int(in, "voters", "应到会人数", 0, 100000, 0, &voters, err)) ||
@@ -111,7 +117,8 @@ int org_election(struct db *db, const struct actor *a, int64_t id, json_t *in, i
 			return dj_fail(err, DJ_EINVAL, "present", "到会人数不足应到会人数的五分之四，选举无效");
 	}
 	char *last = NULL;
-	db_text1(db, &last, "SELECT max(elected_on) FROM org_term WHERE org_id = ?", DB_ARGS(DB_I(id)), NULL);
+	if ((rc = db_text1(db, &last, "SELECT max(elected_on) FROM org_term WHERE org_id = ?", DB_ARGS(DB_I(id)), err)))
+		return rc;
 	bool older = last && strcmp(elected_on, last) <= 0;
 	if (older) {
 		dj_fail(err, DJ_EINVAL, "elected_on", "选举（任命）日期应晚于本届班子产生日期（%s）", last);

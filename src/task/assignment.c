@@ -30,15 +30,19 @@ static json_t *assignment_row(struct db *db, const struct actor *a, int64_t id, 
 		" t.starts_on, t.ends_on, t.due_on, t.milestones, t.points, t.version"
 		" FROM assignment a JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id"
 		" JOIN org o ON o.id = a.org_id WHERE a.id = ?",
-		DB_ARGS(DB_T(today), DB_I(id)), NULL);
+		DB_ARGS(DB_T(today), DB_I(id)), err);
 	if (!r) {
-		dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
 		return NULL;
 	}
-	bool unit = a->role != ROLE_MEMBER &&
-		    scope_org(db, a, json_integer_value(json_object_get(r, "org_id")), NULL) == 0;
-	bool reviewer = a->role != ROLE_MEMBER &&
-			scope_org(db, a, json_integer_value(json_object_get(r, "plan_org_id")), NULL) == 0;
+	bool unit = false, reviewer = false;
+	if (a->role != ROLE_MEMBER &&
+	    (task_in_scope(db, a, json_integer_value(json_object_get(r, "org_id")), &unit, err) ||
+	     task_in_scope(db, a, json_integer_value(json_object_get(r, "plan_org_id")), &reviewer, err))) {
+		json_decref(r);
+		return NULL;
+	}
 	if ((as == 'u' && unit) || (as == 'r' && reviewer) || (!as && (unit || reviewer))) {
 		json_object_set_new(r, "can_submit", json_boolean(unit));
 		json_object_set_new(r, "can_review", json_boolean(reviewer));
@@ -59,24 +63,37 @@ json_t *task_assignment_get(struct db *db, const struct actor *a, int64_t id, st
 	json_t *q = db_rows(db, "SELECT q.id, q.item, q.min_value AS min, q.max_value AS max, q.unit, q.per, x.achieved"
 				" FROM task_quota q LEFT JOIN assignment_quota x ON x.quota_id = q.id AND x.assignment_id = ?"
 				" WHERE q.task_id = ? ORDER BY q.sort, q.id",
-			    DB_ARGS(DB_I(id), DB_I(json_integer_value(json_object_get(r, "task_id")))), NULL);
-	json_object_set_new(r, "quotas", q ? q : json_array());
-	json_t *ev = db_rows(db, "SELECT id, kind, body, achieved, late_days, username, created_at FROM assignment_event"
-				 " WHERE assignment_id = ? ORDER BY id", DB_ARGS(DB_I(id)), NULL);
+			    DB_ARGS(DB_I(id), DB_I(json_integer_value(json_object_get(r, "task_id")))), err);
+	json_t *ev = q ? db_rows(db, "SELECT id, kind, body, achieved, late_days, username, created_at FROM assignment_event"
+				     " WHERE assignment_id = ? ORDER BY id", DB_ARGS(DB_I(id)), err)
+		       : NULL;
+	json_t *ver = ev ? db_rows(db, "SELECT version, changes, created_at FROM task_version WHERE task_id = ? ORDER BY version",
+				   DB_ARGS(DB_I(json_integer_value(json_object_get(r, "task_id")))), err)
+			 : NULL;
+	int rc = ver ? 0 : err->code;
 	size_t i;
 	json_t *e;
 	json_array_foreach(ev, i, e) {
 		db_json_text(e, "achieved", json_null());
 		const char *kind = json_string_value(json_object_get(e, "kind"));
-		if (strcmp(kind, "progress") == 0 || strcmp(kind, "final") == 0)
-			json_object_set_new(e, "attachments",
-					    attach_list(db, "submission", json_integer_value(json_object_get(e, "id"))));
+		json_t *files = NULL;
+		if (!rc && (strcmp(kind, "progress") == 0 || strcmp(kind, "final") == 0)) {
+			if (!(files = attach_files(db, "submission", json_integer_value(json_object_get(e, "id")), err)))
+				rc = err->code;
+			json_object_set_new(e, "attachments", files);
+		}
 	}
-	json_object_set_new(r, "history", ev ? ev : json_array());
-	json_t *ver = db_rows(db, "SELECT version, changes, created_at FROM task_version WHERE task_id = ? ORDER BY version",
-			      DB_ARGS(DB_I(json_integer_value(json_object_get(r, "task_id")))), NULL);
+	if (rc) {
+		json_decref(q);
+		json_decref(ev);
+		json_decref(ver);
+		json_decref(r);
+		return NULL;
+	}
+	json_object_set_new(r, "quotas", q);
+	json_object_set_new(r, "history", ev);
 	json_array_foreach(ver, i, e) db_json_text(e, "changes", json_array());
-	json_object_set_new(r, "versions", ver ? ver : json_array());
+	json_object_set_new(r, "versions", ver);
 	json_object_set_new(r, "changed", json_boolean(json_integer_value(json_object_get(r, "task_version")) >
 						       json_integer_value(json_object_get(r, "seen_version"))));
 	return r;
@@ -94,8 +111,10 @@ static int read_achieved(struct db *db, int64_t task_id, json_t *ach, struct dj_
 		json_t *v = json_object_get(o, "value");
 		const char *unit = json_string_value(json_object_get(o, "unit"));
 		json_t *q = qid > 0 ? db_row(db, "SELECT item, unit FROM task_quota WHERE id = ? AND task_id = ?",
-					     DB_ARGS(DB_I(qid), DB_I(task_id)), NULL)
+					     DB_ARGS(DB_I(qid), DB_I(task_id)), err)
 				    : NULL;
+		if (!q && qid > 0 && err->code != DJ_ENOTFOUND)
+			return err->code;
 		if (!q)
 			return dj_fail(err, DJ_EINVAL, "achieved", "第%zu项完成量对应的指标不属于该任务", i + 1);
 		int rc = 0;
@@ -129,15 +148,15 @@ int task_submit(struct db *db, const struct actor *a, int64_t id, json_t *in, in
 	json_t *r = assignment_row(db, a, id, 'u', err);
 	if (!r)
 		return err->code;
-	const char *status = json_string_value(json_object_get(r, "status"));
+	enum assignment_status status = task_row_status(r);
 	const char *due = json_string_value(json_object_get(r, "due_on"));
 	int64_t task_id = json_integer_value(json_object_get(r, "task_id"));
 	json_t *ach = json_object_get(in, "achieved");
-	if (strcmp(json_string_value(json_object_get(r, "plan_status")), "closed") == 0)
+	if (task_row_plan_status(r, "plan_status") == PLAN_CLOSED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能再上报");
-	else if (strcmp(status, "accepted") == 0)
+	else if (status == ASSIGNMENT_ACCEPTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "该任务已通过审核，无需再上报");
-	else if (strcmp(status, "submitted") == 0)
+	else if (status == ASSIGNMENT_SUBMITTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "已上报完成情况，正在等待审核");
 	else if (ach && !json_is_null(ach))
 		rc = read_achieved(db, task_id, ach, err);
@@ -169,7 +188,7 @@ int task_submit(struct db *db, const struct actor *a, int64_t id, json_t *in, in
 		if (!rc)
 			rc = db_run(db, "UPDATE assignment SET status = ?, submitted_on = CASE WHEN ? = 1 THEN ? ELSE submitted_on END,"
 					" late_days = CASE WHEN ? = 1 THEN ? ELSE late_days END, updated_at = ? WHERE id = ?",
-				    DB_ARGS(DB_T(final ? "submitted" : "in_progress"), DB_I(final), DB_T(today), DB_I(final),
+				    DB_ARGS(DB_T(assignment_status_name(final ? ASSIGNMENT_SUBMITTED : ASSIGNMENT_IN_PROGRESS)), DB_I(final), DB_T(today), DB_I(final),
 					    DB_I(late), DB_T(now), DB_I(id)), err);
 		if (!rc)
 			rc = audit_write(db, a, final ? "task.submit_final" : "task.submit_progress", "assignment", id, NULL,
@@ -195,10 +214,13 @@ int task_review(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 	json_t *r = assignment_row(db, a, id, 'r', err);
 	if (!r)
 		return err->code;
-	if (strcmp(json_string_value(json_object_get(r, "status")), "submitted") != 0)
+	int64_t root = 0;
+	if (task_row_status(r) != ASSIGNMENT_SUBMITTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "只有已上报待审核的任务可以审核");
-	else if (json_integer_value(json_object_get(r, "org_id")) == scope_root(db, a) &&
-		 json_integer_value(json_object_get(r, "plan_org_id")) != scope_root(db, a))
+	else if ((rc = scope_root_of(db, a, &root, err)))
+		;
+	else if (json_integer_value(json_object_get(r, "org_id")) == root &&
+		 json_integer_value(json_object_get(r, "plan_org_id")) != root)
 		rc = dj_fail(err, DJ_EFORBIDDEN, "", "不能审核本单位的上报");
 	char today[11], now[21];
 	date_today(today);
@@ -210,7 +232,7 @@ int task_review(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 				    DB_T(a->username), DB_T(now)), err);
 		if (!rc)
 			rc = db_run(db, "UPDATE assignment SET status = ?, reviewed_on = ?, updated_at = ? WHERE id = ?",
-				    DB_ARGS(DB_T(accept ? "accepted" : "returned"), DB_T(today), DB_T(now), DB_I(id)), err);
+				    DB_ARGS(DB_T(assignment_status_name(accept ? ASSIGNMENT_ACCEPTED : ASSIGNMENT_RETURNED)), DB_T(today), DB_T(now), DB_I(id)), err);
 		if (!rc)
 			rc = audit_write(db, a, accept ? "task.accept" : "task.return", "assignment", id, NULL, in, err);
 		rc = db_end(db, rc, err);
@@ -240,10 +262,10 @@ int task_seen(struct db *db, const struct actor *a, int64_t id, struct dj_error 
 /* Photos and files belong to a report (an event of kind progress or final). */
 static int event_assignment(struct db *db, int64_t event_id, int64_t *assignment_id, struct dj_error *err)
 {
-	if (db_int1(db, assignment_id, "SELECT assignment_id FROM assignment_event WHERE id = ? AND kind IN ('progress', 'final')",
-		    DB_ARGS(DB_I(event_id)), NULL))
-		return dj_fail(err, DJ_ENOTFOUND, "", "上报记录不存在");
-	return 0;
+	int rc = db_int1(db, assignment_id,
+			 "SELECT assignment_id FROM assignment_event WHERE id = ? AND kind IN ('progress', 'final')",
+			 DB_ARGS(DB_I(event_id)), err);
+	return rc == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "", "上报记录不存在") : rc;
 }
 
 int task_attach(struct db *db, const struct actor *a, int64_t event_id, const char *filename, const void *data,
@@ -256,9 +278,9 @@ int task_attach(struct db *db, const struct actor *a, int64_t event_id, const ch
 	json_t *r = assignment_row(db, a, aid, 'u', err);
 	if (!r)
 		return err->code;
-	if (strcmp(json_string_value(json_object_get(r, "plan_status")), "closed") == 0)
+	if (task_row_plan_status(r, "plan_status") == PLAN_CLOSED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能再上传材料");
-	else if (strcmp(json_string_value(json_object_get(r, "status")), "accepted") == 0)
+	else if (task_row_status(r) == ASSIGNMENT_ACCEPTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "该任务已通过审核，不能再上传材料");
 	json_decref(r);
 	if (!rc && !(rc = db_begin(db, err))) {
@@ -284,7 +306,7 @@ int task_attachment_scope(struct db *db, const struct actor *a, const char *enti
 	json_t *r = assignment_row(db, a, aid, write ? 'u' : 0, err);
 	if (!r)
 		return err->code;
-	if (write && strcmp(json_string_value(json_object_get(r, "status")), "accepted") == 0)
+	if (write && task_row_status(r) == ASSIGNMENT_ACCEPTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "该任务已通过审核，材料不能再删除");
 	json_decref(r);
 	return rc;
@@ -307,8 +329,13 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 	}
 	char today[11], soon[11];
 	date_today(today);
-	date_add(soon, today, 0, 0, (int)setting_int(db, "task.due_soon_days", 7));
-	int64_t root = scope_root(db, a);
+	int64_t days, root = 0;
+	int rc = setting_get_int(db, "task.due_soon_days", 7, &days, err);
+	if (!rc && (rc = scope_root_of(db, a, &root, err)) == DJ_ENOTFOUND)
+		rc = 0;	/* no org yet: nothing in scope */
+	if (rc)
+		return NULL;
+	date_add(soon, today, 0, 0, (int)days);
 	struct db_where w = {0};
 	/* Assignments of orgs in scope, and those of plans of orgs in scope. */
 	db_where_add(&w, "(EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = a.org_id)"
@@ -334,7 +361,7 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 			   " JOIN org o ON o.id = a.org_id";
 	char *sql = xasprintf("SELECT count(*)%s%s", from, db_where_sql(&w));
 	int64_t total = 0;
-	int rc = db_int1(db, &total, sql, w.n, w.args, err);
+	rc = db_int1(db, &total, sql, w.n, w.args, err);
 	free(sql);
 	json_t *items = NULL;
 	if (!rc) {

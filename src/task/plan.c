@@ -14,30 +14,47 @@
 
 #define MAX_CAMPAIGNS 20
 
+int task_in_scope(struct db *db, const struct actor *a, int64_t org, bool *yes, struct dj_error *err)
+{
+	struct dj_error e = {0};
+	int rc = scope_org(db, a, org, &e);
+	*yes = rc == 0;
+	if (rc == DJ_EFORBIDDEN || rc == DJ_ENOTFOUND)
+		rc = 0;
+	else if (rc)
+		dj_fail(err, rc, e.field, "%s", e.msg);
+	dj_error_clear(&e);
+	return rc;
+}
+
 json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool manage, struct dj_error *err)
 {
 	json_t *p = db_row(db, "SELECT p.id, p.org_id, o.name AS org_name, p.title, p.summary, p.starts_on, p.ends_on,"
 			       " p.contacts_due, p.status, p.late_factor, p.created_at, p.published_at, p.closed_at"
 			       " FROM plan p JOIN org o ON o.id = p.org_id WHERE p.id = ?",
-			   DB_ARGS(DB_I(id)), NULL);
+			   DB_ARGS(DB_I(id)), err);
 	if (!p) {
-		dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
 		return NULL;
 	}
 	int64_t org = json_integer_value(json_object_get(p, "org_id"));
-	if (scope_org(db, a, org, NULL) == 0 && (!manage || a->role != ROLE_MEMBER))
-		return p;
-	if (!manage && a->role != ROLE_MEMBER) {
+	bool mine = false, assigned = false;
+	int rc = task_in_scope(db, a, org, &mine, err);
+	if (!rc && !mine && !manage && a->role != ROLE_MEMBER) {
 		/* A unit sees a plan that gives it tasks. */
-		int64_t one;
-		if (db_int1(db, &one,
-			    "SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
-			    " WHERE s.plan_id = ? AND c.ancestor = ? LIMIT 1",
-			    DB_ARGS(DB_I(id), DB_I(scope_root(db, a))), NULL) == 0)
-			return p;
+		int64_t root;
+		if (!(rc = scope_root_of(db, a, &root, err)))
+			rc = db_exists(db, &assigned,
+				       "SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
+				       " WHERE s.plan_id = ? AND c.ancestor = ? LIMIT 1",
+				       DB_ARGS(DB_I(id), DB_I(root)), err);
 	}
+	if (!rc && ((mine && (!manage || a->role != ROLE_MEMBER)) || assigned))
+		return p;
 	json_decref(p);
-	dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
+	if (!rc)
+		dj_fail(err, DJ_ENOTFOUND, "", "工作方案不存在");
 	return NULL;
 }
 
@@ -46,7 +63,7 @@ json_t *task_plan_open(struct db *db, const struct actor *a, int64_t id, const c
 	if (scope_can_manage(a, err))
 		return NULL;
 	json_t *p = task_plan_row(db, a, id, true, err);
-	if (p && strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0) {
+	if (p && task_row_plan_status(p, "status") == PLAN_CLOSED) {
 		json_decref(p);
 		dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，%s", refusal);
 		return NULL;
@@ -99,14 +116,16 @@ static int plan_read(json_t *in, struct plan_in *v, bool partial, struct dj_erro
 static int campaign_insert(struct db *db, int64_t plan_id, const char *name, int64_t *id, struct dj_error *err)
 {
 	int64_t sort = 0;
-	db_int1(db, &sort, "SELECT coalesce(max(sort), 0) + 1 FROM campaign WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)),
-		NULL);
-	int64_t dup;
-	if (db_int1(db, &dup, "SELECT 1 FROM campaign WHERE plan_id = ? AND name = ?", DB_ARGS(DB_I(plan_id), DB_T(name)),
-		    NULL) == 0)
+	bool dup = false;
+	int rc = db_int1(db, &sort, "SELECT coalesce(max(sort), 0) + 1 FROM campaign WHERE plan_id = ?",
+			 DB_ARGS(DB_I(plan_id)), err);
+	if (rc || (rc = db_exists(db, &dup, "SELECT 1 FROM campaign WHERE plan_id = ? AND name = ?",
+				  DB_ARGS(DB_I(plan_id), DB_T(name)), err)))
+		return rc;
+	if (dup)
 		return dj_fail(err, DJ_ECONFLICT, "name", "专项行动“%s”已存在", name);
 	int64_t cid;
-	int rc = db_int1(db, &cid, "INSERT INTO campaign(plan_id, name, sort) VALUES (?, ?, ?) RETURNING id",
+	rc = db_int1(db, &cid, "INSERT INTO campaign(plan_id, name, sort) VALUES (?, ?, ?) RETURNING id",
 			 DB_ARGS(DB_I(plan_id), DB_T(name), DB_I(sort)), err);
 	if (!rc && id)
 		*id = cid;
@@ -198,12 +217,13 @@ int task_plan_publish(struct db *db, const struct actor *a, int64_t id, int64_t 
 	json_t *p = task_plan_row(db, a, id, true, err);
 	if (!p)
 		return err->code;
-	bool draft = strcmp(json_string_value(json_object_get(p, "status")), "draft") == 0;
+	enum plan_status status = task_row_plan_status(p, "status");
 	json_decref(p);
-	if (!draft)
+	if (status != PLAN_DRAFT)
 		return dj_fail(err, DJ_ECONFLICT, "", "工作方案已发布");
 	int64_t ntasks = 0;
-	db_int1(db, &ntasks, "SELECT count(*) FROM task WHERE plan_id = ?", DB_ARGS(DB_I(id)), NULL);
+	if ((rc = db_int1(db, &ntasks, "SELECT count(*) FROM task WHERE plan_id = ?", DB_ARGS(DB_I(id)), err)))
+		return rc;
 	if (!ntasks)
 		return dj_fail(err, DJ_EINVAL, "", "工作方案还没有任务，不能发布");
 	char now[21];
@@ -223,8 +243,8 @@ int task_plan_publish(struct db *db, const struct actor *a, int64_t id, int64_t 
 	if (!rc && !*assignments)
 		rc = dj_fail(err, DJ_EINVAL, "", "没有符合条件的承担单位，不能发布");
 	if (!rc)
-		rc = db_run(db, "UPDATE plan SET status = 'published', published_at = ?, updated_at = ? WHERE id = ?",
-			    DB_ARGS(DB_T(now), DB_T(now), DB_I(id)), err);
+		rc = db_run(db, "UPDATE plan SET status = ?, published_at = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(plan_status_name(PLAN_PUBLISHED)), DB_T(now), DB_T(now), DB_I(id)), err);
 	if (!rc) {
 		json_t *what = json_pack("{s:I, s:I}", "tasks", (json_int_t)ntasks, "assignments", (json_int_t)*assignments);
 		rc = audit_write(db, a, "task.publish", "plan", id, NULL, what, err);
@@ -241,16 +261,16 @@ int task_plan_close(struct db *db, const struct actor *a, int64_t id, struct dj_
 	json_t *p = task_plan_row(db, a, id, true, err);
 	if (!p)
 		return err->code;
-	bool published = strcmp(json_string_value(json_object_get(p, "status")), "published") == 0;
+	enum plan_status status = task_row_plan_status(p, "status");
 	json_decref(p);
-	if (!published)
+	if (status != PLAN_PUBLISHED)
 		return dj_fail(err, DJ_ECONFLICT, "", "只有已发布的工作方案可以结束");
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)))
 		return rc;
-	rc = db_run(db, "UPDATE plan SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
-		    DB_ARGS(DB_T(now), DB_T(now), DB_I(id)), err);
+	rc = db_run(db, "UPDATE plan SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
+		    DB_ARGS(DB_T(plan_status_name(PLAN_CLOSED)), DB_T(now), DB_T(now), DB_I(id)), err);
 	if (!rc)
 		rc = audit_write(db, a, "task.close", "plan", id, NULL, NULL, err);
 	return db_end(db, rc, err);
@@ -258,7 +278,7 @@ int task_plan_close(struct db *db, const struct actor *a, int64_t id, struct dj_
 
 /* The tasks of a plan with their quotas, targets and assignment counts;
  * a unit sees only the tasks it (or an org below it) is assigned. */
-static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root)
+static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root, struct dj_error *err)
 {
 	json_t *tasks = db_rows(db,
 		"SELECT t.id, t.campaign_id, c.name AS campaign, t.sort, t.scope, t.title, t.content, t.starts_on, t.ends_on,"
@@ -268,16 +288,22 @@ static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root)
 		" AND (? = 0 OR EXISTS (SELECT 1 FROM assignment s JOIN org_closure oc ON oc.descendant = s.org_id"
 		"  WHERE s.task_id = t.id AND oc.ancestor = ?))"
 		" ORDER BY coalesce(c.sort, 0), t.sort, t.id",
-		DB_ARGS(DB_I(plan_id), DB_I(only_root), DB_I(only_root)), NULL);
+		DB_ARGS(DB_I(plan_id), DB_I(only_root), DB_I(only_root)), err);
 	if (!tasks)
-		return json_array();
+		return NULL;
 	/* Quotas and targets of the whole plan in one query each, then placed. */
 	json_t *quotas = db_rows(db, "SELECT q.task_id, q.id, q.item, q.min_value AS min, q.max_value AS max, q.unit, q.per"
 				     " FROM task_quota q JOIN task t ON t.id = q.task_id WHERE t.plan_id = ?"
-				     " ORDER BY q.sort, q.id", DB_ARGS(DB_I(plan_id)), NULL);
-	json_t *targets = db_rows(db, "SELECT g.task_id, o.id, o.code, o.name FROM task_target g JOIN task t ON t.id = g.task_id"
-				      " JOIN org o ON o.id = g.org_id WHERE t.plan_id = ? ORDER BY o.sort, o.code",
-				  DB_ARGS(DB_I(plan_id)), NULL);
+				     " ORDER BY q.sort, q.id", DB_ARGS(DB_I(plan_id)), err);
+	json_t *targets = quotas ? db_rows(db, "SELECT g.task_id, o.id, o.code, o.name FROM task_target g"
+					       " JOIN task t ON t.id = g.task_id JOIN org o ON o.id = g.org_id"
+					       " WHERE t.plan_id = ? ORDER BY o.sort, o.code", DB_ARGS(DB_I(plan_id)), err)
+				 : NULL;
+	if (!targets) {
+		json_decref(tasks);
+		json_decref(quotas);
+		return NULL;
+	}
 	json_t *by_id = json_object();
 	size_t i;
 	json_t *t;
@@ -312,12 +338,21 @@ json_t *task_plan_get(struct db *db, const struct actor *a, int64_t id, struct d
 	json_t *p = task_plan_row(db, a, id, false, err);
 	if (!p)
 		return NULL;
-	bool manage = a->role != ROLE_MEMBER &&
-		      scope_org(db, a, json_integer_value(json_object_get(p, "org_id")), NULL) == 0;
-	json_t *c = db_rows(db, "SELECT id, name FROM campaign WHERE plan_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)),
-			    NULL);
-	json_object_set_new(p, "campaigns", c ? c : json_array());
-	json_object_set_new(p, "tasks", plan_tasks(db, id, manage ? 0 : scope_root(db, a)));
+	bool manage = false;
+	int64_t root = 0;
+	json_t *c = NULL, *tasks = NULL;
+	if ((a->role == ROLE_MEMBER || !task_in_scope(db, a, json_integer_value(json_object_get(p, "org_id")), &manage,
+						      err)) &&
+	    (manage || !scope_root_of(db, a, &root, err)) &&
+	    (c = db_rows(db, "SELECT id, name FROM campaign WHERE plan_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), err)))
+		tasks = plan_tasks(db, id, manage ? 0 : root, err);
+	if (!tasks) {
+		json_decref(c);
+		json_decref(p);
+		return NULL;
+	}
+	json_object_set_new(p, "campaigns", c);
+	json_object_set_new(p, "tasks", tasks);
 	json_object_set_new(p, "can_manage", json_boolean(manage));
 	return p;
 }
@@ -328,7 +363,10 @@ json_t *task_plan_list(struct db *db, const struct actor *a, int page, int size,
 		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看工作方案");
 		return NULL;
 	}
-	int64_t root = scope_root(db, a);
+	int64_t root = 0;
+	int rc = scope_root_of(db, a, &root, err);
+	if (rc && rc != DJ_ENOTFOUND)	/* no org yet: no plans */
+		return NULL;
 	/* The plans of orgs in scope, and the plans that give the scope tasks. */
 	const char *where = " FROM plan p JOIN org o ON o.id = p.org_id WHERE"
 			    " EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = p.org_id)"
@@ -336,7 +374,7 @@ json_t *task_plan_list(struct db *db, const struct actor *a, int page, int size,
 			    "  WHERE s.plan_id = p.id AND c.ancestor = ?)";
 	int64_t total = 0;
 	char *sql = xasprintf("SELECT count(*)%s", where);
-	int rc = db_int1(db, &total, sql, DB_ARGS(DB_I(root), DB_I(root)), err);
+	rc = db_int1(db, &total, sql, DB_ARGS(DB_I(root), DB_I(root)), err);
 	free(sql);
 	if (rc)
 		return NULL;

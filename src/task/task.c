@@ -84,7 +84,7 @@ static int read_kinds(json_t *in, struct task_in *v, struct dj_error *err)
 	json_t *o;
 	json_array_foreach(k, i, o) {
 		const char *kind = json_string_value(o);
-		if (!kind || !org_kind(kind))
+		if (org_kind_parse(kind) == ORG_KIND_NONE)
 			return dj_fail(err, DJ_EINVAL, "assignee_kinds", "未知的党组织类型：%s", kind ? kind : "?");
 		if (strlen(v->kinds) + strlen(kind) + 2 < sizeof v->kinds)
 			snprintf(v->kinds + strlen(v->kinds), sizeof v->kinds - strlen(v->kinds), "%s%s",
@@ -211,9 +211,11 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 	if (v->has_late_points && v->late_points > v->points)
 		return dj_fail(err, DJ_EINVAL, "late_points", "逾期完成得分不能高于分值");
 	if (v->campaign_id) {
-		int64_t one;
-		if (db_int1(db, &one, "SELECT 1 FROM campaign WHERE id = ? AND plan_id = ?",
-			    DB_ARGS(DB_I(v->campaign_id), DB_I(plan_id)), NULL))
+		bool ours = false;
+		if ((rc = db_exists(db, &ours, "SELECT 1 FROM campaign WHERE id = ? AND plan_id = ?",
+				    DB_ARGS(DB_I(v->campaign_id), DB_I(plan_id)), err)))
+			return rc;
+		if (!ours)
 			return dj_fail(err, DJ_EINVAL, "campaign_id", "专项行动不属于本方案");
 	}
 	v->milestones = json_object_get(m, "milestones");
@@ -237,15 +239,20 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 	json_t *o;
 	json_array_foreach(v->targets, i, o) {
 		int64_t org = target_id(o);
-		json_t *row = org > 0 ? db_row(db, "SELECT name, status FROM org WHERE id = ?", DB_ARGS(DB_I(org)), NULL)
+		json_t *row = org > 0 ? db_row(db, "SELECT name, status FROM org WHERE id = ?", DB_ARGS(DB_I(org)), err)
 				      : NULL;
+		if (!row && org > 0 && err->code != DJ_ENOTFOUND)
+			return err->code;
 		if (!row)
 			return dj_fail(err, DJ_EINVAL, "targets", "第%zu个承担单位不存在", i + 1);
 		bool active = strcmp(json_string_value(json_object_get(row, "status")), "active") == 0;
 		char name[200];
 		snprintf(name, sizeof name, "%s", json_string_value(json_object_get(row, "name")));
 		json_decref(row);
-		if (org == plan_org || !org_is_within(db, plan_org, org))
+		bool within = false;
+		if ((rc = org_contains(db, plan_org, org, &within, err)))
+			return rc;
+		if (org == plan_org || !within)
 			return dj_fail(err, DJ_EINVAL, "targets", "承担单位“%s”不在发文党组织之下", name);
 		if (!active)
 			return dj_fail(err, DJ_EINVAL, "targets", "承担单位“%s”已撤销或撤并", name);
@@ -313,20 +320,23 @@ int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error
 	char now[21];
 	date_now_iso(now);
 	int64_t before = 0, after = 0;
-	db_int1(db, &before, "SELECT count(*) FROM assignment WHERE task_id = ?", DB_ARGS(DB_I(task_id)), NULL);
+	*added = 0;
+	int rc = db_int1(db, &before, "SELECT count(*) FROM assignment WHERE task_id = ?", DB_ARGS(DB_I(task_id)), err);
 	/* Common: every active org of the kinds below the plan's org.  Specific: the named ones. */
-	int rc = db_run(db,
+	if (!rc)
+		rc = db_run(db,
 		"INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen_version, updated_at)"
-		" SELECT t.id, t.plan_id, o.id, 'not_started', t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"
+		" SELECT t.id, t.plan_id, o.id, ?, t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"
 		" JOIN org_closure c ON c.ancestor = p.org_id AND c.depth > 0 JOIN org o ON o.id = c.descendant"
 		" WHERE t.id = ? AND o.status = 'active' AND ("
 		"  (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))"
 		"  OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))"
 		" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.task_id = t.id AND s.org_id = o.id)",
-		DB_ARGS(DB_T(now), DB_I(task_id)), err);
+		DB_ARGS(DB_T(assignment_status_name(ASSIGNMENT_NOT_STARTED)), DB_T(now), DB_I(task_id)), err);
 	if (!rc)
 		rc = db_int1(db, &after, "SELECT count(*) FROM assignment WHERE task_id = ?", DB_ARGS(DB_I(task_id)), err);
-	*added = after - before;
+	if (!rc)
+		*added = after - before;
 	return rc;
 }
 
@@ -338,7 +348,7 @@ int task_create(struct db *db, const struct actor *a, int64_t plan_id, json_t *i
 		return err->code;
 	struct task_in v;
 	int64_t plan_org = json_integer_value(json_object_get(p, "org_id"));
-	bool published = strcmp(json_string_value(json_object_get(p, "status")), "published") == 0;
+	bool published = task_row_plan_status(p, "status") == PLAN_PUBLISHED;
 	json_decref(p);
 	json_t *merged;
 	int rc = task_read(db, plan_id, plan_org, in, NULL, &v, &merged, err);
@@ -347,9 +357,10 @@ int task_create(struct db *db, const struct actor *a, int64_t plan_id, json_t *i
 	date_now_iso(now);
 	int64_t sort = 0, added = 0;
 	if (!rc && !(rc = db_begin(db, err))) {
-		db_int1(db, &sort, "SELECT coalesce(max(sort), 0) + 1 FROM task WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)),
-			NULL);
-		rc = db_int1(db, id,
+		rc = db_int1(db, &sort, "SELECT coalesce(max(sort), 0) + 1 FROM task WHERE plan_id = ?",
+			     DB_ARGS(DB_I(plan_id)), err);
+		if (!rc)
+			rc = db_int1(db, id,
 			     "INSERT INTO task(plan_id, sort, campaign_id, scope, title, content, starts_on, ends_on, due_on,"
 			     " milestones, assignee_kinds, points, late_points, missing_points, created_at, updated_at)"
 			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, '[]'), ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -368,23 +379,31 @@ int task_create(struct db *db, const struct actor *a, int64_t plan_id, json_t *i
 	return rc;
 }
 
-/* The task as stored, in the shape task_read takes. */
-static json_t *task_stored(struct db *db, int64_t id)
+/* The task as stored, in the shape task_read takes; NULL with "任务不存在"
+ * (DJ_ENOTFOUND) or the query's error. */
+static json_t *task_stored(struct db *db, int64_t id, struct dj_error *err)
 {
 	json_t *t = db_row(db, "SELECT id, plan_id, campaign_id, scope, title, content, starts_on, ends_on, due_on,"
 			       " milestones, assignee_kinds, points, late_points, missing_points, version FROM task WHERE id = ?",
-			   DB_ARGS(DB_I(id)), NULL);
-	if (!t)
+			   DB_ARGS(DB_I(id)), err);
+	if (!t) {
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
 		return NULL;
+	}
 	db_json_text(t, "milestones", json_array());
 	json_t *q = db_rows(db, "SELECT item, min_value AS min, max_value AS max, unit, per FROM task_quota"
-				" WHERE task_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), NULL);
-	if (!q)
-		q = json_array();
+				" WHERE task_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), err);
+	json_t *g = q ? db_rows(db, "SELECT org_id AS id FROM task_target WHERE task_id = ? ORDER BY org_id",
+				DB_ARGS(DB_I(id)), err)
+		      : NULL;
+	if (!g) {
+		json_decref(q);
+		json_decref(t);
+		return NULL;
+	}
 	quotas_normalize(q);
 	json_object_set_new(t, "quotas", q);
-	json_t *g = db_rows(db, "SELECT org_id AS id FROM task_target WHERE task_id = ? ORDER BY org_id", DB_ARGS(DB_I(id)),
-			    NULL);
 	json_t *ids = json_array();
 	size_t i;
 	json_t *o;
@@ -436,9 +455,9 @@ static void diff_field(json_t *changes, struct buf *say, const char *key, const 
 
 int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
 {
-	json_t *old = task_stored(db, id);
+	json_t *old = task_stored(db, id, err);
 	if (!old)
-		return dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
+		return err->code;
 	int64_t plan_id = json_integer_value(json_object_get(old, "plan_id"));
 	json_t *p = task_plan_open(db, a, plan_id, "不能修改任务", err);
 	if (!p) {
@@ -446,7 +465,7 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 		return err->code;
 	}
 	int64_t plan_org = json_integer_value(json_object_get(p, "org_id"));
-	bool published = strcmp(json_string_value(json_object_get(p, "status")), "published") == 0;
+	bool published = task_row_plan_status(p, "status") == PLAN_PUBLISHED;
 	json_decref(p);
 	struct task_in v;
 	json_t *merged;
@@ -532,12 +551,12 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 
 int task_delete(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
 {
-	json_t *old = task_stored(db, id);
+	json_t *old = task_stored(db, id, err);
 	if (!old)
-		return dj_fail(err, DJ_ENOTFOUND, "", "任务不存在");
+		return err->code;
 	json_t *p = task_plan_open(db, a, json_integer_value(json_object_get(old, "plan_id")), "不能修改任务", err);
 	int rc = p ? 0 : err->code;
-	if (p && strcmp(json_string_value(json_object_get(p, "status")), "draft") != 0)
+	if (p && task_row_plan_status(p, "status") != PLAN_DRAFT)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "已发布的任务不能删除，可修改或结束方案");
 	json_decref(p);
 	if (!rc && !(rc = db_begin(db, err))) {

@@ -18,6 +18,30 @@
 
 struct db;
 
+/* A plan's status (task_state.c holds the table of identifiers and labels). */
+enum plan_status {
+	PLAN_STATUS_NONE = 0,	/* unknown */
+	PLAN_DRAFT,		/* 草稿: tasks are edited freely, nothing sent */
+	PLAN_PUBLISHED,		/* 已发布: assignments are out */
+	PLAN_CLOSED,		/* 已结束: no more reports */
+};
+enum plan_status plan_status_parse(const char *s);	/* PLAN_STATUS_NONE if unknown */
+const char *plan_status_name(enum plan_status s);	/* "draft" …; "" if unknown */
+const char *plan_status_label(enum plan_status s);	/* 草稿 …; "" if unknown */
+
+/* An assignment's stored status (the displayed state adds "overdue"). */
+enum assignment_status {
+	ASSIGNMENT_STATUS_NONE = 0,	/* unknown */
+	ASSIGNMENT_NOT_STARTED,		/* 未开始 */
+	ASSIGNMENT_IN_PROGRESS,		/* 进行中: a progress report came in */
+	ASSIGNMENT_SUBMITTED,		/* 待审核: the final report came in */
+	ASSIGNMENT_ACCEPTED,		/* 已通过 */
+	ASSIGNMENT_RETURNED,		/* 已退回 */
+};
+enum assignment_status assignment_status_parse(const char *s);	/* ASSIGNMENT_STATUS_NONE if unknown */
+const char *assignment_status_name(enum assignment_status s);	/* "not_started" …; "" if unknown */
+const char *assignment_status_label(enum assignment_status s);	/* 未开始 …; "" if unknown */
+
 /* Plans (plan.c).  {org_id, title, summary?, starts_on, ends_on, contacts_due?, late_factor?,
  * campaigns?: [name]} */
 int task_plan_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);

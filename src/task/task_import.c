@@ -52,6 +52,7 @@ struct timport {
 	json_t *errors;
 	int64_t nerrors;
 	json_t *kinds;		/* org_kinds_json */
+	struct dj_error dbfail;	/* the first failed query: the import's error, not a row's */
 };
 
 static void row_error(struct timport *im, int row, int col, const char *msg)
@@ -60,6 +61,18 @@ static void row_error(struct timport *im, int row, int col, const char *msg)
 	if (json_array_size(im->errors) < MAX_LISTED_ERRORS)
 		json_array_append_new(im->errors, json_pack("{s:i, s:s, s:s}", "row", row, "column",
 							    col >= 0 ? cols[col].label : "", "message", msg));
+}
+
+/* A failed query fails the whole import with the database's error; counted
+ * as an error so nothing is written. */
+static void db_failed(struct timport *im, const struct dj_error *e)
+{
+	im->nerrors++;
+	if (!im->dbfail.code) {
+		im->dbfail.code = e->code ? e->code : DJ_EDB;
+		memcpy(im->dbfail.field, e->field, sizeof im->dbfail.field);
+		memcpy(im->dbfail.msg, e->msg, sizeof im->dbfail.msg);
+	}
 }
 
 static char *cell(struct timport *im, const char *const *cells, size_t n, int c)
@@ -177,8 +190,13 @@ static int on_row(void *ud, int row, const char *const *cells, size_t n)
 		if (!json_array_size(names))
 			row_error(im, row, C_ASSIGNEES, "个性任务请填写承担单位的党组织编码");
 		json_array_foreach(names, i, s) {
-			int64_t id = org_id_by_code(im->db, json_string_value(s));
-			if (!id || id == im->plan_org || !org_is_within(im->db, im->plan_org, id)) {
+			struct dj_error e = {0};
+			int64_t id = 0;
+			bool within = false;
+			if (org_id_by_code(im->db, json_string_value(s), &id, &e) ||
+			    (id && org_contains(im->db, im->plan_org, id, &within, &e))) {
+				db_failed(im, &e);
+			} else if (!id || id == im->plan_org || !within) {
 				char msg[160];
 				snprintf(msg, sizeof msg, "党组织编码“%s”不存在，或不在发文党组织之下", json_string_value(s));
 				row_error(im, row, C_ASSIGNEES, msg);
@@ -285,10 +303,14 @@ int task_import(struct db *db, const struct actor *a, int64_t plan_id, const voi
 			const char *camp = json_string_value(json_object_get(in, "campaign"));
 			if (camp) {
 				int64_t cid = 0;
-				if (db_int1(db, &cid, "SELECT id FROM campaign WHERE plan_id = ? AND name = ?",
-					    DB_ARGS(DB_I(plan_id), DB_T(camp)), NULL)) {
+				if (db_int1(db, &cid, "SELECT coalesce((SELECT id FROM campaign WHERE plan_id = ? AND name = ?), 0)",
+					    DB_ARGS(DB_I(plan_id), DB_T(camp)), &e)) {
+					db_failed(&im, &e);
+				} else if (!cid) {
 					json_t *cin = json_pack("{s:s}", "name", camp);
-					if (task_campaign_add(db, a, plan_id, cin, &cid, &e))
+					if (task_campaign_add(db, a, plan_id, cin, &cid, &e) == DJ_EDB)
+						db_failed(&im, &e);
+					else if (e.code)
 						row_error(&im, row, C_CAMPAIGN, e.msg);
 					json_decref(cin);
 				}
@@ -296,10 +318,14 @@ int task_import(struct db *db, const struct actor *a, int64_t plan_id, const voi
 				json_object_del(in, "campaign");
 			}
 			int64_t id;
-			if (!e.code && task_create(db, a, plan_id, in, &id, &e))
-				row_error(&im, row, col_of_field(e.field), e.msg);
-			else if (!e.code)
+			if (e.code)
+				;	/* the campaign's error is reported */
+			else if (!task_create(db, a, plan_id, in, &id, &e))
 				created++;
+			else if (e.code == DJ_EDB)
+				db_failed(&im, &e);
+			else
+				row_error(&im, row, col_of_field(e.field), e.msg);
 		}
 		if (!im.nerrors) {
 			json_t *what = json_pack("{s:I}", "tasks", (json_int_t)created);
@@ -311,6 +337,8 @@ int task_import(struct db *db, const struct actor *a, int64_t plan_id, const voi
 		else
 			rc = db_end(db, rc, err);
 	}
+	if (!rc && im.dbfail.code)
+		rc = dj_fail(err, im.dbfail.code, im.dbfail.field, "%s", im.dbfail.msg);
 	if (!rc && im.nerrors) {
 		table_errors_sort(im.errors);
 		rc = dj_fail(err, DJ_EINVAL, "file", "导入文件有%lld处错误，未导入任何任务，请修改后重新导入",

@@ -4,6 +4,20 @@
 
 #include "task/task.h"
 
+/* The status of a plan row (`key` "status" or "plan_status"), and of an
+ * assignment row: the strings of the database become enums here. */
+static inline enum plan_status task_row_plan_status(json_t *row, const char *key)
+{
+	return plan_status_parse(json_string_value(json_object_get(row, key)));
+}
+static inline enum assignment_status task_row_status(json_t *row)
+{
+	return assignment_status_parse(json_string_value(json_object_get(row, "status")));
+}
+/* *yes: is `org` in the actor's scope?  Outside is an answer (false), a
+ * failed query is an error. */
+int task_in_scope(struct db *db, const struct actor *a, int64_t org, bool *yes, struct dj_error *err);
+
 /* The plan row {id, org_id, title, status, starts_on, ends_on, contacts_due,
  * late_factor}; DJ_ENOTFOUND if it does not exist or the actor may not
  * manage it (manage = true) or see it (false: the plan's org or one of its

@@ -31,9 +31,13 @@ static void burn_time(const char *password)
  * disabled or locked account — so the answer tells an attacker nothing. */
 static int refuse(struct db *db, struct dj_error *err)
 {
-	return dj_fail(err, DJ_EAUTH, "password", "用户名或密码错误（连续错误%lld次将锁定%lld分钟）",
-		       (long long)setting_int(db, "auth.max_failed_logins", 5),
-		       (long long)setting_int(db, "auth.lock_minutes", 15));
+	int64_t max, minutes;
+	int rc;
+	if ((rc = setting_get_int(db, "auth.max_failed_logins", 5, &max, err)) ||
+	    (rc = setting_get_int(db, "auth.lock_minutes", 15, &minutes, err)))
+		return rc;
+	return dj_fail(err, DJ_EAUTH, "password", "用户名或密码错误（连续错误%lld次将锁定%lld分钟）", (long long)max,
+		       (long long)minutes);
 }
 
 /* Take a try before the password is looked at: one statement counts it and,
@@ -43,11 +47,12 @@ static int refuse(struct db *db, struct dj_error *err)
  * try's number in the window. */
 static int take_try(struct db *db, int64_t id, int64_t now, int64_t *tries, struct dj_error *err)
 {
-	int64_t max = setting_int(db, "auth.max_failed_logins", 5);
-	int64_t until = now + setting_int(db, "auth.lock_minutes", 15) * 60;
-	int rc = db_begin(db, err);
-	if (rc)
+	int64_t max, minutes;
+	int rc;
+	if ((rc = setting_get_int(db, "auth.max_failed_logins", 5, &max, err)) ||
+	    (rc = setting_get_int(db, "auth.lock_minutes", 15, &minutes, err)) || (rc = db_begin(db, err)))
 		return rc;
+	int64_t until = now + minutes * 60;
 #define BASE "(CASE WHEN locked_until > 0 AND locked_until <= ?1 THEN 0 ELSE failed_logins END)"
 	rc = db_int1(db, tries,
 		     "UPDATE app_user SET failed_logins = " BASE " + 1,"
@@ -161,13 +166,17 @@ int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[
 		a->org_id = 0;
 	int64_t now = date_now_unix();
 	if (disabled || !a->role || now - last > idle) {
-		db_run(db, "DELETE FROM session WHERE token_hash = ?", DB_ARGS(DB_T(th)), NULL);
-		return dj_fail(err, DJ_EAUTH, "", "登录已超时，请重新登录");
+		int rc = db_run(db, "DELETE FROM session WHERE token_hash = ?", DB_ARGS(DB_T(th)), err);
+		return rc ? rc : dj_fail(err, DJ_EAUTH, "", "登录已超时，请重新登录");
 	}
 	/* Touch at most once a minute: reads stay reads under load. */
-	if (now - last >= 60 && db_run(db, "UPDATE session SET last_seen = ? WHERE token_hash = ?",
-					DB_ARGS(DB_I(now), DB_T(th)), NULL) == 0)
+	if (now - last >= 60) {
+		int rc = db_run(db, "UPDATE session SET last_seen = ? WHERE token_hash = ?", DB_ARGS(DB_I(now), DB_T(th)),
+				err);
+		if (rc)
+			return rc;
 		last = now;
+	}
 	if (fresh_until)	/* until the next touch is due, or the idle limit if sooner */
 		*fresh_until = last + (idle < 60 ? idle : 60);
 	return 0;
@@ -186,14 +195,26 @@ int session_logout(struct db *db, const struct actor *a, const char *token, stru
 	return db_end(db, rc, err);
 }
 
-json_t *user_me(struct db *db, const struct actor *a)
+json_t *user_me_get(struct db *db, const struct actor *a, struct dj_error *err)
 {
 	json_t *u = db_row(db, "SELECT u.id, u.username, u.display_name, u.role, u.org_id, o.name AS org_name,"
 			       " u.member_id FROM app_user u LEFT JOIN org o ON o.id = u.org_id WHERE u.id = ?",
-			   DB_ARGS(DB_I(a->user_id)), NULL);
+			   DB_ARGS(DB_I(a->user_id)), err);
 	if (!u)
-		return json_object();
+		return NULL;
+	int64_t root = 0;
+	int rc = scope_root_of(db, a, &root, err);
+	if (rc && rc != DJ_ENOTFOUND) {	/* no org yet: root 0 */
+		json_decref(u);
+		return NULL;
+	}
 	json_object_set_new(u, "role_label", json_string(role_label(a->role)));
-	json_object_set_new(u, "scope_root", json_integer(scope_root(db, a)));
+	json_object_set_new(u, "scope_root", json_integer(root));
 	return u;
+}
+
+json_t *user_me(struct db *db, const struct actor *a)
+{
+	json_t *u = user_me_get(db, a, NULL);
+	return u ? u : json_object();
 }

@@ -34,7 +34,11 @@ int session_login(struct db *db, const char *username, const char *password, con
 int session_lookup(struct db *db, const char *token, struct actor *a, char csrf[65], int64_t *fresh_until,
 		   struct dj_error *err);
 int session_logout(struct db *db, const struct actor *a, const char *token, struct dj_error *err);
-/* The current user, with role label and scope org name, for the UI. */
+/* The current user, with role label and scope org name, for the UI; NULL
+ * with DJ_ENOTFOUND or the query's error. */
+json_t *user_me_get(struct db *db, const struct actor *a, struct dj_error *err);
+/* Old form of user_me_get that answers {} for a failed query; kept for
+ * user/user_http.c until it passes the error (do not use in new code). */
 json_t *user_me(struct db *db, const struct actor *a);
 
 #endif

@@ -55,6 +55,15 @@ static int teardown(void **state)
 	return 0;
 }
 
+static int64_t code_id(const char *code)
+{
+	int64_t id = 0;
+	struct dj_error e = {0};
+	if (org_id_by_code(db, code, &id, &e))
+		fail_msg("org_id_by_code %s: %s", code, e.msg);
+	return id;
+}
+
 static int64_t mk_org(const char *code, const char *kind, int64_t parent)
 {
 	json_t *in = json_pack("{s:s, s:s, s:s}", "code", code, "name", code, "kind", kind);
@@ -188,7 +197,7 @@ static void org_duplicate_code_changes_nothing(void **state)
 	int64_t before = 0, after = 0, id;
 	db_int1(db, &before, "SELECT count(*) FROM org", DB_NOARGS, NULL);
 	json_t *in = json_pack("{s:s, s:s, s:s, s:I}", "code", "R", "name", "x", "kind", "branch", "parent_id",
-			       (json_int_t)org_id_by_code(db, "R"));
+			       (json_int_t)code_id("R"));
 	struct dj_error e = {0};
 	assert_int_equal(org_create(db, &cli_actor, in, &id, &e), DJ_ECONFLICT);
 	assert_string_equal(e.field, "code");
@@ -211,7 +220,7 @@ static bool has_finding(json_t *f, const char *rule, int64_t org)
 static void branch_rules_are_computed(void **state)
 {
 	(void)state;
-	int64_t root = org_id_by_code(db, "R");
+	int64_t root = code_id("R");
 	int64_t small = mk_org("SMALL", "branch", root);
 	int64_t big = mk_org("BIG", "branch", root);
 	mk_member(small, "full", "2005-01-01", 1);
@@ -260,7 +269,7 @@ static void delete_refuses_org_with_members(void **state)
 {
 	(void)state;
 	struct dj_error e = {0};
-	int64_t small = org_id_by_code(db, "SMALL");
+	int64_t small = code_id("SMALL");
 	assert_int_equal(org_delete(db, &cli_actor, small, &e), DJ_ECONFLICT);
 	assert_int_equal(org_dissolve(db, &cli_actor, small, "2025-01-01", NULL, &e), DJ_ECONFLICT);
 }
@@ -268,7 +277,7 @@ static void delete_refuses_org_with_members(void **state)
 static void import_is_all_or_nothing(void **state)
 {
 	(void)state;
-	int64_t root = org_id_by_code(db, "R");
+	int64_t root = code_id("R");
 	int64_t before = 0, after = 0;
 	db_int1(db, &before, "SELECT count(*) FROM member", DB_NOARGS, NULL);
 	const char *csv = "姓名,性别,出生日期,入党日期,党员类别\n"
@@ -299,7 +308,7 @@ static void xlsx_export_reads_back(void **state)
 	assert_int_equal(member_template(&data, &len, &e), 0);
 	json_t *res = NULL;
 	/* The template's example row imports cleanly (dry run). */
-	assert_int_equal(member_import(db, &cli_actor, org_id_by_code(db, "R"), data, len, "t.xlsx", true, &res, &e), 0);
+	assert_int_equal(member_import(db, &cli_actor, code_id("R"), data, len, "t.xlsx", true, &res, &e), 0);
 	assert_int_equal(json_integer_value(json_object_get(res, "rows")), 1);
 	json_decref(res);
 	free(data);
