@@ -192,7 +192,7 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 		m.ethnicity = rng_range(&g->r, 0, 14) ? "汉族" : PICK(g, ethnic);
 		m.education = fl == FL_DRIVERS ? (rng_range(&g->r, 0, 2) ? "高中" : "中专") : PICK(g, educations);
 		m.join_date = join;
-		m.status = prob ? "probationary" : "full";
+		m.status = member_status_name(prob ? MEMBER_PROBATIONARY : MEMBER_FULL);
 		m.position = i < 4 && (i == 0 || n >= 7) ? posts[i] : NULL;
 		if ((fl == FL_DRIVERS && rng_range(&g->r, 0, 99) < 85) || rng_range(&g->r, 0, 99) < 2) {
 			m.is_mobile = true;

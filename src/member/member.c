@@ -17,7 +17,6 @@
 #include "org/org.h"
 
 static const char *const genders[] = {"male", "female", NULL};
-static const char *const statuses[] = {"full", "probationary", NULL};
 
 void member_id_card_hash(const char *id_card, char out[65])
 {
@@ -44,7 +43,7 @@ int member_from_json(json_t *in, struct member_rec *m, struct dj_error *err)
 	    (rc = v_str(in, "education", "学历", 20, false, &m->education, err)) ||
 	    (rc = v_date(in, "join_date", "入党日期", true, true, &m->join_date, err)) ||
 	    (rc = v_date(in, "full_date", "转正日期", false, true, &m->full_date, err)) ||
-	    (rc = v_enum(in, "status", "党员类别", statuses, true, &m->status, err)) ||
+	    (rc = v_enum(in, "status", "党员类别", member_status_names(), true, &m->status, err)) ||
 	    (rc = v_str(in, "position", "党内职务", 50, false, &m->position, err)) ||
 	    (rc = v_bool(in, "is_mobile", "流动党员", false, &m->is_mobile, err)) ||
 	    (rc = v_str(in, "mobile_place", "外出地点", 100, false, &m->mobile_place, err)) ||
@@ -91,7 +90,7 @@ int member_check_rules(struct member_rec *m, int probation_months, struct dj_err
 	date_add(adult, m->birth_date, 18, 0, 0);
 	if (strcmp(m->join_date, adult) < 0)
 		return dj_fail(err, DJ_EINVAL, "join_date", "入党时应年满十八周岁（出生日期%s）", m->birth_date);
-	if (strcmp(m->status, "probationary") == 0) {
+	if (member_status_parse(m->status) == MEMBER_PROBATIONARY) {
 		if (m->full_date)
 			return dj_fail(err, DJ_EINVAL, "full_date", "预备党员不应有转正日期");
 		date_add(m->probation_end, m->join_date, 0, probation_months, 0);
@@ -351,9 +350,9 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	json_t *before = member_masked(db, id, err);
 	if (!before)
 		return err->code;
-	const char *status = json_string_value(json_object_get(before, "status"));
+	enum member_status status = member_status_parse(json_string_value(json_object_get(before, "status")));
 	const char *join = json_string_value(json_object_get(before, "join_date"));
-	if (strcmp(status, "probationary") != 0) {
+	if (status != MEMBER_PROBATIONARY) {
 		json_decref(before);
 		return dj_fail(err, DJ_ECONFLICT, "status", "该党员已是正式党员");
 	}
@@ -364,8 +363,8 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)) == 0) {
-		rc = db_run(db, "UPDATE member SET status = 'full', full_date = ?, updated_at = ? WHERE id = ?",
-			    DB_ARGS(DB_T(full_date), DB_T(now), DB_I(id)), err);
+		rc = db_run(db, "UPDATE member SET status = ?, full_date = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(member_status_name(MEMBER_FULL)), DB_T(full_date), DB_T(now), DB_I(id)), err);
 		if (!rc) {
 			json_t *after = member_masked(db, id, err);
 			rc = after ? audit_write(db, a, "member.convert", "member", id, before, after, err) : err->code;

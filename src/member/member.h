@@ -12,6 +12,17 @@
 
 struct db;
 
+/* 正式党员 or 预备党员 (member_status.c holds the table). */
+enum member_status {
+	MEMBER_STATUS_NONE = 0,	/* unknown */
+	MEMBER_FULL,		/* 正式党员 */
+	MEMBER_PROBATIONARY,	/* 预备党员 */
+};
+enum member_status member_status_parse(const char *s);	/* MEMBER_STATUS_NONE if unknown (or NULL) */
+const char *member_status_name(enum member_status s);	/* "full" …; "" if unknown */
+const char *member_status_label(enum member_status s);	/* 正式党员 …; "" if unknown */
+const char *const *member_status_names(void);	/* NULL-terminated, for v_enum */
+
 /* A member as entered: pointers into the caller's strings. */
 struct member_rec {
 	int64_t org_id;

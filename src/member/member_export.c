@@ -13,6 +13,7 @@
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "io/xlsx_write.h"
+#include "member/member.h"
 #include "member/member_cols.h"
 
 const struct member_col member_cols[MEMBER_NCOLS] = {
@@ -140,7 +141,7 @@ int member_export(struct db *db, const struct actor *a, int64_t org_id, bool rev
 		const char *vals[MEMBER_NCOLS] = {
 			db_text(st, 1), strcmp(db_text(st, 2), "male") == 0 ? "男" : "女", db_text(st, 3), idc ? idc : "",
 			db_text(st, 5), ph ? ph : "", db_text(st, 7), db_text(st, 8),
-			strcmp(db_text(st, 9), "full") == 0 ? "正式党员" : "预备党员", db_text(st, 10), db_text(st, 11),
+			member_status_label(member_status_parse(db_text(st, 9))), db_text(st, 10), db_text(st, 11),
 			db_int(st, 12) ? "是" : "否", db_text(st, 13), db_text(st, 14), db_text(st, 15)};
 		for (int c = 0; c < MEMBER_NCOLS; c++)
 			if (vals[c][0])

@@ -22,7 +22,7 @@ static int h_list(struct http_ctx *c)
 	    (rc = http_query_int(c, "mobile", -1, -1, 1, &mobile)) ||
 	    (rc = http_query_int(c, "direct", 0, 0, 1, &direct)) || (rc = http_paging(c, &f.page, &f.size)))
 		return rc;
-	if (f.status && strcmp(f.status, "full") != 0 && strcmp(f.status, "probationary") != 0)
+	if (f.status && member_status_parse(f.status) == MEMBER_STATUS_NONE)
 		return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 full 或 probationary");
 	if (f.sort && strcmp(f.sort, "name") != 0 && strcmp(f.sort, "join_date") != 0 && strcmp(f.sort, "birth_date") != 0)
 		return dj_fail(ERR, DJ_EINVAL, "sort", "sort 应为 name、join_date 或 birth_date");

@@ -537,7 +537,7 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 	if (e.code == DJ_ENOTFOUND)	/* not a code: perhaps a name */
 		dj_error_clear(&e);
 	int64_t id = o ? json_integer_value(json_object_get(o, "id")) : 0;
-	bool active = o && strcmp(json_string_value(json_object_get(o, "status")), "active") == 0;
+	bool active = o && org_row_status(o) == ORG_ACTIVE;
 	json_decref(o);
 	bool within = false;
 	if (id && !e.code)
@@ -561,7 +561,7 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 		size_t nactive = 0, i;
 		json_t *x;
 		json_array_foreach(named, i, x)
-			if (strcmp(json_string_value(json_object_get(x, "status")), "active") == 0)
+			if (org_row_status(x) == ORG_ACTIVE)
 				nactive++;
 		if (nactive > 1) {
 			int len = snprintf(msg, 512, "党组织名称“%s”对应%zu个党组织（编码：", code, nactive);
@@ -574,7 +574,7 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 		}
 		x = json_array_get(named, 0);
 		id = json_integer_value(json_object_get(x, "id"));
-		active = strcmp(json_string_value(json_object_get(x, "status")), "active") == 0;
+		active = org_row_status(x) == ORG_ACTIVE;
 		within = true;
 	}
 	json_decref(named);
@@ -672,9 +672,9 @@ static int data_row(struct import *im, int row, const char *const *cells, size_t
 			else if (strcmp(s, "女") == 0 || strcmp(s, "女性") == 0) m->gender = "female";
 			else { row_error(im, row, c, "性别应为“男”或“女”"); bad = 1; }
 		} else if (strcmp(key, "status") == 0) {
-			if (strcmp(s, "正式党员") == 0 || strcmp(s, "正式") == 0 || strcmp(s, "正") == 0) m->status = "full";
+			if (strcmp(s, "正式党员") == 0 || strcmp(s, "正式") == 0 || strcmp(s, "正") == 0) m->status = member_status_name(MEMBER_FULL);
 			else if (strcmp(s, "预备党员") == 0 || strcmp(s, "预备") == 0 || strcmp(s, "预") == 0)
-				m->status = "probationary";
+				m->status = member_status_name(MEMBER_PROBATIONARY);
 			else { row_error(im, row, c, "党员类别应为“正式党员”或“预备党员”"); bad = 1; }
 		} else if (strcmp(key, "is_mobile") == 0) {
 			if (strcmp(s, "是") == 0 || strcmp(s, "1") == 0 || strcmp(s, "TRUE") == 0) m->is_mobile = true;

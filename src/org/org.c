@@ -74,7 +74,7 @@ static int org_must_be_active(struct db *db, int64_t id, const char *field, stru
 		return dj_fail(err, DJ_EINVAL, field, "党组织不存在");
 	if (rc)
 		return rc;
-	bool ok = status && strcmp(status, "active") == 0;
+	bool ok = org_status_parse(status) == ORG_ACTIVE;
 	free(status);
 	return ok ? 0 : dj_fail(err, DJ_ECONFLICT, field, "该党组织已撤销或撤并");
 }
@@ -321,8 +321,8 @@ int org_dissolve(struct db *db, const struct actor *a, int64_t id, const char *o
 		json_decref(before);
 		return rc;
 	}
-	rc = db_run(db, "UPDATE org SET status = 'dissolved', ended_on = ?, updated_at = ? WHERE id = ?",
-		    DB_ARGS(DB_T(on_date), DB_T(now), DB_I(id)), err);
+	rc = db_run(db, "UPDATE org SET status = ?, ended_on = ?, updated_at = ? WHERE id = ?",
+		    DB_ARGS(DB_T(org_status_name(ORG_DISSOLVED)), DB_T(on_date), DB_T(now), DB_I(id)), err);
 	if (!rc)
 		rc = org_event_add(db, a, id, "dissolve", on_date, json_pack("{s:s?}", "reason", reason), err);
 	if (!rc) {
@@ -381,8 +381,8 @@ int org_merge(struct db *db, const struct actor *a, int64_t id, int64_t into, co
 	}
 	json_decref(kids);
 	if (!rc)
-		rc = db_run(db, "UPDATE org SET status = 'merged', merged_into = ?, ended_on = ?, updated_at = ? WHERE id = ?",
-			    DB_ARGS(DB_I(into), DB_T(on_date), DB_T(now), DB_I(id)), err);
+		rc = db_run(db, "UPDATE org SET status = ?, merged_into = ?, ended_on = ?, updated_at = ? WHERE id = ?",
+			    DB_ARGS(DB_T(org_status_name(ORG_MERGED)), DB_I(into), DB_T(on_date), DB_T(now), DB_I(id)), err);
 	if (!rc)
 		rc = org_event_add(db, a, id, "merge_out", on_date,
 			       json_pack("{s:I, s:I}", "into", (json_int_t)into, "members", (json_int_t)moved), err);

@@ -49,6 +49,22 @@ const char *org_kind_label(enum org_kind k);	/* 党支部 …; "" if unknown */
 const char *const *org_kind_names(void);
 json_t *org_kinds_json(void);
 
+/* Whether an org is still in use (org_status.c holds the table). */
+enum org_status {
+	ORG_STATUS_NONE = 0,	/* unknown */
+	ORG_ACTIVE,		/* 正常 */
+	ORG_DISSOLVED,		/* 已撤销 */
+	ORG_MERGED,		/* 已撤并 */
+};
+enum org_status org_status_parse(const char *s);	/* ORG_STATUS_NONE if unknown (or NULL) */
+const char *org_status_name(enum org_status s);	/* "active" …; "" if unknown */
+const char *org_status_label(enum org_status s);	/* 正常 …; "" if unknown */
+/* The status of an org row (key "status"). */
+static inline enum org_status org_row_status(json_t *row)
+{
+	return org_status_parse(json_string_value(json_object_get(row, "status")));
+}
+
 /* Create from JSON {code, name, kind, parent_id, unit, founded_on}. */
 int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);
 /* Change name (a rename event), unit, founded_on, kind, sort. */

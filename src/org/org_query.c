@@ -204,7 +204,7 @@ int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const c
 	int rc = db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), err);
 	if (rc && rc != DJ_ENOTFOUND)
 		return rc;
-	bool ok = status && strcmp(status, "active") == 0;
+	bool ok = org_status_parse(status) == ORG_ACTIVE;
 	free(status);
 	return ok ? 0 : dj_fail(err, DJ_EINVAL, field, "该党组织已撤销或撤并");
 }

@@ -91,7 +91,7 @@ int org_election(struct db *db, const struct actor *a, int64_t id, json_t *in, i
 	if (!org)
 		return err->code;
 	const struct org_kind_info *k = org_kind_info(org_kind_parse(json_string_value(json_object_get(org, "kind"))));
-	bool active = strcmp(json_string_value(json_object_get(org, "status")), "active") == 0;
+	bool active = org_row_status(org) == ORG_ACTIVE;
 	json_decref(org);
 	if (!active)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党组织已撤销或撤并");

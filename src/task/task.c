@@ -245,7 +245,7 @@ static int task_read(struct db *db, int64_t plan_id, int64_t plan_org, json_t *i
 			return err->code;
 		if (!row)
 			return dj_fail(err, DJ_EINVAL, "targets", "第%zu个承担单位不存在", i + 1);
-		bool active = strcmp(json_string_value(json_object_get(row, "status")), "active") == 0;
+		bool active = org_row_status(row) == ORG_ACTIVE;
 		char name[200];
 		snprintf(name, sizeof name, "%s", json_string_value(json_object_get(row, "name")));
 		json_decref(row);

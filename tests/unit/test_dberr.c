@@ -182,6 +182,11 @@ static void kinds_and_states_convert_both_ways(void **state)
 	for (int s = ASSIGNMENT_NOT_STARTED; s <= ASSIGNMENT_RETURNED; s++)
 		assert_int_equal(assignment_status_parse(assignment_status_name((enum assignment_status)s)), s);
 	assert_string_equal(plan_status_label(PLAN_PUBLISHED), "已发布");
+	for (int s = ORG_ACTIVE; s <= ORG_MERGED; s++)
+		assert_int_equal(org_status_parse(org_status_name((enum org_status)s)), s);
+	for (const char *const *n = member_status_names(); *n; n++)
+		assert_string_equal(member_status_name(member_status_parse(*n)), *n);
+	assert_string_equal(member_status_label(MEMBER_PROBATIONARY), "预备党员");
 	assert_int_equal(plan_status_parse("overdue"), PLAN_STATUS_NONE);
 }
 
