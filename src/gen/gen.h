@@ -43,15 +43,6 @@ struct gen {
 };
 enum gen_scale gen_scale_parse(const char *s);
 
-/* Organizational life for the last `years` years (gen_life.c). */
-struct rng;
-int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities,
-	     int64_t *attendance);
-
-/* 月计划周推送: monthly study plans of every 党组 from y0-m0 to today,
- * and the study records of its 机关 members (gen_study.c). */
-int gen_study(struct db *db, struct rng *r, const char *today, int y0, int m0, struct dj_error *err);
-
 /* This year's work plan, published, with a year's reports (gen_task.c). */
 int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err);
 

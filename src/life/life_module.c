@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "gen/gen.h"
+#include "life/life_gen.h"
 #include "platform/module.h"
 
 extern const struct route life_routes[];
@@ -42,7 +43,7 @@ static int life_findings_source(struct db *db, const struct actor *a, int64_t ro
 
 static int life_generate(struct gen *g, struct dj_error *err)
 {
-	int rc = gen_life(g->db, &g->r, g->years, err, &g->st->activities, &g->st->attendance);
+	int rc = life_gen(g->db, &g->r, g->years, err, &g->st->activities, &g->st->attendance);
 	if (!rc && g->log)
 		fprintf(g->log, "  organizational life: %lld activities, %lld attendance records\n",
 			(long long)g->st->activities, (long long)g->st->attendance);

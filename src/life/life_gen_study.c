@@ -1,10 +1,11 @@
-/* gen_study.c — 月计划周推送 for the generated tree: each 党组 pushes a
+/* life_gen_study.c — 月计划周推送 for the generated tree: each 党组 pushes a
  * study plan every month with one or two items a week (seed 003: "制发党员
  * 学习计划12期，推送习近平总书记重要文章22期、学习科目40余节"), and the
  * members of its 机关 branches mark what they have studied over the last
  * six months.  Only the 机关 keeps study records here, so the province
  * stays at tens of thousands of rows rather than millions. */
 #include "gen/gen.h"
+#include "life/life_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static int plan_month(struct db *db, struct rng *r, int64_t org, int y, int m, c
 	return rc;
 }
 
-int gen_study(struct db *db, struct rng *r, const char *today, int y0, int m0, struct dj_error *err)
+int life_gen_study(struct db *db, struct rng *r, const char *today, int y0, int m0, struct dj_error *err)
 {
 	json_t *orgs = db_rows(db, "SELECT id FROM org WHERE status = 'active' AND kind = 'party_group' ORDER BY id",
 			       DB_NOARGS, err);

@@ -1,10 +1,11 @@
-/* gen_life.c — years of organizational life for the generated tree: the
+/* life_gen.c — the life module's generator step: years of organizational life for the generated tree: the
  * meetings the rules ask for, with a few lapses (a skipped committee
  * meeting, a quarter without a 党课, a member who stopped coming) so that
  * the compliance view has something to find.  Rows are written directly,
  * the way life_activity_create would write them, because the province
  * scale has half a million activities. */
 #include "gen/gen.h"
+#include "life/life_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,7 +296,7 @@ static int gen_leading(struct gl *g, int y0, int m0)
 	return rc;
 }
 
-int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities, int64_t *attendance)
+int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities, int64_t *attendance)
 {
 	struct gl g = {.db = db, .r = r, .err = err, .ids = xcalloc(256, sizeof(int64_t))};
 	date_today(g.today);
@@ -325,7 +326,7 @@ int gen_life(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 	if (!rc)
 		rc = gen_leading(&g, y0, m0);
 	if (!rc)
-		rc = gen_study(db, &lead, g.today, y0, m0, err);
+		rc = life_gen_study(db, &lead, g.today, y0, m0, err);
 	g.r = r;
 	free(g.ids);
 	*activities = g.activities;
