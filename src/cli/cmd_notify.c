@@ -107,7 +107,12 @@ int cmd_notify(int argc, char **argv)
 		retry = false;
 		if (rc || once || now)
 			break;
-		sleep((unsigned)setting_int(db, "notify.poll_seconds", 60));
+		int64_t poll;
+		if (setting_get_int(db, "notify.poll_seconds", 60, &poll, &err)) {
+			rc = cli_fail("notify", &err);
+			break;
+		}
+		sleep((unsigned)poll);
 	}
 	db_close(db);
 	return rc;

@@ -180,10 +180,14 @@ static int duplicate_id_card(struct db *db, const struct actor *a, const char *i
 	int64_t other = json_integer_value(json_object_get(o, "id"));
 	int rc = 0;
 	if (other != except && !(rc = member_exact_claim(db, a, "member.duplicate", "id_card", id_card, other, err))) {
-		if (scope_member(db, a, other, NULL) == 0)
+		struct dj_error se = {0};
+		int in_scope = scope_member(db, a, other, &se);
+		if (in_scope == 0)
 			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记：%s（%s）",
 				     json_string_value(json_object_get(o, "name")),
 				     json_string_value(json_object_get(o, "org_name")));
+		else if (in_scope != DJ_ENOTFOUND && in_scope != DJ_EFORBIDDEN)
+			rc = dj_fail(err, in_scope, se.field, "%s", se.msg);	/* the scope check failed */
 		else
 			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已在其他党组织登记，请办理组织关系转接");
 	}

@@ -120,8 +120,8 @@ static int h_export(struct http_ctx *c)
 	int rc;
 	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &org)) || (rc = http_query_int(c, "reveal", 0, 0, 1, &reveal)))
 		return rc;
-	if (!org)
-		org = scope_root(DB, ME);
+	if (!org && (rc = scope_root_of(DB, ME, &org, ERR)))
+		return rc;
 	char *data;
 	size_t len;
 	if ((rc = member_export(DB, ME, org, reveal, &data, &len, ERR)))
