@@ -66,16 +66,10 @@ static int read_kinds(json_t *in, struct task_in *v, struct dj_error *err)
 	v->kinds[0] = 0;
 	if (!k || json_is_null(k) || (json_is_array(k) && json_array_size(k) == 0)) {
 		/* Every org that reports: all kinds but the 党小组. */
-		json_t *all = org_kinds_json();
-		size_t i;
-		json_t *o;
-		json_array_foreach(all, i, o) {
-			const char *kind = json_string_value(json_object_get(o, "kind"));
-			if (kind && strcmp(kind, "group") != 0)
+		for (const char *const *kind = org_kind_names(); *kind; kind++)
+			if (org_kind_parse(*kind) != ORG_GROUP)
 				snprintf(v->kinds + strlen(v->kinds), sizeof v->kinds - strlen(v->kinds), "%s%s",
-					 v->kinds[0] ? "," : "", kind);
-		}
-		json_decref(all);
+					 v->kinds[0] ? "," : "", *kind);
 		return 0;
 	}
 	if (!json_is_array(k))
