@@ -212,6 +212,8 @@ const NO_ID = {
   'GET /api/v1/quota-units': 'a fixed dictionary',
   'GET /api/v1/figures': 'the catalogue of figures, the same for all',
   'GET /api/v1/nav': 'the menu of the caller\'s role',
+  'GET /api/v1/session/email': 'the caller\'s own address and choice',
+  'PUT /api/v1/session/email': 'the caller\'s own address and choice',
 };
 
 // Every other route: the requests that carry B's ids.  `list` marks a list
@@ -227,6 +229,10 @@ function probes() {
   const today = HELD;
   return {
     'GET /api/v1/users': [['GET', '/users?q=hangye', undefined, 'list']],
+    // System administrators only: the outbox names B's accounts and addresses.
+    'GET /api/v1/notify/settings': [['GET', '/notify/settings']],
+    'PUT /api/v1/notify/settings': [['PUT', '/notify/settings', { smtp_url: 'smtp://127.0.0.1:1', from: 'x@example.org' }]],
+    'GET /api/v1/notify/outbox': [['GET', '/notify/outbox']],
     'POST /api/v1/users': [['POST', '/users', { username: 'scope-p1', password: PASSWORD, role: 'branch_admin', org_id: br }],
       ['POST', '/users', { username: 'scope-p2', password: PASSWORD, role: 'branch_admin', org_id: A.branch, member_id: m }],
       ['POST', '/users', { username: 'scope-p3', password: PASSWORD, role: 'member', member_id: m }]],
