@@ -125,11 +125,10 @@ static int plan_tasks(struct gt *g, int64_t root)
  * from the pinned date, so lateness is computed as it would have been). */
 static int report(struct gt *g, int64_t id, int64_t org, const char *kind, const char *on, json_t *achieved)
 {
+	/* The unit reports on the day it would have: lateness follows from it. */
 	struct actor unit = {.role = ROLE_ORG_ADMIN, .org_id = org};
 	snprintf(unit.username, sizeof unit.username, "经办人");
-	char saved[11];
-	snprintf(saved, sizeof saved, "%s", date_pinned());
-	date_pin(on);
+	snprintf(unit.today, sizeof unit.today, "%s", on);
 	json_t *in = json_pack("{s:s, s:s}", "kind", kind, "body",
 			       strcmp(kind, "final") == 0 ? "已按要求完成，具体做法和成效见附件材料。" : "正在推进，已完成阶段性工作。");
 	if (achieved)
@@ -138,7 +137,6 @@ static int report(struct gt *g, int64_t id, int64_t org, const char *kind, const
 	struct dj_error e = {0};
 	int rc = task_submit(g->db, &unit, id, in, &ev, &e);
 	json_decref(in);
-	date_pin(saved[0] ? saved : NULL);
 	if (rc)
 		return dj_fail(g->err, rc, e.field, "%s", e.msg);
 	return 0;
@@ -212,6 +210,7 @@ static int name_contacts(struct gt *g)
 		int64_t org = json_integer_value(o);
 		struct actor unit = {.role = ROLE_ORG_ADMIN, .org_id = org};
 		snprintf(unit.username, sizeof unit.username, "经办人");
+		date_today(unit.today);
 		char leader[32], clerk[32], p1[12], p2[12];
 		gen_name(g->r, leader, sizeof leader, 1);
 		gen_name(g->r, clerk, sizeof clerk, (int)rng_range(g->r, 0, 1));
@@ -238,6 +237,7 @@ int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments
 		return rc;
 	g.bureau = (struct actor){.role = ROLE_ORG_ADMIN, .org_id = root};
 	snprintf(g.bureau.username, sizeof g.bureau.username, "局党组（生成数据）");
+	memcpy(g.bureau.today, today, sizeof g.bureau.today);
 	char starts[11], ends[11], contacts[11];
 	snprintf(starts, sizeof starts, "%s-01-15", g.year);
 	snprintf(ends, sizeof ends, "%s-12-31", g.year);

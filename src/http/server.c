@@ -420,10 +420,8 @@ static void release_blob(void *cls)
  * otherwise leave the key for http_reply to keep the answer under. */
 static bool reply_cached(struct http_ctx *c)
 {
-	char today[11];
-	date_today(today);
 	struct buf k = {0};
-	buf_printf(&k, "b:%lld:%s:%s?", (long long)c->actor.user_id, today, c->url);
+	buf_printf(&k, "b:%lld:%s:%s?", (long long)c->actor.user_id, c->actor.today, c->url);
 	/* Arguments as "len:key=len:value;" in arrival order: no two different
 	 * queries give the same text. */
 	for (size_t i = 0; i < c->query.n; i++) {
@@ -489,6 +487,7 @@ static int dispatch(struct http_ctx *c)
 	static __thread char route_name[160];
 	snprintf(route_name, sizeof route_name, "%s %s", c->route->method, c->route->pattern);
 	c->actor.route = route_name;
+	date_today(c->actor.today);	/* once per request, after a session kept from another day */
 	if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len &&
 	    !(c->json = body_decode_json(c->body.data, c->body.len, &c->err)))
 		return c->err.code;

@@ -121,8 +121,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id
 		return dj_fail(err, DJ_EINVAL, "end_time", "结束时间格式应为 HH:MM");
 	if (v->start_time && v->end_time && strcmp(v->end_time, v->start_time) < 0)
 		return dj_fail(err, DJ_EINVAL, "end_time", "结束时间不能早于开始时间");
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	if (strcmp(v->status, "held") == 0 && strcmp(v->on_date, today) > 0)
 		return dj_fail(err, DJ_EINVAL, "on_date", "活动日期 %s 尚未到来，不能登记为已举行", v->on_date);
 	if (strcmp(v->on_date, "1921-07-01") < 0)

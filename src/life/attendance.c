@@ -300,10 +300,10 @@ json_t *life_mine(struct db *db, const struct actor *a, int year, struct dj_erro
 		dj_fail(err, DJ_ENOTFOUND, "member", "您的账号未关联党员信息");
 		return NULL;
 	}
-	char from[11], to[11], today[11];
+	char from[11], to[11];
+	const char *today = a->today;
 	snprintf(from, sizeof from, "%04d-01-01", year);
 	snprintf(to, sizeof to, "%04d-12-31", year);
-	date_today(today);
 	json_t *items = db_rows(db,
 		"SELECT v.id, v.on_date, v.start_time, v.kind, k.label AS kind_label, v.topic, v.place, o.name AS org_name,"
 		" t.status AS attendance, t.reason, t.dual, t.signed_at FROM attendance t"

@@ -155,8 +155,7 @@ static int h_signin(struct http_ctx *c)
 
 static int h_mine(struct http_ctx *c)
 {
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	int64_t year;
 	int rc = http_query_int(c, "year", atoi(today), 1921, 2200, &year);
 	return rc ? rc : http_ok(c, life_mine(DB, ME, (int)year, ERR));
@@ -238,8 +237,8 @@ static int h_findings(struct http_ctx *c)
 	int rc = org_param(c, &org);
 	if (rc)
 		return rc;
-	char month[8], today[11];
-	date_today(today);
+	char month[8];
+	const char *today = ME->today;
 	snprintf(month, sizeof month, "%.7s", today);
 	const char *p = http_query(c, "period");
 	json_t *items = life_findings(DB, ME, org, p ? p : month, ERR);

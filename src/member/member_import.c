@@ -697,8 +697,7 @@ static int data_row(struct import *im, int row, const char *const *cells, size_t
 			*slot = s;
 		}
 	}
-	char today[11];
-	date_today(today);
+	const char *today = im->a->today;
 	for (int c = 0; c < MEMBER_NCOLS && !bad; c++)
 		if (member_cols[c].is_date && v[c][0] && strcmp(dates[c], today) > 0) {
 			row_error(im, row, c, "日期不能晚于今天");

@@ -55,8 +55,7 @@ json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_e
 			dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
 		return NULL;
 	}
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	const char *birth = json_string_value(json_object_get(r, "birth_date"));
 	if (birth) {
 		int64_t age = date_diff(birth, today) / 365;	/* shown as whole years; a day off at birthdays is fine */

@@ -68,6 +68,7 @@ static int enqueue_user(struct db *db, json_t *u, const char *today, const char 
 	struct actor a = {.user_id = I(u, "id"), .role = role_parse(S(u, "role")), .org_id = I(u, "org_id"),
 			  .member_id = I(u, "member_id"), .route = "notify"};
 	snprintf(a.username, sizeof a.username, "%s", S(u, "username"));
+	snprintf(a.today, sizeof a.today, "%s", today);
 	if (!a.role)
 		return 0;
 	json_t *todos = json_array();

@@ -44,9 +44,9 @@ static json_t *org_row(struct db *db, int64_t id, struct dj_error *err)
 int org_event_add(struct db *db, const struct actor *a, int64_t org_id, const char *kind, const char *on_date,
 		     json_t *detail, struct dj_error *err)
 {
-	char now[21], today[11];
+	char now[21];
+	const char *today = a->today;
 	date_now_iso(now);
-	date_today(today);
 	char *d = json_dumps(detail, JSON_COMPACT);
 	int rc = db_run(db, "INSERT INTO org_event(org_id, kind, on_date, detail, user_id, created_at)"
 			    " VALUES (?, ?, ?, ?, ?, ?)",

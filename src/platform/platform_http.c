@@ -27,8 +27,7 @@ static int scope_param(struct http_ctx *c, const struct figure *f, struct figure
 	int rc = http_query_int(c, "org", 0, 0, INT64_MAX, &org);
 	if (rc)
 		return rc;
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	return figure_scope_make(DB, ME, f, org, http_query(c, "from"), http_query(c, "to"), http_query(c, "on"), today,
 				 s, ERR);
 }
@@ -73,8 +72,7 @@ static int h_findings(struct http_ctx *c)
 		rc = scope_org(DB, ME, root, ERR);
 	if (rc)
 		return rc;
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	json_t *items = json_array();
 	if ((rc = platform_findings(DB, ME, root, today, http_query(c, "rule"), items, ERR))) {
 		json_decref(items);
@@ -85,8 +83,7 @@ static int h_findings(struct http_ctx *c)
 
 static int h_todos(struct http_ctx *c)
 {
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	json_t *items = json_array();
 	int rc = platform_todos(DB, ME, today, items, ERR);
 	if (rc) {

@@ -21,8 +21,7 @@
  * (scope over the plan's org), 0 either. */
 static json_t *assignment_row(struct db *db, const struct actor *a, int64_t id, char as, struct dj_error *err)
 {
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	json_t *r = db_row(db,
 		"SELECT a.id, a.task_id, a.plan_id, a.org_id, o.name AS org_name, a.status, " TASK_STATE_SQL " AS state,"
 		" a.submitted_on, a.late_days, a.reviewed_on, a.task_version, a.seen_version, a.updated_at,"
@@ -160,8 +159,8 @@ int task_submit(struct db *db, const struct actor *a, int64_t id, json_t *in, in
 		rc = dj_fail(err, DJ_ECONFLICT, "", "已上报完成情况，正在等待审核");
 	else if (ach && !json_is_null(ach))
 		rc = read_achieved(db, task_id, ach, err);
-	char today[11], now[21];
-	date_today(today);
+	char now[21];
+	const char *today = a->today;
 	date_now_iso(now);
 	bool final = strcmp(kind, "final") == 0;
 	int64_t late = final && strcmp(today, due) > 0 ? date_diff(due, today) : 0;
@@ -222,8 +221,8 @@ int task_review(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 	else if (json_integer_value(json_object_get(r, "org_id")) == root &&
 		 json_integer_value(json_object_get(r, "plan_org_id")) != root)
 		rc = dj_fail(err, DJ_EFORBIDDEN, "", "不能审核本单位的上报");
-	char today[11], now[21];
-	date_today(today);
+	char now[21];
+	const char *today = a->today;
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
 		rc = db_run(db, "INSERT INTO assignment_event(assignment_id, kind, body, user_id, username, created_at)"
@@ -327,8 +326,8 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 		dj_fail(err, DJ_EINVAL, "state", "未知的任务状态：%s", f->state);
 		return NULL;
 	}
-	char today[11], soon[11];
-	date_today(today);
+	char soon[11];
+	const char *today = a->today;
 	int64_t days, root = 0;
 	int rc = setting_get_int(db, "task.due_soon_days", 7, &days, err);
 	if (!rc && (rc = scope_root_of(db, a, &root, err)) == DJ_ENOTFOUND)

@@ -2,12 +2,14 @@
 
 #include <string.h>
 
+#include "core/date.h"
 #include "db/db.h"
 
 struct actor actor_cli(void)
 {
 	struct actor a = {.user_id = 0, .role = ROLE_ADMIN, .route = "cli"};
 	strcpy(a.username, "cli");
+	date_today(a.today);
 	return a;
 }
 

@@ -27,6 +27,10 @@ struct actor {
 	int64_t org_id;		/* scope root; 0 = the whole tree */
 	int64_t member_id;	/* the member record of this user, if any */
 	const char *route;	/* for the audit trail */
+	/* The day this request or command acts on (YYYY-MM-DD): today in China,
+	 * or the day pinned for a test, a demo or a generated report.  Domain
+	 * code reads today here, never from the clock or the environment. */
+	char today[11];
 };
 
 /* The command line acts as a system administrator. */

@@ -88,6 +88,7 @@ int session_login(struct db *db, const char *username, const char *password, con
 	int64_t now = date_now_unix(), try_no = 0;
 	struct actor who = {.user_id = id, .route = "POST /api/v1/session"};
 	snprintf(who.username, sizeof who.username, "%s", username);
+	date_today(who.today);
 	int rc = take_try(db, id, now, &try_no, err);
 	if (rc) {
 		free(pwhash);

@@ -37,8 +37,7 @@ static int h_login(struct http_ctx *c)
 	if ((rc = session_lookup(DB, token, &a, check, NULL, ERR)))
 		return rc;
 	http_set_session_cookie(c, token);
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, &a), "csrf", csrf, "today", today));
 }
 
@@ -51,8 +50,7 @@ static int h_me(struct http_ctx *c)
 		return rc;
 	/* today is the server's (pinned by DANGJIAN_TODAY in tests and demos),
 	 * so the browser's calendars and default dates follow it. */
-	char today[11];
-	date_today(today);
+	const char *today = ME->today;
 	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, ME), "csrf", csrf, "today", today));
 }
 
