@@ -14,6 +14,6 @@ static int h_list(struct http_ctx *c)
 }
 
 const struct route audit_routes[] = {
-	{"GET", "/api/v1/audit", h_list, ROUTE_ADMIN | ROUTE_CACHE},
+	{"GET", "/api/v1/audit", h_list, ROUTE_ADMIN | ROUTE_CACHE | ROUTE_DEP(AUDIT)},
 	{0},
 };

@@ -31,15 +31,42 @@ enum db_kind db_kind(const struct db *db) { return db->kind; }
 
 int db_exec(struct db *db, const char *sql, struct dj_error *err)
 {
-	return db->ops->exec(db, sql, err);
+	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
+	if (m && db->txdepth > 0)
+		db->dirty |= m;
+	int rc = db->ops->exec(db, sql, err);
+	if (!rc && m && db->txdepth == 0)
+		rc = db_bump(db, m, err);	/* DDL and scripts, run alone: rare */
+	return rc;
 }
 
 struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
-	return db->ops->query(db, sql, n, v, err);
+	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
+	bool own = m && db->txdepth == 0;
+	/* A write outside a transaction gets one, so its scopes move with it. */
+	if (own && db_begin(db, err))
+		return NULL;
+	db->dirty |= m;
+	struct db_stmt *st = db->ops->query(db, sql, n, v, err);
+	if (own) {
+		if (st) {
+			db->implicit = st;
+			db->implicit_failed = false;
+		}
+		else
+			db_rollback(db);
+	}
+	return st;
 }
 
-int db_next(struct db_stmt *st) { return st->db->ops->next(st); }
+int db_next(struct db_stmt *st)
+{
+	int rc = st->db->ops->next(st);
+	if (rc < 0 && st->db->implicit == st)
+		st->db->implicit_failed = true;
+	return rc;
+}
 int db_ncols(struct db_stmt *st) { return st->db->ops->ncols(st); }
 const char *db_colname(struct db_stmt *st, int c) { return st->db->ops->colname(st, c); }
 bool db_isnull(struct db_stmt *st, int c) { return st->db->ops->isnull(st, c); }
@@ -47,10 +74,33 @@ int64_t db_int(struct db_stmt *st, int c) { return st->db->ops->get_int(st, c); 
 double db_real(struct db_stmt *st, int c) { return st->db->ops->get_real(st, c); }
 const char *db_text(struct db_stmt *st, int c) { return st->db->ops->get_text(st, c); }
 json_t *db_json(struct db_stmt *st, int c) { return st->db->ops->get_json(st, c); }
+/* Done with `st`; a write that had a transaction of its own commits now
+ * (a failure is left in the error given to db_query). */
+static int stmt_end(struct db_stmt *st)
+{
+	if (!st)
+		return 0;
+	struct db *db = st->db;
+	struct dj_error *err = st->err;
+	bool own = db->implicit == st;
+	db->ops->done(st);
+	if (!own)
+		return 0;
+	db->implicit = NULL;
+	if (db->implicit_failed) {	/* the statement's own error stands */
+		db->implicit_failed = false;
+		db_rollback(db);
+		return 0;
+	}
+	struct dj_error tmp = {0};
+	int rc = db_commit(db, err ? err : &tmp);
+	json_decref(tmp.details);
+	return rc;
+}
+
 void db_done(struct db_stmt *st)
 {
-	if (st)
-		st->db->ops->done(st);
+	stmt_end(st);
 }
 
 int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
@@ -61,8 +111,10 @@ int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_err
 	int rc;
 	while ((rc = db_next(st)) > 0)
 		;
-	db_done(st);
-	return rc < 0 ? (err ? err->code : DJ_EDB) : 0;
+	int end = stmt_end(st);
+	if (rc < 0)
+		return err ? err->code : DJ_EDB;
+	return end;
 }
 
 int db_int1(struct db *db, int64_t *out, const char *sql, int n, const db_val *v, struct dj_error *err)
@@ -155,6 +207,7 @@ int db_begin(struct db *db, struct dj_error *err)
 	if (db->txdepth++ > 0)
 		return 0;
 	db->txfailed = false;
+	db->dirty = 0;
 	int rc = db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
 	if (rc)
 		db->txdepth = 0;
@@ -169,7 +222,12 @@ int db_commit(struct db *db, struct dj_error *err)
 		db_exec(db, "ROLLBACK", NULL);
 		return dj_fail(err, DJ_EDB, "", "事务已回滚");
 	}
-	int rc = db_exec(db, "COMMIT", err);
+	/* The versions of what this transaction wrote move with it. */
+	unsigned dirty = db->dirty;
+	db->dirty = 0;
+	int rc = dirty && !db->untracked ? db_bump(db, dirty, err) : 0;
+	if (!rc)
+		rc = db_exec(db, "COMMIT", err);
 	if (rc)
 		db_exec(db, "ROLLBACK", NULL);
 	return rc;
@@ -183,6 +241,7 @@ void db_rollback(struct db *db)
 		db->txfailed = true;
 		return;
 	}
+	db->dirty = 0;
 	db_exec(db, "ROLLBACK", NULL);
 }
 
@@ -209,7 +268,10 @@ struct db_pool {
 	struct db **idle;
 	int nidle, max;
 	pthread_mutex_t watch_mu;
-	struct db *watch;	/* only reads the data version */
+	struct db *watch;	/* only reads the versions */
+	bool known;		/* SQLite: `seen` holds the rows as of `data_version` */
+	int64_t data_version;
+	struct db_versions seen;
 };
 
 struct db_pool *db_pool_new(const char *url, int max)
@@ -266,26 +328,28 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
-int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err)
+int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err)
 {
 	int rc = 0;
 	pthread_mutex_lock(&p->watch_mu);
-	if (!p->watch)
-		rc = db_open(p->url, &p->watch, err);
-	struct db_stmt *st = rc ? NULL
-				: db_query(p->watch, p->watch->kind == DB_SQLITE ? "PRAGMA data_version"
-									  : "SELECT pg_current_snapshot()::text",
-					   0, NULL, err);
-	if (st && db_next(st) > 0) {
-		if (p->watch->kind == DB_SQLITE) {
-			*v = (uint64_t)db_int(st, 0);
-		} else {	/* "xmin:xmax:in-progress,…" */
-			*v = str_hash64(db_text(st, 0));
+	if (!p->watch && (rc = db_open(p->url, &p->watch, err)) == 0)
+		p->known = false;
+	if (!rc && p->watch->kind == DB_SQLITE) {
+		/* Changes when another connection commits (this one never writes):
+		 * the rows are read again only then. */
+		int64_t dv = 0;
+		rc = db_int1(p->watch, &dv, "PRAGMA data_version", DB_NOARGS, err);
+		if (!rc && (!p->known || dv != p->data_version)) {
+			rc = db_read_versions(p->watch, &p->seen, err);
+			p->known = rc == 0;
+			p->data_version = dv;
 		}
-		db_done(st);
 	} else if (!rc) {
-		db_done(st);
-		rc = err && err->code ? err->code : DJ_EDB;
+		rc = db_read_versions(p->watch, &p->seen, err);
+	}
+	if (!rc) {
+		*v = p->seen;
+	} else if (p->watch) {
 		db_close(p->watch);	/* reopen next time: the server may have restarted */
 		p->watch = NULL;
 	}

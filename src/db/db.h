@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "db/db_scope.h"
 
 enum db_kind { DB_SQLITE = 1, DB_PG = 2 };
 
@@ -98,11 +99,13 @@ struct db_pool *db_pool_new(const char *url, int max);
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);
 void db_pool_put(struct db_pool *p, struct db *db);
 void db_pool_free(struct db_pool *p);
-/* A number that changes whenever committed data may have changed, by this
- * process or another: SQLite's data_version read on a connection of its own
- * that never writes, or a hash of PostgreSQL's current snapshot (which moves
- * with every commit).  The server's read caches are keyed on it. */
-int db_pool_version(struct db_pool *p, uint64_t *v, struct dj_error *err);
+/* The version of every scope (db_scope.h), read with one query of table
+ * data_version on a connection of its own that never writes.  On SQLite the
+ * rows are read again only when PRAGMA data_version says another connection
+ * committed.  The server's read caches are keyed on them. */
+int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err);
+/* The name of a scope as data_version spells it ("org"). */
+const char *db_scope_name(int scope);
 
 /* Schema migrations (migrate.c). */
 int db_migrate(struct db *db, struct dj_error *err);

@@ -24,6 +24,13 @@ struct db {
 	const struct db_ops *ops;
 	int txdepth;
 	bool txfailed;
+	/* Scopes written in the open transaction, bumped at its commit
+	 * (db_version.c); a write outside one gets a transaction of its own,
+	 * ended when its statement is done. */
+	unsigned dirty;
+	struct db_stmt *implicit;
+	bool implicit_failed;
+	bool untracked;		/* migrations: data_version may not exist yet */
 	void *impl;
 	/* SQLite: the last id db_reserve_ids handed out, per table, so a block
 	 * reserved before the previous one is written does not overlap it. */
@@ -35,6 +42,11 @@ struct db_stmt {
 	struct db *db;
 	struct dj_error *err;
 };
+
+/* db_version.c */
+unsigned db_write_scopes(const char *sql);
+int db_bump(struct db *db, unsigned mask, struct dj_error *err);
+int db_read_versions(struct db *db, struct db_versions *out, struct dj_error *err);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);

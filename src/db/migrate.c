@@ -73,7 +73,39 @@ int db_schema_version(struct db *db)
 	return tables ? -1 : 0;
 }
 
+/* Steps run untracked (data_version is itself made by one); once any step
+ * was applied, every scope moves. */
+static int migrated(struct db *db, bool saved, int applied, int rc, struct dj_error *err)
+{
+	db->untracked = saved;
+	if (!rc && applied && !saved)
+		rc = db_bump(db, DEP_ALL, err);
+	return rc;
+}
+
+static int migrate_base(struct db *db, int *applied, struct dj_error *err);
+static int migrate_module(struct db *db, const char *module, const char *const *steps, int *applied,
+			  struct dj_error *err);
+
 int db_migrate(struct db *db, struct dj_error *err)
+{
+	bool saved = db->untracked;
+	db->untracked = true;
+	int applied = 0;
+	int rc = migrate_base(db, &applied, err);
+	return migrated(db, saved, applied, rc, err);
+}
+
+int db_migrate_module(struct db *db, const char *module, const char *const *steps, struct dj_error *err)
+{
+	bool saved = db->untracked;
+	db->untracked = true;
+	int applied = 0;
+	int rc = migrate_module(db, module, steps, &applied, err);
+	return migrated(db, saved, applied, rc, err);
+}
+
+static int migrate_base(struct db *db, int *applied, struct dj_error *err)
 {
 	int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			     " version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", err);
@@ -83,11 +115,13 @@ int db_migrate(struct db *db, struct dj_error *err)
 	if ((rc = db_int1(db, &cur, "SELECT coalesce(max(version), 0) FROM schema_migrations", DB_NOARGS, err)))
 		return rc;
 	for (int v = (int)cur + 1; !rc && v <= db_migration_count; v++)
-		rc = apply(db, db_migrations[v - 1], NULL, v, err);
+		if (!(rc = apply(db, db_migrations[v - 1], NULL, v, err)))
+			(*applied)++;
 	return rc;
 }
 
-int db_migrate_module(struct db *db, const char *module, const char *const *steps, struct dj_error *err)
+static int migrate_module(struct db *db, const char *module, const char *const *steps, int *applied,
+			  struct dj_error *err)
 {
 	int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS module_migrations ("
 			     " module TEXT NOT NULL, version BIGINT NOT NULL, applied_at TEXT NOT NULL,"
@@ -99,6 +133,7 @@ int db_migrate_module(struct db *db, const char *module, const char *const *step
 			  DB_ARGS(DB_T(module)), err)))
 		return rc;
 	for (int v = (int)cur + 1; !rc && steps[v - 1]; v++)
-		rc = apply(db, steps[v - 1], module, v, err);
+		if (!(rc = apply(db, steps[v - 1], module, v, err)))
+			(*applied)++;
 	return rc;
 }

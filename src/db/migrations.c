@@ -229,6 +229,12 @@ const char *const db_migrations[] = {
 	"INSERT INTO setting(key, value, note) VALUES\n"
 	"  ('auth.exact_search_per_hour', '20', '每个账号每小时按身份证号或手机号精确查询的次数上限'),\n"
 	"  ('http.public_origin', '', '浏览器访问地址（经反向代理访问时填写，如 https://dj.example.cn；留空则与请求的 Host 比对）');\n",
+	/* 7: a version per scope of the data (db/db_scope.h), moved by every
+	 * transaction that writes it: kept answers depend on the scopes they
+	 * read, not on every commit anywhere. */
+	"CREATE TABLE data_version (scope TEXT PRIMARY KEY, v BIGINT NOT NULL){{NOROWID}};\n"
+	"INSERT INTO data_version(scope, v) VALUES ('org', 1), ('member', 1), ('life', 1), ('task', 1),\n"
+	"  ('user', 1), ('session', 1), ('audit', 1), ('attach', 1), ('setting', 1);\n",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

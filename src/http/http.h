@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "db/db_scope.h"
 #include "user/actor.h"
 
 struct http_ctx;
@@ -25,15 +26,21 @@ enum {
 	ROUTE_MANAGE = 8,	/* not for the member role */
 	/* A pure read: its answer depends only on the user, the URL, the data
 	 * and today's date, and it writes nothing (no audit).  Kept in memory
-	 * until the next commit (http/cache.h). */
+	 * until a write to a scope it reads (.deps; http/cache.h). */
 	ROUTE_CACHE = 16,
 };
+/* For ROUTE_CACHE: a scope of the data its answer reads (db/db_scope.h),
+ * ROUTE_DEP(ORG) | ROUTE_DEP(MEMBER) …; none named means all of them.
+ * Settings, and the caller's own member record, are always part of it. */
+#define ROUTE_DEP_SHIFT 8
+#define ROUTE_DEP(s) (DEP(s) << ROUTE_DEP_SHIFT)
+#define ROUTE_DEPS(flags) ((flags) >> ROUTE_DEP_SHIFT)
 
 struct route {
 	const char *method;
 	const char *pattern;	/* "/api/v1/orgs/:id/move" */
 	http_handler fn;
-	unsigned flags;
+	unsigned flags;		/* ROUTE_* | ROUTE_DEP(…) */
 };
 
 struct db *http_db(struct http_ctx *c);

@@ -52,8 +52,10 @@ struct http_ctx {
 	struct buf body;
 	bool too_big;
 	struct db *db;
-	uint64_t version;	/* the data version this request reads at */
+	struct db_versions dv;	/* the data versions this request reads at */
 	bool versioned;
+	unsigned deps;		/* the scopes the route's answer reads */
+	uint64_t version;	/* their version (db_versions_sum) */
 	char *cache_key;	/* set when the answer may be kept */
 	bool cache_lead;	/* others wait for this request's answer */
 	struct actor actor;
@@ -200,7 +202,7 @@ int http_reply(struct http_ctx *c, int status, json_t *out)
 		/* Answers may depend on today's date (China Standard Time): keep them
 		 * until midnight at most. */
 		int64_t midnight = ((now + 8 * 3600) / 86400 + 1) * 86400 - 8 * 3600;
-		cache_put(c->srv->cache, c->cache_key, c->version, now, midnight, s, len);
+		cache_put(c->srv->cache, c->cache_key, c->deps, c->version, now, midnight, s, len);
 		c->cache_lead = false;
 	} else if (c->cache_lead) {
 		cache_abandon(c->srv->cache, c->cache_key, c->version);
@@ -389,7 +391,10 @@ static int authenticate(struct http_ctx *c, char csrf[65])
 	char key[72];
 	snprintf(key, sizeof key, "s:%s", tok);
 	int64_t now = date_now_unix();
-	struct cache_blob *b = c->versioned ? cache_get(c->srv->cache, key, c->version, now) : NULL;
+	/* A disabled account, a logout, a changed idle limit: the next request. */
+	const unsigned deps = DEP(USER) | DEP(SESSION) | DEP(SETTING);
+	uint64_t version = db_versions_sum(&c->dv, deps);
+	struct cache_blob *b = c->versioned ? cache_get(c->srv->cache, key, version, now) : NULL;
 	struct session_memo m;
 	if (b) {
 		memcpy(&m, b->data, sizeof m);
@@ -406,7 +411,7 @@ static int authenticate(struct http_ctx *c, char csrf[65])
 		memset(&m, 0, sizeof m);
 		m.actor = c->actor;
 		memcpy(m.csrf, csrf, sizeof m.csrf);
-		cache_put(c->srv->cache, key, c->version, now, until, &m, sizeof m);
+		cache_put(c->srv->cache, key, deps, version, now, until, &m, sizeof m);
 	}
 	return 0;
 }
@@ -416,12 +421,21 @@ static void release_blob(void *cls)
 	cache_blob_release(cls);
 }
 
-/* Answer from memory if this user asked the same since the last commit;
- * otherwise leave the key for http_reply to keep the answer under. */
+/* Answer from memory if this user asked the same since the last write to
+ * what the route reads; otherwise leave the key for http_reply to keep the
+ * answer under. */
 static bool reply_cached(struct http_ctx *c)
 {
+	c->deps = ROUTE_DEPS(c->route->flags);
+	c->deps = (c->deps ? c->deps : DEP_ALL) | DEP(SETTING);
+	if (c->actor.member_id)	/* their own record (org, status) places what they see */
+		c->deps |= DEP(MEMBER);
+	c->version = db_versions_sum(&c->dv, c->deps);
 	struct buf k = {0};
-	buf_printf(&k, "b:%lld:%s:%s?", (long long)c->actor.user_id, c->actor.today, c->url);
+	/* The account's role and org are in the key: a changed account (its
+	 * session is read again) never meets the answers of its old scope. */
+	buf_printf(&k, "b:%lld:%d:%lld:%lld:%s:%s?", (long long)c->actor.user_id, (int)c->actor.role,
+		   (long long)c->actor.org_id, (long long)c->actor.member_id, c->actor.today, c->url);
 	/* Arguments as "len:key=len:value;" in arrival order: no two different
 	 * queries give the same text. */
 	for (size_t i = 0; i < c->query.n; i++) {
@@ -469,7 +483,9 @@ static int dispatch(struct http_ctx *c)
 	}
 	int rc;
 	/* Read before any data: whatever this request sees is at least this new. */
-	c->versioned = db_pool_version(c->srv->pool, &c->version, NULL) == 0;
+	c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
+	if (c->versioned)
+		cache_see(c->srv->cache, c->dv.v, DB_SCOPE_N);
 	if (!(c->route->flags & ROUTE_PUBLIC)) {
 		char csrf[65];
 		if ((rc = authenticate(c, csrf)))

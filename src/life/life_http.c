@@ -297,9 +297,9 @@ static int h_study_done(struct http_ctx *c) { return study_mark(c, true); }
 static int h_study_undone(struct http_ctx *c) { return study_mark(c, false); }
 
 const struct route life_routes[] = {
-	{"GET", "/api/v1/activity-kinds", h_kinds, ROUTE_CACHE},
+	{"GET", "/api/v1/activity-kinds", h_kinds, ROUTE_CACHE | ROUTE_DEP(LIFE)},
 	{"POST", "/api/v1/activity-kinds", h_kind_add, ROUTE_ADMIN},
-	{"GET", "/api/v1/activities", h_list, ROUTE_CACHE},
+	{"GET", "/api/v1/activities", h_list, ROUTE_CACHE | ROUTE_DEP(LIFE) | ROUTE_DEP(ORG)},
 	{"POST", "/api/v1/activities", h_create, ROUTE_MANAGE},
 	{"GET", "/api/v1/activities/:id", h_get, 0},
 	{"PATCH", "/api/v1/activities/:id", h_update, ROUTE_MANAGE},
@@ -312,9 +312,10 @@ const struct route life_routes[] = {
 	{"GET", "/api/v1/signin/:id", h_signin_info, 0},
 	{"POST", "/api/v1/signin/:id", h_signin, 0},
 	{"GET", "/api/v1/life/mine", h_mine, ROUTE_CACHE},
-	{"GET", "/api/v1/life/rules", h_rules, ROUTE_CACHE},
+	{"GET", "/api/v1/life/rules", h_rules, ROUTE_CACHE | ROUTE_DEP(LIFE) | ROUTE_DEP(ORG)},
 	{"PUT", "/api/v1/life/rules", h_rules_set, ROUTE_ADMIN},
-	{"GET", "/api/v1/life/compliance", h_compliance, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/life/compliance", h_compliance, ROUTE_MANAGE | ROUTE_CACHE |
+		ROUTE_DEP(LIFE) | ROUTE_DEP(ORG) | ROUTE_DEP(MEMBER)},
 	{"GET", "/api/v1/life/compliance/cell", h_cell, ROUTE_MANAGE | ROUTE_CACHE},
 	{"GET", "/api/v1/life/pending", h_pending, ROUTE_MANAGE | ROUTE_CACHE},
 	{"GET", "/api/v1/life/dues", h_dues_moved, ROUTE_MANAGE},

@@ -146,7 +146,7 @@ static int h_template(struct http_ctx *c)
 }
 
 const struct route member_routes[] = {
-	{"GET", "/api/v1/members", h_list, ROUTE_CACHE},
+	{"GET", "/api/v1/members", h_list, ROUTE_CACHE | ROUTE_DEP(MEMBER) | ROUTE_DEP(ORG)},
 	{"POST", "/api/v1/members", h_create, ROUTE_MANAGE},
 	{"GET", "/api/v1/members/template", h_template, 0},
 	{"GET", "/api/v1/members/export", h_export, ROUTE_MANAGE},

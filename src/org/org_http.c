@@ -147,10 +147,10 @@ static int h_dashboard(struct http_ctx *c)
 }
 
 const struct route org_routes[] = {
-	{"GET", "/api/v1/org-kinds", h_kinds, ROUTE_CACHE},
+	{"GET", "/api/v1/org-kinds", h_kinds, ROUTE_CACHE | ROUTE_DEP(ORG)},
 	{"GET", "/api/v1/orgs", h_list, ROUTE_MANAGE | ROUTE_CACHE},
 	{"POST", "/api/v1/orgs", h_create, ROUTE_MANAGE},
-	{"GET", "/api/v1/orgs/tree", h_tree, ROUTE_CACHE},
+	{"GET", "/api/v1/orgs/tree", h_tree, ROUTE_CACHE | ROUTE_DEP(ORG)},
 	{"GET", "/api/v1/orgs/:id", h_get, ROUTE_CACHE},
 	{"PATCH", "/api/v1/orgs/:id", h_update, ROUTE_MANAGE},
 	{"DELETE", "/api/v1/orgs/:id", h_delete, ROUTE_MANAGE},
@@ -158,7 +158,8 @@ const struct route org_routes[] = {
 	{"POST", "/api/v1/orgs/:id/dissolve", h_dissolve, ROUTE_MANAGE},
 	{"POST", "/api/v1/orgs/:id/merge", h_merge, ROUTE_MANAGE},
 	{"POST", "/api/v1/orgs/:id/elections", h_election, ROUTE_MANAGE},
-	{"GET", "/api/v1/orgs/:id/history", h_history, ROUTE_CACHE},
-	{"GET", "/api/v1/dashboard", h_dashboard, ROUTE_MANAGE | ROUTE_CACHE},
+	{"GET", "/api/v1/orgs/:id/history", h_history, ROUTE_CACHE | ROUTE_DEP(ORG)},
+	{"GET", "/api/v1/dashboard", h_dashboard, ROUTE_MANAGE | ROUTE_CACHE |
+		ROUTE_DEP(ORG) | ROUTE_DEP(MEMBER) | ROUTE_DEP(LIFE) | ROUTE_DEP(TASK)},
 	{0},
 };

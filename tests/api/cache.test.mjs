@@ -1,7 +1,8 @@
 // cache.test.mjs — answers kept in memory are never stale: a write through
 // the API, a write by another process (the command line), a disabled
 // account, a logout each show on the very next request; users never see
-// each other's kept answers; queries that differ never share one.
+// each other's kept answers; queries that differ never share one.  And a
+// write ends only the answers that read what it wrote (db/db_scope.h).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDb, generate, startServer, loginAs, cli, idCard } from '../lib/server.mjs';
@@ -33,7 +34,7 @@ describe('read cache', () => {
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const after = await admin.get('/members?size=5');
-    assert.ok(!cached(after), 'a commit ends every kept answer');
+    assert.ok(!cached(after), 'a write to the members ends the kept member list');
     assert.equal(after.body.total, first.body.total + 1);
   });
 
@@ -97,5 +98,49 @@ describe('read cache', () => {
     const again = await admin.get(`/activities/${a.id}`);
     assert.equal(again.status, 200);
     assert.ok(!cached(again));
+  });
+
+  it('keeps the task matrix through a member edit, and ends it and the dashboard on a task report', async () => {
+    const plan = (await admin.get('/plans?size=50')).body.items.find((p) => p.status === 'published');
+    assert.ok(plan, 'the demo data has a published plan');
+    const matrix = `/plans/${plan.id}/matrix?size=20`;
+    await admin.get(matrix);
+    await admin.get('/dashboard');
+    assert.ok(cached(await admin.get(matrix)));
+    assert.ok(cached(await admin.get('/dashboard')));
+    const m = (await admin.get(`/members?size=1&org=${branch}`)).body.items[0];
+    const ed = await admin.patch(`/members/${m.id}`, { position: '缓存测试岗位' });
+    assert.equal(ed.status, 200, JSON.stringify(ed.body));
+    assert.ok(cached(await admin.get(matrix)), 'a member edit leaves the matrix kept');
+    assert.ok(!cached(await admin.get('/dashboard')), 'the dashboard counts members: it is computed again');
+    assert.ok(cached(await admin.get('/dashboard')));
+
+    const open = (await admin.get(`/assignments?plan=${plan.id}&state=not_started&size=1`)).body.items[0];
+    assert.ok(open, 'an assignment not started yet');
+    const before = (await admin.get(matrix)).body;
+    const r = await admin.post(`/assignments/${open.id}/submissions`, { kind: 'progress', body: '缓存测试进展' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const after = await admin.get(matrix);
+    assert.ok(!cached(after), 'a report ends the kept matrix');
+    assert.notDeepEqual(after.body, before);
+    assert.ok(!cached(await admin.get('/dashboard')), 'and the dashboard');
+  });
+
+  it('keeps the member list through a write by another process elsewhere, and not through one to the members', async () => {
+    await admin.get('/members?size=3');
+    assert.ok(cached(await admin.get('/members?size=3')));
+    let r = cli(['user', 'disable', '--db', db.url, '--key', db.key, '--username', 'dangyuan']);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(cached(await admin.get('/members?size=3')), 'an account is not a member');
+    assert.equal(cli(['user', 'enable', '--db', db.url, '--key', db.key, '--username', 'dangyuan']).code, 0);
+    const total = (await admin.get('/members?size=3')).body.total;
+    const csv = `姓名,性别,身份证号,入党日期,转正日期,党员类别,所在党组织编码\n命令行导入,男,${idCard('19880808', 555)},2010-07-01,2011-07-01,正式党员,${(await admin.get('/orgs/' + branch)).body.code}\n`;
+    const file = `${db.dir}/cache-import.csv`;
+    (await import('node:fs')).writeFileSync(file, csv);
+    r = cli(['import', 'members', '--db', db.url, '--key', db.key, '--org', (await admin.get('/orgs/' + branch)).body.code, file]);
+    assert.equal(r.code, 0, r.err + r.out);
+    const now = await admin.get('/members?size=3');
+    assert.ok(!cached(now), 'the command line\'s import is read at once');
+    assert.equal(now.body.total, total + 1);
   });
 });

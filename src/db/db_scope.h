@@ -1,0 +1,46 @@
+/* db_scope.h — the parts of the data a kept answer can depend on.
+ *
+ * Each scope is a row of table data_version whose v is bumped inside every
+ * transaction that writes one of its tables (db_version.c holds the map),
+ * so a server — this one, another on the same PostgreSQL — sees a write by
+ * anyone, the command line included, on its next read of the row.  A route
+ * names the scopes its answer reads (struct route .deps); a write elsewhere
+ * leaves its kept answers alone. */
+#ifndef DJ_DB_SCOPE_H
+#define DJ_DB_SCOPE_H
+
+#include <stdint.h>
+
+enum db_scope {
+	DB_SCOPE_ORG,		/* the tree, its events, terms and officers */
+	DB_SCOPE_MEMBER,	/* members and their transfers */
+	DB_SCOPE_LIFE,		/* activities, attendance, rules, study plans */
+	DB_SCOPE_TASK,		/* plans, tasks, assignments and their reports */
+	DB_SCOPE_USER,		/* accounts, their lockouts and search counts */
+	DB_SCOPE_SESSION,	/* sessions (logins, logouts, touches) */
+	DB_SCOPE_AUDIT,
+	DB_SCOPE_ATTACH,
+	DB_SCOPE_SETTING,	/* every answer depends on it */
+	DB_SCOPE_N
+};
+
+#define DEP(s) (1u << DB_SCOPE_##s)
+#define DEP_ALL ((1u << DB_SCOPE_N) - 1)
+
+/* The newest version of every scope, as one request reads them. */
+struct db_versions {
+	uint64_t v[DB_SCOPE_N];
+};
+
+/* One number for the scopes in `mask`: each version only grows, so the sum
+ * changes whenever any of them does. */
+static inline uint64_t db_versions_sum(const struct db_versions *d, unsigned mask)
+{
+	uint64_t sum = 0;
+	for (int s = 0; s < DB_SCOPE_N; s++)
+		if (mask & (1u << s))
+			sum += d->v[s];
+	return sum;
+}
+
+#endif

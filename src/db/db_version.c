@@ -1,0 +1,145 @@
+/* db_version.c — which scopes a write touches, the bump inside its
+ * transaction, and the read of every scope's version (db_scope.h).
+ *
+ * A statement's table is read from its text (INSERT INTO t, UPDATE t,
+ * DELETE FROM t): every write of dangjian goes through db_query, so this is
+ * the one place that sees them all.  A table missing from the map below, or
+ * a statement this does not understand, bumps every scope: a new table is
+ * safe before it is listed, only slower. */
+#include "db/db_driver.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static const char *const scope_names[DB_SCOPE_N] = {
+	[DB_SCOPE_ORG] = "org", [DB_SCOPE_MEMBER] = "member", [DB_SCOPE_LIFE] = "life",
+	[DB_SCOPE_TASK] = "task", [DB_SCOPE_USER] = "user", [DB_SCOPE_SESSION] = "session",
+	[DB_SCOPE_AUDIT] = "audit", [DB_SCOPE_ATTACH] = "attach", [DB_SCOPE_SETTING] = "setting",
+};
+
+static const struct {
+	const char *table;
+	unsigned scopes;
+} table_scopes[] = {
+	{"data_version", 0},
+	{"org", DEP(ORG)}, {"org_closure", DEP(ORG)}, {"org_event", DEP(ORG)}, {"org_officer", DEP(ORG)},
+	{"org_term", DEP(ORG)},
+	{"member", DEP(MEMBER)}, {"member_transfer", DEP(MEMBER)},
+	/* An exact search is counted (and audited) each time it is asked: it
+	 * moves the member scope so its answer is never one kept from before. */
+	{"exact_search_count", DEP(MEMBER) | DEP(USER)},
+	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
+	{"activity_kind", DEP(LIFE)}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
+	{"life_rule", DEP(LIFE)}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
+	{"plan", DEP(TASK)}, {"plan_contact", DEP(TASK)}, {"campaign", DEP(TASK)}, {"task", DEP(TASK)},
+	{"task_quota", DEP(TASK)}, {"task_target", DEP(TASK)}, {"task_version", DEP(TASK)},
+	{"assignment", DEP(TASK)}, {"assignment_event", DEP(TASK)}, {"assignment_quota", DEP(TASK)},
+	{"app_user", DEP(USER)}, {"session", DEP(SESSION)}, {"audit", DEP(AUDIT)}, {"attachment", DEP(ATTACH)},
+	{"setting", DEP(SETTING)},
+};
+
+static bool word(const char **p, const char *w)
+{
+	size_t n = strlen(w);
+	if (strncasecmp(*p, w, n) != 0 || isalnum((unsigned char)(*p)[n]) || (*p)[n] == '_')
+		return false;
+	*p += n;
+	while (isspace((unsigned char)**p))
+		(*p)++;
+	return true;
+}
+
+static unsigned table_mask(const char *p)
+{
+	char name[64];
+	size_t n = 0;
+	if (*p == '"')
+		p++;
+	while ((isalnum((unsigned char)*p) || *p == '_') && n + 1 < sizeof name)
+		name[n++] = (char)tolower((unsigned char)*p++);
+	name[n] = 0;
+	for (size_t i = 0; i < sizeof table_scopes / sizeof table_scopes[0]; i++)
+		if (strcmp(table_scopes[i].table, name) == 0)
+			return table_scopes[i].scopes;
+	return DEP_ALL;
+}
+
+/* The scopes `sql` writes: 0 for a read. */
+static unsigned write_mask(const char *sql)
+{
+	const char *p = sql;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (word(&p, "SELECT") || word(&p, "PRAGMA") || word(&p, "EXPLAIN") || word(&p, "BEGIN") ||
+	    word(&p, "COMMIT") || word(&p, "ROLLBACK") || word(&p, "SAVEPOINT") || word(&p, "RELEASE") ||
+	    word(&p, "SET") || word(&p, "SHOW") || word(&p, "VALUES"))
+		return 0;
+	if (word(&p, "INSERT") || word(&p, "REPLACE") || word(&p, "UPDATE")) {
+		if (word(&p, "OR"))	/* INSERT OR IGNORE INTO, UPDATE OR REPLACE */
+			while (isalpha((unsigned char)*p))
+				p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		word(&p, "INTO");
+		return table_mask(p);
+	}
+	if (word(&p, "DELETE") && word(&p, "FROM"))
+		return table_mask(p);
+	return DEP_ALL;	/* WITH …, DDL: anything may have changed */
+}
+
+unsigned db_write_scopes(const char *sql)
+{
+	return write_mask(sql);
+}
+
+int db_bump(struct db *db, unsigned mask, struct dj_error *err)
+{
+	if (!mask)
+		return 0;
+	struct buf b = {0};
+	buf_puts(&b, "UPDATE data_version SET v = v + 1 WHERE scope IN (");
+	const char *sep = "";
+	for (int s = 0; s < DB_SCOPE_N; s++)
+		if (mask & (1u << s)) {
+			buf_printf(&b, "%s'%s'", sep, scope_names[s]);
+			sep = ", ";
+		}
+	buf_puts(&b, ")");
+	/* Straight to the driver: this write is not noted again. */
+	struct db_stmt *st = db->ops->query(db, b.data, 0, NULL, err);
+	int rc = st ? 0 : (err && err->code ? err->code : DJ_EDB);
+	if (st) {
+		while ((rc = db->ops->next(st)) > 0)
+			;
+		rc = rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
+		db->ops->done(st);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+int db_read_versions(struct db *db, struct db_versions *out, struct dj_error *err)
+{
+	struct db_stmt *st = db->ops->query(db, "SELECT scope, v FROM data_version", 0, NULL, err);
+	if (!st)
+		return err && err->code ? err->code : DJ_EDB;
+	memset(out, 0, sizeof *out);
+	int rc;
+	while ((rc = db->ops->next(st)) > 0) {
+		const char *name = db->ops->get_text(st, 0);
+		for (int s = 0; s < DB_SCOPE_N; s++)
+			if (strcmp(name, scope_names[s]) == 0)
+				out->v[s] = (uint64_t)db->ops->get_int(st, 1);
+	}
+	db->ops->done(st);
+	return rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
+}
+
+const char *db_scope_name(int scope)
+{
+	return scope >= 0 && scope < DB_SCOPE_N ? scope_names[scope] : NULL;
+}
