@@ -33,3 +33,26 @@ it('a session opened on one server is valid on the other, and a write on one is 
   assert.equal((await ca.del('/session')).status, 200);
   assert.equal((await cb.get('/session')).status, 401, 'logging out on one server ends the session on both');
 });
+
+it('a write on one server ends only the answers that read it on the other', async () => {
+  const ca = await loginAs(a.base, 'admin');
+  const cb = await loginAs(b.base, 'admin');
+  const hit = (r) => r.headers.get('x-dangjian-cache') === 'hit';
+  const plan = (await ca.get('/plans?size=50')).body.items.find((p) => p.status === 'published');
+  const matrix = `/plans/${plan.id}/matrix?size=20`;
+  await ca.get(matrix);
+  await ca.get('/members?size=2');
+  assert.ok(hit(await ca.get(matrix)));
+  assert.ok(hit(await ca.get('/members?size=2')));
+  const m = (await cb.get('/members?size=1')).body.items[0];
+  const ed = await cb.patch(`/members/${m.id}`, { position: '共享测试岗位' });
+  assert.equal(ed.status, 200, JSON.stringify(ed.body));
+  assert.ok(hit(await ca.get(matrix)), 'a member edit on b leaves a\'s matrix kept');
+  const list = await ca.get('/members?size=2');
+  assert.ok(!hit(list), 'and ends a\'s member list');
+  const open = (await cb.get(`/assignments?plan=${plan.id}&state=not_started&size=1`)).body.items[0];
+  const r = await cb.post(`/assignments/${open.id}/submissions`, { kind: 'progress', body: '共享测试进展' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.ok(!hit(await ca.get(matrix)), 'a report on b ends a\'s matrix');
+  assert.ok(hit(await ca.get('/members?size=2')), 'and leaves a\'s member list');
+});
