@@ -235,6 +235,50 @@ const char *const db_migrations[] = {
 	"CREATE TABLE data_version (scope TEXT PRIMARY KEY, v BIGINT NOT NULL){{NOROWID}};\n"
 	"INSERT INTO data_version(scope, v) VALUES ('org', 1), ('member', 1), ('life', 1), ('task', 1),\n"
 	"  ('user', 1), ('session', 1), ('audit', 1), ('attach', 1), ('setting', 1);\n",
+	/* 8: members counted per org, status and mobile, kept by triggers in the
+	 * transaction of every write to member (a cache of the records query
+	 * "active members of an org": tests/api/counts.test.mjs recounts it);
+	 * the probationary members by the end of their probation; the lectures
+	 * held (compliance joins only these to their speaker); a plan's
+	 * assignments by task and status (the matrix counts them). */
+	"CREATE TABLE member_count (\n"
+	"  org_id BIGINT NOT NULL, status TEXT NOT NULL, is_mobile BIGINT NOT NULL, n BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (org_id, status, is_mobile)){{NOROWID}};\n"
+	"INSERT INTO member_count(org_id, status, is_mobile, n)\n"
+	"  SELECT org_id, status, is_mobile, count(*) FROM member WHERE active = 1 GROUP BY org_id, status, is_mobile;\n"
+	"CREATE INDEX member_probation ON member(org_id, probation_end) WHERE active = 1 AND status = 'probationary';\n"
+	"CREATE INDEX assignment_plan_task ON assignment(plan_id, task_id, status);\n"
+	"CREATE INDEX activity_org_lecture ON activity_org(org_id, on_date, activity_id, kind, held) WHERE kind = 'lecture' AND held = 1;\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER member_count_insert AFTER INSERT ON member WHEN NEW.active = 1 BEGIN\n"
+	"  INSERT INTO member_count(org_id, status, is_mobile, n) VALUES (NEW.org_id, NEW.status, NEW.is_mobile, 1)\n"
+	"    ON CONFLICT (org_id, status, is_mobile) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"CREATE TRIGGER member_count_delete AFTER DELETE ON member WHEN OLD.active = 1 BEGIN\n"
+	"  UPDATE member_count SET n = n - 1 WHERE org_id = OLD.org_id AND status = OLD.status AND is_mobile = OLD.is_mobile;\n"
+	"END;\n"
+	"CREATE TRIGGER member_count_update AFTER UPDATE OF org_id, status, is_mobile, active ON member BEGIN\n"
+	"  UPDATE member_count SET n = n - 1\n"
+	"    WHERE OLD.active = 1 AND org_id = OLD.org_id AND status = OLD.status AND is_mobile = OLD.is_mobile;\n"
+	"  INSERT INTO member_count(org_id, status, is_mobile, n) SELECT NEW.org_id, NEW.status, NEW.is_mobile, 1\n"
+	"    WHERE NEW.active = 1 ON CONFLICT (org_id, status, is_mobile) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION member_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' AND OLD.active = 1 THEN\n"
+	"    UPDATE member_count SET n = n - 1\n"
+	"      WHERE org_id = OLD.org_id AND status = OLD.status AND is_mobile = OLD.is_mobile;\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' AND NEW.active = 1 THEN\n"
+	"    INSERT INTO member_count(org_id, status, is_mobile, n) VALUES (NEW.org_id, NEW.status, NEW.is_mobile, 1)\n"
+	"      ON CONFLICT (org_id, status, is_mobile) DO UPDATE SET n = member_count.n + 1;\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_count_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, status, is_mobile, active ON member\n"
+	"  FOR EACH ROW EXECUTE FUNCTION member_count_keep();\n"
+	"{{END}}",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

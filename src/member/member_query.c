@@ -223,10 +223,16 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 		db_where_add(&w, "m.org_id = ?", DB_ARGS(DB_I(root)));
 	else if (root)
 		db_where_add(&w, "m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(root)));
-	char *csql = xasprintf("SELECT count(*) FROM member m%s", db_where_sql(&w));
+	/* Without filters the total is the sum of the counts kept per org
+	 * (member_count, migration 8) rather than a recount of the subtree. */
+	char *csql = nfilter ? xasprintf("SELECT count(*) FROM member m%s", db_where_sql(&w))
+		: xstrdup(!root ? "SELECT coalesce(sum(n), 0) FROM member_count"
+			  : f->direct ? "SELECT coalesce(sum(n), 0) FROM member_count WHERE org_id = ?"
+			  : "SELECT coalesce(sum(n), 0) FROM member_count WHERE org_id IN"
+			    " (SELECT descendant FROM org_closure WHERE ancestor = ?)");
 	int64_t total = 0;
 	json_t *out = NULL;
-	if (db_int1(db, &total, csql, w.n, w.args, err) == 0) {
+	if (db_int1(db, &total, csql, nfilter ? w.n : root ? 1 : 0, w.args, err) == 0) {
 		/* Over a big subtree the sorted index walk beats fetching the subtree
 		 * and sorting it; `+` keeps SQLite off the org index (a no-op in PG). */
 		if (root && !f->direct && nfilter == 0 && total > 2000) {

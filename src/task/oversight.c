@@ -33,8 +33,12 @@ static json_t *task_summaries(struct db *db, int64_t plan_id, const char *today)
 				    " ORDER BY coalesce(c.sort, 0), t.sort, t.id", DB_ARGS(DB_I(plan_id)), NULL);
 	if (!tasks)
 		return json_array();
-	json_t *counts = db_rows(db, "SELECT a.task_id, " TASK_STATE_SQL " AS state, count(*) AS n FROM assignment a"
-				     " JOIN task t ON t.id = a.task_id WHERE a.plan_id = ? GROUP BY a.task_id, 2",
+	/* Counted by stored status from the index (plan_id, task_id, status)
+	 * alone, then turned into states per task: the state depends only on
+	 * the status, the task's due date and today. */
+	json_t *counts = db_rows(db, "SELECT a.task_id, " TASK_STATE_SQL " AS state, sum(a.n) AS n FROM"
+				     " (SELECT task_id, status, count(*) AS n FROM assignment WHERE plan_id = ?"
+				     " GROUP BY task_id, status) a JOIN task t ON t.id = a.task_id GROUP BY a.task_id, 2",
 				 DB_ARGS(DB_T(today), DB_I(plan_id)), NULL);
 	/* Target: min per assignee × assignees, or the total; achieved: the sum reported. */
 	json_t *quotas = db_rows(db,
