@@ -67,7 +67,7 @@ async function setup() {
       if ((await c.call('GET', path)).status === 200) { routes.matrix.push(`${cookie}\t/api/v1${path}`); break; }
     }
   });
-  for (const [r, lines] of Object.entries(routes)) fs.writeFileSync(`${out}/reads-${r}.txt`, lines.join('\n') + '\n');
+  for (const [r, lines] of Object.entries(routes)) fs.writeFileSync(`${out}/reads-${r}.txt`, lines.map((l) => l + '\n').join(''));
   // The writer's targets, as the administrator sees them.
   const admin = new Client();
   const s = await admin.login('admin');
@@ -103,7 +103,7 @@ async function write() {
     if (kind === 'attendance') {
       const a = t.attendance[i % t.attendance.length];
       r = await c.call('PUT', `/activities/${a.activity}/attendance`,
-        { attendance: [{ member_id: a.member, status: i % 2 ? 'present' : 'leave' }] });
+        { attendance: [{ member_id: a.member, status: i % 2 ? 'present' : 'absent' }] });
     } else if (kind === 'report') {
       r = await c.call('POST', `/assignments/${t.assignments[i % t.assignments.length]}/submissions`,
         { kind: 'progress', body: `基准进展${n}` });
