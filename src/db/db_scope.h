@@ -21,6 +21,7 @@ enum db_scope {
 	DB_SCOPE_AUDIT,
 	DB_SCOPE_ATTACH,
 	DB_SCOPE_SETTING,	/* every answer depends on it */
+	DB_SCOPE_NOTIFY,	/* the e-mail outbox (its sender writes it on its own) */
 	DB_SCOPE_N
 };
 

@@ -18,6 +18,7 @@ static const char *const scope_names[DB_SCOPE_N] = {
 	[DB_SCOPE_ORG] = "org", [DB_SCOPE_MEMBER] = "member", [DB_SCOPE_LIFE] = "life",
 	[DB_SCOPE_TASK] = "task", [DB_SCOPE_USER] = "user", [DB_SCOPE_SESSION] = "session",
 	[DB_SCOPE_AUDIT] = "audit", [DB_SCOPE_ATTACH] = "attach", [DB_SCOPE_SETTING] = "setting",
+	[DB_SCOPE_NOTIFY] = "notify",
 };
 
 static const struct {
@@ -38,7 +39,7 @@ static const struct {
 	{"task_quota", DEP(TASK)}, {"task_target", DEP(TASK)}, {"task_version", DEP(TASK)},
 	{"assignment", DEP(TASK)}, {"assignment_event", DEP(TASK)}, {"assignment_quota", DEP(TASK)},
 	{"app_user", DEP(USER)}, {"session", DEP(SESSION)}, {"audit", DEP(AUDIT)}, {"attachment", DEP(ATTACH)},
-	{"setting", DEP(SETTING)},
+	{"setting", DEP(SETTING)}, {"notify_outbox", DEP(NOTIFY)},
 };
 
 static bool word(const char **p, const char *w)

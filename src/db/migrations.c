@@ -234,7 +234,8 @@ const char *const db_migrations[] = {
 	 * read, not on every commit anywhere. */
 	"CREATE TABLE data_version (scope TEXT PRIMARY KEY, v BIGINT NOT NULL){{NOROWID}};\n"
 	"INSERT INTO data_version(scope, v) VALUES ('org', 1), ('member', 1), ('life', 1), ('task', 1),\n"
-	"  ('user', 1), ('session', 1), ('audit', 1), ('attach', 1), ('setting', 1);\n",
+	"  ('user', 1), ('session', 1), ('audit', 1), ('attach', 1), ('setting', 1),\n"
+	"  ('notify', 1);\n",
 	/* 8: members counted per org, status and mobile, kept by triggers in the
 	 * transaction of every write to member (a cache of the records query
 	 * "active members of an org": tests/api/counts.test.mjs recounts it);

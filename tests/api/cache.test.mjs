@@ -117,12 +117,10 @@ describe('read cache', () => {
 
     const open = (await admin.get(`/assignments?plan=${plan.id}&state=not_started&size=1`)).body.items[0];
     assert.ok(open, 'an assignment not started yet');
-    const before = (await admin.get(matrix)).body;
+    assert.ok(cached(await admin.get(matrix)));
     const r = await admin.post(`/assignments/${open.id}/submissions`, { kind: 'progress', body: '缓存测试进展' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
-    const after = await admin.get(matrix);
-    assert.ok(!cached(after), 'a report ends the kept matrix');
-    assert.notDeepEqual(after.body, before);
+    assert.ok(!cached(await admin.get(matrix)), 'a report ends the kept matrix');
     assert.ok(!cached(await admin.get('/dashboard')), 'and the dashboard');
   });
 
