@@ -272,6 +272,10 @@ struct db_pool {
 	bool known;		/* SQLite: `seen` holds the rows as of `data_version` */
 	int64_t data_version;
 	struct db_versions seen;
+	/* A schema changed by hand moves every scope (by `epoch`): answers
+	 * kept from before must not stand for tables that are gone. */
+	int64_t schema;
+	uint64_t epoch;
 };
 
 struct db_pool *db_pool_new(const char *url, int max)
@@ -328,6 +332,18 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+static int read_versions(struct db_pool *p, struct dj_error *err)
+{
+	int64_t schema = 0;
+	int rc = db_read_versions(p->watch, &p->seen, &schema, err);
+	if (!rc && schema != p->schema) {
+		if (p->schema)
+			p->epoch++;
+		p->schema = schema;
+	}
+	return rc;
+}
+
 int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err)
 {
 	int rc = 0;
@@ -340,15 +356,17 @@ int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *
 		int64_t dv = 0;
 		rc = db_int1(p->watch, &dv, "PRAGMA data_version", DB_NOARGS, err);
 		if (!rc && (!p->known || dv != p->data_version)) {
-			rc = db_read_versions(p->watch, &p->seen, err);
+			rc = read_versions(p, err);
 			p->known = rc == 0;
 			p->data_version = dv;
 		}
 	} else if (!rc) {
-		rc = db_read_versions(p->watch, &p->seen, err);
+		rc = read_versions(p, err);
 	}
 	if (!rc) {
 		*v = p->seen;
+		for (int s = 0; s < DB_SCOPE_N; s++)
+			v->v[s] += p->epoch;
 	} else if (p->watch) {
 		db_close(p->watch);	/* reopen next time: the server may have restarted */
 		p->watch = NULL;

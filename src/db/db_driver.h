@@ -46,7 +46,7 @@ struct db_stmt {
 /* db_version.c */
 unsigned db_write_scopes(const char *sql);
 int db_bump(struct db *db, unsigned mask, struct dj_error *err);
-int db_read_versions(struct db *db, struct db_versions *out, struct dj_error *err);
+int db_read_versions(struct db *db, struct db_versions *out, int64_t *schema, struct dj_error *err);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);

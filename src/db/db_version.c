@@ -123,18 +123,27 @@ int db_bump(struct db *db, unsigned mask, struct dj_error *err)
 	return rc;
 }
 
-int db_read_versions(struct db *db, struct db_versions *out, struct dj_error *err)
+/* The rows, and a number that changes when the schema does (a table renamed
+ * or dropped by hand, a migration): SQLite's schema_version, PostgreSQL's
+ * newest pg_class row of this schema. */
+int db_read_versions(struct db *db, struct db_versions *out, int64_t *schema, struct dj_error *err)
 {
-	struct db_stmt *st = db->ops->query(db, "SELECT scope, v FROM data_version", 0, NULL, err);
+	const char *sql = db->kind == DB_SQLITE
+		? "SELECT scope, v, (SELECT schema_version FROM pragma_schema_version) FROM data_version"
+		: "SELECT scope, v, (SELECT max(xmin::text::bigint) FROM pg_class"
+		  " WHERE relnamespace = current_schema()::regnamespace) FROM data_version";
+	struct db_stmt *st = db->ops->query(db, sql, 0, NULL, err);
 	if (!st)
 		return err && err->code ? err->code : DJ_EDB;
 	memset(out, 0, sizeof *out);
+	*schema = 0;
 	int rc;
 	while ((rc = db->ops->next(st)) > 0) {
 		const char *name = db->ops->get_text(st, 0);
 		for (int s = 0; s < DB_SCOPE_N; s++)
 			if (strcmp(name, scope_names[s]) == 0)
 				out->v[s] = (uint64_t)db->ops->get_int(st, 1);
+		*schema = db->ops->get_int(st, 2);
 	}
 	db->ops->done(st);
 	return rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
