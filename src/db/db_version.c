@@ -89,7 +89,15 @@ static unsigned write_mask(const char *sql)
 	}
 	if (word(&p, "DELETE") && word(&p, "FROM"))
 		return table_mask(p);
-	return DEP_ALL;	/* WITH …, DDL: anything may have changed */
+	if (word(&p, "WITH")) {
+		/* A common table expression reads unless it holds a write. */
+		for (const char *q = p; *q; q++)
+			if ((q == p || !(isalnum((unsigned char)q[-1]) || q[-1] == '_')) &&
+			    (word(&q, "INSERT") || word(&q, "UPDATE") || word(&q, "DELETE")))
+				return DEP_ALL;
+		return 0;
+	}
+	return DEP_ALL;	/* DDL and the like: anything may have changed */
 }
 
 unsigned db_write_scopes(const char *sql)

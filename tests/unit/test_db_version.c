@@ -1,0 +1,41 @@
+/* test_db_version.c — which scopes a statement writes (db_version.c): the
+ * table after INSERT INTO / UPDATE / DELETE FROM, a read is none (a WITH
+ * that only reads included), and what is not understood moves every scope. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "db/db_driver.h"
+
+static void writes_by_table(void **state)
+{
+	(void)state;
+	assert_int_equal(db_write_scopes("INSERT INTO member(id, org_id) VALUES (?, ?)"), DEP(MEMBER));
+	assert_int_equal(db_write_scopes("  update org SET name = ?"), DEP(ORG));
+	assert_int_equal(db_write_scopes("DELETE FROM attendance WHERE activity_id = ?"), DEP(LIFE));
+	assert_int_equal(db_write_scopes("INSERT OR IGNORE INTO assignment_quota VALUES (1, 2, 3)"), DEP(TASK));
+	assert_int_equal(db_write_scopes("UPDATE session SET last_seen = ?"), DEP(SESSION));
+	assert_int_equal(db_write_scopes("UPDATE data_version SET v = v + 1"), 0u);
+	assert_int_equal(db_write_scopes("INSERT INTO no_such_table VALUES (1)"), DEP_ALL);
+}
+
+static void reads_and_the_rest(void **state)
+{
+	(void)state;
+	assert_int_equal(db_write_scopes("SELECT * FROM member"), 0u);
+	assert_int_equal(db_write_scopes("PRAGMA data_version"), 0u);
+	assert_int_equal(db_write_scopes("WITH p AS (SELECT 1 AS updated_at) SELECT * FROM p"), 0u);
+	assert_int_equal(db_write_scopes("WITH p AS (SELECT 1) DELETE FROM member WHERE id IN (SELECT * FROM p)"), DEP_ALL);
+	assert_int_equal(db_write_scopes("ALTER TABLE member ADD COLUMN x TEXT"), DEP_ALL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(writes_by_table),
+		cmocka_unit_test(reads_and_the_rest),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
