@@ -215,10 +215,11 @@ static bool parse_month(const char *s, int *y, int *m)
 }
 
 /* Load everything for the subtree of `root` covering whole years y0..y1. */
-static int grid_load(struct db *db, int64_t root, int y0, int y1, struct grid *g, struct dj_error *err)
+static int grid_load(struct db *db, int64_t root, const char *today, int y0, int y1, struct grid *g,
+		     struct dj_error *err)
 {
 	memset(g, 0, sizeof *g);
-	date_today(g->today);
+	snprintf(g->today, sizeof g->today, "%s", today);
 	g->y0 = y0;
 	g->nmonths = (y1 - y0 + 1) * 12;
 	int rc;
@@ -326,8 +327,7 @@ json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const
 	if (!root)
 		return NULL;
 	int fy, fm, ty, tm;
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	if (!from)
 		fy = atoi(today), fm = 1;
 	else if (!parse_month(from, &fy, &fm)) {
@@ -346,7 +346,7 @@ json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const
 		return NULL;
 	}
 	struct grid g;
-	if (grid_load(db, root, fy, ty, &g, err))
+	if (grid_load(db, root, a->today, fy, ty, &g, err))
 		return NULL;
 	json_t *months = json_array(), *rows = json_array();
 	int m0 = month_ix(&g, fy, fm);
@@ -378,10 +378,10 @@ json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const
 
 /* Members of the org (roster at the window's end, or today) with no
  * present attendance at `kind` in the window. */
-static json_t *member_gaps(struct db *db, int64_t org, const char *kind, const char *lo, const char *hi)
+static json_t *member_gaps(struct db *db, int64_t org, const char *kind, const char *lo, const char *hi,
+			   const char *today)
 {
-	char today[11], at[11];
-	date_today(today);
+	char at[11];
 	snprintf(at, sizeof at, "%s", strcmp(hi, today) < 0 ? hi : today);
 	json_t *roster = member_roster_at(db, org, at, NULL);
 	/* Who of the org's members attended one anywhere (dual included), keyed by id. */
@@ -442,7 +442,7 @@ static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m)
 					 held ? held : json_array());
 		enum state s;
 		if (strcmp(r->who, "member") == 0) {
-			json_t *gaps = member_gaps(db, org->id, r->kind, a, b);
+			json_t *gaps = member_gaps(db, org->id, r->kind, a, b, g->today);
 			int n = (int)json_array_size(gaps);
 			int now = this_month(g);
 			s = n == 0 ? ST_OK : m < hi ? ST_OPEN : hi > now ? ST_FUTURE : hi == now ? ST_PENDING : ST_MISSING;
@@ -472,7 +472,7 @@ json_t *life_cell(struct db *db, const struct actor *a, int64_t org, const char 
 	if (!root_for(db, a, org, err))
 		return NULL;
 	struct grid g;
-	if (grid_load(db, org, y, y, &g, err))
+	if (grid_load(db, org, a->today, y, y, &g, err))
 		return NULL;
 	long o = org_ix(&g, org);
 	json_t *out = NULL;
@@ -519,9 +519,8 @@ json_t *life_pending(struct db *db, const struct actor *a, int64_t org, struct d
 	if (!root)
 		return NULL;
 	struct grid g;
-	char today[11];
-	date_today(today);
-	if (grid_load(db, root, atoi(today), atoi(today), &g, err))
+	const char *today = a->today;
+	if (grid_load(db, root, a->today, atoi(today), atoi(today), &g, err))
 		return NULL;
 	json_t *items = dues_of(&g, this_month(&g));
 	grid_free(&g);
@@ -536,8 +535,8 @@ json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct
 	if (!root)
 		return NULL;
 	int64_t n = setting_int(db, "life.missed_in_a_row", 3);
-	char today[11], since[11];
-	date_today(today);
+	char since[11];
+	const char *today = a->today;
 	date_add(since, today, -1, 0, 0);
 	/* The last n activities each member was expected at in their own org. */
 	json_t *rows = db_rows(db,
@@ -562,8 +561,8 @@ json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct d
 	int64_t root = root_for(db, a, org, err);
 	if (!root)
 		return NULL;
-	char today[11], first[11];
-	date_today(today);
+	char first[11];
+	const char *today = a->today;
 	snprintf(first, sizeof first, "%.7s-01", today);
 	json_t *r = db_row(db,
 		"SELECT count(DISTINCT x.activity_id) AS held, coalesce(sum((SELECT count(*) FROM attendance t"
@@ -577,7 +576,7 @@ json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct d
 	struct grid g;
 	int y = atoi(today), m = atoi(today + 5);
 	int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
-	if (grid_load(db, root, py, y, &g, err)) {
+	if (grid_load(db, root, a->today, py, y, &g, err)) {
 		json_decref(r);
 		return NULL;
 	}
@@ -615,7 +614,7 @@ json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const c
 	if (!root)
 		return NULL;
 	struct grid g;
-	if (grid_load(db, root, y, y, &g, err))
+	if (grid_load(db, root, a->today, y, y, &g, err))
 		return NULL;
 	json_t *out = json_array();
 	int mi = month_ix(&g, y, m);

@@ -115,14 +115,14 @@ struct rules {
 	char today[11], horizon[11];
 };
 
-static void rules_load(struct db *db, struct rules *r)
+static void rules_load(struct db *db, const char *today, struct rules *r)
 {
 	r->min_full = setting_int(db, "rule.branch_min_full", 3);
 	r->committee_min = setting_int(db, "rule.branch_committee_min_full", 7);
 	r->branch_max = setting_int(db, "rule.branch_max_members", 50);
 	r->general_max = setting_int(db, "rule.grassroots_committee_min", 100);
 	r->warn_days = setting_int(db, "rule.election_warn_days", 90);
-	date_today(r->today);
+	snprintf(r->today, sizeof r->today, "%s", today);
 	date_add(r->horizon, r->today, 0, 0, (int)r->warn_days);
 }
 
@@ -232,7 +232,7 @@ static int rules_prepare(struct db *db, const struct actor *a, int64_t *root, st
 		*root = scope_root(db, a);
 	if (scope_org(db, a, *root, err))
 		return err->code;
-	rules_load(db, r);
+	rules_load(db, a->today, r);
 	if (load_stats(db, *root, s, err)) {
 		stats_free(s);
 		memset(s, 0, sizeof *s);

@@ -93,8 +93,7 @@ json_t *task_matrix(struct db *db, const struct actor *a, int64_t plan_id, int p
 	json_t *p = task_plan_row(db, a, plan_id, true, err);
 	if (!p)
 		return NULL;
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	json_t *tasks = task_summaries(db, plan_id, today);
 	int64_t norgs = 0;
 	db_int1(db, &norgs, "SELECT count(DISTINCT org_id) FROM assignment WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)), NULL);
@@ -215,8 +214,7 @@ json_t *task_contacts(struct db *db, const struct actor *a, int64_t plan_id, str
 		return NULL;
 	bool manage = scope_org(db, a, json_integer_value(json_object_get(p, "org_id")), NULL) == 0;
 	const char *due = json_string_value(json_object_get(p, "contacts_due"));
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	bool past = due && strcmp(today, due) > 0;
 	int64_t root = manage ? 0 : scope_root(db, a);
 	json_t *rows = db_rows(db,
@@ -312,8 +310,8 @@ json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int y
 	if (plan_id && !(p = task_plan_row(db, a, plan_id, true, err)))
 		return NULL;
 	json_decref(p);
-	char today[11], y0[11] = "", y1[11] = "";
-	date_today(today);
+	char y0[11] = "", y1[11] = "";
+	const char *today = a->today;
 	if (year) {
 		snprintf(y0, sizeof y0, "%04d-01-01", year);
 		snprintf(y1, sizeof y1, "%04d-12-31", year);
@@ -335,11 +333,10 @@ json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int y
 	return rows;
 }
 
-int task_score_of(struct db *db, int64_t org_id, int year, double *earned, double *lost, double *possible,
-		  struct dj_error *err)
+int task_score_of(struct db *db, int64_t org_id, int year, const char *today, double *earned, double *lost,
+		  double *possible, struct dj_error *err)
 {
-	char today[11], y0[11], y1[11];
-	date_today(today);
+	char y0[11], y1[11];
 	snprintf(y0, sizeof y0, "%04d-01-01", year);
 	snprintf(y1, sizeof y1, "%04d-12-31", year);
 	json_t *r = db_row(db,
@@ -365,8 +362,7 @@ json_t *task_findings(struct db *db, const struct actor *a, int64_t org_root, st
 {
 	if (scope_org(db, a, org_root, err))
 		return NULL;
-	char today[11];
-	date_today(today);
+	const char *today = a->today;
 	json_t *late = db_rows(db,
 		"SELECT a.id, a.org_id, o.name AS org_name, t.title, t.due_on, p.title AS plan_title FROM assignment a"
 		" JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"

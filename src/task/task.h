@@ -112,8 +112,9 @@ json_t *task_findings(struct db *db, const struct actor *a, int64_t org_root, st
  * org from the assignments of plans of `org_root`'s subtree ending in `year`
  * (0: every year), or of one plan.  [{org_id, org_name, earned, lost, possible, tasks}] */
 json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int year, struct dj_error *err);
-/* One org's points: what the assessment module adds to its own. */
-int task_score_of(struct db *db, int64_t org_id, int year, double *earned, double *lost, double *possible,
-		  struct dj_error *err);
+/* One org's points as of `today` (a task still open then is not yet lost):
+ * what the assessment module adds to its own. */
+int task_score_of(struct db *db, int64_t org_id, int year, const char *today, double *earned, double *lost,
+		  double *possible, struct dj_error *err);
 
 #endif
