@@ -13,10 +13,14 @@ import { freshDb, generate, startServer, PASSWORD, loginAs } from '../lib/server
 let db, srv, browser;
 const shots = process.env.DJ_SHOTS || '';
 
+// A day well inside a month, so "this month" has meetings held already
+// whatever day the suite runs on (on the 1st it may have none yet).
+const env = { DANGJIAN_TODAY: '2026-03-18' };
+
 before(async () => {
   db = freshDb('ui-figures');
-  generate(db);
-  srv = await startServer(db);
+  generate(db, 'demo', { env });
+  srv = await startServer(db, { env });
   if (shots) fs.mkdirSync(shots, { recursive: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

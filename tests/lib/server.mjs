@@ -51,8 +51,9 @@ export function cli(args, opts = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-export function generate(db, scale = 'demo') {
-  const r = cli(['generate', '--db', db.url, '--scale', scale, '--password-file', db.pw, '--key', db.key]);
+// opts.env: extra environment (e.g. a DANGJIAN_TODAY of the test's own).
+export function generate(db, scale = 'demo', opts = {}) {
+  const r = cli(['generate', '--db', db.url, '--scale', scale, '--password-file', db.pw, '--key', db.key], opts);
   if (r.code !== 0) throw new Error('generate failed: ' + r.err + r.out);
   return r;
 }
