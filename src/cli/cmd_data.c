@@ -312,10 +312,9 @@ int cmd_check(int argc, char **argv)
 	int rc = cli_open_org("check", db_url, key, org, &db, &org_id);
 	if (rc)
 		return rc;
-	struct actor a = actor_cli();
+	struct actor a = actor_cli();	/* acts on today, or the day pinned above */
 	struct dj_error err = {0};
-	char today[11];
-	date_today(today);
+	const char *today = a.today;
 	json_t *f = json_array();
 	if (platform_findings(db, &a, org_id, today, rule, f, &err)) {
 		json_decref(f);

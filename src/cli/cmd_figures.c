@@ -187,10 +187,9 @@ int cmd_figures(int argc, char **argv)
 	int rc = cli_open_org("figures", db_url, key, org, &db, &org_id);
 	if (rc)
 		return rc;
-	struct actor a = actor_cli();
+	struct actor a = actor_cli();	/* acts on today, or the day pinned above */
 	struct dj_error err = {0};
-	char today[11];
-	date_today(today);
+	const char *today = a.today;
 	json_t *all = fmt == FMT_JSON && !records && !check ? json_array() : NULL;
 	int bad = 0;
 	if (fmt == FMT_CSV && !records)
