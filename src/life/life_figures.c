@@ -16,11 +16,18 @@
 	{FIGURE("life." code ".count", label, "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = '" code "'")), \
 	 .note = "期间内已开展的" label "（场次）"}
 
+/* The attendance of the scope's members at the activities its orgs held in
+ * the period.  The activities are found first, through activity_org's
+ * (org, date) index: counting from attendance's org index read every roll
+ * call of the subtree (4–5 s for a province month, now about 1 s).  The
+ * `+` keeps SQLite from seeking attendance by (org, activity) for every
+ * pair of the two lists. */
 #define ATTENDANCE(cond)                                                                                        \
 	"SELECT t.activity_id AS rid, 'activity' AS rkind, m.name || '：' || a.topic AS title, t.org_id,         \
 	 a.on_date, a.kind, t.status, t.member_id FROM attendance t JOIN activity a ON a.id = t.activity_id         \
-	 JOIN member m ON m.id = t.member_id WHERE t.org_id IN {{SUBTREE}} AND a.on_date BETWEEN ?2 AND ?3        \
-	 AND a.status = 'held'" cond
+	 JOIN member m ON m.id = t.member_id WHERE t.activity_id IN (SELECT ao.activity_id FROM activity_org ao     \
+	 WHERE ao.org_id IN {{SUBTREE}} AND ao.on_date BETWEEN ?2 AND ?3) AND +t.org_id IN {{SUBTREE}}            \
+	 AND a.on_date BETWEEN ?2 AND ?3 AND a.status = 'held'" cond
 
 #define RATE(code, label)                                                                                       \
 	{FIGURE("life." code ".attendance_rate", label "出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,                     \
