@@ -87,11 +87,6 @@ void date_pin(const char *day)
 		pinned[0] = 0;
 }
 
-const char *date_pinned(void)
-{
-	return pinned;
-}
-
 void date_today(char out[11])
 {
 	if (pinned[0]) {

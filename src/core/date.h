@@ -21,8 +21,6 @@ void date_today(char out[11]);
 /* Pin today for this process (NULL or "" unpins).  Not thread-safe: call it
  * before threads start, or in a single-threaded command. */
 void date_pin(const char *day);
-/* The pinned day, or "" when none. */
-const char *date_pinned(void);
 /* `s` shifted by years/months/days; month ends are clamped (02-29 + 1y = 02-28). */
 void date_add(char out[11], const char *s, int years, int months, int days);
 /* b - a in days; both must be valid. */

@@ -87,10 +87,10 @@ int scope_can_manage(const struct actor *a, struct dj_error *err)
 
 int64_t scope_root(struct db *db, const struct actor *a)
 {
-	if (a->org_id)
-		return a->org_id;
 	int64_t root = 0;
-	db_int1(db, &root, "SELECT min(id) FROM org WHERE parent_id IS NULL", DB_NOARGS, NULL);
+	struct dj_error err = {0};
+	scope_root_of(db, a, &root, &err);	/* 0 on failure, as before: callers of this form check for 0 */
+	dj_error_clear(&err);
 	return root;
 }
 
