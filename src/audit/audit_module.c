@@ -10,9 +10,16 @@ static const struct nav_entry audit_nav[] = {
 	{0},
 };
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope audit_tables[] = {
+	{"audit", DEP(AUDIT)},
+	{0},
+};
+
 const struct module audit_module = {
 	.name = "audit",
 	.label = "审计",
 	.routes = audit_routes,
 	.nav = audit_nav,
+	.tables = audit_tables,
 };

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/collate.h"
 #include "io/table.h"
+#include "platform/module.h"
 
 static const struct {
 	const char *name;
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "xls-rows") == 0)
 		return table_xls_rows_main(argv[2]);
 	table_xls_isolate("/proc/self/exe");
+	modules_register_tables();	/* which scopes a write moves (read cache) */
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		if (argc >= 3 && strcmp(argv[1], "help") == 0) {
 			char *hargv[] = {argv[2], "--help", NULL};

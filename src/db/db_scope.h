@@ -22,11 +22,25 @@ enum db_scope {
 	DB_SCOPE_ATTACH,
 	DB_SCOPE_SETTING,	/* every answer depends on it */
 	DB_SCOPE_NOTIFY,	/* the e-mail outbox (its sender writes it on its own) */
+	DB_SCOPE_DEVELOP,	/* 发展党员: applicants and their steps */
+	DB_SCOPE_DUES,		/* 党费 */
+	/* A new scope: its name in db_version.c; no row to add (a bump makes it). */
 	DB_SCOPE_N
 };
 
 #define DEP(s) (1u << DB_SCOPE_##s)
 #define DEP_ALL ((1u << DB_SCOPE_N) - 1)
+
+/* A table and the scopes a write to it moves: each module lists its own
+ * (platform/module.h .tables) and the platform hands them to the db layer
+ * at start.  A table nobody listed moves every scope: safe, only slower. */
+struct db_table_scope {
+	const char *table;
+	unsigned scopes;	/* DEP(…) | … */
+};
+
+/* Add a {0}-terminated list (kept by pointer); before any thread starts. */
+void db_register_tables(const struct db_table_scope *tables);
 
 /* The newest version of every scope, as one request reads them. */
 struct db_versions {

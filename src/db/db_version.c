@@ -3,9 +3,11 @@
  *
  * A statement's table is read from its text (INSERT INTO t, UPDATE t,
  * DELETE FROM t): every write of dangjian goes through db_query, so this is
- * the one place that sees them all.  A table missing from the map below, or
- * a statement this does not understand, bumps every scope: a new table is
- * safe before it is listed, only slower. */
+ * the one place that sees them all.  The map from table to scopes is the
+ * modules' (struct module .tables, registered at start by the platform: the
+ * db layer knows no module).  A table nobody registered, or a statement
+ * this does not understand, bumps every scope: a new table is safe before
+ * it is listed, only slower. */
 #include "db/db_driver.h"
 
 #include <ctype.h>
@@ -18,29 +20,27 @@ static const char *const scope_names[DB_SCOPE_N] = {
 	[DB_SCOPE_ORG] = "org", [DB_SCOPE_MEMBER] = "member", [DB_SCOPE_LIFE] = "life",
 	[DB_SCOPE_TASK] = "task", [DB_SCOPE_USER] = "user", [DB_SCOPE_SESSION] = "session",
 	[DB_SCOPE_AUDIT] = "audit", [DB_SCOPE_ATTACH] = "attach", [DB_SCOPE_SETTING] = "setting",
-	[DB_SCOPE_NOTIFY] = "notify",
+	[DB_SCOPE_NOTIFY] = "notify", [DB_SCOPE_DEVELOP] = "develop", [DB_SCOPE_DUES] = "dues",
 };
 
-static const struct {
-	const char *table;
-	unsigned scopes;
-} table_scopes[] = {
+/* The db layer's own tables. */
+static const struct db_table_scope own_tables[] = {
 	{"data_version", 0},
-	{"org", DEP(ORG)}, {"org_closure", DEP(ORG)}, {"org_event", DEP(ORG)}, {"org_officer", DEP(ORG)},
-	{"org_term", DEP(ORG)},
-	{"member", DEP(MEMBER)}, {"member_transfer", DEP(MEMBER)},
-	/* An exact search is counted (and audited) each time it is asked: it
-	 * moves the member scope so its answer is never one kept from before. */
-	{"exact_search_count", DEP(MEMBER) | DEP(USER)},
-	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
-	{"activity_kind", DEP(LIFE)}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
-	{"life_rule", DEP(LIFE)}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
-	{"plan", DEP(TASK)}, {"plan_contact", DEP(TASK)}, {"campaign", DEP(TASK)}, {"task", DEP(TASK)},
-	{"task_quota", DEP(TASK)}, {"task_target", DEP(TASK)}, {"task_version", DEP(TASK)},
-	{"assignment", DEP(TASK)}, {"assignment_event", DEP(TASK)}, {"assignment_quota", DEP(TASK)},
-	{"app_user", DEP(USER)}, {"session", DEP(SESSION)}, {"audit", DEP(AUDIT)}, {"attachment", DEP(ATTACH)},
-	{"setting", DEP(SETTING)}, {"notify_outbox", DEP(NOTIFY)},
+	{0},
 };
+
+#define MAX_TABLE_LISTS 64
+static const struct db_table_scope *table_lists[MAX_TABLE_LISTS] = {own_tables};
+static int ntable_lists = 1;
+
+void db_register_tables(const struct db_table_scope *tables)
+{
+	for (int i = 0; i < ntable_lists; i++)
+		if (table_lists[i] == tables)
+			return;
+	if (tables && ntable_lists < MAX_TABLE_LISTS)
+		table_lists[ntable_lists++] = tables;
+}
 
 static bool word(const char **p, const char *w)
 {
@@ -62,9 +62,10 @@ static unsigned table_mask(const char *p)
 	while ((isalnum((unsigned char)*p) || *p == '_') && n + 1 < sizeof name)
 		name[n++] = (char)tolower((unsigned char)*p++);
 	name[n] = 0;
-	for (size_t i = 0; i < sizeof table_scopes / sizeof table_scopes[0]; i++)
-		if (strcmp(table_scopes[i].table, name) == 0)
-			return table_scopes[i].scopes;
+	for (int l = 0; l < ntable_lists; l++)
+		for (const struct db_table_scope *t = table_lists[l]; t->table; t++)
+			if (strcmp(t->table, name) == 0)
+				return t->scopes;
 	return DEP_ALL;
 }
 
@@ -110,14 +111,15 @@ int db_bump(struct db *db, unsigned mask, struct dj_error *err)
 	if (!mask)
 		return 0;
 	struct buf b = {0};
-	buf_puts(&b, "UPDATE data_version SET v = v + 1 WHERE scope IN (");
+	/* An upsert: a scope added after the base schema gets its row here. */
+	buf_puts(&b, "INSERT INTO data_version(scope, v) VALUES ");
 	const char *sep = "";
 	for (int s = 0; s < DB_SCOPE_N; s++)
 		if (mask & (1u << s)) {
-			buf_printf(&b, "%s'%s'", sep, scope_names[s]);
+			buf_printf(&b, "%s('%s', 1)", sep, scope_names[s]);
 			sep = ", ";
 		}
-	buf_puts(&b, ")");
+	buf_puts(&b, " ON CONFLICT (scope) DO UPDATE SET v = data_version.v + 1");
 	/* Straight to the driver: this write is not noted again. */
 	struct db_stmt *st = db->ops->query(db, b.data, 0, NULL, err);
 	int rc = st ? 0 : (err && err->code ? err->code : DJ_EDB);

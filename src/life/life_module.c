@@ -69,6 +69,14 @@ static const char *const life_migrations[] = {
 static const char *const life_bench_tables[] = {"study_done", "attendance", "activity_guest", "activity_agenda",
 						"activity_org", "activity", NULL};
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope life_tables[] = {
+	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
+	{"activity_kind", DEP(LIFE)}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
+	{"life_rule", DEP(LIFE)}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
+	{0},
+};
+
 const struct module life_module = {
 	.name = "life",
 	.label = "组织生活",
@@ -80,4 +88,5 @@ const struct module life_module = {
 	.nav = life_nav,
 	.generate = life_generate,
 	.bench_tables = life_bench_tables,
+	.tables = life_tables,
 };

@@ -17,6 +17,15 @@ static const struct nav_entry member_nav[] = {
 /* The bench's import copy empties these before it deletes the members. */
 static const char *const member_bench_tables[] = {"member_transfer", NULL};
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope member_tables[] = {
+	{"member", DEP(MEMBER)}, {"member_transfer", DEP(MEMBER)},
+	/* An exact search is counted (and audited) each time it is asked: it
+	 * moves the member scope so its answer is never one kept from before. */
+	{"exact_search_count", DEP(MEMBER) | DEP(USER)},
+	{0},
+};
+
 const struct module member_module = {
 	.name = "member",
 	.label = "党员",
@@ -25,4 +34,5 @@ const struct module member_module = {
 	.todos = member_todos,
 	.nav = member_nav,
 	.bench_tables = member_bench_tables,
+	.tables = member_tables,
 };

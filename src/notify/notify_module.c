@@ -28,10 +28,17 @@ static const char *const notify_migrations[] = {
 
 static const char *const notify_bench_tables[] = {"notify_outbox", NULL};
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope notify_tables[] = {
+	{"notify_outbox", DEP(NOTIFY)},
+	{0},
+};
+
 const struct module notify_module = {
 	.name = "notify",
 	.label = "提醒",
 	.migrations = notify_migrations,
 	.routes = notify_routes,
 	.bench_tables = notify_bench_tables,
+	.tables = notify_tables,
 };

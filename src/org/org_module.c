@@ -32,6 +32,13 @@ static const struct nav_entry org_nav[] = {
 
 static const char *const org_bench_tables[] = {"org_officer", NULL};
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope org_tables[] = {
+	{"org", DEP(ORG)}, {"org_closure", DEP(ORG)}, {"org_event", DEP(ORG)}, {"org_officer", DEP(ORG)},
+	{"org_term", DEP(ORG)},
+	{0},
+};
+
 const struct module org_module = {
 	.name = "org",
 	.label = "党组织",
@@ -41,4 +48,5 @@ const struct module org_module = {
 	.todos = org_todos,
 	.nav = org_nav,
 	.bench_tables = org_bench_tables,
+	.tables = org_tables,
 };

@@ -3,7 +3,8 @@
  * A domain module (org, member, life, task, …) declares here, in one
  * `struct module` defined in its own folder, everything the platform needs
  * from it: its schema steps, routes, figures, findings, 待办 sources, menu
- * entries, generator step and the tables the bench copies.  The platform
+ * entries, generator step, the scopes its tables belong to (the read
+ * cache) and the tables the bench copies.  The platform
  * reads `modules[]` (modules.c), as cgit reads its cmds[]: adding a module
  * is one folder and one line there.  README "Adding a module" has the path. */
 #ifndef DJ_MODULE_H
@@ -66,11 +67,18 @@ struct module {
 	const struct nav_entry *nav;		/* {0}-terminated */
 	module_generate_fn generate;
 	const char *const *bench_tables;	/* NULL-terminated */
+	/* Each table this module writes and the scopes (db/db_scope.h) a write
+	 * to it moves, {0}-terminated: kept answers that read other scopes
+	 * stay.  A table not listed by any module moves every scope. */
+	const struct db_table_scope *tables;
 };
 
 /* The table, in the order routes are tried, the generator runs and the
  * menu falls back on (modules.c). */
 extern const struct module *const modules[];
+
+/* Hand every module's .tables to the db layer (once, at start). */
+void modules_register_tables(void);
 
 /* Apply the base schema and every module's steps that the database lacks. */
 int modules_migrate(struct db *db, struct dj_error *err);

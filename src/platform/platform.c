@@ -108,3 +108,12 @@ void platform_bench_tables(FILE *out)
 		for (const char *const *t = modules[n]->bench_tables; t && *t; t++)
 			fprintf(out, "%s\n", *t);
 }
+
+/* The db layer maps a written table to its scopes (db_version.c) but knows
+ * no module: each module's map is handed to it here, once, at start. */
+void modules_register_tables(void)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->tables)
+			db_register_tables((*m)->tables);
+}

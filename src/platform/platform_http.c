@@ -117,9 +117,16 @@ static const struct nav_entry platform_nav_entries[] = {
 	{0},
 };
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope platform_tables[] = {
+	{"setting", DEP(SETTING)},	/* every answer reads it */
+	{0},
+};
+
 const struct module platform_module = {
 	.name = "platform",
 	.label = "平台",
 	.routes = platform_routes,
 	.nav = platform_nav_entries,
+	.tables = platform_tables,
 };

@@ -47,6 +47,14 @@ static const struct nav_entry task_nav[] = {
 	{0},
 };
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope task_tables[] = {
+	{"plan", DEP(TASK)}, {"plan_contact", DEP(TASK)}, {"campaign", DEP(TASK)}, {"task", DEP(TASK)},
+	{"task_quota", DEP(TASK)}, {"task_target", DEP(TASK)}, {"task_version", DEP(TASK)},
+	{"assignment", DEP(TASK)}, {"assignment_event", DEP(TASK)}, {"assignment_quota", DEP(TASK)},
+	{0},
+};
+
 const struct module task_module = {
 	.name = "task",
 	.label = "任务部署",
@@ -56,4 +64,5 @@ const struct module task_module = {
 	.todos = task_todos,
 	.nav = task_nav,
 	.generate = task_generate,
+	.tables = task_tables,
 };

@@ -10,9 +10,16 @@ static const struct nav_entry user_nav[] = {
 	{0},
 };
 
+/* The scopes a write to each table moves (the read cache, db/db_scope.h). */
+static const struct db_table_scope user_tables[] = {
+	{"app_user", DEP(USER)}, {"session", DEP(SESSION)},
+	{0},
+};
+
 const struct module user_module = {
 	.name = "user",
 	.label = "账号",
 	.routes = user_routes,
 	.nav = user_nav,
+	.tables = user_tables,
 };
