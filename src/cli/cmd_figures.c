@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/date.h"
 #include "db/db.h"
 #include "platform/figure.h"
 #include "platform/module.h"
+#include "user/actor.h"
 
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -36,7 +38,7 @@ static char *value_text(json_t *v)
 	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 }
 
-static void print_value(const struct figure *f, json_t *v, enum fmt fmt)
+static void print_value(const struct figure *f, json_t *v, enum fmt fmt, double ms)
 {
 	char *val = value_text(json_object_get(v, "value"));
 	if (fmt == FMT_CSV) {
@@ -45,6 +47,8 @@ static void print_value(const struct figure *f, json_t *v, enum fmt fmt)
 		csv_field(val, false);
 		csv_field(f->unit, true);
 	} else {
+		if (ms >= 0)
+			printf("%9.1f ms  ", ms);
 		printf("%-36s %-24s %12s %s", f->id, f->label, val, f->unit);
 		if (f->kind == FIGURE_RATIO) {
 			char *num = value_text(json_object_get(v, "num")), *den = value_text(json_object_get(v, "den"));
@@ -98,9 +102,9 @@ static void print_records(json_t *r, enum fmt fmt)
 }
 
 /* Does the value equal what its records (all pages) add up to? */
-static int check_one(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
+static int check_records(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
 {
-	json_t *v = figure_value(db, f, s, err);
+	json_t *v = figure_value_counted(db, f, s, err);
 	if (!v)
 		return -1;
 	int bad = 0;
@@ -128,6 +132,101 @@ static int check_one(struct db *db, const struct figure *f, const struct figure_
 	return bad;
 }
 
+/* Does the kept value (figure.h) equal the one counted from the records,
+ * part by part and key by key? */
+static int check_kept(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
+{
+	if (!f->kept)
+		return 0;
+	json_t *k = figure_value(db, f, s, err), *c = k ? figure_value_counted(db, f, s, err) : NULL;
+	int bad = -1;
+	if (k && c) {
+		bad = 0;
+		static const char *const parts[] = {"value", "num", "den", "by"};
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+			json_t *x = json_object_get(k, parts[i]), *y = json_object_get(c, parts[i]);
+			if ((x || y) && !(x && y && json_equal(x, y))) {
+				char *tx = x ? value_text(x) : strdup("-"), *ty = y ? value_text(y) : strdup("-");
+				printf("MISMATCH %s kept %s at org %lld %s..%s: kept %s, records %s\n", f->id, parts[i],
+				       (long long)s->org, s->from, s->to, tx, ty);
+				free(tx);
+				free(ty);
+				bad = 1;
+			}
+		}
+	}
+	json_decref(k);
+	json_decref(c);
+	return bad;
+}
+
+/* Sample scopes under `root` for --check: a committee's and a branch's
+ * (0 when the subtree has none). */
+static int sample_orgs(struct db *db, int64_t root, int64_t out[2], struct dj_error *err)
+{
+	static const char *const kinds[2] = {"committee", "branch"};
+	for (int i = 0; i < 2; i++) {
+		out[i] = 0;
+		int rc = db_int1(db, &out[i],
+				 "SELECT coalesce(min(c.descendant), 0) FROM org_closure c JOIN org o ON o.id = c.descendant"
+				 " WHERE c.ancestor = ?1 AND c.descendant <> ?1 AND o.kind = ?2",
+				 DB_ARGS(DB_I(root), DB_T(kinds[i])), err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* --check for one figure: records against value at the scope asked for;
+ * the kept value against the counted one there, at the sample orgs, and
+ * for sample periods (a flow: its last month and a part of a month; a
+ * stock: a day half a year earlier).  1 on a mismatch, -1 on error. */
+static int check_figure(struct db *db, const struct actor *a, const struct figure *f, const struct figure_scope *s,
+			const int64_t samples[2], struct dj_error *err)
+{
+	int bad = check_records(db, f, s, err);
+	if (bad < 0 || !f->kept)
+		return bad;
+	struct figure_scope periods[3] = {*s, *s, *s};
+	int np = 1;
+	if (f->time == FIGURE_FLOW) {
+		char first[11];
+		snprintf(first, sizeof first, "%.7s-01", s->to);
+		if (strcmp(first, s->from) > 0)
+			memcpy(periods[np++].from, first, 11);
+		snprintf(periods[np].from, 11, "%.7s-10", s->to);
+		snprintf(periods[np].to, 11, "%.7s-20", s->to);
+		if (strcmp(periods[np].from, s->from) >= 0 && strcmp(periods[np].to, s->to) <= 0)
+			np++;
+	} else {
+		date_add(periods[1].from, s->to, 0, -6, 0);
+		memcpy(periods[1].to, periods[1].from, 11);
+		np = 2;
+	}
+	int64_t orgs[3] = {s->org, samples[0], samples[1]};
+	for (int o = 0; o < 3; o++)
+		for (int p = 0; p < np; p++) {
+			if (!orgs[o])
+				continue;
+			struct figure_scope x = periods[p];
+			if (o && scope_org(db, a, orgs[o], err))
+				return -1;
+			x.org = orgs[o];
+			int r = check_kept(db, f, &x, err);
+			if (r < 0)
+				return -1;
+			bad |= r;
+		}
+	return bad;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1000 + (double)t.tv_nsec / 1e6;
+}
+
 int cmd_figures(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -135,11 +234,11 @@ int cmd_figures(int argc, char **argv)
 		{"from", required_argument, 0, 'f'}, {"to", required_argument, 0, 't'}, {"on", required_argument, 0, 'n'},
 		{"format", required_argument, 0, 'F'}, {"id", required_argument, 0, 'i'},
 		{"records", no_argument, 0, 'r'}, {"check", no_argument, 0, 'c'}, {"part", required_argument, 0, 'p'},
-		{"key-value", required_argument, 0, 'K'}, {"help", no_argument, 0, 'h'}, {0}};
+		{"key-value", required_argument, 0, 'K'}, {"time", no_argument, 0, 'T'}, {"help", no_argument, 0, 'h'}, {0}};
 	const char *db_url = "dangjian.db", *key = NULL, *org = NULL, *from = NULL, *to = NULL, *on = NULL, *id = NULL,
 		   *part = NULL, *kv = NULL;
 	enum fmt fmt = FMT_TABLE;
-	bool records = false, check = false;
+	bool records = false, check = false, timed = false;
 	int o;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -155,6 +254,7 @@ int cmd_figures(int argc, char **argv)
 		case 'c': check = true; break;
 		case 'p': part = optarg; break;
 		case 'K': kv = optarg; break;
+		case 'T': timed = true; break;
 		case 'F':
 			if (strcmp(optarg, "table") == 0)
 				fmt = FMT_TABLE;
@@ -168,11 +268,15 @@ int cmd_figures(int argc, char **argv)
 		case 'h':
 			printf("usage: dangjian figures --db DB --org ORG [--from D --to D | --on D] [--format table|csv|json]\n"
 			       "       dangjian figures --db DB --org ORG --id ID --records [--part num|den] [--key-value K]\n"
-			       "       dangjian figures --db DB --org ORG --check\n\n"
+			       "       dangjian figures --db DB --org ORG --check [--from D --to D] [--on D]\n"
+			       "       dangjian figures --db DB --org ORG --time\n\n"
 			       "Prints every registered figure (id, label, value, unit) for the org's subtree: stocks as of\n"
 			       "--on (default today), flows from --from to --to (default 1 January to today).  With --id\n"
 			       "and --records, the records behind one figure.  --check recounts every figure from its\n"
-			       "records and prints any that disagree (exit 1).\n");
+			       "records and prints any that disagree (exit 1); for a figure read from kept counters it\n"
+			       "also compares them with the records at the org, a committee and a branch under it, for\n"
+			       "the period (day), its last month and days 10-20 of it (a stock: half a year earlier).\n"
+			       "--time prints how long each figure took (ms, computed afresh) and the total.\n");
 			return EXIT_OK;
 		default: return cli_usage_error("figures", "unknown option");
 		}
@@ -192,6 +296,10 @@ int cmd_figures(int argc, char **argv)
 	const char *today = a.today;
 	json_t *all = fmt == FMT_JSON && !records && !check ? json_array() : NULL;
 	int bad = 0;
+	int64_t samples[2] = {0, 0};
+	if (check && sample_orgs(db, org_id, samples, &err))
+		rc = err.code ? err.code : DJ_EDB;
+	double total_ms = 0;
 	if (fmt == FMT_CSV && !records)
 		printf("id,label,value,unit\n");
 	for (const struct module *const *m = modules; !rc && *m; m++)
@@ -206,7 +314,7 @@ int cmd_figures(int argc, char **argv)
 			if (rc)
 				break;
 			if (check) {
-				int r = check_one(db, f, &s, &err);
+				int r = check_figure(db, &a, f, &s, samples, &err);
 				if (r < 0)
 					rc = err.code ? err.code : DJ_EDB;
 				bad += r > 0;
@@ -222,15 +330,20 @@ int cmd_figures(int argc, char **argv)
 				json_decref(r);
 				continue;
 			}
+			double t0 = now_ms();
 			json_t *v = figure_value(db, f, &s, &err);
 			if (!v) {
 				rc = err.code ? err.code : DJ_EDB;
 				break;
 			}
+			double ms = now_ms() - t0;
+			total_ms += ms;
+			if (timed)
+				json_object_set_new(v, "ms", json_real((double)(int64_t)(ms * 10) / 10));
 			if (all)
 				json_array_append(all, v);
 			else
-				print_value(f, v, fmt);
+				print_value(f, v, fmt, timed ? ms : -1);
 			json_decref(v);
 		}
 	db_close(db);
@@ -244,5 +357,7 @@ int cmd_figures(int argc, char **argv)
 		return cli_fail("figures", &err);
 	if (check)
 		printf("%s: %d figures disagree with their records\n", bad ? "FAILED" : "ok", bad);
+	else if (timed && !records && fmt == FMT_TABLE)
+		printf("total: %.1f ms\n", total_ms);
 	return bad ? EXIT_FAIL : EXIT_OK;
 }

@@ -30,6 +30,52 @@ static const struct nav_entry org_nav[] = {
 	{0},
 };
 
+/* The module's own schema steps: counts kept per org in the writing
+ * transaction (figures read them; --check proves them against the records). */
+static const char *const org_migrations[] = {
+	/* 1: members by education per org (member_count, base step 8, keeps
+	 * them by status and mobility); members found by the day they joined
+	 * or were converted, so a stock "as of" a past day subtracts the few
+	 * who joined after it, and the flows of 发展/转正 read a date range. */
+	"CREATE TABLE member_edu_count (\n"
+	"  org_id BIGINT NOT NULL, education TEXT NOT NULL, n BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (org_id, education)){{NOROWID}};\n"
+	"INSERT INTO member_edu_count(org_id, education, n)\n"
+	"  SELECT org_id, coalesce(education, ''), count(*) FROM member WHERE active = 1 GROUP BY org_id, coalesce(education, '');\n"
+	"CREATE INDEX member_joined ON member(join_date, org_id, active);\n"
+	"CREATE INDEX member_converted ON member(full_date, org_id);\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER member_edu_count_insert AFTER INSERT ON member WHEN NEW.active = 1 BEGIN\n"
+	"  INSERT INTO member_edu_count(org_id, education, n) VALUES (NEW.org_id, coalesce(NEW.education, ''), 1)\n"
+	"    ON CONFLICT (org_id, education) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"CREATE TRIGGER member_edu_count_delete AFTER DELETE ON member WHEN OLD.active = 1 BEGIN\n"
+	"  UPDATE member_edu_count SET n = n - 1 WHERE org_id = OLD.org_id AND education = coalesce(OLD.education, '');\n"
+	"END;\n"
+	"CREATE TRIGGER member_edu_count_update AFTER UPDATE OF org_id, education, active ON member BEGIN\n"
+	"  UPDATE member_edu_count SET n = n - 1\n"
+	"    WHERE OLD.active = 1 AND org_id = OLD.org_id AND education = coalesce(OLD.education, '');\n"
+	"  INSERT INTO member_edu_count(org_id, education, n) SELECT NEW.org_id, coalesce(NEW.education, ''), 1\n"
+	"    WHERE NEW.active = 1 ON CONFLICT (org_id, education) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION member_edu_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' AND OLD.active = 1 THEN\n"
+	"    UPDATE member_edu_count SET n = n - 1 WHERE org_id = OLD.org_id AND education = coalesce(OLD.education, '');\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' AND NEW.active = 1 THEN\n"
+	"    INSERT INTO member_edu_count(org_id, education, n) VALUES (NEW.org_id, coalesce(NEW.education, ''), 1)\n"
+	"      ON CONFLICT (org_id, education) DO UPDATE SET n = member_edu_count.n + 1;\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_edu_count_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, education, active ON member\n"
+	"  FOR EACH ROW EXECUTE FUNCTION member_edu_count_keep();\n"
+	"{{END}}",
+	NULL,
+};
+
 static const char *const org_bench_tables[] = {"org_officer", NULL};
 
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
@@ -42,6 +88,7 @@ static const struct db_table_scope org_tables[] = {
 const struct module org_module = {
 	.name = "org",
 	.label = "党组织",
+	.migrations = org_migrations,
 	.routes = org_routes,
 	.figures = org_figures,
 	.findings = org_findings_source,

@@ -45,6 +45,8 @@ json_t *figure_catalogue(void)
 				json_object_set_new(x, "by", json_string(f->by));
 			if (f->note)
 				json_object_set_new(x, "note", json_string(f->note));
+			if (f->kept)
+				json_object_set_new(x, "kept", json_true());
 			json_array_append_new(out, x);
 		}
 	return out;
@@ -89,22 +91,77 @@ int figure_scope_make(struct db *db, const struct actor *a, const struct figure 
 	return 0;
 }
 
-/* The records query with the scope's subtree put in, wrapped so that every
+/* `sql` with the scope's subtree put in for every {{SUBTREE}}. */
+static void put_subtree(struct buf *b, const char *sql)
+{
+	const char *p = sql, *q;
+	while ((q = strstr(p, "{{SUBTREE}}"))) {
+		buf_append(b, p, (size_t)(q - p));
+		buf_puts(b, org_subtree_sql());
+		p = q + strlen("{{SUBTREE}}");
+	}
+	buf_puts(b, p);
+}
+
+/* A query (records or kept) with the subtree put in, wrapped so that every
  * parameter is used (PostgreSQL must be able to type each one) and its
  * columns can be named from outside as r.<col>. */
 static char *records_sql(const char *records)
 {
 	struct buf b = {0};
-	const char *p = records, *q;
 	buf_puts(&b, "(SELECT * FROM (");
-	while ((q = strstr(p, "{{SUBTREE}}"))) {
-		buf_append(&b, p, (size_t)(q - p));
-		buf_puts(&b, org_subtree_sql());
-		p = q + strlen("{{SUBTREE}}");
-	}
-	buf_puts(&b, p);
+	put_subtree(&b, records);
 	buf_puts(&b, ") r0 WHERE ?1 > 0 AND CAST(?2 AS TEXT) <= CAST(?3 AS TEXT)) r");
 	return buf_detach(&b);
+}
+
+static json_t *number_json(double v)
+{
+	return v == (double)(int64_t)v ? json_integer((json_int_t)v) : json_real(v);
+}
+
+/* The value of a kept query (figure.h): the sum of its rows' n, and for a
+ * breakdown the {key: n} object (rows of one key added up, so a counter
+ * and a correction may share a key; keys in the query's order, zeros left
+ * out, as counting the records never gives a key with 0). */
+static int kept_value(struct db *db, const struct figure *f, const char *kept, const struct figure_scope *s,
+		      double *out, json_t **by, struct dj_error *err)
+{
+	char *from = records_sql(kept);
+	char *sql = xasprintf("SELECT * FROM %s ORDER BY 1", from);
+	struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(s->org), DB_T(s->from), DB_T(s->to)), err);
+	free(sql);
+	free(from);
+	if (!st)
+		return err->code ? err->code : DJ_EDB;
+	double total = 0;
+	json_t *o = f->by && by ? json_object() : NULL;
+	int rc;
+	while ((rc = db_next(st)) > 0) {
+		double n = db_real(st, f->by ? 1 : 0);
+		total += n;
+		if (o) {
+			const char *k = db_isnull(st, 0) ? "" : db_text(st, 0);
+			json_t *had = json_object_get(o, k);
+			json_object_set_new(o, k, number_json(n + (had ? json_number_value(had) : 0)));
+		}
+	}
+	db_done(st);
+	if (rc < 0) {
+		json_decref(o);
+		return err->code ? err->code : DJ_EDB;
+	}
+	const char *k;
+	json_t *x;
+	void *tmp;
+	json_object_foreach_safe(o, tmp, k, x) {
+		if (json_number_value(x) == 0)
+			json_object_del(o, k);
+	}
+	*out = total;
+	if (by)
+		*by = o;
+	return 0;
 }
 
 static int aggregate(struct db *db, const struct figure *f, const char *records, const struct figure_scope *s,
@@ -124,19 +181,21 @@ static int aggregate(struct db *db, const struct figure *f, const char *records,
 	return rc < 0 ? (err->code ? err->code : DJ_EDB) : 0;
 }
 
-static json_t *number_json(double v)
+/* Is the fast path there (for a ratio, both of its parts)? */
+static bool has_kept(const struct figure *f)
 {
-	return v == (double)(int64_t)v ? json_integer((json_int_t)v) : json_real(v);
+	return f->kept && (f->kind != FIGURE_RATIO || f->kept_den);
 }
 
 int figure_number(struct db *db, const struct figure *f, const struct figure_scope *s, double *out,
 		  struct dj_error *err)
 {
-	int rc = aggregate(db, f, f->records, s, out, err);
+	bool kept = has_kept(f);
+	int rc = kept ? kept_value(db, f, f->kept, s, out, NULL, err) : aggregate(db, f, f->records, s, out, err);
 	if (rc || f->kind != FIGURE_RATIO)
 		return rc;
 	double den;
-	if ((rc = aggregate(db, f, f->den, s, &den, err)))
+	if ((rc = kept ? kept_value(db, f, f->kept_den, s, &den, NULL, err) : aggregate(db, f, f->den, s, &den, err)))
 		return rc;
 	*out = den > 0 ? *out / den : 0;
 	return 0;
@@ -166,13 +225,24 @@ static json_t *breakdown(struct db *db, const struct figure *f, const struct fig
 	return by;
 }
 
-json_t *figure_value(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
+static json_t *value_json(struct db *db, const struct figure *f, const struct figure_scope *s, bool counted,
+			  struct dj_error *err)
 {
 	double num, den = 0;
-	if (aggregate(db, f, f->records, s, &num, err))
-		return NULL;
-	if (f->kind == FIGURE_RATIO && aggregate(db, f, f->den, s, &den, err))
-		return NULL;
+	json_t *by = NULL;
+	if (!counted && has_kept(f)) {
+		if (kept_value(db, f, f->kept, s, &num, &by, err))
+			return NULL;
+		if (f->kind == FIGURE_RATIO && kept_value(db, f, f->kept_den, s, &den, NULL, err))
+			return NULL;
+	} else {
+		if (aggregate(db, f, f->records, s, &num, err))
+			return NULL;
+		if (f->kind == FIGURE_RATIO && aggregate(db, f, f->den, s, &den, err))
+			return NULL;
+		if (f->by && !(by = breakdown(db, f, s, err)))
+			return NULL;
+	}
 	json_t *out = json_pack("{s:s, s:s, s:s, s:I}", "id", f->id, "label", f->label, "unit", f->unit, "org",
 				(json_int_t)s->org);
 	if (f->time == FIGURE_STOCK) {
@@ -190,15 +260,20 @@ json_t *figure_value(struct db *db, const struct figure *f, const struct figure_
 	} else {
 		json_object_set_new(out, "value", number_json(num));
 	}
-	if (f->by) {
-		json_t *by = breakdown(db, f, s, err);
-		if (!by) {
-			json_decref(out);
-			return NULL;
-		}
+	if (by)
 		json_object_set_new(out, "by", by);
-	}
 	return out;
+}
+
+json_t *figure_value(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
+{
+	return value_json(db, f, s, false, err);
+}
+
+json_t *figure_value_counted(struct db *db, const struct figure *f, const struct figure_scope *s,
+			     struct dj_error *err)
+{
+	return value_json(db, f, s, true, err);
 }
 
 json_t *figure_records(struct db *db, const struct figure *f, const struct figure_scope *s, const char *part,

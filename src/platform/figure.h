@@ -18,7 +18,16 @@
  *   ?2  from (a flow) — for a stock the same day as ?3
  *   ?3  to (a flow) or "as of" (a stock)
  * and `{{SUBTREE}}` stands for the scope's org ids (a subquery the org
- * module provides), as in "a.org_id IN {{SUBTREE}}". */
+ * module provides), as in "a.org_id IN {{SUBTREE}}".
+ *
+ * The records query is the definition.  A figure may also have a kept
+ * query (`.kept`, and `.kept_den` for a ratio's denominator): the same
+ * value read from counters kept in the writing transaction (per org, per
+ * org and month …), with the same parameters and {{SUBTREE}}.  It returns
+ * one row, the value — or, for a figure with a breakdown, rows (key, n)
+ * whose n add up to the value.  When it is there, the value is read from
+ * it and the records query only lists; `dangjian figures --check` and
+ * tests/api/counters.test.mjs prove that both give the same numbers. */
 #ifndef DJ_FIGURE_H
 #define DJ_FIGURE_H
 
@@ -53,6 +62,8 @@ struct figure {
 	const char *sum_col;	/* FIGURE_SUM: the column added up */
 	const char *by;		/* a breakdown: the column whose values split the figure */
 	const char *note;	/* how it is counted, for the figure page */
+	const char *kept;	/* the value from kept counters (see above), or NULL */
+	const char *kept_den;	/* a ratio's denominator from kept counters */
 };
 
 /* The fields every figure has, for tables of figures:
@@ -77,8 +88,14 @@ int figure_scope_make(struct db *db, const struct actor *a, const struct figure 
 		      const char *to, const char *on, const char *today, struct figure_scope *s, struct dj_error *err);
 
 /* The value: {id, label, unit, value, org, from, to} with, for a ratio,
- * num and den; for a breakdown, by: {key: n}.  NULL on error. */
+ * num and den; for a breakdown, by: {key: n}.  Read from the kept query
+ * when the figure has one.  NULL on error. */
 json_t *figure_value(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err);
+
+/* The same, always counted from the records query (what --check compares
+ * the kept value with). */
+json_t *figure_value_counted(struct db *db, const struct figure *f, const struct figure_scope *s,
+			     struct dj_error *err);
 
 /* The records behind it, paged: {total, items: [...]}.  `part` is "num" or
  * "den" for a ratio (default num); `key` keeps one value of a breakdown. */
