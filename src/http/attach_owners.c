@@ -3,10 +3,12 @@
  * table, platform/modules.c.) */
 #include "http/server.h"
 #include "life/life.h"
+#include "member/member_roster.h"
 #include "task/task.h"
 
 const struct attach_owner attach_owners[] = {
 	{"activity", life_attachment_scope},
 	{"submission", task_attachment_scope},
+	{"member_end", roster_end_attachment_scope},
 	{0},
 };

@@ -12,6 +12,7 @@
 #include "core/valid.h"
 #include "db/db.h"
 #include "member/member.h"
+#include "member/member_roster.h"
 
 #define MAX_ITEMS 5000
 #define MAX_GUESTS 200
@@ -84,6 +85,18 @@ static json_t *expected_of(struct db *db, const struct act_head *h, struct dj_er
 			json_object_set_new(out, key, json_integer(h->orgs[i]));
 		}
 		json_decref(roster);
+		/* Mobile members hosted by the org take part here; their rows keep their home org. */
+		json_t *hosted = member_hosted_roster(db, h->orgs[i], h->on_date, err);
+		if (!hosted) {
+			json_decref(out);
+			return NULL;
+		}
+		json_array_foreach(hosted, k, m) {
+			char key[24];
+			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+			json_object_set(out, key, json_object_get(m, "org_id"));
+		}
+		json_decref(hosted);
 	}
 	return out;
 }
@@ -140,7 +153,16 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 
 bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id)
 {
-	return false;	/* no hosting records yet (#11) */
+	struct act_head h;
+	struct dj_error e = {0};
+	if (!activity_id || head_load(db, activity_id, &h, &e))
+		return false;
+	for (int i = 0; i < h.norgs; i++) {
+		bool yes = false;
+		if (member_hosted_at(db, member_id, h.orgs[i], h.on_date, &yes, NULL) == 0 && yes)
+			return true;
+	}
+	return false;
 }
 
 int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
@@ -198,7 +220,7 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 				snprintf(msg, sizeof msg, "%s", err->msg);
 				return dj_fail(err, rc, "attendance", "第%zu条：%.400s", i + 1, msg);
 			}
-			if (!org || (!dual && !in_orgs(&h, org))) {
+			if (!org || (!dual && !in_orgs(&h, org) && !life_member_may_attend(db, id, m))) {
 				rc = dj_fail(err, DJ_EINVAL, "attendance",
 					     "%s在%s不是本活动党组织的党员；如为领导干部参加双重组织生活，请标明“双重组织生活”",
 					     name, h.on_date);

@@ -331,6 +331,12 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 		if (!rc)
 			rc = db_run(db, "UPDATE member SET org_id = ?, updated_at = ? WHERE id = ?",
 				    DB_ARGS(DB_I(to), DB_T(now), DB_I(id)), err);
+		/* Both orgs are the actor's: sent and accepted at once, kept in the transfer history. */
+		if (!rc)
+			rc = db_run(db, "INSERT INTO transfer(member_id, kind, status, from_org, to_org, on_date, decided_on, reason,"
+					" log_id, user_id, created_at) SELECT member_id, 'inside', 'accepted', from_org, to_org, on_date,"
+					" on_date, reason, id, user_id, created_at FROM member_transfer WHERE id ="
+					" (SELECT max(id) FROM member_transfer WHERE member_id = ?)", DB_ARGS(DB_I(id)), err);
 		if (!rc) {
 			json_t *after = member_masked(db, id, err);
 			rc = after ? audit_write(db, a, "member.transfer", "member", id, before, after, err) : err->code;

@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "member/member_io.h"
+#include "member/member_roster_http.h"
 
 #define DB http_db(c)
 #define ME http_actor(c)
@@ -156,5 +157,6 @@ const struct route member_routes[] = {
 	{"POST", "/api/v1/members/:id/transfer", h_transfer, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/convert", h_convert, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/reveal", h_reveal, 0},
+	MEMBER_ROSTER_ROUTES
 	{0},
 };

@@ -269,7 +269,8 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 
 json_t *member_roster_at(struct db *db, int64_t org_id, const char *date, struct dj_error *err)
 {
-	return db_rows(db, "SELECT m.id, m.name, ?1 AS org_id FROM member m WHERE m.active = 1 AND m.join_date <= ?2"
+	return db_rows(db, "SELECT m.id, m.name, ?1 AS org_id FROM member m WHERE (m.active = 1 OR m.id IN (SELECT e.member_id FROM"
+			   " member_end e WHERE e.on_date > ?2 AND e.back_on IS NULL)) AND m.join_date <= ?2"
 			   " AND m.id IN (SELECT id FROM member WHERE org_id = ?1 UNION"
 			   " SELECT member_id FROM member_transfer WHERE from_org = ?1 AND on_date > ?2)"
 			   " AND " ORG_AT " = ?1 ORDER BY m.name_key, m.id",
