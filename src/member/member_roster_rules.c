@@ -8,7 +8,8 @@
  *     (a mobile member's attendance at the host counts at home), while
  *     activities expected them.  Assigned work: the items of their branch's
  *     study plans (学习计划), the work the platform assigns to a member; none
- *     done in the window while items were assigned.
+ *     done in the window while items were assigned (a plan of an org covers
+ *     its whole subtree, as in life/study.c).
  * The 待办: a transfer to accept (the receiving org), a receipt coming due
  * or overdue (the sending org), a yearly report coming due (the home org). */
 #include "member/member_roster.h"
@@ -186,7 +187,8 @@ static int idle(struct db *db, int64_t root, const char *today, const char *rule
 			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date,"
 			" max(CASE WHEN d.member_id IS NOT NULL THEN sp.month END) AS last_on,"
 			" sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
-			" FROM member m JOIN org o ON o.id = m.org_id JOIN study_plan sp ON sp.org_id = m.org_id"
+			" FROM member m JOIN org o ON o.id = m.org_id JOIN org_closure c ON c.descendant = m.org_id"
+			" JOIN study_plan sp ON sp.org_id = c.ancestor"
 			" JOIN study_item si ON si.plan_id = sp.id LEFT JOIN study_done d ON d.item_id = si.id AND d.member_id = m.id"
 			" WHERE " SUBTREE_OF("m.org_id") " AND m.active = 1 AND m.join_date <= ?2 AND sp.month > ?4 AND sp.month <= ?5"
 			" GROUP BY m.id, m.name, m.org_id, o.name, m.join_date"
