@@ -85,6 +85,15 @@ before(async () => {
     items: [{ week: 1, title: MARK.study + '第一周', kind: 'article' }] }), 201);
   B.studyItem = B.study.items[0].id;
   B.user = (await ok(await admin.get('/users?q=hangye'))).items[0];
+  // The roster's movements inside B: a transfer waiting, a hosting, an ended membership with its document.
+  const bOther = await org('JT-HY0102');
+  B.transfer = await ok(await admin.post('/transfers', { member_id: B.member2.id, to_org_id: bOther.id, on_date: env.DANGJIAN_TODAY }), 201);
+  B.hosting = await ok(await admin.post('/mobile-members', { member_id: B.member2.id, host_org_id: (await org('JT-HY01LD1')).id,
+    place: MARK.place, since: '2025-01-01' }), 201);
+  const bEnded = B.members.find((x) => x.org_id === B.branch.id && x.id !== B.member.id && x.id !== B.member2.id && !x.position);
+  await ok(await admin.post(`/members/${bEnded.id}/end`, { reason: 'death', on_date: env.DANGJIAN_TODAY, note: MARK.reason }), 201);
+  B.end = (await ok(await admin.get(`/member-ends?member=${bEnded.id}`))).items[0];
+  B.endAttachment = (await ok(await admin.req('POST', `/member-ends/${B.end.id}/attachments?filename=e.png`, new Uint8Array(PNG)), 201)).id;
   B.figures = (await ok(await admin.get('/figures'))).items.map((f) => f.id);
   assert.ok(B.figures.length > 0);
   // The demo's own plan (deployed by the bureau to every unit, A's and B's alike).
@@ -270,6 +279,29 @@ function probes() {
       ['POST', `/members/${A.member.id}/transfer`, { to_org_id: br, on_date: today }]],
     'POST /api/v1/members/{id}/convert': [['POST', `/members/${m}/convert`, { full_date: today }]],
     'POST /api/v1/members/{id}/reveal': [['POST', `/members/${m}/reveal`, { field: 'phone' }]],
+    'POST /api/v1/members/{id}/end': [['POST', `/members/${m}/end`, { reason: 'death', on_date: today, note: 'x' }]],
+    'GET /api/v1/member-ends': [['GET', `/member-ends?org=${o}`], ['GET', `/member-ends?member=${B.end.member_id}`, undefined, 'list'],
+      ['GET', '/member-ends?size=200', undefined, 'list']],
+    'POST /api/v1/member-ends/{id}/attachments': [['POST', `/member-ends/${B.end.id}/attachments?filename=x.png`, new Uint8Array(PNG)]],
+    'GET /api/v1/transfers': [['GET', `/transfers?org=${o}`], ['GET', `/transfers?member=${B.member2.id}`, undefined, 'list'],
+      ['GET', '/transfers?size=200', undefined, 'list']],
+    // A transfer starts from a member of the actor's subtree; B's member is not one (to B's orgs is allowed: the receiver accepts).
+    'POST /api/v1/transfers': [['POST', '/transfers', { member_id: m, to_org_id: A.branch, on_date: today }],
+      ['POST', '/transfers', { member_id: m, place: 'x', letter_no: 'x', on_date: today }]],
+    'POST /api/v1/transfers/in': [['POST', '/transfers/in', { to_org_id: br, place: 'x', letter_no: 'x', on_date: today,
+      member: { name: 'x', gender: 'male', birth_date: '1980-01-01', join_date: '2000-01-01', status: 'full' } }],
+      ['POST', '/transfers/in', { to_org_id: A.branch, place: 'x', letter_no: 'x', on_date: today, member_id: m }]],
+    // The platform's open orgs by name (a destination may be anywhere): names of orgs, no member and no record.
+    'GET /api/v1/transfers/orgs': [['GET', `/transfers/orgs?q=${encodeURIComponent(B.branch.name)}`, undefined, 'list']],
+    'GET /api/v1/transfers/{id}': [['GET', `/transfers/${B.transfer.id}`]],
+    'POST /api/v1/transfers/{id}/accept': [['POST', `/transfers/${B.transfer.id}/accept`, {}]],
+    'POST /api/v1/transfers/{id}/return': [['POST', `/transfers/${B.transfer.id}/return`, { reason: 'x' }]],
+    'POST /api/v1/transfers/{id}/receipt': [['POST', `/transfers/${B.transfer.id}/receipt`, { on_date: today }]],
+    'GET /api/v1/mobile-members': [['GET', `/mobile-members?org=${o}`], ['GET', '/mobile-members?all=1&size=200', undefined, 'list']],
+    'POST /api/v1/mobile-members': [['POST', '/mobile-members', { member_id: m, host_org_id: A.branch, place: 'x', since: HELD }]],
+    'GET /api/v1/mobile-members/{id}': [['GET', `/mobile-members/${B.hosting.id}`]],
+    'POST /api/v1/mobile-members/{id}/end': [['POST', `/mobile-members/${B.hosting.id}/end`, { on_date: today }]],
+    'POST /api/v1/mobile-members/{id}/reports': [['POST', `/mobile-members/${B.hosting.id}/reports`, { on_date: today, summary: 'x' }]],
     'GET /api/v1/audit': [['GET', `/audit?entity=member&entity_id=${m}`]],
     'POST /api/v1/activity-kinds': [['POST', '/activity-kinds', { code: 'scope_x', label: 'x', everyone: true }]],
     'GET /api/v1/activities': [['GET', `/activities?org=${br}`], ['GET', `/activities?org=${o}&subtree=1`],
@@ -337,7 +369,8 @@ function probes() {
     'GET /api/v1/figures/{id}': B.figures.map((f) => ['GET', `/figures/${f}?org=${o}`]),
     'GET /api/v1/figures/{id}/records': B.figures.map((f) => ['GET', `/figures/${f}/records?org=${o}&size=200`]),
     'GET /api/v1/todos': [['GET', '/todos', undefined, 'list']],
-    'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`]],
+    'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`],
+      ['GET', `/attachments/${B.endAttachment}`]],
     'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`]],
   };
 }
@@ -380,6 +413,10 @@ describe('route × role: ids of a sibling subtree', () => {
     assert.equal(act.status, 'held');
     assert.equal((await admin.get(`/orgs/${B.branch.id}`)).body.parent_id, B.root.id);
     assert.equal((await admin.get(`/members/${B.member.id}`)).body.org_id, B.branch.id);
+    assert.equal((await admin.get(`/transfers/${B.transfer.id}`)).body.status, 'pending');
+    assert.equal((await admin.get(`/mobile-members/${B.hosting.id}`)).body.ended_on, null);
+    assert.equal((await admin.get(`/mobile-members/${B.hosting.id}`)).body.reports.length, 0);
+    assert.equal((await admin.get(`/member-ends?member=${B.member.id}`)).body.total, 0);
     assert.equal((await admin.get(`/plans/${B.plan.id}`)).body.title, MARK.plan);
     assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
     assert.equal((await admin.get(`/users?q=scope-p`)).body.items.length, 0);
