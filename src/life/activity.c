@@ -183,9 +183,13 @@ static int act_children(struct db *db, const struct actor *a, int64_t id, const 
 {
 	int rc = db_run(db, "DELETE FROM activity_org WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
 	bool held = strcmp(v->status, "held") == 0;
+	/* A lecture's speaker goes along: life_tally counts the secretary's own. */
+	int64_t speaker = strcmp(v->kind, "lecture") == 0 ? v->speaker_member_id : 0;
 	for (int i = 0; !rc && i < v->norgs; i++)
-		rc = db_run(db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held) VALUES (?, ?, ?, ?, ?)",
-			    DB_ARGS(DB_I(id), DB_I(v->orgs[i]), DB_T(v->on_date), DB_T(v->kind), DB_I(held)), err);
+		rc = db_run(db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held, speaker_id)"
+				" VALUES (?, ?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_I(v->orgs[i]), DB_T(v->on_date), DB_T(v->kind), DB_I(held),
+				    speaker ? DB_I(speaker) : DB_NULL), err);
 	if (!rc && v->agenda) {
 		rc = db_run(db, "DELETE FROM activity_agenda WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
 		size_t i;

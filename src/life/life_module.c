@@ -63,6 +63,56 @@ static const char *const life_migrations[] = {
 	/* 1: attendance of a subtree (figures: 人次, 出勤率) found by org
 	 * rather than by scanning every roll call ever taken. */
 	"CREATE INDEX attendance_org ON attendance(org_id, activity_id);\n",
+	/* 2: held activities counted per org, month, kind (and, for a lecture,
+	 * its speaker: compliance asks for the secretary's own), kept by
+	 * triggers on activity_org in the transaction of every write, so
+	 * compliance reads one index range instead of every activity; the
+	 * speaker is copied onto activity_org so the triggers see it.
+	 * tests/api/life_counters.test.mjs recounts it. */
+	"ALTER TABLE activity_org ADD COLUMN speaker_id BIGINT;\n"
+	"UPDATE activity_org SET speaker_id = (SELECT v.speaker_member_id FROM activity v WHERE v.id = activity_org.activity_id)\n"
+	"  WHERE kind = 'lecture';\n"
+	"CREATE TABLE life_tally (\n"
+	"  org_id BIGINT NOT NULL, month TEXT NOT NULL, kind TEXT NOT NULL, speaker BIGINT NOT NULL, n BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (org_id, month, kind, speaker)){{NOROWID}};\n"
+	"INSERT INTO life_tally(org_id, month, kind, speaker, n)\n"
+	"  SELECT org_id, substr(on_date, 1, 7), kind, CASE WHEN kind = 'lecture' THEN coalesce(speaker_id, 0) ELSE 0 END, count(*)\n"
+	"  FROM activity_org WHERE held = 1\n"
+	"  GROUP BY org_id, substr(on_date, 1, 7), kind, CASE WHEN kind = 'lecture' THEN coalesce(speaker_id, 0) ELSE 0 END;\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER life_tally_insert AFTER INSERT ON activity_org WHEN NEW.held = 1 BEGIN\n"
+	"  INSERT INTO life_tally(org_id, month, kind, speaker, n) VALUES (NEW.org_id, substr(NEW.on_date, 1, 7), NEW.kind,\n"
+	"    CASE WHEN NEW.kind = 'lecture' THEN coalesce(NEW.speaker_id, 0) ELSE 0 END, 1)\n"
+	"    ON CONFLICT (org_id, month, kind, speaker) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"CREATE TRIGGER life_tally_delete AFTER DELETE ON activity_org WHEN OLD.held = 1 BEGIN\n"
+	"  UPDATE life_tally SET n = n - 1 WHERE org_id = OLD.org_id AND month = substr(OLD.on_date, 1, 7) AND kind = OLD.kind\n"
+	"    AND speaker = CASE WHEN OLD.kind = 'lecture' THEN coalesce(OLD.speaker_id, 0) ELSE 0 END;\n"
+	"END;\n"
+	"CREATE TRIGGER life_tally_update AFTER UPDATE OF org_id, on_date, kind, held, speaker_id ON activity_org BEGIN\n"
+	"  UPDATE life_tally SET n = n - 1 WHERE OLD.held = 1 AND org_id = OLD.org_id AND month = substr(OLD.on_date, 1, 7)\n"
+	"    AND kind = OLD.kind AND speaker = CASE WHEN OLD.kind = 'lecture' THEN coalesce(OLD.speaker_id, 0) ELSE 0 END;\n"
+	"  INSERT INTO life_tally(org_id, month, kind, speaker, n) SELECT NEW.org_id, substr(NEW.on_date, 1, 7), NEW.kind,\n"
+	"    CASE WHEN NEW.kind = 'lecture' THEN coalesce(NEW.speaker_id, 0) ELSE 0 END, 1\n"
+	"    WHERE NEW.held = 1 ON CONFLICT (org_id, month, kind, speaker) DO UPDATE SET n = n + 1;\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION life_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' AND OLD.held = 1 THEN\n"
+	"    UPDATE life_tally SET n = n - 1 WHERE org_id = OLD.org_id AND month = substr(OLD.on_date, 1, 7)\n"
+	"      AND kind = OLD.kind AND speaker = CASE WHEN OLD.kind = 'lecture' THEN coalesce(OLD.speaker_id, 0) ELSE 0 END;\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' AND NEW.held = 1 THEN\n"
+	"    INSERT INTO life_tally(org_id, month, kind, speaker, n) VALUES (NEW.org_id, substr(NEW.on_date, 1, 7), NEW.kind,\n"
+	"      CASE WHEN NEW.kind = 'lecture' THEN coalesce(NEW.speaker_id, 0) ELSE 0 END, 1)\n"
+	"      ON CONFLICT (org_id, month, kind, speaker) DO UPDATE SET n = life_tally.n + 1;\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER life_tally_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, on_date, kind, held, speaker_id\n"
+	"  ON activity_org FOR EACH ROW EXECUTE FUNCTION life_tally_keep();\n"
+	"{{END}}",
 	NULL,
 };
 
