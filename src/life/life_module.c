@@ -113,6 +113,9 @@ static const char *const life_migrations[] = {
 	"CREATE TRIGGER life_tally_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, on_date, kind, held, speaker_id\n"
 	"  ON activity_org FOR EACH ROW EXECUTE FUNCTION life_tally_keep();\n"
 	"{{END}}",
+	/* 3: the calendar of a subtree finds a month's activities from the
+	 * index alone (activity_org_by_org lacks the activity id). */
+	"CREATE INDEX activity_org_calendar ON activity_org(org_id, on_date, activity_id);\n",
 	NULL,
 };
 
