@@ -23,9 +23,13 @@ function sql(statement) {
   return r.stdout.trim();
 }
 const SPEAKER = "CASE WHEN kind = 'lecture' THEN coalesce(speaker_id, 0) ELSE 0 END";
-const lifeKept = () => sql('SELECT org_id, month, kind, speaker, n FROM life_tally WHERE n > 0 ORDER BY 1, 2, 3, 4');
-const lifeRecount = () => sql(`SELECT org_id, substr(on_date, 1, 7), kind, ${SPEAKER}, count(*) FROM activity_org`
-  + ` WHERE held = 1 GROUP BY org_id, substr(on_date, 1, 7), kind, ${SPEAKER} ORDER BY 1, 2, 3, 4`);
+const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
+// life_tally's month columns as rows "org|YYYY-MM|kind|speaker|n", n > 0.
+const lifeKept = () => MONTHS.map((mm) => sql(`SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || speaker`
+  + ` || '|' || m${mm} FROM life_tally WHERE m${mm} > 0`)).join('\n').split('\n').filter(Boolean).sort().join('\n');
+const lifeRecount = () => sql(`SELECT org_id || '|' || substr(on_date, 1, 7) || '|' || kind || '|' || ${SPEAKER}`
+  + ` || '|' || count(*) FROM activity_org WHERE held = 1 GROUP BY org_id, substr(on_date, 1, 7), kind, ${SPEAKER}`)
+  .split('\n').filter(Boolean).sort().join('\n');
 // The speaker copied onto activity_org is the lecture's own.
 const speakersAstray = () => sql("SELECT count(*) FROM activity_org x JOIN activity v ON v.id = x.activity_id"
   + " WHERE x.kind = 'lecture' AND coalesce(x.speaker_id, 0) <> coalesce(v.speaker_member_id, 0)");
@@ -127,7 +131,7 @@ describe('kept life and task counts', () => {
     const open = mine.find((a) => ['not_started', 'in_progress', 'returned', 'overdue'].includes(a.status));
     if (open) {
       const r = await hangye.post(`/assignments/${open.id}/submissions`, { kind: 'final', body: '计数：已完成' });
-      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
       const rev = await admin.post(`/assignments/${open.id}/review`, { decision: 'return', comment: '计数退回' });
       assert.equal(rev.status, 200, JSON.stringify(rev.body));
     }
