@@ -63,6 +63,9 @@ const char *http_header(struct http_ctx *c, const char *name);
 
 /* Reply with JSON (steals `out`). */
 int http_reply(struct http_ctx *c, int status, json_t *out);
+/* Reply with JSON already written as text (steals `s`, from malloc), as
+ * http_reply does: a big answer written straight into a buffer. */
+int http_reply_json(struct http_ctx *c, int status, char *s, size_t len);
 /* Reply with bytes (copied); `filename` sets Content-Disposition when given. */
 int http_reply_bytes(struct http_ctx *c, int status, const char *type, const void *data, size_t len,
 		     const char *filename);

@@ -196,7 +196,11 @@ int http_reply(struct http_ctx *c, int status, json_t *out)
 {
 	char *s = json_dumps(out ? out : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(out);
-	size_t len = strlen(s);
+	return http_reply_json(c, status, s, strlen(s));
+}
+
+int http_reply_json(struct http_ctx *c, int status, char *s, size_t len)
+{
 	if (c->cache_key && status == 200) {
 		int64_t now = date_now_unix();
 		/* Answers may depend on today's date (China Standard Time): keep them

@@ -183,9 +183,13 @@ static int act_children(struct db *db, const struct actor *a, int64_t id, const 
 {
 	int rc = db_run(db, "DELETE FROM activity_org WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
 	bool held = strcmp(v->status, "held") == 0;
+	/* A lecture's speaker goes along: life_tally counts the secretary's own. */
+	int64_t speaker = strcmp(v->kind, "lecture") == 0 ? v->speaker_member_id : 0;
 	for (int i = 0; !rc && i < v->norgs; i++)
-		rc = db_run(db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held) VALUES (?, ?, ?, ?, ?)",
-			    DB_ARGS(DB_I(id), DB_I(v->orgs[i]), DB_T(v->on_date), DB_T(v->kind), DB_I(held)), err);
+		rc = db_run(db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held, speaker_id)"
+				" VALUES (?, ?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_I(v->orgs[i]), DB_T(v->on_date), DB_T(v->kind), DB_I(held),
+				    speaker ? DB_I(speaker) : DB_NULL), err);
 	if (!rc && v->agenda) {
 		rc = db_run(db, "DELETE FROM activity_agenda WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
 		size_t i;
@@ -477,21 +481,36 @@ json_t *life_activity_list(struct db *db, const struct actor *a, const struct li
 		db_where_add(&w, "x.kind = ?", DB_ARGS(DB_T(f->kind)));
 	if (f->status)
 		db_where_add(&w, "v.status = ?", DB_ARGS(DB_T(f->status)));
-	/* A joint activity appears once, under the first of its orgs in view. */
-	char *inner = xasprintf("SELECT DISTINCT x.activity_id FROM activity_org x JOIN activity v ON v.id = x.activity_id%s",
-				db_where_sql(&w));
+	/* A joint activity appears once, under the first of its orgs in view.
+	 * The activity itself is joined only to filter on its status. */
+	const char *join = f->status ? " JOIN activity v ON v.id = x.activity_id" : "";
+	char *inner = xasprintf("SELECT DISTINCT x.activity_id FROM activity_org x%s%s", join, db_where_sql(&w));
 	char *csql = xasprintf("SELECT count(*) FROM (%s) s", inner);
 	int64_t total = 0;
 	json_t *out = NULL;
 	if (db_int1(db, &total, csql, w.n, w.args, err) == 0) {
-		db_where_arg(&w, DB_I(f->size));
-		db_where_arg(&w, DB_I((int64_t)(f->page - 1) * f->size));
+		/* The page's activities lie on or after the date of the
+		 * (offset + size)-th row in date order: only those are read and
+		 * sorted, not every activity of the range (a province month is
+		 * 14,000 of them). */
+		int64_t offset = (int64_t)(f->page - 1) * f->size;
+		db_val args[2 * DB_WHERE_MAX + 3];
+		int n = 0;
+		for (int i = 0; i < w.n; i++)
+			args[n++] = w.args[i];
+		for (int i = 0; i < w.n; i++)
+			args[n++] = w.args[i];
+		args[n++] = DB_I(offset + f->size - 1);
+		args[n++] = DB_I(f->size);
+		args[n++] = DB_I(offset);
 		char *lsql = xasprintf("SELECT " ACT_COLS ", (SELECT count(*) FROM attendance t WHERE t.activity_id = v.id"
 				       " AND t.dual = 0) AS expected, (SELECT count(*) FROM attendance t WHERE"
 				       " t.activity_id = v.id AND t.status = 'present') AS present" ACT_FROM
-				       " WHERE v.id IN (%s) ORDER BY v.on_date DESC, v.start_time DESC, v.id DESC"
-				       " LIMIT ? OFFSET ?", inner);
-		json_t *items = db_rows(db, lsql, w.n, w.args, err);
+				       " WHERE v.id IN (%s%sx.on_date >= coalesce((SELECT x.on_date FROM activity_org x%s%s"
+				       " ORDER BY x.on_date DESC LIMIT 1 OFFSET ?), ''))"
+				       " ORDER BY v.on_date DESC, v.start_time DESC, v.id DESC LIMIT ? OFFSET ?",
+				       inner, w.n ? " AND " : " WHERE ", join, db_where_sql(&w));
+		json_t *items = db_rows(db, lsql, n, args, err);
 		free(lsql);
 		if (items)
 			out = json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page", f->page,

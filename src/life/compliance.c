@@ -23,16 +23,25 @@
 #define MAX_KINDS 32
 #define MAX_SPAN 36		/* months the counts cover: whole years around the asked range */
 
+enum period { PER_MONTH, PER_QUARTER, PER_YEAR };
+enum who { WHO_ORG, WHO_MEMBER, WHO_SECRETARY };
+
 struct rule {
 	char org_kind[32], kind[48], label[64], period[8], who[12];
 	int min, kind_ix;
+	enum period per;
+	enum who whom;
 };
+
+#define MAX_ORG_RULES 48	/* rules of one org kind (life_rules_set allows 40) */
 
 struct lorg {
 	int64_t id, secretary;
 	char *name, *kind;
 	char founded[11];
 	int officers;
+	int napp;			/* the org-level rules that apply to it, */
+	short app[MAX_ORG_RULES];	/* computed once per load: a cell only looks these up */
 };
 
 struct grid {
@@ -97,6 +106,8 @@ static int rules_load(struct db *db, struct grid *g, struct dj_error *err)
 		snprintf(r->period, sizeof r->period, "%s", db_text(st, 3));
 		r->min = (int)db_int(st, 4);
 		snprintf(r->who, sizeof r->who, "%s", db_text(st, 5));
+		r->per = strcmp(r->period, "quarter") == 0 ? PER_QUARTER : strcmp(r->period, "year") == 0 ? PER_YEAR : PER_MONTH;
+		r->whom = strcmp(r->who, "member") == 0 ? WHO_MEMBER : strcmp(r->who, "secretary") == 0 ? WHO_SECRETARY : WHO_ORG;
 		r->kind_ix = -1;
 		for (int k = 0; k < g->nkinds; k++)
 			if (strcmp(g->kinds[k], r->kind) == 0)
@@ -159,51 +170,44 @@ static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_erro
 	return 0;
 }
 
+/* Held activities per org, kind and month from life_tally (kept by
+ * triggers on activity_org, life_module.c): one index range of the
+ * subtree, a row per org, year and kind with a column per month; a
+ * lecture's row names its speaker, so the secretary's own are counted
+ * without reading the activity. */
 static int counts_load(struct db *db, int64_t root, struct grid *g, struct dj_error *err)
 {
 	g->counts = xcalloc(g->norgs * (size_t)g->nkinds * (size_t)g->nmonths + 1, sizeof *g->counts);
 	g->sec_lectures = xcalloc(g->norgs * (size_t)g->nmonths + 1, sizeof *g->sec_lectures);
-	char from[24], to[24];
-	snprintf(from, sizeof from, "%04d-01-01", g->y0);
-	snprintf(to, sizeof to, "%04d-12-31", g->y0 + g->nmonths / 12 - 1);
-	/* Counted from the activity_org index alone (org_id, on_date, kind,
-	 * held); only the lectures, a tenth of the rows, are joined to their
-	 * activity for the speaker. */
+	int y1 = g->y0 + g->nmonths / 12 - 1;
 	struct db_stmt *st = db_query(db,
-		"SELECT x.org_id, x.kind, x.on_date FROM activity_org x"
-		" WHERE x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND x.held = 1"
-		" AND x.on_date BETWEEN ? AND ?", DB_ARGS(DB_I(root), DB_T(from), DB_T(to)), err);
+		"SELECT t.org_id, t.kind, t.year, t.speaker, t.m01, t.m02, t.m03, t.m04, t.m05, t.m06, t.m07, t.m08, t.m09,"
+		" t.m10, t.m11, t.m12 FROM life_tally t"
+		" WHERE t.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND t.year BETWEEN ? AND ?",
+		DB_ARGS(DB_I(root), DB_I(g->y0), DB_I(y1)), err);
 	if (!st)
 		return err->code;
-	int rc;
+	int rc, lecture = kind_ix(g, "lecture");
+	long o = -1;
+	int64_t last = 0;
 	while ((rc = db_next(st)) > 0) {
-		long o = org_ix(g, db_int(st, 0));
+		int64_t id = db_int(st, 0);
+		if (id != last || o < 0) {	/* rows come by org */
+			o = org_ix(g, id);
+			last = id;
+		}
 		int k = kind_ix(g, db_text(st, 1));
-		const char *d = db_text(st, 2);
-		if (o < 0 || k < 0)
+		int m0 = ((int)db_int(st, 2) - g->y0) * 12;
+		if (o < 0 || k < 0 || m0 < 0 || m0 + 12 > g->nmonths)
 			continue;
-		int m = month_ix(g, atoi(d), atoi(d + 5));
-		if (m >= 0 && m < g->nmonths)
-			(*count_at(g, (size_t)o, k, m))++;
-	}
-	db_done(st);
-	if (rc < 0)
-		return err->code;
-	st = db_query(db,
-		"SELECT x.org_id, x.on_date, v.speaker_member_id FROM activity_org x JOIN activity v ON v.id = x.activity_id"
-		" WHERE x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND x.held = 1"
-		" AND x.on_date BETWEEN ? AND ? AND x.kind = 'lecture' AND v.speaker_member_id IS NOT NULL",
-		DB_ARGS(DB_I(root), DB_T(from), DB_T(to)), err);
-	if (!st)
-		return err->code;
-	while ((rc = db_next(st)) > 0) {
-		long o = org_ix(g, db_int(st, 0));
-		const char *d = db_text(st, 1);
-		if (o < 0 || db_int(st, 2) != g->orgs[o].secretary)
-			continue;
-		int m = month_ix(g, atoi(d), atoi(d + 5));
-		if (m >= 0 && m < g->nmonths)
-			g->sec_lectures[(size_t)o * (size_t)g->nmonths + (size_t)m]++;
+		bool sec = k == lecture && g->orgs[o].secretary && db_int(st, 3) == g->orgs[o].secretary;
+		int *c = count_at(g, (size_t)o, k, m0), *s = &g->sec_lectures[(size_t)o * (size_t)g->nmonths + (size_t)m0];
+		for (int m = 0; m < 12; m++) {
+			int n = (int)db_int(st, 4 + m);
+			c[m] += n;
+			if (sec)
+				s[m] += n;
+		}
 	}
 	db_done(st);
 	return rc < 0 ? err->code : 0;
@@ -214,6 +218,8 @@ static bool parse_month(const char *s, int *y, int *m)
 	return date_month_parse(s, y, m) && *y >= 1921;
 }
 
+static bool rule_applies(const struct rule *r, const struct lorg *o);
+
 /* Load everything for the subtree of `root` covering whole years y0..y1. */
 static int grid_load(struct db *db, int64_t root, const char *today, int y0, int y1, struct grid *g,
 		     struct dj_error *err)
@@ -223,18 +229,24 @@ static int grid_load(struct db *db, int64_t root, const char *today, int y0, int
 	g->y0 = y0;
 	g->nmonths = (y1 - y0 + 1) * 12;
 	int rc;
-	if ((rc = rules_load(db, g, err)) || (rc = orgs_load(db, root, g, err)) || (rc = counts_load(db, root, g, err)))
+	if ((rc = rules_load(db, g, err)) || (rc = orgs_load(db, root, g, err)) || (rc = counts_load(db, root, g, err))) {
 		grid_free(g);
-	return rc;
+		return rc;
+	}
+	for (size_t o = 0; o < g->norgs; o++)
+		for (int i = 0; i < g->nrules && g->orgs[o].napp < MAX_ORG_RULES; i++)
+			if (g->rules[i].whom != WHO_MEMBER && rule_applies(&g->rules[i], &g->orgs[o]))
+				g->orgs[o].app[g->orgs[o].napp++] = (short)i;
+	return 0;
 }
 
 /* The window of a period containing month index m: [lo, hi]. */
-static void window(const char *period, int m, int *lo, int *hi)
+static void window(enum period period, int m, int *lo, int *hi)
 {
-	if (strcmp(period, "quarter") == 0) {
+	if (period == PER_QUARTER) {
 		*lo = m - m % 3;
 		*hi = *lo + 2;
-	} else if (strcmp(period, "year") == 0) {
+	} else if (period == PER_YEAR) {
 		*lo = m - m % 12;
 		*hi = *lo + 11;
 	} else {
@@ -252,7 +264,7 @@ static bool rule_applies(const struct rule *r, const struct lorg *o)
 	/* 支部委员会 meets where there is a committee (3 or more officers). */
 	if (strcmp(r->kind, "committee_meeting") == 0 && o->officers < 3)
 		return false;
-	if (strcmp(r->who, "secretary") == 0 && !o->secretary)
+	if (r->whom == WHO_SECRETARY && !o->secretary)
 		return false;
 	return true;
 }
@@ -266,11 +278,11 @@ static int this_month(const struct grid *g)
 static enum state rule_state(const struct grid *g, size_t o, const struct rule *r, int m, int *held)
 {
 	int lo, hi;
-	window(r->period, m, &lo, &hi);
+	window(r->per, m, &lo, &hi);
 	*held = 0;
 	for (int k = lo; k <= hi; k++)
-		*held += strcmp(r->who, "secretary") == 0 ? g->sec_lectures[o * (size_t)g->nmonths + (size_t)k]
-							 : *count_at((struct grid *)g, o, r->kind_ix, k);
+		*held += r->whom == WHO_SECRETARY ? g->sec_lectures[o * (size_t)g->nmonths + (size_t)k]
+						  : *count_at((struct grid *)g, o, r->kind_ix, k);
 	if (*held >= r->min)
 		return ST_OK;
 	int now = this_month(g);
@@ -293,10 +305,8 @@ static enum state cell_state(const struct grid *g, size_t o, int m, int *nmissin
 	if (org->founded[0] && strcmp(org->founded, last) > 0)
 		return ST_NA;
 	enum state worst = ST_NA;
-	for (int i = 0; i < g->nrules; i++) {
-		const struct rule *r = &g->rules[i];
-		if (strcmp(r->who, "member") == 0 || !rule_applies(r, org))
-			continue;
+	for (int i = 0; i < org->napp; i++) {
+		const struct rule *r = &g->rules[org->app[i]];
 		int held;
 		enum state s = rule_state(g, o, r, m, &held);
 		if (s == ST_MISSING)
@@ -320,44 +330,98 @@ static int64_t root_for(struct db *db, const struct actor *a, int64_t org, struc
 	return scope_org(db, a, org, err) ? 0 : org;
 }
 
-json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
-			struct dj_error *err)
+/* A JSON string as jansson writes it (JSON_COMPACT, UTF-8 kept). */
+static void put_str(struct buf *b, const char *s)
+{
+	buf_append(b, "\"", 1);
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (ch) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default: buf_printf(b, "\\u%04X", ch);
+		}
+	}
+	buf_append(b, run, (size_t)(s - run));
+	buf_append(b, "\"", 1);
+}
+
+/* {"state":"ok","missing":0}, without printf: there are 70,000 of them. */
+static void put_cell(struct buf *b, bool comma, enum state s, int nmiss)
+{
+	char tmp[96], *p = tmp;
+	if (comma)
+		*p++ = ',';
+	memcpy(p, "{\"state\":\"", 10);
+	p += 10;
+	size_t n = strlen(state_names[s]);
+	memcpy(p, state_names[s], n);
+	p += n;
+	memcpy(p, "\",\"missing\":", 12);
+	p += 12;
+	if (nmiss >= 0 && nmiss < 10)
+		*p++ = (char)('0' + nmiss);
+	else
+		p += snprintf(p, 24, "%d", nmiss);
+	*p++ = '}';
+	buf_append(b, tmp, (size_t)(p - tmp));
+}
+
+/* The grid is written straight into `out` as JSON text: at the province
+ * scale it is 70,000 cells (2.4 MB), and a jansson tree of them cost more
+ * than everything else together. */
+int life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
+		    struct buf *out, struct dj_error *err)
 {
 	int64_t root = root_for(db, a, org, err);
 	if (!root)
-		return NULL;
+		return err->code;
 	int fy, fm, ty, tm;
 	const char *today = a->today;
 	if (!from)
 		fy = atoi(today), fm = 1;
-	else if (!parse_month(from, &fy, &fm)) {
-		dj_fail(err, DJ_EINVAL, "from", "起始月份格式应为 YYYY-MM");
-		return NULL;
-	}
+	else if (!parse_month(from, &fy, &fm))
+		return dj_fail(err, DJ_EINVAL, "from", "起始月份格式应为 YYYY-MM");
 	if (!to)
 		ty = atoi(today), tm = atoi(today + 5);
-	else if (!parse_month(to, &ty, &tm)) {
-		dj_fail(err, DJ_EINVAL, "to", "截止月份格式应为 YYYY-MM");
-		return NULL;
-	}
+	else if (!parse_month(to, &ty, &tm))
+		return dj_fail(err, DJ_EINVAL, "to", "截止月份格式应为 YYYY-MM");
 	int span = (ty - fy) * 12 + tm - fm + 1;
-	if (span < 1 || span > 24) {
-		dj_fail(err, DJ_EINVAL, "to", "月份范围应在1至24个月之间");
-		return NULL;
-	}
+	if (span < 1 || span > 24)
+		return dj_fail(err, DJ_EINVAL, "to", "月份范围应在1至24个月之间");
 	struct grid g;
-	if (grid_load(db, root, a->today, fy, ty, &g, err))
-		return NULL;
-	json_t *months = json_array(), *rows = json_array();
+	int rc;
+	if ((rc = grid_load(db, root, a->today, fy, ty, &g, err)))
+		return rc;
 	int m0 = month_ix(&g, fy, fm);
-	for (int m = m0; m < m0 + span; m++) {
-		char s[24];
-		snprintf(s, sizeof s, "%04d-%02d", g.y0 + m / 12, m % 12 + 1);
-		json_array_append_new(months, json_string(s));
+	buf_printf(out, "{\"org_id\":%lld,\"months\":[", (long long)root);
+	for (int m = m0; m < m0 + span; m++)
+		buf_printf(out, "%s\"%04d-%02d\"", m > m0 ? "," : "", g.y0 + m / 12, m % 12 + 1);
+	buf_puts(out, "],\"rows\":[");
+	/* Sized once: growing a 2.4 MB buffer by doubling copied it ten times. */
+	size_t need = out->len + 256 + g.norgs * (160 + (size_t)span * 32);
+	if (out->cap < need) {
+		out->data = xrealloc(out->data, need);
+		out->cap = need;
+		out->data[out->len] = 0;
 	}
 	int64_t red = 0, green = 0;
 	for (size_t o = 0; o < g.norgs; o++) {
-		json_t *cells = json_array();
+		buf_printf(out, "%s{\"org_id\":%lld,\"org_name\":", o ? "," : "", (long long)g.orgs[o].id);
+		put_str(out, g.orgs[o].name);
+		buf_puts(out, ",\"kind\":");
+		put_str(out, g.orgs[o].kind);
+		buf_puts(out, ",\"cells\":[");
 		int missing_total = 0;
 		for (int m = m0; m < m0 + span; m++) {
 			int nmiss;
@@ -365,15 +429,13 @@ json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const
 			missing_total += nmiss;
 			red += s == ST_MISSING;
 			green += s == ST_OK;
-			json_array_append_new(cells, json_pack("{s:s, s:i}", "state", state_names[s], "missing", nmiss));
+			put_cell(out, m > m0, s, nmiss);
 		}
-		json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:o, s:i}", "org_id", (json_int_t)g.orgs[o].id, "org_name",
-						      g.orgs[o].name, "kind", g.orgs[o].kind, "cells", cells, "missing",
-						      missing_total));
+		buf_printf(out, "],\"missing\":%d}", missing_total);
 	}
+	buf_printf(out, "],\"totals\":{\"missing_cells\":%lld,\"ok_cells\":%lld}}", (long long)red, (long long)green);
 	grid_free(&g);
-	return json_pack("{s:I, s:o, s:o, s:{s:I, s:I}}", "org_id", (json_int_t)root, "months", months, "rows", rows,
-			 "totals", "missing_cells", (json_int_t)red, "ok_cells", (json_int_t)green);
+	return 0;
 }
 
 /* Members of the org (roster at the window's end, or today) with no
@@ -430,7 +492,7 @@ static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m)
 		if (!rule_applies(r, org))
 			continue;
 		int lo, hi;
-		window(r->period, m, &lo, &hi);
+		window(r->per, m, &lo, &hi);
 		char a[11], b[11];
 		month_bounds(g, lo, hi, a, b);
 		json_t *held = db_rows(db, "SELECT v.id, v.on_date, v.topic, v.speaker FROM activity_org x"
@@ -499,7 +561,7 @@ static json_t *dues_of(struct grid *g, int m)
 			if (strcmp(r->who, "member") == 0 || !rule_applies(r, &g->orgs[o]))
 				continue;
 			int held, lo, hi;
-			window(r->period, m, &lo, &hi);
+			window(r->per, m, &lo, &hi);
 			enum state s = rule_state(g, o, r, m, &held);
 			if (s != ST_OK && hi == m) {
 				char a[11], b[11];

@@ -16,6 +16,8 @@
 #include "core/err.h"
 #include "user/actor.h"
 
+struct buf;
+
 struct db;
 
 /* The dictionary of activity kinds (admins may add kinds). */
@@ -64,8 +66,10 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 /* Rules and compliance (compliance.c).  Months are "YYYY-MM". */
 json_t *life_rules(struct db *db);
 int life_rules_set(struct db *db, const struct actor *a, json_t *in, struct dj_error *err);
-json_t *life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
-			struct dj_error *err);
+/* The grid as JSON text appended to `out`:
+ * {org_id, months, rows: [{org_id, org_name, kind, cells: [{state, missing}], missing}], totals}. */
+int life_compliance(struct db *db, const struct actor *a, int64_t org, const char *from, const char *to,
+		    struct buf *out, struct dj_error *err);
 json_t *life_cell(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err);
 json_t *life_pending(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);
 json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct dj_error *err);

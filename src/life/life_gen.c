@@ -80,8 +80,10 @@ static int add_activity_id(struct gl *g, struct gorg *o, const char *kind, const
 				DB_T(held ? "会议由书记主持，传达学习了上级有关文件精神，与会党员结合工作实际交流了体会。" : NULL),
 				DB_T(now), DB_T(now)), g->err);
 	if (!rc)
-		rc = db_run(g->db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held) VALUES (?, ?, ?, ?, ?)",
-			    DB_ARGS(DB_I(id), DB_I(o->id), DB_T(date), DB_T(kind), DB_I(held)), g->err);
+		rc = db_run(g->db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held, speaker_id)"
+				   " VALUES (?, ?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_I(o->id), DB_T(date), DB_T(kind), DB_I(held),
+				    speaker_id && strcmp(kind, "lecture") == 0 ? DB_I(speaker_id) : DB_NULL), g->err);
 	g->activities++;
 	char cutoff[11];
 	date_add(cutoff, g->today, 0, -4, 0);

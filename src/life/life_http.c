@@ -186,7 +186,13 @@ static int h_compliance(struct http_ctx *c)
 {
 	int64_t org;
 	int rc = org_param(c, &org);
-	return rc ? rc : http_ok(c, life_compliance(DB, ME, org, http_query(c, "from"), http_query(c, "to"), ERR));
+	struct buf out = {0};
+	if (rc || (rc = life_compliance(DB, ME, org, http_query(c, "from"), http_query(c, "to"), &out, ERR))) {
+		buf_free(&out);
+		return rc;
+	}
+	size_t len = out.len;
+	return http_reply_json(c, 200, buf_detach(&out), len);
 }
 
 static int h_cell(struct http_ctx *c)

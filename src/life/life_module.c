@@ -58,15 +58,84 @@ static const struct nav_entry life_nav[] = {
 	{0},
 };
 
+/* life_tally's twelve month columns m01..m12, and what the triggers do
+ * with them: a row of activity_org (r = "NEW." or "OLD.") adds one to, or
+ * takes one from, the column of its month. */
+#define TALLY_EACH(f, x) f("01", x) ", " f("02", x) ", " f("03", x) ", " f("04", x) ", " f("05", x) ", " f("06", x) ", " \
+	f("07", x) ", " f("08", x) ", " f("09", x) ", " f("10", x) ", " f("11", x) ", " f("12", x)
+#define TALLY_COL(mm, type) "m" mm type
+#define TALLY_COLS(type) TALLY_EACH(TALLY_COL, type)
+#define TALLY_YEAR(r) "CAST(substr(" r "on_date, 1, 4) AS BIGINT)"
+#define TALLY_SPEAKER(r) "CASE WHEN " r "kind = 'lecture' THEN coalesce(" r "speaker_id, 0) ELSE 0 END"
+#define TALLY_IS(mm, r) "CASE WHEN substr(" r "on_date, 6, 2) = '" mm "' THEN 1 ELSE 0 END"
+#define TALLY_SUM1(mm, x) "sum(" TALLY_IS(mm, "") ")"
+#define TALLY_SUMS TALLY_EACH(TALLY_SUM1, "")
+#define TALLY_PLUS(mm, x) "m" mm " = life_tally.m" mm " + excluded.m" mm
+#define TALLY_MINUS(mm, r) "m" mm " = m" mm " - " TALLY_IS(mm, r)
+#define TALLY_KEY(r) "org_id = " r "org_id AND year = " TALLY_YEAR(r) " AND kind = " r "kind AND speaker = " TALLY_SPEAKER(r)
+#define TALLY_ROW(r) r "org_id, " TALLY_YEAR(r) ", " r "kind, " TALLY_SPEAKER(r) ", " TALLY_EACH(TALLY_IS, r)
+#define TALLY_UPSERT " ON CONFLICT (org_id, year, kind, speaker) DO UPDATE SET " TALLY_EACH(TALLY_PLUS, "")
+#define TALLY_ADD(r) "INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ") VALUES (" TALLY_ROW(r) ")" \
+	TALLY_UPSERT
+/* SQLite's upsert after INSERT … SELECT needs a WHERE (its parser's rule). */
+#define TALLY_ADD_IF(r) "INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ") SELECT " TALLY_ROW(r) \
+	" WHERE " r "held = 1" TALLY_UPSERT
+#define TALLY_SUB(r, cond) "UPDATE life_tally SET " TALLY_EACH(TALLY_MINUS, r) " WHERE " TALLY_KEY(r) cond
+
 /* The module's own schema steps (after the base schema's step 3). */
 static const char *const life_migrations[] = {
 	/* 1: attendance of a subtree (figures: 人次, 出勤率) found by org
 	 * rather than by scanning every roll call ever taken. */
 	"CREATE INDEX attendance_org ON attendance(org_id, activity_id);\n",
+	/* 2: held activities counted per org, year, kind (and, for a lecture,
+	 * its speaker: compliance asks for the secretary's own) in a column per
+	 * month, kept by triggers on activity_org in the transaction of every
+	 * write: compliance and the figures read a row per org and kind of a
+	 * year instead of every activity (a fifth of the rows, a quarter of the
+	 * bytes).  The speaker is copied onto activity_org so the triggers see
+	 * it.  tests/api/life_counters.test.mjs recounts it. */
+	"ALTER TABLE activity_org ADD COLUMN speaker_id BIGINT;\n"
+	"UPDATE activity_org SET speaker_id = (SELECT v.speaker_member_id FROM activity v WHERE v.id = activity_org.activity_id)\n"
+	"  WHERE kind = 'lecture';\n"
+	"CREATE TABLE life_tally (\n"
+	"  org_id BIGINT NOT NULL, year BIGINT NOT NULL, kind TEXT NOT NULL, speaker BIGINT NOT NULL,\n"
+	"  " TALLY_COLS(" BIGINT NOT NULL DEFAULT 0") ",\n"
+	"  PRIMARY KEY (org_id, year, kind, speaker)){{NOROWID}};\n"
+	"INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ")\n"
+	"  SELECT org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ", " TALLY_SUMS "\n"
+	"  FROM activity_org WHERE held = 1 GROUP BY org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ";\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER life_tally_insert AFTER INSERT ON activity_org WHEN NEW.held = 1 BEGIN\n"
+	"  " TALLY_ADD("NEW.") ";\n"
+	"END;\n"
+	"CREATE TRIGGER life_tally_delete AFTER DELETE ON activity_org WHEN OLD.held = 1 BEGIN\n"
+	"  " TALLY_SUB("OLD.", "") ";\n"
+	"END;\n"
+	"CREATE TRIGGER life_tally_update AFTER UPDATE OF org_id, on_date, kind, held, speaker_id ON activity_org BEGIN\n"
+	"  " TALLY_SUB("OLD.", " AND OLD.held = 1") ";\n"
+	"  " TALLY_ADD_IF("NEW.") ";\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION life_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' AND OLD.held = 1 THEN\n"
+	"    " TALLY_SUB("OLD.", "") ";\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' AND NEW.held = 1 THEN\n"
+	"    " TALLY_ADD("NEW.") ";\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER life_tally_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, on_date, kind, held, speaker_id\n"
+	"  ON activity_org FOR EACH ROW EXECUTE FUNCTION life_tally_keep();\n"
+	"{{END}}",
+	/* 3: the calendar of a subtree finds a month's activities from the
+	 * index alone (activity_org_by_org lacks the activity id). */
+	"CREATE INDEX activity_org_calendar ON activity_org(org_id, on_date, activity_id);\n",
 	NULL,
 };
 
-static const char *const life_bench_tables[] = {"study_done", "attendance", "activity_guest", "activity_agenda",
+static const char *const life_bench_tables[] = {"life_tally", "study_done", "attendance", "activity_guest", "activity_agenda",
 						"activity_org", "activity", NULL};
 
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
@@ -74,6 +143,7 @@ static const struct db_table_scope life_tables[] = {
 	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
 	{"activity_kind", DEP(LIFE)}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
 	{"life_rule", DEP(LIFE)}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
+	{"life_tally", DEP(LIFE)},	/* kept by triggers on activity_org */
 	{0},
 };
 

@@ -33,17 +33,17 @@ static json_t *task_summaries(struct db *db, int64_t plan_id, const char *today)
 				    " ORDER BY coalesce(c.sort, 0), t.sort, t.id", DB_ARGS(DB_I(plan_id)), NULL);
 	if (!tasks)
 		return json_array();
-	/* Counted by stored status from the index (plan_id, task_id, status)
-	 * alone, then turned into states per task: the state depends only on
-	 * the status, the task's due date and today. */
-	json_t *counts = db_rows(db, "SELECT a.task_id, " TASK_STATE_SQL " AS state, sum(a.n) AS n FROM"
-				     " (SELECT task_id, status, count(*) AS n FROM assignment WHERE plan_id = ?"
-				     " GROUP BY task_id, status) a JOIN task t ON t.id = a.task_id GROUP BY a.task_id, 2",
-				 DB_ARGS(DB_T(today), DB_I(plan_id)), NULL);
+	/* Counted by stored status in task_tally (kept by triggers on
+	 * assignment, task_module.c), then turned into states per task: the
+	 * state depends only on the status, the task's due date and today. */
+	json_t *counts = db_rows(db, "SELECT a.task_id, " TASK_STATE_SQL " AS state, CAST(sum(a.n) AS BIGINT) AS n FROM"
+				     " task_tally a JOIN task t ON t.id = a.task_id WHERE a.plan_id = ? AND a.n > 0"
+				     " GROUP BY a.task_id, 2", DB_ARGS(DB_T(today), DB_I(plan_id)), NULL);
 	/* Target: min per assignee × assignees, or the total; achieved: the sum reported. */
 	json_t *quotas = db_rows(db,
 		"SELECT q.task_id, q.id, q.item, q.unit, q.per, q.min_value AS min, q.max_value AS max,"
-		" (SELECT count(*) FROM assignment a WHERE a.task_id = q.task_id) AS assignees,"
+		" (SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT) FROM task_tally c WHERE c.plan_id = t.plan_id"
+		"  AND c.task_id = q.task_id) AS assignees,"
 		" (SELECT coalesce(sum(x.achieved), 0) FROM assignment_quota x WHERE x.quota_id = q.id) AS achieved,"
 		" (SELECT coalesce(sum(x.achieved), 0) FROM assignment_quota x JOIN assignment a ON a.id = x.assignment_id"
 		"  WHERE x.quota_id = q.id AND a.status = 'accepted') AS accepted"
@@ -96,10 +96,10 @@ json_t *task_matrix(struct db *db, const struct actor *a, int64_t plan_id, int p
 	const char *today = a->today;
 	json_t *tasks = task_summaries(db, plan_id, today);
 	int64_t norgs = 0;
-	db_int1(db, &norgs, "SELECT count(DISTINCT org_id) FROM assignment WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)), NULL);
-	json_t *orgs = db_rows(db, "SELECT o.id, o.code, o.name, o.kind FROM org o WHERE o.id IN"
-				   " (SELECT DISTINCT org_id FROM assignment WHERE plan_id = ?)"
-				   " ORDER BY o.sort, o.code LIMIT ? OFFSET ?",
+	/* The plan's assignee orgs from task_plan_org (kept with task_tally). */
+	db_int1(db, &norgs, "SELECT count(*) FROM task_plan_org WHERE plan_id = ? AND n > 0", DB_ARGS(DB_I(plan_id)), NULL);
+	json_t *orgs = db_rows(db, "SELECT o.id, o.code, o.name, o.kind FROM task_plan_org x JOIN org o ON o.id = x.org_id"
+				   " WHERE x.plan_id = ? AND x.n > 0 ORDER BY o.sort, o.code LIMIT ? OFFSET ?",
 			       DB_ARGS(DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), NULL);
 	if (!orgs)
 		orgs = json_array();
@@ -107,7 +107,7 @@ json_t *task_matrix(struct db *db, const struct actor *a, int64_t plan_id, int p
 	json_t *cells = db_rows(db,
 		"SELECT a.id, a.org_id, a.task_id, " TASK_STATE_SQL " AS state, a.late_days FROM assignment a"
 		" JOIN task t ON t.id = a.task_id WHERE a.plan_id = ? AND a.org_id IN"
-		" (SELECT o.id FROM org o WHERE o.id IN (SELECT DISTINCT org_id FROM assignment WHERE plan_id = ?)"
+		" (SELECT o.id FROM task_plan_org x JOIN org o ON o.id = x.org_id WHERE x.plan_id = ? AND x.n > 0"
 		"  ORDER BY o.sort, o.code LIMIT ? OFFSET ?)",
 		DB_ARGS(DB_T(today), DB_I(plan_id), DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), NULL);
 	size_t ntasks = json_array_size(tasks), i, j;
