@@ -2,8 +2,10 @@
 #include "db/db_driver.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -29,14 +31,50 @@ void db_close(struct db *db)
 
 enum db_kind db_kind(const struct db *db) { return db->kind; }
 
+/* Note what a statement of the open transaction writes. */
+static void note_write(struct db *db, unsigned m)
+{
+	db->dirty |= m & DEP_ALL;
+	if (m & (DB_WHOLE | DB_TREE))
+		db->dirty_whole |= m & DEP_ALL;
+	if (m & DB_TREE)
+		db->dirty_tree = true;
+}
+
+static void forget_writes(struct db *db)
+{
+	db->dirty = db->dirty_whole = 0;
+	db->dirty_tree = false;
+	db->ntouched = 0;
+}
+
+unsigned db_commits(const struct db *db) { return db->commits; }
+
+void db_touch_org(struct db *db, int64_t org_id)
+{
+	if (db->txdepth == 0 || db->ntouched < 0)
+		return;
+	if (org_id <= 0) {	/* an org not known: everywhere */
+		db->ntouched = -1;
+		return;
+	}
+	for (int i = 0; i < db->ntouched; i++)
+		if (db->touched[i] == org_id)
+			return;
+	if (db->ntouched == (int)(sizeof db->touched / sizeof db->touched[0]))
+		db->ntouched = -1;	/* a write this wide moves its scopes everywhere */
+	else
+		db->touched[db->ntouched++] = org_id;
+}
+
 int db_exec(struct db *db, const char *sql, struct dj_error *err)
 {
 	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
 	if (m && db->txdepth > 0)
-		db->dirty |= m;
+		note_write(db, m);
 	int rc = db->ops->exec(db, sql, err);
-	if (!rc && m && db->txdepth == 0)
-		rc = db_bump(db, m, err);	/* DDL and scripts, run alone: rare */
+	if (!rc && m && db->txdepth == 0)	/* DDL and scripts, run alone: rare */
+		rc = db_bump(db, m & DEP_ALL, DEP_ALL, (m & DB_TREE) != 0, err);
 	return rc;
 }
 
@@ -47,7 +85,7 @@ struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v,
 	/* A write outside a transaction gets one, so its scopes move with it. */
 	if (own && db_begin(db, err))
 		return NULL;
-	db->dirty |= m;
+	note_write(db, m);
 	struct db_stmt *st = db->ops->query(db, sql, n, v, err);
 	if (own) {
 		if (st) {
@@ -199,6 +237,10 @@ json_t *db_row(struct db *db, const char *sql, int n, const db_val *v, struct dj
 	return o;
 }
 
+/* Commits of this process that moved a version: its pool reads the
+ * versions again before the next request, without waiting for a NOTIFY. */
+static atomic_uint local_commits;
+
 /* Nested begin/commit pairs collapse into the outermost transaction, so a
  * domain function can be called alone or inside a larger write.  An inner
  * rollback dooms the outer transaction. */
@@ -207,7 +249,7 @@ int db_begin(struct db *db, struct dj_error *err)
 	if (db->txdepth++ > 0)
 		return 0;
 	db->txfailed = false;
-	db->dirty = 0;
+	forget_writes(db);
 	int rc = db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
 	if (rc)
 		db->txdepth = 0;
@@ -223,13 +265,17 @@ int db_commit(struct db *db, struct dj_error *err)
 		return dj_fail(err, DJ_EDB, "", "事务已回滚");
 	}
 	/* The versions of what this transaction wrote move with it. */
-	unsigned dirty = db->dirty;
-	db->dirty = 0;
-	int rc = dirty && !db->untracked ? db_bump(db, dirty, err) : 0;
+	unsigned dirty = db->untracked ? 0 : db->dirty;
+	int rc = dirty ? db_bump(db, dirty, db->dirty_whole, db->dirty_tree, err) : 0;
+	forget_writes(db);
 	if (!rc)
 		rc = db_exec(db, "COMMIT", err);
 	if (rc)
 		db_exec(db, "ROLLBACK", NULL);
+	else if (dirty) {
+		db->commits++;
+		atomic_fetch_add(&local_commits, 1);
+	}
 	return rc;
 }
 
@@ -241,7 +287,7 @@ void db_rollback(struct db *db)
 		db->txfailed = true;
 		return;
 	}
-	db->dirty = 0;
+	forget_writes(db);
 	db_exec(db, "ROLLBACK", NULL);
 }
 
@@ -269,9 +315,14 @@ struct db_pool {
 	int nidle, max;
 	pthread_mutex_t watch_mu;
 	struct db *watch;	/* only reads the versions */
-	bool known;		/* SQLite: `seen` holds the rows as of `data_version` */
+	bool known;		/* `seen` and `tree` are as of `data_version` (SQLite) */
+	bool listening;		/* PostgreSQL: LISTEN dj_version is in effect */
 	int64_t data_version;
-	struct db_versions seen;
+	int64_t checked_ms;	/* PostgreSQL: when the rows were last read */
+	unsigned local_seen;	/* local_commits as of that read */
+	struct db_versions seen;	/* every scope's version everywhere */
+	struct org_tree *tree;		/* and per org, rolled up the tree */
+	uint64_t tree_v, gen;	/* the 'tree' row as last read; loads of the tree */
 	/* A schema changed by hand moves every scope (by `epoch`): answers
 	 * kept from before must not stand for tables that are gone. */
 	int64_t schema;
@@ -284,6 +335,7 @@ struct db_pool *db_pool_new(const char *url, int max)
 	p->url = xstrdup(url);
 	p->max = max;
 	p->idle = xcalloc((size_t)max, sizeof *p->idle);
+	p->tree = orgtree_new();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->watch_mu, NULL);
 	return p;
@@ -325,6 +377,7 @@ void db_pool_free(struct db_pool *p)
 	for (int i = 0; i < p->nidle; i++)
 		db_close(p->idle[i]);
 	db_close(p->watch);
+	orgtree_free(p->tree);
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->watch_mu);
 	free(p->idle);
@@ -332,14 +385,66 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+/* Read the scope rows, then the tree (again when its shape moved) or the
+ * org rows changed since the last read.  Each statement sees at least what
+ * the one before saw, and every version only grows: a write landing between
+ * them is read now or next time, never lost. */
 static int read_versions(struct db_pool *p, struct dj_error *err)
 {
 	int64_t schema = 0;
 	int rc = db_read_versions(p->watch, &p->seen, &schema, err);
-	if (!rc && schema != p->schema) {
+	if (rc)
+		return rc;
+	if (schema != p->schema) {
 		if (p->schema)
 			p->epoch++;
 		p->schema = schema;
+	}
+	uint64_t tree_v = p->seen.tree;
+	if (!orgtree_loaded(p->tree) || tree_v != p->tree_v) {
+		if ((rc = orgtree_load(p->tree, p->watch, err)))
+			return rc;
+		p->tree_v = tree_v;
+		p->gen++;	/* sums over the new shape may be smaller: start above them all */
+	} else if ((int64_t)p->seen.seq > orgtree_seq(p->tree)) {
+		rc = orgtree_update(p->tree, p->watch, err);
+	}
+	return rc;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PostgreSQL: read the rows only when something may have changed.  A
+ * writing commit sends NOTIFY dj_version (db_version.c), which arrives on
+ * the watch connection's socket without being asked for; a commit of this
+ * process is known here at once; and a poll each second covers a
+ * notification lost with a connection that died silently. */
+static int pg_versions(struct db_pool *p, struct dj_error *err)
+{
+	int rc = 0;
+	if (!p->listening) {
+		if ((rc = db_exec(p->watch, "LISTEN dj_version", err)))
+			return rc;
+		p->listening = true;
+		p->known = false;
+	}
+	int n = db_pg_notified(p->watch);
+	if (n < 0)
+		return dj_fail(err, DJ_EDB, "db", "the versions' connection to PostgreSQL is lost");
+	unsigned local = atomic_load(&local_commits);
+	int64_t now = now_ms();
+	if (!p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000) {
+		/* The commits counted before the read are in it. */
+		if (!(rc = read_versions(p, err))) {
+			p->known = true;
+			p->local_seen = local;
+			p->checked_ms = now;
+		}
 	}
 	return rc;
 }
@@ -348,8 +453,10 @@ int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *
 {
 	int rc = 0;
 	pthread_mutex_lock(&p->watch_mu);
-	if (!p->watch && (rc = db_open(p->url, &p->watch, err)) == 0)
+	if (!p->watch && (rc = db_open(p->url, &p->watch, err)) == 0) {
 		p->known = false;
+		p->listening = false;
+	}
 	if (!rc && p->watch->kind == DB_SQLITE) {
 		/* Changes when another connection commits (this one never writes):
 		 * the rows are read again only then. */
@@ -361,7 +468,7 @@ int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *
 			p->data_version = dv;
 		}
 	} else if (!rc) {
-		rc = read_versions(p, err);
+		rc = pg_versions(p, err);
 	}
 	if (!rc) {
 		*v = p->seen;
@@ -370,9 +477,21 @@ int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *
 	} else if (p->watch) {
 		db_close(p->watch);	/* reopen next time: the server may have restarted */
 		p->watch = NULL;
+		p->known = false;
 	}
 	pthread_mutex_unlock(&p->watch_mu);
 	return rc;
+}
+
+uint64_t db_pool_version(struct db_pool *p, int64_t org, unsigned mask)
+{
+	pthread_mutex_lock(&p->watch_mu);
+	uint64_t sum = db_versions_sum(&p->seen, mask) + orgtree_version(p->tree, org, mask);
+	/* A new load of the tree, or a schema changed by hand, starts above
+	 * every number given before (sums stay far below 2^40). */
+	uint64_t v = ((p->gen + p->epoch) << 40) + sum;
+	pthread_mutex_unlock(&p->watch_mu);
+	return v;
 }
 
 char *db_like_pattern(const char *q)

@@ -92,6 +92,15 @@ int db_commit(struct db *db, struct dj_error *err);
 void db_rollback(struct db *db);
 /* Commit when rc == 0, roll back otherwise; returns the final rc. */
 int db_end(struct db *db, int rc, struct dj_error *err);
+/* Inside a write's transaction: its records belong to org `org_id` — name
+ * every org whose records it writes (a transfer both, an activity each of
+ * its orgs).  The scopes it writes then move only for that org: kept
+ * answers of scopes whose subtree and path to the root miss every named org
+ * stay (db_scope.h).  A transaction that names none moves its scopes
+ * everywhere: safe, only slower.  Outside a transaction: nothing. */
+void db_touch_org(struct db *db, int64_t org_id);
+/* How many transactions this connection committed that moved a version. */
+unsigned db_commits(const struct db *db);
 
 /* A small pool of connections for the server's worker threads. */
 struct db_pool;
@@ -99,11 +108,19 @@ struct db_pool *db_pool_new(const char *url, int max);
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);
 void db_pool_put(struct db_pool *p, struct db *db);
 void db_pool_free(struct db_pool *p);
-/* The version of every scope (db_scope.h), read with one query of table
- * data_version on a connection of its own that never writes.  On SQLite the
- * rows are read again only when PRAGMA data_version says another connection
- * committed.  The server's read caches are keyed on them. */
+/* Bring the versions up to date (once per request, before it reads any
+ * data) and give every scope's version everywhere.  Read on a connection of
+ * its own that never writes, and only when something changed: on SQLite
+ * when PRAGMA data_version says another connection committed; on
+ * PostgreSQL when a NOTIFY from a writing commit arrived, this process
+ * committed, or a second passed (the fallback poll).  Then only the rows
+ * changed since the last read (db_orgtree.c). */
 int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err);
+/* One number for the answers of scope root `org` (0: the whole tree) that
+ * read scopes `mask`, as of the last db_pool_versions: it changes whenever
+ * a write to one of them lands in that subtree, on the path to the root,
+ * or everywhere.  Comparable only with numbers of the same process. */
+uint64_t db_pool_version(struct db_pool *p, int64_t org, unsigned mask);
 /* The name of a scope as data_version spells it ("org"). */
 const char *db_scope_name(int scope);
 

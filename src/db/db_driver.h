@@ -28,6 +28,13 @@ struct db {
 	 * (db_version.c); a write outside one gets a transaction of its own,
 	 * ended when its statement is done. */
 	unsigned dirty;
+	unsigned dirty_whole;	/* of those, scopes to move everywhere (DB_WHOLE) */
+	bool dirty_tree;	/* the tree's shape was written (DB_TREE) */
+	/* The orgs the open transaction's records belong to (db_touch_org);
+	 * -1: too many, or one unknown: its scopes move everywhere. */
+	int ntouched;
+	int64_t touched[32];
+	unsigned commits;	/* transactions this connection committed that moved a scope */
 	struct db_stmt *implicit;
 	bool implicit_failed;
 	bool untracked;		/* migrations: data_version may not exist yet */
@@ -44,9 +51,33 @@ struct db_stmt {
 };
 
 /* db_version.c */
+/* The scopes `sql` writes, with DB_WHOLE / DB_TREE marks: 0 for a read. */
 unsigned db_write_scopes(const char *sql);
-int db_bump(struct db *db, unsigned mask, struct dj_error *err);
+/* Move the versions of scopes `mask` at this transaction's commit: for the
+ * orgs it declared (db->touched), or everywhere (none declared, the scopes
+ * in `whole`, or `tree`). */
+int db_bump(struct db *db, unsigned mask, unsigned whole, bool tree, struct dj_error *err);
 int db_read_versions(struct db *db, struct db_versions *out, int64_t *schema, struct dj_error *err);
+/* The index of a scope named as data_version spells it, or -1. */
+int db_scope_index(const char *name);
+
+/* db_orgtree.c: the per-org versions of one server, rolled up the tree. */
+struct org_tree;
+struct org_tree *orgtree_new(void);
+void orgtree_free(struct org_tree *t);
+/* Read the tree and every org's versions (at start, after the tree's shape
+ * changed); then only the rows changed since (orgtree_update). */
+int orgtree_load(struct org_tree *t, struct db *db, struct dj_error *err);
+int orgtree_update(struct org_tree *t, struct db *db, struct dj_error *err);
+bool orgtree_loaded(const struct org_tree *t);
+int64_t orgtree_seq(const struct org_tree *t);
+/* The sum of the versions of `mask` over `org`'s subtree and its ancestors
+ * (org 0, or one unknown: over every org). */
+uint64_t orgtree_version(const struct org_tree *t, int64_t org, unsigned mask);
+
+/* db_pg.c: 1 if a NOTIFY arrived on this connection since the last call,
+ * 0 if not (no round trip: what the socket holds), -1 if it is lost. */
+int db_pg_notified(struct db *db);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);

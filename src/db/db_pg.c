@@ -217,3 +217,16 @@ int db_pg_open(const char *url, struct db **out, struct dj_error *err)
 	*out = db;
 	return 0;
 }
+
+int db_pg_notified(struct db *db)
+{
+	PGconn *c = db->impl;
+	if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK)
+		return -1;
+	int n = 0;
+	for (PGnotify *note; (note = PQnotifies(c));) {
+		PQfreemem(note);
+		n = 1;
+	}
+	return n;
+}

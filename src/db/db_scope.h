@@ -31,20 +31,32 @@ enum db_scope {
 #define DEP(s) (1u << DB_SCOPE_##s)
 #define DEP_ALL ((1u << DB_SCOPE_N) - 1)
 
+/* Not scopes: marks in a table's scopes (.tables below). */
+/* Its rows belong to no one org (a dictionary, an account): a write moves
+ * its scopes everywhere, whatever orgs the transaction declared. */
+#define DB_WHOLE (1u << 30)
+/* It holds the tree's shape (org_closure): a write moves every scope
+ * everywhere, and each server reads the tree again (db_orgtree.c). */
+#define DB_TREE (1u << 31)
+
 /* A table and the scopes a write to it moves: each module lists its own
  * (platform/module.h .tables) and the platform hands them to the db layer
  * at start.  A table nobody listed moves every scope: safe, only slower. */
 struct db_table_scope {
 	const char *table;
-	unsigned scopes;	/* DEP(…) | … */
+	unsigned scopes;	/* DEP(…) | … [| DB_WHOLE | DB_TREE] */
 };
 
 /* Add a {0}-terminated list (kept by pointer); before any thread starts. */
 void db_register_tables(const struct db_table_scope *tables);
 
-/* The newest version of every scope, as one request reads them. */
+/* The newest version of every scope, as one request reads them, moved by
+ * writes that declared no org (everywhere); and two rows that are not
+ * scopes: 'tree' (the tree's shape) and 'seq' (the stamp of the newest
+ * per-org row, db_orgtree.c). */
 struct db_versions {
 	uint64_t v[DB_SCOPE_N];
+	uint64_t tree, seq;
 };
 
 /* One number for the scopes in `mask`: each version only grows, so the sum

@@ -25,9 +25,12 @@ static const char *const scope_names[DB_SCOPE_N] = {
 
 /* The db layer's own tables. */
 static const struct db_table_scope own_tables[] = {
-	{"data_version", 0},
+	{"data_version", 0}, {"org_version", 0},
 	{0},
 };
+
+/* Scopes that belong to no org: a write to them moves them everywhere. */
+#define ORGLESS (DEP(USER) | DEP(SESSION) | DEP(SETTING) | DEP(NOTIFY))
 
 #define MAX_TABLE_LISTS 64
 static const struct db_table_scope *table_lists[MAX_TABLE_LISTS] = {own_tables};
@@ -66,7 +69,7 @@ static unsigned table_mask(const char *p)
 		for (const struct db_table_scope *t = table_lists[l]; t->table; t++)
 			if (strcmp(t->table, name) == 0)
 				return t->scopes;
-	return DEP_ALL;
+	return DEP_ALL | DB_WHOLE;	/* nobody's table: its rows may be anyone's */
 }
 
 /* The scopes `sql` writes: 0 for a read. */
@@ -77,7 +80,8 @@ static unsigned write_mask(const char *sql)
 		p++;
 	if (word(&p, "SELECT") || word(&p, "PRAGMA") || word(&p, "EXPLAIN") || word(&p, "BEGIN") ||
 	    word(&p, "COMMIT") || word(&p, "ROLLBACK") || word(&p, "SAVEPOINT") || word(&p, "RELEASE") ||
-	    word(&p, "SET") || word(&p, "SHOW") || word(&p, "VALUES"))
+	    word(&p, "SET") || word(&p, "SHOW") || word(&p, "VALUES") || word(&p, "LISTEN") ||
+	    word(&p, "UNLISTEN") || word(&p, "NOTIFY"))
 		return 0;
 	if (word(&p, "INSERT") || word(&p, "REPLACE") || word(&p, "UPDATE")) {
 		if (word(&p, "OR"))	/* INSERT OR IGNORE INTO, UPDATE OR REPLACE */
@@ -95,10 +99,10 @@ static unsigned write_mask(const char *sql)
 		for (const char *q = p; *q; q++)
 			if ((q == p || !(isalnum((unsigned char)q[-1]) || q[-1] == '_')) &&
 			    (word(&q, "INSERT") || word(&q, "UPDATE") || word(&q, "DELETE")))
-				return DEP_ALL;
+				return DEP_ALL | DB_WHOLE;
 		return 0;
 	}
-	return DEP_ALL;	/* DDL and the like: anything may have changed */
+	return DEP_ALL | DB_WHOLE | DB_TREE;	/* DDL and the like: anything may have changed */
 }
 
 unsigned db_write_scopes(const char *sql)
@@ -106,29 +110,77 @@ unsigned db_write_scopes(const char *sql)
 	return write_mask(sql);
 }
 
-int db_bump(struct db *db, unsigned mask, struct dj_error *err)
+/* One statement straight to the driver (this write is not noted again);
+ * with `name`/`value`, the value of the returned row named `name`. */
+static int run(struct db *db, const char *sql, const char *name, int64_t *value, struct dj_error *err)
 {
-	if (!mask)
+	struct db_stmt *st = db->ops->query(db, sql, 0, NULL, err);
+	if (!st)
+		return err && err->code ? err->code : DJ_EDB;
+	int rc;
+	while ((rc = db->ops->next(st)) > 0)
+		if (name && strcmp(db->ops->get_text(st, 0), name) == 0)
+			*value = db->ops->get_int(st, 1);
+	db->ops->done(st);
+	return rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
+}
+
+/* Versions are rows bumped by the writing transaction itself, so any
+ * server on the database — and the command line — agrees on them:
+ *  - data_version(scope, v): a scope moved everywhere (no org declared,
+ *    a DB_WHOLE table, a scope of no org), plus 'tree' when the tree's
+ *    shape changed;
+ *  - org_version(org_id, scope, v, seq): a scope moved for one org.  `seq`
+ *    is the value of data_version's 'seq' row, bumped by the same
+ *    transaction: writers of per-org rows queue on that row until the one
+ *    before has committed, so seq follows commit order and a server reads
+ *    only the rows with a seq above the last it saw (db_orgtree.c).
+ * On PostgreSQL the commit also sends NOTIFY dj_version: servers read
+ * again when it arrives, not on every request (db.c, pg_versions). */
+int db_bump(struct db *db, unsigned mask, unsigned whole, bool tree, struct dj_error *err)
+{
+	if (!mask && !tree)
 		return 0;
+	unsigned everywhere = tree ? DEP_ALL : mask, per = 0;
+	if (!tree && db->ntouched > 0) {
+		everywhere = mask & (whole | ORGLESS);
+		per = mask & ~everywhere;
+	}
 	struct buf b = {0};
-	/* An upsert: a scope added after the base schema gets its row here. */
+	/* An upsert: a scope added after the base schema gets its row here.
+	 * Rows always in the same order (scopes, tree, seq): no deadlock. */
 	buf_puts(&b, "INSERT INTO data_version(scope, v) VALUES ");
 	const char *sep = "";
 	for (int s = 0; s < DB_SCOPE_N; s++)
-		if (mask & (1u << s)) {
+		if (everywhere & (1u << s)) {
 			buf_printf(&b, "%s('%s', 1)", sep, scope_names[s]);
 			sep = ", ";
 		}
-	buf_puts(&b, " ON CONFLICT (scope) DO UPDATE SET v = data_version.v + 1");
-	/* Straight to the driver: this write is not noted again. */
-	struct db_stmt *st = db->ops->query(db, b.data, 0, NULL, err);
-	int rc = st ? 0 : (err && err->code ? err->code : DJ_EDB);
-	if (st) {
-		while ((rc = db->ops->next(st)) > 0)
-			;
-		rc = rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
-		db->ops->done(st);
+	if (tree) {
+		buf_printf(&b, "%s('tree', 1)", sep);
+		sep = ", ";
 	}
+	if (per)
+		buf_printf(&b, "%s('seq', 1)", sep);
+	buf_puts(&b, " ON CONFLICT (scope) DO UPDATE SET v = data_version.v + 1 RETURNING scope, v");
+	int64_t seq = 0;
+	int rc = run(db, b.data, "seq", &seq, err);
+	if (!rc && per) {
+		buf_free(&b);
+		buf_puts(&b, "INSERT INTO org_version(org_id, scope, v, seq) VALUES ");
+		sep = "";
+		for (int i = 0; i < db->ntouched; i++)
+			for (int s = 0; s < DB_SCOPE_N; s++)
+				if (per & (1u << s)) {
+					buf_printf(&b, "%s(%lld, '%s', 1, %lld)", sep, (long long)db->touched[i],
+						   scope_names[s], (long long)seq);
+					sep = ", ";
+				}
+		buf_puts(&b, " ON CONFLICT (org_id, scope) DO UPDATE SET v = org_version.v + 1, seq = excluded.seq");
+		rc = run(db, b.data, NULL, NULL, err);
+	}
+	if (!rc && db->kind == DB_PG)
+		rc = run(db, "NOTIFY dj_version", NULL, NULL, err);
 	buf_free(&b);
 	return rc;
 }
@@ -150,13 +202,26 @@ int db_read_versions(struct db *db, struct db_versions *out, int64_t *schema, st
 	int rc;
 	while ((rc = db->ops->next(st)) > 0) {
 		const char *name = db->ops->get_text(st, 0);
-		for (int s = 0; s < DB_SCOPE_N; s++)
-			if (strcmp(name, scope_names[s]) == 0)
-				out->v[s] = (uint64_t)db->ops->get_int(st, 1);
+		uint64_t v = (uint64_t)db->ops->get_int(st, 1);
+		int s = db_scope_index(name);
+		if (s >= 0)
+			out->v[s] = v;
+		else if (strcmp(name, "tree") == 0)
+			out->tree = v;
+		else if (strcmp(name, "seq") == 0)
+			out->seq = v;
 		*schema = db->ops->get_int(st, 2);
 	}
 	db->ops->done(st);
 	return rc < 0 ? (err && err->code ? err->code : DJ_EDB) : 0;
+}
+
+int db_scope_index(const char *name)
+{
+	for (int s = 0; s < DB_SCOPE_N; s++)
+		if (strcmp(name, scope_names[s]) == 0)
+			return s;
+	return -1;
 }
 
 const char *db_scope_name(int scope)

@@ -90,7 +90,7 @@ static int migrated(struct db *db, bool saved, int applied, int rc, struct dj_er
 {
 	db->untracked = saved;
 	if (!rc && applied && !saved)
-		rc = db_bump(db, DEP_ALL, err);
+		rc = db_bump(db, DEP_ALL, DEP_ALL, true, err);
 	return rc;
 }
 

@@ -1,8 +1,11 @@
 /* cache.c — a chained hash table of versioned blobs under one mutex.
  *
- * When a scope's version moves, every entry that read that scope is
- * dropped at once: it can never hit again, and memory should not wait for
- * it to be pushed out. */
+ * An entry hits only under the very version it was computed at; a lookup
+ * or a put under a newer version replaces it, and a full table drops the
+ * expired, then everything.  (Versions are per scope root now — a write
+ * moves only the answers of its subtree and path — so the table cannot
+ * tell from one number which entries a write made stale; the next request
+ * for the same key does.) */
 #include "http/cache.h"
 
 #include <pthread.h>
@@ -14,12 +17,10 @@
 #include "core/mem.h"
 
 #define NBUCKETS 4096
-#define NSCOPES 32	/* bits of a deps mask */
 
 struct entry {
 	struct entry *next;
 	uint64_t hash, version;
-	unsigned deps;
 	int64_t until;
 	struct cache_blob *blob;
 	char key[];
@@ -40,17 +41,7 @@ struct cache {
 	struct flight *flights;
 	struct entry *bucket[NBUCKETS];
 	size_t bytes, max_bytes, entries;
-	uint64_t seen[NSCOPES];	/* the newest version of each scope */
 };
-
-static uint64_t current(const struct cache *c, unsigned deps)
-{
-	uint64_t sum = 0;
-	for (int s = 0; s < NSCOPES; s++)
-		if (deps & (1u << s))
-			sum += c->seen[s];
-	return sum;
-}
 
 static size_t entry_cost(const struct entry *e)
 {
@@ -73,32 +64,17 @@ static void entry_drop(struct cache *c, struct entry **link)
 	free(e);
 }
 
-/* Drop entries that cannot hit any more: those that read a scope in
- * `moved` at an older version, the expired (or all of them). */
-static void sweep(struct cache *c, int64_t now, unsigned moved, int all)
+/* Drop the expired entries (or all of them). */
+static void sweep(struct cache *c, int64_t now, int all)
 {
 	for (size_t i = 0; i < NBUCKETS && c->entries; i++)
 		for (struct entry **l = &c->bucket[i]; *l;) {
 			struct entry *e = *l;
-			if (all || e->until <= now || ((e->deps & moved) && e->version < current(c, e->deps)))
+			if (all || e->until <= now)
 				entry_drop(c, l);
 			else
 				l = &(*l)->next;
 		}
-}
-
-void cache_see(struct cache *c, const uint64_t *v, int n)
-{
-	unsigned moved = 0;
-	pthread_mutex_lock(&c->mu);
-	for (int s = 0; s < n && s < NSCOPES; s++)
-		if (v[s] > c->seen[s]) {
-			c->seen[s] = v[s];
-			moved |= 1u << s;
-		}
-	if (moved)
-		sweep(c, INT64_MIN, moved, 0);
-	pthread_mutex_unlock(&c->mu);
 }
 
 struct cache *cache_new(size_t max_bytes)
@@ -114,7 +90,7 @@ void cache_free(struct cache *c)
 {
 	if (!c)
 		return;
-	sweep(c, 0, 0, 1);
+	sweep(c, 0, 1);
 	while (c->flights) {
 		struct flight *f = c->flights;
 		c->flights = f->next;
@@ -212,8 +188,8 @@ void cache_abandon(struct cache *c, const char *key, uint64_t version)
 	pthread_mutex_unlock(&c->mu);
 }
 
-void cache_put(struct cache *c, const char *key, unsigned deps, uint64_t version, int64_t now, int64_t until,
-	       const void *data, size_t len)
+void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
+	       size_t len)
 {
 	size_t klen = strlen(key);
 	size_t cost = sizeof(struct entry) + klen + 1 + sizeof(struct cache_blob) + len;
@@ -225,7 +201,6 @@ void cache_put(struct cache *c, const char *key, unsigned deps, uint64_t version
 	memcpy(e->key, key, klen + 1);
 	e->hash = str_hash64(key);
 	e->version = version;
-	e->deps = deps;
 	e->until = until;
 	e->blob = xmalloc(sizeof *e->blob + len);
 	atomic_init(&e->blob->refs, 1);
@@ -234,7 +209,7 @@ void cache_put(struct cache *c, const char *key, unsigned deps, uint64_t version
 	pthread_mutex_lock(&c->mu);
 	land(c, key, version);
 	struct entry **l = find(c, key, e->hash);
-	if (version < current(c, deps) || (*l && (*l)->version > version)) {
+	if (*l && (*l)->version > version) {
 		/* Computed under versions another request has already seen pass:
 		 * it could never hit. */
 		pthread_mutex_unlock(&c->mu);
@@ -245,9 +220,9 @@ void cache_put(struct cache *c, const char *key, unsigned deps, uint64_t version
 	if (*l)
 		entry_drop(c, l);
 	if (c->bytes + cost > c->max_bytes)
-		sweep(c, now, 0, 0);	/* the expired first */
+		sweep(c, now, 0);	/* the expired first */
 	if (c->bytes + cost > c->max_bytes)
-		sweep(c, now, 0, 1);
+		sweep(c, now, 1);
 	l = &c->bucket[e->hash % NBUCKETS];
 	e->next = *l;
 	*l = e;

@@ -1,9 +1,8 @@
 /* cache.h — answers kept in memory while the data under them is unchanged.
  *
- * An entry holds bytes under a key, stamped with the scopes of the data it
- * read (db/db_scope.h) and their version — the sum of those scopes'
- * versions when it was computed — and a time after which it no longer
- * holds: the end of the day for answers that depend on today's date, the
+ * An entry holds bytes under a key, stamped with the version of the data
+ * it read (for an answer: db_pool_version of its scope root and the scopes
+ * its route reads, db/db.h) and a time after which it no longer holds: the end of the day for answers that depend on today's date, the
  * next touch for a session.  A lookup under another version or past that
  * time misses, so a write by anyone — this server, the command line,
  * another server on the same PostgreSQL — to a scope the answer read is
@@ -27,9 +26,6 @@ struct cache_blob {
 };
 
 struct cache *cache_new(size_t max_bytes);
-/* The newest versions of the scopes (v[0..n-1]), as a request read them:
- * entries they have made stale are dropped at once. */
-void cache_see(struct cache *c, const uint64_t *v, int n);
 void cache_free(struct cache *c);
 /* A reference to the bytes under `key`, or NULL; release it when done. */
 struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version, int64_t now);
@@ -37,12 +33,11 @@ struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version,
  * on a miss *lead is set and this request must cache_put or cache_abandon. */
 struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead);
 void cache_abandon(struct cache *c, const char *key, uint64_t version);
-/* Keep a copy of `data`, read from the scopes in mask `deps` at `version`,
- * under `key` until `until` (unix seconds).  Dropped if `version` is older
- * than the newest the cache has seen for those scopes.  When full, the
- * expired go first, then everything. */
-void cache_put(struct cache *c, const char *key, unsigned deps, uint64_t version, int64_t now, int64_t until,
-	       const void *data, size_t len);
+/* Keep a copy of `data`, read at `version`, under `key` until `until`
+ * (unix seconds).  Dropped if an entry under a newer version is there.
+ * When full, the expired go first, then everything. */
+void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
+	       size_t len);
 void cache_blob_release(struct cache_blob *b);
 
 #endif

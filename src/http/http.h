@@ -24,10 +24,15 @@ enum {
 	ROUTE_UPLOAD = 2,	/* raw body up to the upload limit, not JSON */
 	ROUTE_ADMIN = 4,	/* system administrators only */
 	ROUTE_MANAGE = 8,	/* not for the member role */
-	/* A pure read: its answer depends only on the user, the URL, the data
-	 * and today's date, and it writes nothing (no audit).  Kept in memory
-	 * until a write to a scope it reads (.deps; http/cache.h). */
+	/* A pure read: its answer depends only on the caller's role, scope
+	 * root (org) and member record, the URL, the data and today's date.
+	 * Kept in memory, shared by every account in that place, until a write
+	 * to a scope it reads lands in that subtree or above it (.deps;
+	 * http/cache.h).  A request that commits a write is not kept. */
 	ROUTE_CACHE = 16,
+	/* With ROUTE_CACHE: the answer reads the account itself (its id, name,
+	 * preferences): kept per account. */
+	ROUTE_PER_USER = 32,
 };
 /* For ROUTE_CACHE: a scope of the data its answer reads (db/db_scope.h),
  * ROUTE_DEP(ORG) | ROUTE_DEP(MEMBER) …; none named means all of them.

@@ -55,7 +55,8 @@ struct http_ctx {
 	struct db_versions dv;	/* the data versions this request reads at */
 	bool versioned;
 	unsigned deps;		/* the scopes the route's answer reads */
-	uint64_t version;	/* their version (db_versions_sum) */
+	uint64_t version;	/* their version for the actor's scope root (db_pool_version) */
+	unsigned commits;	/* the connection's commits before the handler ran */
 	char *cache_key;	/* set when the answer may be kept */
 	bool cache_lead;	/* others wait for this request's answer */
 	struct actor actor;
@@ -201,12 +202,15 @@ int http_reply(struct http_ctx *c, int status, json_t *out)
 
 int http_reply_json(struct http_ctx *c, int status, char *s, size_t len)
 {
-	if (c->cache_key && status == 200) {
+	/* A read that wrote (an exact search is counted) is answered but not
+	 * kept: another user must not get it without being counted. */
+	bool wrote = c->db && db_commits(c->db) != c->commits;
+	if (c->cache_key && status == 200 && !wrote) {
 		int64_t now = date_now_unix();
 		/* Answers may depend on today's date (China Standard Time): keep them
 		 * until midnight at most. */
 		int64_t midnight = ((now + 8 * 3600) / 86400 + 1) * 86400 - 8 * 3600;
-		cache_put(c->srv->cache, c->cache_key, c->deps, c->version, now, midnight, s, len);
+		cache_put(c->srv->cache, c->cache_key, c->version, now, midnight, s, len);
 		c->cache_lead = false;
 	} else if (c->cache_lead) {
 		cache_abandon(c->srv->cache, c->cache_key, c->version);
@@ -415,7 +419,7 @@ static int authenticate(struct http_ctx *c, char csrf[65])
 		memset(&m, 0, sizeof m);
 		m.actor = c->actor;
 		memcpy(m.csrf, csrf, sizeof m.csrf);
-		cache_put(c->srv->cache, key, deps, version, now, until, &m, sizeof m);
+		cache_put(c->srv->cache, key, version, now, until, &m, sizeof m);
 	}
 	return 0;
 }
@@ -425,21 +429,32 @@ static void release_blob(void *cls)
 	cache_blob_release(cls);
 }
 
-/* Answer from memory if this user asked the same since the last write to
- * what the route reads; otherwise leave the key for http_reply to keep the
- * answer under. */
+/* Answer from memory if someone in the same place asked the same since
+ * the last write the answer could show; otherwise leave the key for
+ * http_reply to keep the answer under.
+ *
+ * The version is that of the actor's scope root: a write moves it only
+ * when it lands in that subtree, on its path to the root, or everywhere
+ * (db/db.h, db_pool_version).  The key is the role, scope root, member
+ * record, day and URL — everything a cached route's answer may depend on
+ * (http.h, ROUTE_CACHE) — so the fifty secretaries of one branch share one
+ * answer; a route that reads the account itself says ROUTE_PER_USER. */
 static bool reply_cached(struct http_ctx *c)
 {
 	c->deps = ROUTE_DEPS(c->route->flags);
 	c->deps = (c->deps ? c->deps : DEP_ALL) | DEP(SETTING);
 	if (c->actor.member_id)	/* their own record (org, status) places what they see */
 		c->deps |= DEP(MEMBER);
-	c->version = db_versions_sum(&c->dv, c->deps);
+	/* An administrator sees the whole tree whatever their org. */
+	int64_t root = c->actor.role == ROLE_ADMIN ? 0 : c->actor.org_id;
+	c->version = db_pool_version(c->srv->pool, root, c->deps);
 	struct buf k = {0};
 	/* The account's role and org are in the key: a changed account (its
 	 * session is read again) never meets the answers of its old scope. */
-	buf_printf(&k, "b:%lld:%d:%lld:%lld:%s:%s?", (long long)c->actor.user_id, (int)c->actor.role,
-		   (long long)c->actor.org_id, (long long)c->actor.member_id, c->actor.today, c->url);
+	if (c->route->flags & ROUTE_PER_USER)
+		buf_printf(&k, "u%lld:", (long long)c->actor.user_id);
+	buf_printf(&k, "b:%d:%lld:%lld:%s:%s?", (int)c->actor.role, (long long)c->actor.org_id,
+		   (long long)c->actor.member_id, c->actor.today, c->url);
 	/* Arguments as "len:key=len:value;" in arrival order: no two different
 	 * queries give the same text. */
 	for (size_t i = 0; i < c->query.n; i++) {
@@ -488,8 +503,6 @@ static int dispatch(struct http_ctx *c)
 	int rc;
 	/* Read before any data: whatever this request sees is at least this new. */
 	c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
-	if (c->versioned)
-		cache_see(c->srv->cache, c->dv.v, DB_SCOPE_N);
 	if (!(c->route->flags & ROUTE_PUBLIC)) {
 		char csrf[65];
 		if ((rc = authenticate(c, csrf)))
@@ -516,6 +529,7 @@ static int dispatch(struct http_ctx *c)
 		return 0;
 	if ((rc = need_db(c)))
 		return rc;
+	c->commits = db_commits(c->db);
 	return c->route->fn(c);
 }
 

@@ -141,8 +141,8 @@ static const char *const life_bench_tables[] = {"life_tally", "study_done", "att
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
 static const struct db_table_scope life_tables[] = {
 	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
-	{"activity_kind", DEP(LIFE)}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
-	{"life_rule", DEP(LIFE)}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
+	{"activity_kind", DEP(LIFE) | DB_WHOLE}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
+	{"life_rule", DEP(LIFE) | DB_WHOLE}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
 	{"life_tally", DEP(LIFE)},	/* kept by triggers on activity_org */
 	{0},
 };

@@ -80,7 +80,7 @@ static const char *const org_bench_tables[] = {"org_officer", NULL};
 
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
 static const struct db_table_scope org_tables[] = {
-	{"org", DEP(ORG)}, {"org_closure", DEP(ORG)}, {"org_event", DEP(ORG)}, {"org_officer", DEP(ORG)},
+	{"org", DEP(ORG)}, {"org_closure", DEP(ORG) | DB_TREE}, {"org_event", DEP(ORG)}, {"org_officer", DEP(ORG)},
 	{"org_term", DEP(ORG)},
 	{0},
 };

@@ -123,9 +123,20 @@ static const struct db_table_scope platform_tables[] = {
 	{0},
 };
 
+/* The read cache's per-org versions (db/db_version.c, db/db_orgtree.c):
+ * one row per org and scope a write declared, stamped with data_version's
+ * 'seq' so a server reads only the rows changed since it last looked. */
+static const char *const platform_migrations[] = {
+	"CREATE TABLE org_version (org_id BIGINT NOT NULL, scope TEXT NOT NULL, v BIGINT NOT NULL,\n"
+	"  seq BIGINT NOT NULL, PRIMARY KEY (org_id, scope)){{NOROWID}};\n"
+	"CREATE INDEX org_version_seq ON org_version(seq);\n",
+	NULL,
+};
+
 const struct module platform_module = {
 	.name = "platform",
 	.label = "平台",
+	.migrations = platform_migrations,
 	.routes = platform_routes,
 	.nav = platform_nav_entries,
 	.tables = platform_tables,

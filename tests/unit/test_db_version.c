@@ -14,7 +14,7 @@
 static void writes_by_table(void **state)
 {
 	(void)state;
-	assert_int_equal(db_write_scopes("INSERT INTO cache_test_table VALUES (1)"), DEP_ALL);
+	assert_int_equal(db_write_scopes("INSERT INTO cache_test_table VALUES (1)"), DEP_ALL | DB_WHOLE);
 	static const struct db_table_scope mine[] = {{"cache_test_table", DEP(DUES)}, {0}};
 	db_register_tables(mine);
 	assert_int_equal(db_write_scopes("INSERT INTO cache_test_table VALUES (1)"), DEP(DUES));
@@ -25,7 +25,9 @@ static void writes_by_table(void **state)
 	assert_int_equal(db_write_scopes("INSERT OR IGNORE INTO assignment_quota VALUES (1, 2, 3)"), DEP(TASK));
 	assert_int_equal(db_write_scopes("UPDATE session SET last_seen = ?"), DEP(SESSION));
 	assert_int_equal(db_write_scopes("UPDATE data_version SET v = v + 1"), 0u);
-	assert_int_equal(db_write_scopes("INSERT INTO no_such_table VALUES (1)"), DEP_ALL);
+	assert_int_equal(db_write_scopes("INSERT INTO no_such_table VALUES (1)"), DEP_ALL | DB_WHOLE);
+	assert_int_equal(db_write_scopes("INSERT INTO org_closure VALUES (1, 1, 0)"), DEP(ORG) | DB_TREE);
+	assert_int_equal(db_write_scopes("UPDATE life_rule SET min_count = 2"), DEP(LIFE) | DB_WHOLE);
 }
 
 static void reads_and_the_rest(void **state)
@@ -34,8 +36,9 @@ static void reads_and_the_rest(void **state)
 	assert_int_equal(db_write_scopes("SELECT * FROM member"), 0u);
 	assert_int_equal(db_write_scopes("PRAGMA data_version"), 0u);
 	assert_int_equal(db_write_scopes("WITH p AS (SELECT 1 AS updated_at) SELECT * FROM p"), 0u);
-	assert_int_equal(db_write_scopes("WITH p AS (SELECT 1) DELETE FROM member WHERE id IN (SELECT * FROM p)"), DEP_ALL);
-	assert_int_equal(db_write_scopes("ALTER TABLE member ADD COLUMN x TEXT"), DEP_ALL);
+	assert_int_equal(db_write_scopes("WITH p AS (SELECT 1) DELETE FROM member WHERE id IN (SELECT * FROM p)"), DEP_ALL | DB_WHOLE);
+	assert_int_equal(db_write_scopes("ALTER TABLE member ADD COLUMN x TEXT"), DEP_ALL | DB_WHOLE | DB_TREE);
+	assert_int_equal(db_write_scopes("LISTEN dj_version"), 0u);
 }
 
 int main(void)
