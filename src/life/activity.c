@@ -221,6 +221,26 @@ static int act_children(struct db *db, const struct actor *a, int64_t id, const 
 	(v)->recorder_member_id ? DB_I((v)->recorder_member_id) : DB_NULL, DB_T((v)->speaker), \
 	(v)->speaker_member_id ? DB_I((v)->speaker_member_id) : DB_NULL, DB_T((v)->minutes), DB_T(now)
 
+/* The read cache (db_touch_org): an activity's records belong to its orgs
+ * and to the orgs of the members on its roll (a hosted member's own pages
+ * show it).  Called before and after a change that may move them. */
+int life_touch_activity(struct db *db, int64_t id, struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db, "SELECT org_id FROM activity WHERE id = ?"
+				      " UNION SELECT org_id FROM activity_org WHERE activity_id = ?"
+				      " UNION SELECT org_id FROM attendance WHERE activity_id = ?"
+				      " UNION SELECT m.org_id FROM attendance t JOIN member m ON m.id = t.member_id"
+				      " WHERE t.activity_id = ?",
+				      DB_ARGS(DB_I(id), DB_I(id), DB_I(id), DB_I(id)), err);
+	if (!st)
+		return err->code ? err->code : DJ_EDB;
+	int rc;
+	while ((rc = db_next(st)) > 0)
+		db_touch_org(db, db_int(st, 0));
+	db_done(st);
+	return rc < 0 ? (err->code ? err->code : DJ_EDB) : 0;
+}
+
 int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err)
 {
 	struct act v;
@@ -238,6 +258,8 @@ int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64
 		     DB_ARGS(ACT_ARGS(&v, now), DB_T(now), a->user_id ? DB_I(a->user_id) : DB_NULL), err);
 	if (!rc)
 		rc = act_children(db, a, *id, &v, err);
+	if (!rc)
+		rc = life_touch_activity(db, *id, err);
 	if (!rc) {
 		json_t *after = life_activity_row(db, a, *id, err);
 		rc = audit_write(db, a, "life.create", "activity", *id, NULL, after, err);
@@ -272,13 +294,17 @@ int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_
 	char now[21];
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
-		rc = db_run(db, "UPDATE activity SET org_id = ?, kind = ?, status = ?, on_date = ?, start_time = ?,"
+		rc = life_touch_activity(db, id, err);	/* its orgs before, and after below */
+		if (!rc)
+			rc = db_run(db, "UPDATE activity SET org_id = ?, kind = ?, status = ?, on_date = ?, start_time = ?,"
 				" end_time = ?, place = ?, topic = ?, host = ?, host_member_id = ?, recorder = ?,"
 				" recorder_member_id = ?, speaker = ?, speaker_member_id = ?, minutes = ?, updated_at = ?"
 				" WHERE id = ?",
 			    DB_ARGS(ACT_ARGS(&v, now), DB_I(id)), err);
 		if (!rc)
 			rc = act_children(db, a, id, &v, err);
+		if (!rc)
+			rc = life_touch_activity(db, id, err);
 		if (!rc) {
 			json_t *after = life_activity_row(db, a, id, err);
 			rc = audit_write(db, a, "life.update", "activity", id, before, after, err);
@@ -299,7 +325,9 @@ int life_activity_cancel(struct db *db, const struct actor *a, int64_t id, struc
 	json_t *before = life_activity_row(db, a, id, err);
 	char now[21];
 	date_now_iso(now);
-	rc = db_run(db, "UPDATE activity SET status = 'cancelled', signin_token = NULL, updated_at = ? WHERE id = ?",
+	rc = life_touch_activity(db, id, err);
+	if (!rc)
+		rc = db_run(db, "UPDATE activity SET status = 'cancelled', signin_token = NULL, updated_at = ? WHERE id = ?",
 		    DB_ARGS(DB_T(now), DB_I(id)), err);
 	if (!rc)
 		rc = db_run(db, "UPDATE activity_org SET held = 0 WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
@@ -536,7 +564,9 @@ int life_attach(struct db *db, const struct actor *a, int64_t id, const char *fi
 	int rc;
 	if ((rc = life_activity_writable(db, a, id, err)) || (rc = db_begin(db, err)))
 		return rc;
-	rc = attach_store(db, a, "activity", id, filename, data, len, att_id, err);
+	rc = life_touch_activity(db, id, err);
+	if (!rc)
+		rc = attach_store(db, a, "activity", id, filename, data, len, att_id, err);
 	if (!rc) {
 		json_t *what = json_pack("{s:s, s:I, s:I}", "filename", filename, "size", (json_int_t)len, "attachment_id",
 					 (json_int_t)*att_id);

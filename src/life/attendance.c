@@ -301,12 +301,16 @@ int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t
 	if ((rc = db_begin(db, err)))
 		return rc;
 	json_t *before = attendance_snapshot(db, id);
-	rc = life_attendance_apply(db, a, id, items, err);
+	rc = life_touch_activity(db, id, err);	/* the roll before, and after below */
+	if (!rc)
+		rc = life_attendance_apply(db, a, id, items, err);
 	if (!rc && guests)
 		rc = life_guests_apply(db, id, guests, err);
 	if (!rc)
 		rc = db_run(db, "UPDATE attendance SET source = 'corrected' WHERE activity_id = ? AND source = 'qr'"
 				" AND status <> 'present'", DB_ARGS(DB_I(id)), err);
+	if (!rc)
+		rc = life_touch_activity(db, id, err);
 	if (!rc) {
 		json_t *after = attendance_snapshot(db, id);
 		rc = audit_write(db, a, "life.attendance", "activity", id, before, after, err);

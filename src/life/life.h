@@ -32,6 +32,8 @@ int life_kind_add(struct db *db, const struct actor *a, json_t *in, struct dj_er
 int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);
 int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
 int life_activity_cancel(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+/* Inside a write's transaction: name the activity's orgs to the read cache. */
+int life_touch_activity(struct db *db, int64_t id, struct dj_error *err);
 json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
 
 struct life_filter {

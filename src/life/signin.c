@@ -62,6 +62,8 @@ json_t *life_signin_open(struct db *db, const struct actor *a, int64_t id, int m
 	int64_t now = date_now_unix(), closes = now + (int64_t)minutes * 60;
 	int rc = db_begin(db, err);
 	if (!rc)
+		rc = life_touch_activity(db, id, err);
+	if (!rc)
 		rc = db_run(db, "UPDATE activity SET signin_token = ?, signin_opens = ?, signin_closes = ? WHERE id = ?",
 			    DB_ARGS(DB_T(token), DB_I(now), DB_I(closes), DB_I(id)), err);
 	if (!rc) {
@@ -85,8 +87,10 @@ int life_signin_close(struct db *db, const struct actor *a, int64_t id, struct d
 	int rc;
 	if ((rc = life_activity_writable(db, a, id, err)) || (rc = db_begin(db, err)))
 		return rc;
-	rc = db_run(db, "UPDATE activity SET signin_token = NULL, signin_closes = ? WHERE id = ?",
-		    DB_ARGS(DB_I(date_now_unix()), DB_I(id)), err);
+	rc = life_touch_activity(db, id, err);
+	if (!rc)
+		rc = db_run(db, "UPDATE activity SET signin_token = NULL, signin_closes = ? WHERE id = ?",
+			    DB_ARGS(DB_I(date_now_unix()), DB_I(id)), err);
 	if (!rc)
 		rc = audit_write(db, a, "life.signin_close", "activity", id, NULL, NULL, err);
 	return db_end(db, rc, err);
@@ -207,9 +211,11 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 	date_now_iso(now_iso);
 	if ((rc = db_begin(db, err)))
 		return rc;
-	rc = db_run(db, "UPDATE attendance SET status = 'present', reason = NULL, source = 'qr', signed_at = ?"
-			" WHERE activity_id = ? AND member_id = ?",
-		    DB_ARGS(DB_T(now_iso), DB_I(id), DB_I(a->member_id)), err);
+	rc = life_touch_activity(db, id, err);
+	if (!rc)
+		rc = db_run(db, "UPDATE attendance SET status = 'present', reason = NULL, source = 'qr', signed_at = ?"
+				" WHERE activity_id = ? AND member_id = ?",
+			    DB_ARGS(DB_T(now_iso), DB_I(id), DB_I(a->member_id)), err);
 	if (!rc) {
 		json_t *what = json_pack("{s:I, s:s}", "member_id", (json_int_t)a->member_id, "at", now_iso);
 		rc = audit_write(db, a, "life.signin", "activity", id, NULL, what, err);

@@ -216,6 +216,7 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
 		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
+	db_touch_org(db, m.org_id);	/* the read cache: only this org's subtree and path move */
 	rc = member_insert(db, &m, 0, id, err);
 	if (!rc) {
 		json_t *after = member_masked(db, *id, err);
@@ -277,6 +278,7 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 	char *key = collate_key(m.name);
 	char *sid = pii_seal(id, "id_card", m.id_card), *sph = pii_seal(id, "phone", m.phone);
 	if ((rc = db_begin(db, err)) == 0) {
+		db_touch_org(db, json_integer_value(json_object_get(before, "org_id")));
 		rc = db_run(db, "UPDATE member SET name = ?, name_key = ?, gender = ?, ethnicity = ?, birth_date = ?,"
 				" id_card_enc = ?, id_card_hash = ?, phone_enc = ?, phone_hash = ?, education = ?,"
 				" join_date = ?, full_date = ?, status = ?, probation_end = ?, position = ?, is_mobile = ?,"
@@ -324,6 +326,8 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)) == 0) {
+		db_touch_org(db, from);
+		db_touch_org(db, to);
 		rc = db_run(db, "INSERT INTO member_transfer(member_id, from_org, to_org, on_date, reason, user_id, created_at)"
 				" VALUES (?, ?, ?, ?, ?, ?, ?)",
 			    DB_ARGS(DB_I(id), DB_I(from), DB_I(to), DB_T(on_date), DB_T(reason),
@@ -373,6 +377,7 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)) == 0) {
+		db_touch_org(db, json_integer_value(json_object_get(before, "org_id")));
 		rc = db_run(db, "UPDATE member SET status = ?, full_date = ?, updated_at = ? WHERE id = ?",
 			    DB_ARGS(DB_T(member_status_name(MEMBER_FULL)), DB_T(full_date), DB_T(now), DB_I(id)), err);
 		if (!rc) {

@@ -135,6 +135,15 @@ static int read_achieved(struct db *db, int64_t task_id, json_t *ach, struct dj_
 	return 0;
 }
 
+/* The read cache (db_touch_org): a report or a review changes what the
+ * assignee's org shows and what every org under the plan's owner reads of
+ * the plan (its counts). */
+static void touch_assignment(struct db *db, const json_t *r)
+{
+	db_touch_org(db, json_integer_value(json_object_get(r, "org_id")));
+	db_touch_org(db, json_integer_value(json_object_get(r, "plan_org_id")));
+}
+
 int task_submit(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *event_id,
 		struct dj_error *err)
 {
@@ -166,6 +175,7 @@ int task_submit(struct db *db, const struct actor *a, int64_t id, json_t *in, in
 	int64_t late = final && strcmp(today, due) > 0 ? date_diff(due, today) : 0;
 	char *aj = ach && json_is_array(ach) ? json_dumps(ach, JSON_COMPACT) : NULL;
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_assignment(db, r);
 		rc = db_int1(db, event_id,
 			     "INSERT INTO assignment_event(assignment_id, kind, body, achieved, late_days, user_id, username,"
 			     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -225,6 +235,7 @@ int task_review(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 	const char *today = a->today;
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_assignment(db, r);
 		rc = db_run(db, "INSERT INTO assignment_event(assignment_id, kind, body, user_id, username, created_at)"
 				" VALUES (?, ?, ?, ?, ?, ?)",
 			    DB_ARGS(DB_I(id), DB_T(decision), DB_T(comment), a->user_id ? DB_I(a->user_id) : DB_NULL,
@@ -247,10 +258,12 @@ int task_seen(struct db *db, const struct actor *a, int64_t id, struct dj_error 
 		return err->code;
 	int64_t v = json_integer_value(json_object_get(r, "task_version"));
 	bool unseen = v > json_integer_value(json_object_get(r, "seen_version"));
+	int rc = unseen ? db_begin(db, err) : 0;
+	if (unseen && !rc)
+		touch_assignment(db, r);
 	json_decref(r);
 	if (!unseen)
 		return 0;
-	int rc = db_begin(db, err);
 	if (!rc)
 		rc = db_run(db, "UPDATE assignment SET seen_version = ? WHERE id = ?", DB_ARGS(DB_I(v), DB_I(id)), err);
 	if (!rc)
@@ -281,8 +294,9 @@ int task_attach(struct db *db, const struct actor *a, int64_t event_id, const ch
 		rc = dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束，不能再上传材料");
 	else if (task_row_status(r) == ASSIGNMENT_ACCEPTED)
 		rc = dj_fail(err, DJ_ECONFLICT, "", "该任务已通过审核，不能再上传材料");
-	json_decref(r);
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_assignment(db, r);
+		json_decref(r);
 		rc = attach_store(db, a, "submission", event_id, filename, data, len, att_id, err);
 		if (!rc) {
 			json_t *what = json_pack("{s:s?, s:I}", "filename", filename, "size", (json_int_t)len);
@@ -290,6 +304,8 @@ int task_attach(struct db *db, const struct actor *a, int64_t event_id, const ch
 			json_decref(what);
 		}
 		rc = db_end(db, rc, err);
+	} else {
+		json_decref(r);
 	}
 	return rc;
 }

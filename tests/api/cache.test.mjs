@@ -5,7 +5,7 @@
 // write ends only the answers that read what it wrote (db/db_scope.h).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDb, generate, startServer, loginAs, cli, idCard } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, cli, idCard, today } from '../lib/server.mjs';
 
 let db, srv, admin, zhibu, branch;
 
@@ -140,5 +140,121 @@ describe('read cache', () => {
     const now = await admin.get('/members?size=3');
     assert.ok(!cached(now), 'the command line\'s import is read at once');
     assert.equal(now.body.total, total + 1);
+  });
+});
+
+// A write names the orgs its records belong to (db_touch_org): it ends the
+// kept answers of those orgs' subtrees and of every org on their path to the
+// root, and leaves the others.  Accounts in the same place share answers.
+describe('read cache by subtree', () => {
+  let A, B, parentA, a1, a2, b1, p, srv2, memberA;
+  const members = '/members?size=5';
+  const user = (name, role, code) => {
+    const r = cli(['user', 'add', '--db', db.url, '--key', db.key, '--username', name, '--role', role, '--org', code,
+      '--password-file', db.pw]);
+    assert.equal(r.code, 0, r.err + r.out);
+  };
+  const hitAfter = async (c, path) => { await c.get(path); return c.get(path); };
+
+  before(async () => {
+    // Two branches with members whose parents differ where the demo allows.
+    const all = (await admin.get('/orgs?size=200')).body.items;
+    const branches = all.filter((o) => o.kind === 'branch');
+    const counts = await Promise.all(branches.map(async (o) => (await admin.get(`/members?size=1&org=${o.id}`)).body.total));
+    const full = branches.filter((o, i) => counts[i] >= 3);
+    assert.ok(full.length >= 2, 'the demo has two branches with members');
+    A = full[0];
+    B = full.find((o) => o.parent_id !== A.parent_id) || full[1];
+    parentA = all.find((o) => o.id === A.parent_id);
+    assert.ok(parentA, 'the branch has a parent');
+    user('cache_a1', 'branch_admin', A.code);
+    user('cache_a2', 'branch_admin', A.code);
+    user('cache_b1', 'branch_admin', B.code);
+    user('cache_p', 'org_admin', parentA.code);
+    [a1, a2, b1, p] = await Promise.all(['cache_a1', 'cache_a2', 'cache_b1', 'cache_p'].map((u) => loginAs(srv.base, u)));
+    memberA = (await admin.get(`/members?size=1&org=${A.id}`)).body.items[0];
+  });
+  after(async () => { if (srv2) await srv2.stop(); });
+
+  it('shares one answer among the accounts of one place, and never another place\'s', async () => {
+    const first = await a1.get(members);
+    const other = await a2.get(members);
+    assert.equal(other.status, 200);
+    assert.ok(cached(other), 'a second secretary of the same branch gets the answer the first computed');
+    assert.deepEqual(other.body, first.body);
+    const b = await b1.get(members);
+    assert.ok(!cached(b), 'another branch never meets it');
+    assert.ok(b.body.items.every((m) => !first.body.items.some((x) => x.id === m.id)), 'and sees its own members');
+  });
+
+  it('ends the answers of the branch written and of every org above it, and keeps another branch\'s', async () => {
+    for (const c of [a1, b1, p, admin]) assert.ok(cached(await hitAfter(c, members)));
+    const ed = await admin.patch(`/members/${memberA.id}`, { position: '子树缓存测试' });
+    assert.equal(ed.status, 200, JSON.stringify(ed.body));
+    assert.ok(cached(await b1.get(members)), 'a write in branch A leaves branch B\'s kept answer');
+    for (const [c, who] of [[a1, 'the branch'], [p, 'its parent'], [admin, 'the root']]) {
+      const r = await c.get(members);
+      assert.ok(!cached(r), `${who} computes again`);
+    }
+    const r = await a1.get(`/members/${memberA.id}`);
+    assert.equal(r.body.position, '子树缓存测试');
+  });
+
+  it('keeps another branch\'s calendar through an attendance write, and ends the branch\'s own', async () => {
+    const acts = (await admin.get(`/activities?org=${A.id}&status=held&size=20`)).body.items;
+    let act, row;
+    for (const x of acts) {
+      row = ((await admin.get(`/activities/${x.id}`)).body.attendance || []).find((m) => m.member_id);
+      if (row) { act = x; break; }
+    }
+    assert.ok(act, 'branch A held an activity with a roll');
+    const calA = `/activities?org=${A.id}&size=20`, calB = `/activities?org=${B.id}&size=20`;
+    assert.ok(cached(await hitAfter(a1, calA)));
+    assert.ok(cached(await hitAfter(b1, calB)));
+    const r = await admin.put(`/activities/${act.id}/attendance`,
+      { attendance: [{ member_id: row.member_id, status: row.status === 'present' ? 'absent' : 'present', reason: '缓存测试' }] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(cached(await b1.get(calB)), 'branch B\'s calendar is kept');
+    assert.ok(!cached(await a1.get(calA)), 'branch A\'s is computed again');
+  });
+
+  it('moves both branches on a transfer between them', async () => {
+    const before = [(await hitAfter(a1, members)).body.total, (await hitAfter(b1, members)).body.total];
+    const m = (await admin.get(`/members?size=5&org=${A.id}`)).body.items.find((x) => x.id !== memberA.id);
+    const r = await admin.post(`/members/${m.id}/transfer`, { to_org_id: B.id, on_date: today(), reason: '缓存测试' });
+    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+    const ra = await a1.get(members), rb = await b1.get(members);
+    assert.ok(!cached(ra) && !cached(rb));
+    assert.equal(ra.body.total, before[0] - 1);
+    assert.equal(rb.body.total, before[1] + 1);
+  });
+
+  it('sees a write by the command line and by a second server on the next read', async () => {
+    const kept = await hitAfter(a1, `/members/${memberA.id}`);
+    assert.ok(cached(kept));
+    const old = kept.body.position;
+    srv2 = await startServer(db);
+    const admin2 = await loginAs(srv2.base, 'admin');
+    const ed = await admin2.patch(`/members/${memberA.id}`, { position: '第二台服务器' });
+    assert.equal(ed.status, 200, JSON.stringify(ed.body));
+    const now = await a1.get(`/members/${memberA.id}`);
+    assert.notEqual(now.body.position, old);
+    assert.equal(now.body.position, '第二台服务器', 'the other server\'s write is read at once');
+    const total = (await hitAfter(a1, members)).body.total;
+    const csv = `姓名,性别,身份证号,入党日期,转正日期,党员类别,所在党组织编码\n子树导入,男,${idCard('19870707', 777)},2010-07-01,2011-07-01,正式党员,${A.code}\n`;
+    const file = `${db.dir}/cache-subtree.csv`;
+    (await import('node:fs')).writeFileSync(file, csv);
+    const r = cli(['import', 'members', '--db', db.url, '--key', db.key, '--org', A.code, file]);
+    assert.equal(r.code, 0, r.err + r.out);
+    const after = await a1.get(members);
+    assert.ok(!cached(after));
+    assert.equal(after.body.total, total + 1, 'the command line\'s import is read at once');
+  });
+
+  it('registers each module\'s tables: an account write (the user module) keeps the member lists', async () => {
+    assert.ok(cached(await hitAfter(b1, members)));
+    const r = cli(['user', 'disable', '--db', db.url, '--key', db.key, '--username', 'cache_a2']);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(cached(await b1.get(members)));
   });
 });
