@@ -16,6 +16,8 @@
 
 static const char *const places_out[] = {"中共广东省交通运输厅机关委员会", "中共北京市朝阳区委组织部",
 	"中共上海市浦东新区交通委员会委员会", "中共四川省成都市交通运输局委员会", "中共浙江省杭州市拱墅区委组织部"};
+static const char *const places_away[] = {"广东省广州市白云区", "浙江省杭州市萧山区", "江苏省苏州市工业园区", "上海市浦东新区",
+	"四川省成都市双流区", "北京市大兴区"};
 static const char *const end_reasons[] = {"death", "death", "lapse", "removal", "suspension", "expulsion", "persuaded"};
 static const char *const end_notes[] = {"因病去世", "因病去世", "连续六个月不参加党的组织生活、不交纳党费",
 	"理想信念缺失，经教育仍无转变", "受留党察看处分期间", "严重违反党的纪律", "丧失党员条件，经教育仍无转变"};
@@ -164,7 +166,7 @@ static int hostings(struct gen *g, int64_t members, int64_t *n, struct dj_error 
 			back(since, g->today, rng_range(&g->r, 190, g->years * 365 + 200));
 		not_before(since, join);
 		if (!place)
-			place = places_out[rng_range(&g->r, 0, 4)] + 3;	/* past "中共" */
+			place = places_away[rng_range(&g->r, 0, 5)];
 		snprintf(card, sizeof card, "LDZ%06lld", (long long)(100000 + i));
 		int64_t hid = 0;
 		rc = db_int1(g->db, &hid, "INSERT INTO mobile_hosting(member_id, home_org, host_org, place, since, card_no, created_at)"

@@ -1,0 +1,58 @@
+// member_roster.test.mjs — the roster's movements in a real Chromium: the
+// transfers page with its letters and receipts (a receipt recorded through
+// the dialog), the mobile members with home and host, and the members who
+// left.  The day is pinned; screenshots go to DJ_SHOTS when it is set.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { freshDb, generate, startServer, PASSWORD } from '../lib/server.mjs';
+
+const env = { DANGJIAN_TODAY: '2026-06-15' };
+let db, srv, browser;
+
+before(async () => {
+  db = freshDb('roster-ui');
+  generate(db, 'demo', { env });
+  srv = await startServer(db, { env });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+});
+after(async () => { await browser?.close(); await srv.stop(); });
+
+async function shot(page, name) {
+  if (process.env.DJ_SHOTS) await page.screenshot({ path: path.join(process.env.DJ_SHOTS, name + '.png'), fullPage: true });
+}
+
+it('shows transfers with letters and receipts, records a receipt, and lists mobile members and those who left', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(srv.base + '/#/login');
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/#\/(?!login)/);
+
+  await page.goto(srv.base + '/#/transfers');
+  await page.getByText('转往平台外').first().waitFor();
+  assert.ok(await page.getByText('回执逾期').count() > 0, 'an overdue receipt is marked');
+  await shot(page, 'transfers');
+  const row = page.locator('.el-table__row', { hasText: '待回执' }).first();
+  const name = (await row.locator('td').first().innerText()).trim();
+  await row.getByText('登记回执').click();
+  const dlg = page.locator('.el-dialog', { hasText: '登记介绍信回执' });
+  await dlg.getByRole('button', { name: '登记' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('.el-table__row', { hasText: name }).getByText('回执已收回').waitFor();
+
+  await page.goto(srv.base + '/#/mobile');
+  await page.getByText('流动党员党支部').first().waitFor();
+  await shot(page, 'mobile');
+  await page.goto(srv.base + '/#/member-ends');
+  await page.getByText('原所在党组织').waitFor();
+  assert.ok(await page.locator('.el-table__row').count() > 0);
+  await page.getByRole('button', { name: '办理党籍终止' }).click();
+  await page.locator('.el-dialog', { hasText: '不会删除' }).waitFor();
+  await shot(page, 'member-ends');
+  await page.close();
+});
