@@ -336,7 +336,7 @@ json_t *dues_member(struct db *db, const struct actor *a, int64_t member_id, str
 		int year = (int)json_integer_value(json_object_get(c, "year"));
 		json_t *due = json_object_get(c, "monthly_fen"), *months = json_array();
 		for (int n = 1; n <= 12; n++) {
-			char col[8], mt[8];
+			char col[24], mt[8];
 			snprintf(col, sizeof col, "paid_%02d", n);
 			int64_t paid = json_integer_value(json_object_get(c, col));
 			json_object_del(c, col);
