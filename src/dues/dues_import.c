@@ -207,7 +207,7 @@ static int64_t find_member(struct imp *im, int row, const char *name, const char
 	}
 	json_t *rows = db_rows(im->db,
 			       "SELECT m.id FROM member m JOIN org_closure c ON c.descendant = m.org_id JOIN org o ON o.id = m.org_id"
-			       " WHERE c.ancestor = ? AND m.name = ? AND m.active = 1 AND (? IS NULL OR o.code = ? OR o.name = ?)",
+			       " WHERE c.ancestor = ? AND m.name = ? AND m.active = 1 AND (CAST(? AS TEXT) IS NULL OR o.code = ? OR o.name = ?)",
 			       DB_ARGS(DB_I(im->root), DB_T(name), DB_T(org), DB_T(org), DB_T(org)), &e);
 	if (!rows) {
 		im->fatal = e.code ? e.code : DJ_EDB;
