@@ -200,12 +200,12 @@ describe('payments, arrears and the 3/6-month findings (today 2026-11-30)', () =
     assert.equal(six[0].level, 'error');
     // The probationary member joined in September: not 3 months owed yet.
     const fig = async (id, on) => (await ok(await admin.get(`/figures/${id}?org=${branch}&on=${on}`))).value;
-    assert.equal(await fig('dues.unpaid_3m.members', TODAY), 2);
-    assert.equal(await fig('dues.unpaid_6m.members', TODAY), 1);
+    assert.equal(await fig('dues.unpaid.three_months', TODAY), 2);
+    assert.equal(await fig('dues.unpaid.six_months', TODAY), 1);
     // A month earlier (window July–September) the one who stopped after July had paid in July.
-    assert.equal(await fig('dues.unpaid_3m.members', '2026-10-31'), 1);
+    assert.equal(await fig('dues.unpaid.three_months', '2026-10-31'), 1);
     // On 2026-12-01 the window is September–November: nobody new.
-    assert.equal(await fig('dues.unpaid_3m.members', '2026-12-01'), 2);
+    assert.equal(await fig('dues.unpaid.three_months', '2026-12-01'), 2);
     assert.equal(await fig('dues.arrears.members', TODAY), 3);
     assert.equal(await fig('dues.arrears.amount', TODAY), 30000 + 15000 + 8000);
   });
