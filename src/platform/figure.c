@@ -43,6 +43,8 @@ json_t *figure_catalogue(void)
 					      "module_label", (*m)->label);
 			if (f->by)
 				json_object_set_new(x, "by", json_string(f->by));
+			if (f->kind == FIGURE_SUM && f->sum_col)
+				json_object_set_new(x, "sum_col", json_string(f->sum_col));
 			if (f->note)
 				json_object_set_new(x, "note", json_string(f->note));
 			if (f->kept)

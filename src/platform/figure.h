@@ -79,7 +79,7 @@ struct figure_scope {
 
 /* The registered figure `id` (from every module), or NULL. */
 const struct figure *figure_find(const char *id);
-/* The catalogue: [{id, label, unit, kind, time, module, by?, note?}]. */
+/* The catalogue: [{id, label, unit, kind, time, module, by?, sum_col?, note?}]. */
 json_t *figure_catalogue(void);
 
 /* Check the scope (the actor's subtree; org 0 = the actor's root) and the

@@ -10,7 +10,7 @@
 #include "db/db.h"
 
 extern const struct module user_module, org_module, member_module, audit_module, life_module, task_module,
-	attach_module, notify_module, platform_module;
+	attach_module, notify_module, dues_module, platform_module;
 
 const struct module *const modules[] = {
 	&user_module,
@@ -21,6 +21,7 @@ const struct module *const modules[] = {
 	&task_module,
 	&attach_module,
 	&notify_module,
+	&dues_module,
 	&platform_module,
 	NULL,
 };

@@ -62,7 +62,9 @@ before(async () => {
   B.member2 = B.members.find((m) => m.org_id === B.branch.id && m.id !== B.member.id);
   // B's names that no one outside B bears (a list of A may rightly show a namesake).
   const elsewhere = new Set((await allMembers('')).filter((m) => !B.members.some((b) => b.id === m.id)).map((m) => m.name));
-  bNames = [...new Set(B.members.map((m) => m.name))].filter((n) => !elsewhere.has(n));
+  // (Nor a part of one: 尹宁 is in 尹宁明, and the check below looks for substrings.)
+  const others = [...elsewhere];
+  bNames = [...new Set(B.members.map((m) => m.name))].filter((n) => !others.some((e) => e.includes(n)));
   assert.ok(bNames.includes(B.member.name), 'the probed member has a name of their own');
 
   // One object of every kind in B.
@@ -100,6 +102,9 @@ before(async () => {
   B.rootPlan = (await ok(await admin.get('/plans'))).items.find((p) => p.id !== B.plan.id);
   // An account of A (made by the admin) that A's org admin may manage.
   A.user = await ok(await admin.post('/users', { username: 'scope-a', password: PASSWORD, role: 'branch_admin', org_id: A.branch }), 201);
+  // 党费: a base and a payment of B's member.
+  await ok(await admin.put(`/dues/bases/${B.member.id}`, { year: 2025, category: 'employed', base: '5000' }));
+  B.payment = (await ok(await admin.post('/dues/payments', { member_id: B.member.id, month: '2025-06', amount: '50', method: 'cash' }), 201)).payment_id;
 });
 after(async () => { await srv.stop(); });
 
@@ -226,6 +231,8 @@ const NO_ID = {
   'GET /api/v1/nav': 'the menu of the caller\'s role',
   'GET /api/v1/session/email': 'the caller\'s own address and choice',
   'PUT /api/v1/session/email': 'the caller\'s own address and choice',
+  'GET /api/v1/dues/rules': 'the 党费 categories and brackets, shared by all',
+  'GET /api/v1/dues/mine': 'the caller\'s own member record only',
 };
 
 // Every other route: the requests that carry B's ids.  `list` marks a list
@@ -369,6 +376,19 @@ function probes() {
     'GET /api/v1/figures/{id}': B.figures.map((f) => ['GET', `/figures/${f}?org=${o}`]),
     'GET /api/v1/figures/{id}/records': B.figures.map((f) => ['GET', `/figures/${f}/records?org=${o}&size=200`]),
     'GET /api/v1/todos': [['GET', '/todos', undefined, 'list']],
+    'PUT /api/v1/dues/rules': [['PUT', '/dues/rules', { categories: [] }]],
+    'GET /api/v1/dues/bases': [['GET', `/dues/bases?org=${br}`], ['GET', `/dues/bases?year=2025&size=200`, undefined, 'list']],
+    'PUT /api/v1/dues/bases/{id}': [['PUT', `/dues/bases/${m}`, { year: 2025, category: 'employed', base: '6000' }]],
+    'POST /api/v1/dues/bases/import': [['POST', `/dues/bases/import?org=${br}&dry_run=1`, 'x']],
+    'GET /api/v1/dues/payments': [['GET', `/dues/payments?org=${br}`], ['GET', `/dues/payments?member=${m}`],
+      ['GET', '/dues/payments?size=200', undefined, 'list']],
+    'POST /api/v1/dues/payments': [['POST', '/dues/payments', { member_id: m, month: '2025-06', amount: '10', method: 'cash' }]],
+    'POST /api/v1/dues/payments/import': [['POST', `/dues/payments/import?org=${br}&dry_run=1`, 'x']],
+    'DELETE /api/v1/dues/payments/{id}': [['DELETE', `/dues/payments/${B.payment}`]],
+    'GET /api/v1/dues/sheet': [['GET', `/dues/sheet?org=${o}&month=2025-06&members=1`], ['GET', `/dues/sheet?org=${br}`]],
+    'GET /api/v1/dues/sheet/export': [['GET', `/dues/sheet/export?org=${br}&month=2025-06`]],
+    'GET /api/v1/dues/arrears': [['GET', `/dues/arrears?org=${o}`], ['GET', '/dues/arrears?size=200', undefined, 'list']],
+    'GET /api/v1/dues/members/{id}': [['GET', `/dues/members/${m}`]],
     'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`],
       ['GET', `/attachments/${B.endAttachment}`]],
     'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`]],
@@ -420,5 +440,8 @@ describe('route × role: ids of a sibling subtree', () => {
     assert.equal((await admin.get(`/plans/${B.plan.id}`)).body.title, MARK.plan);
     assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
     assert.equal((await admin.get(`/users?q=scope-p`)).body.items.length, 0);
+    const dues = (await admin.get(`/dues/members/${B.member.id}`)).body;
+    assert.ok(dues.payments.some((p) => p.id === B.payment && p.amount_fen === 5000), 'B\'s payment is still there');
+    assert.equal(dues.cards.find((c) => c.year === 2025).base_fen, 500000, 'B\'s base is as it was');
   });
 });

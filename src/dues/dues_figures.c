@@ -1,0 +1,85 @@
+/* dues_figures.c — the figures of 党费 (platform/figure.h): 应交, 实交,
+ * 欠交 and 收缴率 over the months a period touches, arrears as of a day
+ * (members and amount), members who paid nothing for 3 and for 6 months,
+ * and members whose base is not assessed.  Amounts are in fen (分): money
+ * is integer fen everywhere, and a sum of fen is exact. */
+#include "dues/dues_internal.h"
+#include "platform/figure.h"
+
+#define MONTHS_1_12                                                                                          \
+	"(SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL"  \
+	" SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10 UNION ALL"       \
+	" SELECT 11 UNION ALL SELECT 12)"
+
+#define IDX "(y.year * 12 + k.n - 1)"
+#define MONTH_TEXT "(CAST(y.year AS TEXT) || '-' || CASE WHEN k.n < 10 THEN '0' ELSE '' END || CAST(k.n AS TEXT))"
+#define PAID_K "coalesce(" DUES_PAID("y", "k.n") ", 0)"
+#define DAY_IDX DUES_MONTH_IDX("CAST(?3 AS TEXT)")
+
+/* The member-months owed in the months the period touches: one record per
+ * member and month, with what the month received. */
+#define OWED_MONTHS(cond)                                                                                    \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name || '（' || " MONTH_TEXT " || '）' AS title, m.org_id,"  \
+	" " MONTH_TEXT " || '-01' AS on_date, y.monthly_fen AS due_fen, " PAID_K " AS paid_fen,"                  \
+	" CASE WHEN y.monthly_fen > " PAID_K " THEN y.monthly_fen - " PAID_K " ELSE 0 END AS owed_fen"          \
+	" FROM member m JOIN org o ON o.id = m.org_id JOIN dues_year y ON y.member_id = m.id"                   \
+	" JOIN " MONTHS_1_12 " k ON 1 = 1 WHERE m.org_id IN {{SUBTREE}} AND o.kind NOT IN (" DUES_NO_DUES_KIND ")" \
+	" AND m.active = 1 AND y.monthly_fen IS NOT NULL"                                                        \
+	" AND y.year BETWEEN CAST(substr(CAST(?2 AS TEXT), 1, 4) AS INTEGER) AND CAST(substr(CAST(?3 AS TEXT), 1, 4) AS INTEGER)" \
+	" AND " IDX " BETWEEN " DUES_MONTH_IDX("CAST(?2 AS TEXT)") " AND " DAY_IDX                                \
+	" AND " IDX " >= " DUES_MONTH_IDX("m.join_date") cond
+
+/* Members in arrears as of the day ?3: months before its month (before its
+ * quarter for mobile members, who may pay by quarter), from admission on,
+ * that received less than they owed; one record per member. */
+#define ARREARS                                                                                              \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, min(" MONTH_TEXT ") || '-01' AS on_date," \
+	" count(*) AS months, sum(y.monthly_fen - " PAID_K ") AS owed_fen"                                      \
+	" FROM member m JOIN org o ON o.id = m.org_id JOIN dues_year y ON y.member_id = m.id"                   \
+	" JOIN " MONTHS_1_12 " k ON 1 = 1 WHERE m.org_id IN {{SUBTREE}} AND o.kind NOT IN (" DUES_NO_DUES_KIND ")" \
+	" AND m.active = 1 AND y.monthly_fen > " PAID_K " AND " IDX " >= " DUES_MONTH_IDX("m.join_date")        \
+	" AND " IDX " < CASE WHEN m.is_mobile = 1 THEN " DAY_IDX " - (" DAY_IDX " % 3) ELSE " DAY_IDX " END"       \
+	" GROUP BY m.id, m.name, m.org_id"
+
+/* Members who owed each of the N months before the day's month and paid
+ * nothing for any of them. */
+#define UNPAID(N)                                                                                            \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date"             \
+	" FROM member m JOIN org o ON o.id = m.org_id WHERE m.org_id IN {{SUBTREE}}"                             \
+	" AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                                            \
+	" AND " DUES_MONTH_IDX("m.join_date") " <= " DAY_IDX " - " #N                                            \
+	" AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"                                 \
+	" AND " DUES_MONTH_IDX("p.month") " BETWEEN " DAY_IDX " - " #N " AND " DAY_IDX " - 1)"
+
+const struct figure dues_figures[] = {
+	{FIGURE("dues.due.amount", "应交党费", "分", FIGURE_SUM, FIGURE_FLOW, OWED_MONTHS("")), .sum_col = "due_fen",
+	 .note = "期间涉及月份内，已核定基数的党员按月应交党费之和（以分计；临时党支部不收缴，预备党员自入党当月起）"},
+	{FIGURE("dues.paid.amount", "实交党费", "分", FIGURE_SUM, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'dues_payment' AS rkind, m.name || '（' || p.month || '）' AS title, m.org_id,"
+		" p.month || '-01' AS on_date, p.amount_fen, p.method, p.paid_on FROM dues_payment p"
+		" JOIN member m ON m.id = p.member_id WHERE m.org_id IN {{SUBTREE}} AND m.active = 1"
+		" AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
+	 .sum_col = "amount_fen", .note = "期间涉及月份的缴费记录金额之和（以所属月份计，含自愿多交；以分计）"},
+	{FIGURE("dues.owed.amount", "欠交党费", "分", FIGURE_SUM, FIGURE_FLOW,
+		OWED_MONTHS(" AND y.monthly_fen > " PAID_K)), .sum_col = "owed_fen",
+	 .note = "期间涉及月份内，实交少于应交的差额之和（以分计）"},
+	{FIGURE("dues.collection.rate", "党费收缴率", "%", FIGURE_RATIO, FIGURE_FLOW,
+		OWED_MONTHS(" AND " PAID_K " >= y.monthly_fen")), .den = OWED_MONTHS(""),
+	 .note = "按月足额交纳的人月数 ÷ 应交人月数（期间涉及的月份）"},
+	{FIGURE("dues.arrears.members", "欠交党费党员", "人", FIGURE_COUNT, FIGURE_STOCK, ARREARS),
+	 .note = "截至当日，本月以前（流动党员为本季度以前）有欠交月份的党员"},
+	{FIGURE("dues.arrears.amount", "欠交党费金额", "分", FIGURE_SUM, FIGURE_STOCK, ARREARS), .sum_col = "owed_fen",
+	 .note = "截至当日，本月以前（流动党员为本季度以前）欠交的金额之和（以分计）"},
+	{FIGURE("dues.unpaid.three_months", "连续3个月未交纳党费党员", "人", FIGURE_COUNT, FIGURE_STOCK, UNPAID(3)),
+	 .note = "当月以前的3个月均应交纳、却没有任何缴费记录的党员"},
+	{FIGURE("dues.unpaid.six_months", "连续6个月未交纳党费党员", "人", FIGURE_COUNT, FIGURE_STOCK, UNPAID(6)),
+	 .note = "当月以前的6个月均应交纳、却没有任何缴费记录的党员（党章第九条：不交纳党费超过六个月的，按自行脱党处理）"},
+	{FIGURE("dues.base.unassessed", "未核定党费基数党员", "人", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date"
+		" FROM member m JOIN org o ON o.id = m.org_id WHERE m.org_id IN {{SUBTREE}}"
+		" AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1 AND m.join_date <= CAST(?3 AS TEXT)"
+		" AND NOT EXISTS (SELECT 1 FROM dues_year y WHERE y.member_id = m.id"
+		" AND y.year = CAST(substr(CAST(?3 AS TEXT), 1, 4) AS INTEGER) AND y.monthly_fen IS NOT NULL)"),
+	 .note = "当日所在年度尚未核定缴纳基数（或类别）的党员"},
+	{0},
+};
