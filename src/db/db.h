@@ -157,6 +157,12 @@ int db_copy_begin(struct db *db, const char *table, const char *cols, struct db_
 int db_copy_row(struct db_copy *cp, int n, const db_val *v, struct dj_error *err);
 /* Write what is left and free `cp` (also after an error). */
 int db_copy_end(struct db_copy *cp, struct dj_error *err);
+/* PostgreSQL: drop the table's foreign keys until db_copy_end adds them back
+ * (checked then in one pass each, as PostgreSQL's "Populating a Database"
+ * advises, instead of one trigger query per row and key).  This holds the
+ * table's exclusive lock to the commit: only for a database nobody else uses
+ * yet (generate).  SQLite: nothing. */
+int db_copy_defer_checks(struct db_copy *cp, struct dj_error *err);
 
 /* A WHERE clause built from the filters actually given, so the planner sees
  * only real conditions ("?1 = 0 OR …" would defeat every index).  Conditions

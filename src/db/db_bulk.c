@@ -125,6 +125,7 @@ struct db_copy {
 	int ncols;
 	unsigned scopes;	/* of an INSERT into table (db_version.c) */
 	struct buf rows;
+	json_t *deferred;	/* [{name, def}] of the foreign keys dropped */
 	struct db_copy *next;
 };
 
@@ -241,12 +242,58 @@ int db_copy_row(struct db_copy *cp, int n, const db_val *v, struct dj_error *err
 	return b->len >= COPY_BLOCK ? db_bulk_sync(cp->db, err) : 0;
 }
 
+int db_copy_defer_checks(struct db_copy *cp, struct dj_error *err)
+{
+	struct db *db = cp->db;
+	if (db->kind != DB_PG || cp->deferred)
+		return 0;
+	int rc = db_bulk_sync(db, err);
+	if (!rc)
+		cp->deferred = db_rows(db, "SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+					   " WHERE conrelid = ?::regclass AND contype = 'f' ORDER BY conname",
+				       DB_ARGS(DB_T(cp->table)), err);
+	if (!rc && !cp->deferred)
+		rc = err->code;
+	size_t i;
+	json_t *k;
+	json_array_foreach(cp->deferred, i, k) {
+		if (rc)
+			break;
+		char *sql = xasprintf("ALTER TABLE %s DROP CONSTRAINT %s", cp->table,
+				      json_string_value(json_object_get(k, "name")));
+		rc = db_exec(db, sql, err);
+		free(sql);
+	}
+	return rc;
+}
+
+/* The dropped keys back, each checked over the whole table in one pass. */
+static int copy_restore_checks(struct db_copy *cp, struct dj_error *err)
+{
+	int rc = 0;
+	size_t i;
+	json_t *k;
+	json_array_foreach(cp->deferred, i, k) {
+		if (rc)
+			break;
+		char *sql = xasprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", cp->table,
+				      json_string_value(json_object_get(k, "name")),
+				      json_string_value(json_object_get(k, "def")));
+		rc = db_exec(cp->db, sql, err);
+		free(sql);
+	}
+	return rc;
+}
+
 int db_copy_end(struct db_copy *cp, struct dj_error *err)
 {
 	if (!cp)
 		return 0;
 	struct db *db = cp->db;
 	int rc = db->kind == DB_PG ? db_bulk_sync(db, err) : 0;
+	if (!rc && cp->deferred)
+		rc = copy_restore_checks(cp, err);
+	json_decref(cp->deferred);
 	for (struct db_copy **p = &db->copies; *p; p = &(*p)->next)
 		if (*p == cp) {
 			*p = cp->next;

@@ -314,6 +314,9 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 				   err);
 	if (!rc)
 		rc = db_copy_begin(db, "attendance", "activity_id, member_id, org_id, status, reason", &g.att, err);
+	/* The largest table by far: its keys are checked once at the end. */
+	if (!rc)
+		rc = db_copy_defer_checks(g.att, err);
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
