@@ -2,13 +2,15 @@
 // max_fails) on one PostgreSQL database are one platform: a write on one is
 // read on the other at once, the login lockout counts guesses on both, an
 // attachment uploaded through one is served by the other (it lives in the
-// database, not in a directory), and nginx carries on when one server stops.
+// database, not in a directory), and nginx carries on when one server stops;
+// `attach-move` brings the files of an older directory store into the database.
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshDb, generate, startServer, freePort, Client, loginAs, PASSWORD } from '../lib/server.mjs';
+import { freshDb, generate, startServer, freePort, Client, loginAs, PASSWORD, cli } from '../lib/server.mjs';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700000, 5)]);
 let db, a, b, nginx, front;
@@ -111,4 +113,31 @@ it('nginx carries on when one server stops', async () => {
   await a.stop();
   a = null;
   for (let i = 0; i < 6; i++) assert.equal((await cn.get('/orgs?size=1')).status, 200);
+});
+
+it('attach-move brings a directory store\'s files into the database', async () => {
+  const zb = await loginAs(b.base, 'zhibu');
+  const branch = (await zb.get('/session')).body.user.org_id;
+  const act = await zb.post('/activities', { org_id: branch, kind: 'theme_day', status: 'held', on_date: '2026-01-16',
+    topic: '附件迁移测试', place: '党员活动室' });
+  const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(600000)]);
+  const up = await zb.req('POST', `/activities/${act.body.id}/attachments?filename=a.pdf`, bytes);
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  // As an older server kept it: the bytes in a directory, not in the database.
+  const hex = crypto.createHash('sha256').update(bytes).digest('hex');
+  const dir = path.join(db.dir, 'old.files');
+  fs.mkdirSync(path.join(dir, hex.slice(0, 2)), { recursive: true });
+  fs.writeFileSync(path.join(dir, hex.slice(0, 2), hex), bytes);
+  const psql = (sql) => spawnSync('psql', [db.url, '-Atc', sql], { encoding: 'utf8' });
+  assert.equal(psql(`DELETE FROM attach_blob WHERE sha256 = '${hex}'`).status, 0);
+  assert.equal((await zb.get(`/attachments/${up.body.id}`)).status, 500, 'the bytes are gone from the database');
+  const r = cli(['attach-move', '--db', db.url, '--key', db.key, '--dir', dir]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /moved 1 attachment files/);
+  const g = await zb.get(`/attachments/${up.body.id}`);
+  assert.equal(g.status, 200);
+  assert.deepEqual(g.raw, bytes);
+  const again = cli(['attach-move', '--db', db.url, '--key', db.key, '--dir', dir]);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /moved 0 attachment files/, 'a second run keeps what is there');
 });
