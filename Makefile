@@ -16,7 +16,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.con
 DB      ?= demo.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all run test test-dates deps web clean bench unit fuzz
+.PHONY: all run test test-dates deps web clean bench unit fuzz cluster cluster-stop
 
 all: build/dangjian
 
@@ -78,6 +78,17 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -j2 build/dangjian
 	@bench/run.sh
+
+# The high-availability setup on this machine (deploy/README.md): a
+# pg_auto_failover monitor, primary and synchronous secondary, two servers,
+# nginx in front on 127.0.0.1:7400.
+cluster:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j2 build/dangjian
+	@deploy/cluster.sh start
+
+cluster-stop:
+	@deploy/cluster.sh stop
 
 # libFuzzer harnesses (fuzz/), bounded in runs and time; not part of `make test`.
 fuzz:

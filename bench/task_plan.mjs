@@ -29,7 +29,7 @@ for (let i = 0; i < 50; i++) {
     ends_on: `${year}-12-31`, due_on: due, points: 2, missing_points: -1, campaign_id: plan.campaigns[i % 2].id,
     quotas: [{ item: '示范点', min: 1, unit: '个', per: 'assignee' }] };
   if (i < 10) Object.assign(t, { scope: 'common' });
-  else Object.assign(t, { scope: 'specific', targets: i % 2 ? counties : branches.slice((i * 37) % 800, (i * 37) % 800 + 200) });
+  else Object.assign(t, { scope: 'specific', targets: i % 2 ? counties : branches.slice((i * 37) % Math.max(1, branches.length - 200), (i * 37) % Math.max(1, branches.length - 200) + 200) });
   await call('POST', `/plans/${plan.id}/tasks`, t);
 }
 const t0 = performance.now();

@@ -1,6 +1,9 @@
 /* attach.h — the attachment store shared by every module: photos and files
- * kept outside the database, named by their SHA-256 (the same bytes are
- * stored once), checked for size and for type by their first bytes.
+ * named by their SHA-256 (the same bytes are stored once), checked for size
+ * and for type by their first bytes.  With SQLite they are files in a
+ * directory beside the database; with PostgreSQL they are rows of table
+ * attach_blob, so every server on the database, its replicas and its dumps
+ * have them (attach.c says why bytea).
  *
  * A module owns the scope of its attachments: it checks that the actor may
  * see or change the entity, then calls these with (entity, entity_id). */
@@ -41,6 +44,15 @@ int attach_owner(struct db *db, int64_t id, char entity[32], int64_t *entity_id,
 /* Read the bytes (caller frees *data) with the stored name and type. */
 int attach_read(struct db *db, int64_t id, char **data, size_t *len, char **filename, char **mime,
 		struct dj_error *err);
+/* PostgreSQL: keep `len` bytes whose SHA-256 is `hex` in attach_blob (once). */
+int attach_blob_put(struct db *db, const char *hex, const void *data, size_t len, struct dj_error *err);
+/* Move the files of a directory store (`dir`, as attach_dir() names it) into
+ * attach_blob, in one transaction: every attachment row's bytes, checked
+ * against their hash.  *moved counts the files copied, *present those the
+ * database had already; a missing or damaged file is an error naming it and
+ * nothing is moved.  The directory is left as it was. */
+int attach_move_dir(struct db *db, const char *dir, int64_t *moved, int64_t *present, struct dj_error *err);
+
 /* Remove the record (the file stays if another record shares its bytes). */
 int attach_remove(struct db *db, int64_t id, struct dj_error *err);
 

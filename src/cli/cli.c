@@ -47,6 +47,10 @@ int cli_open(const char *cmd, const char *url, const char *key, bool create_key,
 	char *kp = key ? xstrdup(key) : pii_default_key_path(url);
 	int rc = pii_load_key(kp, create_key, &err);
 	attach_set_dir_for(url, kp);
+	/* A database with a schema is checked against the key (init and
+	 * generate keep the check value once they made the schema). */
+	if (!rc && db_schema_version(*db) > 0)
+		rc = pii_key_check(*db, kp, &err);
 	free(kp);
 	if (rc) {
 		db_close(*db);

@@ -36,6 +36,8 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_attach_move(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_figures(int argc, char **argv);

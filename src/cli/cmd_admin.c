@@ -1,4 +1,5 @@
-/* cmd_admin.c — init, user, backup, routes: the administrator's commands. */
+/* cmd_admin.c — init, user, routes: the administrator's commands (backup and
+ * restore are in cmd_ops.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,10 +60,13 @@ int cmd_init(int argc, char **argv)
 		return cli_usage_error("init", "%s is already initialized (schema version %d); use --migrate to upgrade it",
 				       db_url, ver);
 	}
-	if ((rc = modules_migrate(db, &err))) {
+	char *kp = key ? xstrdup(key) : pii_default_key_path(db_url);
+	if ((rc = modules_migrate(db, &err)) || (rc = pii_key_check(db, kp, &err))) {
+		free(kp);
 		db_close(db);
 		return cli_fail("init", &err);
 	}
+	free(kp);
 	printf("schema at version %d\n", db_latest_version());
 	if (admin) {
 		char *pw = cli_read_password(pwfile, "password for the administrator: ");
@@ -175,42 +179,6 @@ int cmd_user(int argc, char **argv)
 	}
 	db_close(db);
 	return rc ? cli_fail("user", &err) : EXIT_OK;
-}
-
-int cmd_backup(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"db", required_argument, 0, 'd'}, {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0}};
-	const char *db_url = DEFAULT_DB, *out = NULL;
-	int o;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (o) {
-		case 'd': db_url = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h':
-			printf("usage: dangjian backup --db DB -o FILE\n\n"
-			       "Copies a SQLite database page by page while the server keeps running (SQLite's\n"
-			       "online backup).  The key file is not copied: keep it safe separately.  For\n"
-			       "PostgreSQL use pg_dump.\n");
-			return EXIT_OK;
-		default: return cli_usage_error("backup", "unknown option");
-		}
-	}
-	if (!out)
-		return cli_usage_error("backup", "-o FILE is required");
-	if (db_is_pg_url(db_url))
-		return cli_usage_error("backup", "backup copies SQLite files; for PostgreSQL use pg_dump");
-	struct db *db;
-	struct dj_error err = {0};
-	if (db_open(db_url, &db, &err))
-		return cli_fail("backup", &err);
-	int rc = db_backup(db, out, &err);
-	db_close(db);
-	if (rc)
-		return cli_fail("backup", &err);
-	printf("backed up %s to %s\n", db_url, out);
-	return EXIT_OK;
 }
 
 int cmd_routes(int argc, char **argv)

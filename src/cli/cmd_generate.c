@@ -81,7 +81,12 @@ int cmd_generate(int argc, char **argv)
 		free(pw);
 		return cli_usage_error("generate", "%s holds tables that are not dangjian's", db_url);
 	}
-	if ((rc = modules_migrate(db, &err))) {
+	char *kp = key ? xstrdup(key) : pii_default_key_path(db_url);
+	rc = modules_migrate(db, &err);
+	if (!rc)
+		rc = pii_key_check(db, kp, &err);
+	free(kp);
+	if (rc) {
 		db_close(db);
 		free(pw);
 		return cli_fail("generate", &err);

@@ -18,6 +18,10 @@ char *pii_default_key_path(const char *db_url);
 /* Load the master key; with `create`, make a new one (mode 0600) if missing. */
 int pii_load_key(const char *path, bool create, struct dj_error *err);
 bool pii_have_key(void);
+struct db;
+/* Refuse a key that cannot open this database's sealed data (DJ_EIO with a
+ * message naming `key_path`); on first use, keep a value sealed with it. */
+int pii_key_check(struct db *db, const char *key_path, struct dj_error *err);
 
 /* base64(nonce || ciphertext); caller frees.  NULL in → NULL out. */
 char *pii_seal(int64_t row_id, const char *column, const char *plain);

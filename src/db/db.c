@@ -41,6 +41,11 @@ static void note_write(struct db *db, unsigned m)
 		db->dirty_tree = true;
 }
 
+void db_note_write(struct db *db, unsigned m)
+{
+	note_write(db, m);
+}
+
 static void forget_writes(struct db *db)
 {
 	db->dirty = db->dirty_whole = 0;
@@ -72,7 +77,14 @@ int db_exec(struct db *db, const char *sql, struct dj_error *err)
 	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
 	if (m && db->txdepth > 0)
 		note_write(db, m);
-	int rc = db->ops->exec(db, sql, err);
+	int rc = 0;
+	if (db->piped || db->copies) {	/* PostgreSQL's bulk writes go out (or away) first */
+		if (strcmp(sql, "ROLLBACK") == 0)
+			db_bulk_drop(db);
+		else if ((rc = db_bulk_sync(db, err)))
+			return rc;
+	}
+	rc = db->ops->exec(db, sql, err);
 	if (!rc && m && db->txdepth == 0)	/* DDL and scripts, run alone: rare */
 		rc = db_bump(db, m & DEP_ALL, DEP_ALL, (m & DB_TREE) != 0, err);
 	return rc;
@@ -80,6 +92,8 @@ int db_exec(struct db *db, const char *sql, struct dj_error *err)
 
 struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
+	if ((db->piped || db->copies) && db_bulk_sync(db, err))
+		return NULL;
 	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
 	bool own = m && db->txdepth == 0;
 	/* A write outside a transaction gets one, so its scopes move with it. */
@@ -143,6 +157,11 @@ void db_done(struct db_stmt *st)
 
 int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
+	if (db->bulk && db->txdepth > 0) {	/* PostgreSQL only: db_bulk sets it there */
+		if (!db->untracked)
+			note_write(db, db_write_scopes(sql));
+		return db_pipe_run(db, sql, n, v, err);
+	}
 	struct db_stmt *st = db_query(db, sql, n, v, err);
 	if (!st)
 		return err ? err->code : DJ_EDB;
@@ -266,7 +285,9 @@ int db_commit(struct db *db, struct dj_error *err)
 	}
 	/* The versions of what this transaction wrote move with it. */
 	unsigned dirty = db->untracked ? 0 : db->dirty;
-	int rc = dirty ? db_bump(db, dirty, db->dirty_whole, db->dirty_tree, err) : 0;
+	int rc = db_bulk_sync(db, err);	/* the bulk writes' errors come first */
+	if (!rc && dirty)
+		rc = db_bump(db, dirty, db->dirty_whole, db->dirty_tree, err);
 	forget_writes(db);
 	if (!rc)
 		rc = db_exec(db, "COMMIT", err);

@@ -146,6 +146,24 @@ void db_bulk(struct db *db, bool on);
  * row can be sealed with its id before it is inserted (one write per row). */
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err);
 
+/* Many rows into one table inside the caller's transaction: PostgreSQL's
+ * COPY … FROM STDIN (rows gathered and sent in large blocks), SQLite's
+ * prepared INSERT per row.  On PostgreSQL the rows reach the table at the
+ * next read, db_exec, commit or db_copy_end — so a statement sent with
+ * db_run in bulk mode must not refer to them before that.  `cols` is the
+ * column list as SQL writes it ("activity_id, member_id"). */
+struct db_copy;
+int db_copy_begin(struct db *db, const char *table, const char *cols, struct db_copy **out, struct dj_error *err);
+int db_copy_row(struct db_copy *cp, int n, const db_val *v, struct dj_error *err);
+/* Write what is left and free `cp` (also after an error). */
+int db_copy_end(struct db_copy *cp, struct dj_error *err);
+/* PostgreSQL: drop the table's foreign keys until db_copy_end adds them back
+ * (checked then in one pass each, as PostgreSQL's "Populating a Database"
+ * advises, instead of one trigger query per row and key).  This holds the
+ * table's exclusive lock to the commit: only for a database nobody else uses
+ * yet (generate).  SQLite: nothing. */
+int db_copy_defer_checks(struct db_copy *cp, struct dj_error *err);
+
 /* A WHERE clause built from the filters actually given, so the planner sees
  * only real conditions ("?1 = 0 OR …" would defeat every index).  Conditions
  * use plain `?`; arguments are kept in order, and db_where_arg appends the

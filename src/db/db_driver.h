@@ -43,6 +43,12 @@ struct db {
 	 * reserved before the previous one is written does not overlap it. */
 	char reserved_table[32];
 	int64_t reserved_last;
+	/* db_bulk(db, true): on PostgreSQL a db_run inside a transaction goes
+	 * into libpq's pipeline (db_bulk.c) and its result is read later. */
+	bool bulk;
+	bool piped;		/* the connection is in pipeline mode */
+	int pipe_n;		/* statements sent since the last sync */
+	struct db_copy *copies;	/* open COPY buffers, in the order begun */
 };
 
 struct db_stmt {
@@ -78,6 +84,23 @@ uint64_t orgtree_version(const struct org_tree *t, int64_t org, unsigned mask);
 /* db_pg.c: 1 if a NOTIFY arrived on this connection since the last call,
  * 0 if not (no round trip: what the socket holds), -1 if it is lost. */
 int db_pg_notified(struct db *db);
+
+/* db.c: note the scopes a statement of the open transaction writes. */
+void db_note_write(struct db *db, unsigned m);
+/* db_bulk.c: the PostgreSQL pipeline.  db_pipe_flush reads every result
+ * sent so far (the first failure is the answer) and leaves pipeline mode. */
+int db_pipe_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+int db_pipe_flush(struct db *db, struct dj_error *err);
+/* Everything gathered for PostgreSQL goes out: the COPY buffers (in the
+ * order they were begun, parents before children), then the pipeline. */
+int db_bulk_sync(struct db *db, struct dj_error *err);
+/* A rollback: what was gathered is thrown away. */
+void db_bulk_drop(struct db *db);
+/* db_pg.c: send one statement without waiting for its result; the text of
+ * a failure to send is in err. */
+int db_pg_send(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err);
+/* The error of a PGresult (`res`, or the connection's when NULL) in err. */
+int db_pg_result_fail(struct db *db, void *res, struct dj_error *err);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);

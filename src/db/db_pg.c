@@ -74,6 +74,56 @@ static char *pg_rewrite(const char *sql)
 	return buf_detach(&b);
 }
 
+/* The parameters as libpq takes them: text with a type for numbers. */
+struct pg_params {
+	Oid *types;
+	const char **vals;
+	char (*nums)[32];
+};
+
+static void pg_params(struct pg_params *p, int n, const db_val *v)
+{
+	for (int i = 0; i < n; i++) {
+		p->types[i] = 0;
+		p->vals[i] = NULL;
+		switch (v[i].t) {
+		case DBV_INT:
+			p->types[i] = OID_INT8;
+			snprintf(p->nums[i], sizeof p->nums[i], "%lld", (long long)v[i].i);
+			p->vals[i] = p->nums[i];
+			break;
+		case DBV_REAL:
+			p->types[i] = OID_FLOAT8;
+			snprintf(p->nums[i], sizeof p->nums[i], "%.17g", v[i].d);
+			p->vals[i] = p->nums[i];
+			break;
+		case DBV_TEXT:
+			p->vals[i] = v[i].s;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int db_pg_result_fail(struct db *db, void *res, struct dj_error *err)
+{
+	return pg_fail(err, res, db->impl, "postgresql");
+}
+
+int db_pg_send(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
+{
+	PGconn *c = db->impl;
+	char *q = pg_rewrite(sql);
+	Oid types[n > 0 ? n : 1];
+	const char *vals[n > 0 ? n : 1];
+	char nums[n > 0 ? n : 1][32];
+	pg_params(&(struct pg_params){types, vals, nums}, n, v);
+	int ok = PQsendQueryParams(c, q, n, types, vals, NULL, NULL, 0);
+	free(q);
+	return ok ? 0 : pg_fail(err, NULL, c, "postgresql");
+}
+
 static struct db_stmt *pg_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
 	PGconn *c = db->impl;
@@ -81,27 +131,7 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, int n, const db_
 	Oid types[n > 0 ? n : 1];
 	const char *vals[n > 0 ? n : 1];
 	char nums[n > 0 ? n : 1][32];
-	for (int i = 0; i < n; i++) {
-		types[i] = 0;
-		vals[i] = NULL;
-		switch (v[i].t) {
-		case DBV_INT:
-			types[i] = OID_INT8;
-			snprintf(nums[i], sizeof nums[i], "%lld", (long long)v[i].i);
-			vals[i] = nums[i];
-			break;
-		case DBV_REAL:
-			types[i] = OID_FLOAT8;
-			snprintf(nums[i], sizeof nums[i], "%.17g", v[i].d);
-			vals[i] = nums[i];
-			break;
-		case DBV_TEXT:
-			vals[i] = v[i].s;
-			break;
-		default:
-			break;
-		}
-	}
+	pg_params(&(struct pg_params){types, vals, nums}, n, v);
 	PGresult *r = PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
 	free(q);
 	ExecStatusType s = PQresultStatus(r);

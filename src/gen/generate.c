@@ -10,6 +10,7 @@
 #include "core/collate.h"
 #include "core/date.h"
 #include "core/mem.h"
+#include "core/setting.h"
 #include "db/db.h"
 #include "member/member.h"
 #include "org/org.h"
@@ -25,7 +26,49 @@ struct gctx {
 	struct dj_error *err;
 	FILE *log;
 	int64_t first_member_of[8];	/* remembered for the demo accounts */
+	/* The id cards drawn so far (a database the generator fills has no
+	 * members of its own), kept here rather than asked of the database
+	 * once per member; and the probation rule, read once. */
+	uint64_t *cards;
+	size_t ncards, capcards;
+	int probation_months;
 };
+
+/* Open addressing on the first 16 hex digits of the keyed hash; 0 is empty. */
+static bool card_seen(struct gctx *g, const char *hash, bool add)
+{
+	char head[17];
+	snprintf(head, sizeof head, "%s", hash);
+	uint64_t k = strtoull(head, NULL, 16);
+	k = k ? k : 1;
+	if (add && (g->ncards + 1) * 2 > g->capcards) {
+		size_t cap = g->capcards ? g->capcards * 2 : 4096;
+		uint64_t *old = g->cards, *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < g->capcards; i++)
+			if (old[i])
+				for (size_t j = old[i] & (cap - 1);; j = (j + 1) & (cap - 1))
+					if (!t[j]) {
+						t[j] = old[i];
+						break;
+					}
+		free(old);
+		g->cards = t;
+		g->capcards = cap;
+	}
+	if (!g->capcards)
+		return false;
+	for (size_t j = k & (g->capcards - 1);; j = (j + 1) & (g->capcards - 1)) {
+		if (g->cards[j] == k)
+			return true;
+		if (!g->cards[j]) {
+			if (add) {
+				g->cards[j] = k;
+				g->ncards++;
+			}
+			return false;
+		}
+	}
+}
 
 struct city_shape {
 	int jiguan_branches, units, unit_branches, counties, county_enterprises, temporaries;
@@ -154,12 +197,12 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 		/* 200,000 people share birthdays and sequence numbers: draw again on a clash. */
 		for (int tries = 0; tries < 20; tries++) {
 			char h[65];
-			bool taken = false;
 			gen_id_card(&g->r, birth, male, id_card);
 			member_id_card_hash(id_card, h);
-			if ((rc = db_exists(g->db, &taken, "SELECT 1 FROM member WHERE id_card_hash = ?", DB_ARGS(DB_T(h)),
-					    g->err)) || !taken)
+			if (!card_seen(g, h, false)) {
+				card_seen(g, h, true);
 				break;
+			}
 		}
 		if (rc)
 			break;
@@ -201,7 +244,7 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 			m.mobile_since = since;
 		}
 		struct dj_error e = {0};
-		if (member_check(g->db, &m, &e)) {	/* the generator must only write what a user could */
+		if (member_check_rules(&m, g->probation_months, &e)) {	/* the generator must only write what a user could */
 			rc = dj_fail(g->err, DJ_EIO, "", "generated member failed the rules: %s (%s)", e.msg, e.field);
 			break;
 		}
@@ -460,11 +503,16 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	date_today(g.today);
 	bool keep_admin = false;
 	int rc = gen_preflight(db, o, &keep_admin, err);
+	int64_t months = 12;
+	if (!rc)
+		rc = setting_get_int(db, "rule.probation_months", 12, &months, err);
 	if (rc)
 		return rc;
+	g.probation_months = (int)months;
 	rc = db_begin(db, err);
 	if (rc)
 		return rc;
+	db_bulk(db, true);
 	if (o->scale == GEN_PROVINCE)
 		rc = build_province(&g);
 	else
@@ -517,5 +565,8 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		rc = audit_write(db, &a, "generate", "org", root, NULL, what, err);
 		json_decref(what);
 	}
-	return db_end(db, rc, err);
+	rc = db_end(db, rc, err);
+	db_bulk(db, false);
+	free(g.cards);
+	return rc;
 }

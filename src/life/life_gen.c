@@ -46,6 +46,9 @@ struct gl {
 	int64_t *ids;	/* reserved activity ids */
 	int nids, next;
 	int64_t activities, attendance;
+	/* activity_org and attendance rows go in bulk (db_copy); activity
+	 * itself through db_run, since its agenda rows refer to it at once. */
+	struct db_copy *act_org, *att;
 	struct dj_error *err;
 };
 
@@ -80,10 +83,9 @@ static int add_activity_id(struct gl *g, struct gorg *o, const char *kind, const
 				DB_T(held ? "会议由书记主持，传达学习了上级有关文件精神，与会党员结合工作实际交流了体会。" : NULL),
 				DB_T(now), DB_T(now)), g->err);
 	if (!rc)
-		rc = db_run(g->db, "INSERT INTO activity_org(activity_id, org_id, on_date, kind, held, speaker_id)"
-				   " VALUES (?, ?, ?, ?, ?, ?)",
-			    DB_ARGS(DB_I(id), DB_I(o->id), DB_T(date), DB_T(kind), DB_I(held),
-				    speaker_id && strcmp(kind, "lecture") == 0 ? DB_I(speaker_id) : DB_NULL), g->err);
+		rc = db_copy_row(g->act_org, DB_ARGS(DB_I(id), DB_I(o->id), DB_T(date), DB_T(kind), DB_I(held),
+						      speaker_id && strcmp(kind, "lecture") == 0 ? DB_I(speaker_id) : DB_NULL),
+				 g->err);
 	g->activities++;
 	char cutoff[11];
 	date_add(cutoff, g->today, 0, -4, 0);
@@ -108,8 +110,7 @@ static int add_activity_id(struct gl *g, struct gorg *o, const char *kind, const
 		} else if (roll < 10) {
 			status = "absent";
 		}
-		rc = db_run(g->db, "INSERT INTO attendance(activity_id, member_id, org_id, status, reason) VALUES (?, ?, ?, ?, ?)",
-			    DB_ARGS(DB_I(id), DB_I(m->id), DB_I(o->id), DB_T(status), DB_T(reason)), g->err);
+		rc = db_copy_row(g->att, DB_ARGS(DB_I(id), DB_I(m->id), DB_I(o->id), DB_T(status), DB_T(reason)), g->err);
 		g->attendance++;
 	}
 	return rc;
@@ -308,6 +309,14 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 	json_t *orgs = db_rows(db, "SELECT id, kind FROM org WHERE status = 'active' AND kind IN"
 				   " (SELECT org_kind FROM life_rule) ORDER BY id", DB_NOARGS, err);
 	int rc = orgs ? 0 : err->code;
+	if (!rc)
+		rc = db_copy_begin(db, "activity_org", "activity_id, org_id, on_date, kind, held, speaker_id", &g.act_org,
+				   err);
+	if (!rc)
+		rc = db_copy_begin(db, "attendance", "activity_id, member_id, org_id, status, reason", &g.att, err);
+	/* The largest table by far: its keys are checked once at the end. */
+	if (!rc)
+		rc = db_copy_defer_checks(g.att, err);
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
@@ -330,6 +339,10 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 	if (!rc)
 		rc = life_gen_study(db, &lead, g.today, y0, m0, err);
 	g.r = r;
+	/* Ended in the order begun: an activity's own row before its attendance. */
+	int end = db_copy_end(g.act_org, err);
+	int end2 = db_copy_end(g.att, end ? NULL : err);
+	rc = rc ? rc : end ? end : end2;
 	free(g.ids);
 	*activities = g.activities;
 	*attendance = g.attendance;

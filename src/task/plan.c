@@ -230,16 +230,7 @@ int task_plan_publish(struct db *db, const struct actor *a, int64_t id, int64_t 
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)))
 		return rc;
-	json_t *tasks = db_rows(db, "SELECT id FROM task WHERE plan_id = ? ORDER BY sort, id", DB_ARGS(DB_I(id)), err);
-	rc = tasks ? 0 : err->code;
-	size_t i;
-	json_t *t;
-	json_array_foreach(tasks, i, t) {
-		int64_t added = 0;
-		if (!rc && !(rc = task_fan_out(db, json_integer_value(json_object_get(t, "id")), &added, err)))
-			*assignments += added;
-	}
-	json_decref(tasks);
+	rc = task_fan_out_plan(db, id, assignments, err);
 	if (!rc && !*assignments)
 		rc = dj_fail(err, DJ_EINVAL, "", "没有符合条件的承担单位，不能发布");
 	if (!rc)

@@ -309,6 +309,18 @@ static int write_children(struct db *db, int64_t id, const struct task_in *v, bo
 		DB_T((v)->starts_on), DB_T((v)->ends_on), DB_T((v)->due_on), DB_T(ms), DB_T((v)->kinds),              \
 		DB_R((v)->points), (v)->has_late_points ? DB_R((v)->late_points) : DB_NULL, DB_R((v)->missing_points)
 
+/* Common: every active org of the kinds below the plan's org.  Specific: the
+ * named ones.  `WHERE` picks the tasks: one task, or every task of a plan. */
+#define FAN_OUT_SQL(WHERE)                                                                                         \
+	"INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen_version, updated_at)"         \
+	" SELECT t.id, t.plan_id, o.id, ?, t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"    \
+	" JOIN org_closure c ON c.ancestor = p.org_id AND c.depth > 0 JOIN org o ON o.id = c.descendant"            \
+	" WHERE " WHERE " AND o.status = 'active' AND ("                                                           \
+	"  (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))"                 \
+	"  OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))" \
+	" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.task_id = t.id AND s.org_id = o.id)"                  \
+	" ORDER BY t.sort, t.id, o.id"
+
 int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error *err)
 {
 	char now[21];
@@ -316,19 +328,30 @@ int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error
 	int64_t before = 0, after = 0;
 	*added = 0;
 	int rc = db_int1(db, &before, "SELECT count(*) FROM assignment WHERE task_id = ?", DB_ARGS(DB_I(task_id)), err);
-	/* Common: every active org of the kinds below the plan's org.  Specific: the named ones. */
 	if (!rc)
-		rc = db_run(db,
-		"INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen_version, updated_at)"
-		" SELECT t.id, t.plan_id, o.id, ?, t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"
-		" JOIN org_closure c ON c.ancestor = p.org_id AND c.depth > 0 JOIN org o ON o.id = c.descendant"
-		" WHERE t.id = ? AND o.status = 'active' AND ("
-		"  (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))"
-		"  OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))"
-		" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.task_id = t.id AND s.org_id = o.id)",
-		DB_ARGS(DB_T(assignment_status_name(ASSIGNMENT_NOT_STARTED)), DB_T(now), DB_I(task_id)), err);
+		rc = db_run(db, FAN_OUT_SQL("t.id = ?"),
+			    DB_ARGS(DB_T(assignment_status_name(ASSIGNMENT_NOT_STARTED)), DB_T(now), DB_I(task_id)), err);
 	if (!rc)
 		rc = db_int1(db, &after, "SELECT count(*) FROM assignment WHERE task_id = ?", DB_ARGS(DB_I(task_id)), err);
+	if (!rc)
+		*added = after - before;
+	return rc;
+}
+
+/* Publishing: every task of the plan in one statement (one plan and one
+ * pass over the subtree, not one per task). */
+int task_fan_out_plan(struct db *db, int64_t plan_id, int64_t *added, struct dj_error *err)
+{
+	char now[21];
+	date_now_iso(now);
+	int64_t before = 0, after = 0;
+	*added = 0;
+	int rc = db_int1(db, &before, "SELECT count(*) FROM assignment WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)), err);
+	if (!rc)
+		rc = db_run(db, FAN_OUT_SQL("t.plan_id = ?"),
+			    DB_ARGS(DB_T(assignment_status_name(ASSIGNMENT_NOT_STARTED)), DB_T(now), DB_I(plan_id)), err);
+	if (!rc)
+		rc = db_int1(db, &after, "SELECT count(*) FROM assignment WHERE plan_id = ?", DB_ARGS(DB_I(plan_id)), err);
 	if (!rc)
 		*added = after - before;
 	return rc;

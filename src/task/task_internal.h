@@ -29,6 +29,8 @@ json_t *task_plan_open(struct db *db, const struct actor *a, int64_t id, const c
 /* Fan a task out to its assignees (those it has no assignment for yet);
  * *added gets the count. */
 int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error *err);
+/* Every task of a plan at once (publish). */
+int task_fan_out_plan(struct db *db, int64_t plan_id, int64_t *added, struct dj_error *err);
 /* "branch,committee" (as stored) → ["branch", "committee"]. */
 json_t *task_kinds_array(const char *csv);
 /* Counted in whole numbers (个, 处, 人 …), not measured (公里, 亿元, %). */

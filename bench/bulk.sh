@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/bulk.sh — the bulk writes on both engines, side by side in one run:
+# generate (SCALE, default city), the import of the generated roster (XLSX)
+# into the same tree without its members, and the publish of a 50-task plan
+# (bench/task_plan.mjs).  PostgreSQL: DJ_PG_ROOT (a URL of a server's
+# postgres database), or a throwaway server started here on a loopback port.
+# Prints the figures and the ratio PostgreSQL / SQLite; asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${SCALE:-city}
+bin=build/dangjian
+out=bench/out/bulk; rm -rf "$out"; mkdir -p "$out"
+echo 'Bench-pass-1' > "$out/pw"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -n "${PG_STOP:-}" ] && "${PG_STOP[@]}" >/dev/null 2>&1
+	[ -n "${PGDIR:-}" ] && rm -rf "$PGDIR"
+	true
+}
+trap cleanup EXIT
+
+if [ -z "${DJ_PG_ROOT:-}" ]; then
+	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); port=$(( (RANDOM % 2000) + 53000 ))
+	run=(); if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; run=(runuser -u postgres --); fi
+	"${run[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	# Durable as a production server would be (fsync on), on loopback.
+	"${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
+	PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -m fast stop)
+	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$port/postgres"
+fi
+pgdb() { echo "${DJ_PG_ROOT%/*}/$1"; }
+psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bulk_gen" -c "DROP DATABASE IF EXISTS dj_bulk_imp" -c "CREATE DATABASE dj_bulk_gen"
+
+now() { date +%s.%N; }
+declare -A T
+# What the import needs gone: the members and every row that refers to them.
+STRIP="UPDATE app_user SET member_id = NULL; DELETE FROM org_officer; DELETE FROM member_transfer;
+	DELETE FROM study_done; DELETE FROM attendance; DELETE FROM activity_guest; DELETE FROM activity_agenda;
+	DELETE FROM activity_org; DELETE FROM activity; DELETE FROM member;"
+
+for eng in sqlite pg; do
+	if [ $eng = sqlite ]; then gen="$out/gen.db"; imp="$out/imp.db"; key="$out/gen.db.key"
+	else gen=$(pgdb dj_bulk_gen); imp=$(pgdb dj_bulk_imp); key="$out/pg.key"; fi
+	t0=$(now)
+	$bin generate --db "$gen" --key "$key" --scale "$scale" --password-file "$out/pw" > "$out/gen-$eng.txt"
+	T[gen-$eng]=$(echo "$(now) - $t0" | bc)
+	if [ $eng = sqlite ]; then
+		root=$(sqlite3 "$gen" "SELECT code FROM org WHERE parent_id IS NULL")
+		rows=$(sqlite3 "$gen" "SELECT count(*) FROM member")
+		$bin export members --db "$gen" --key "$key" --org "$root" --reveal -o "$out/roster.xlsx" >/dev/null
+		cp "$gen" "$imp"
+		sqlite3 "$imp" "$STRIP VACUUM;"
+		impkey="$out/imp.db.key"; cp "$key" "$impkey"
+	else
+		psql "$DJ_PG_ROOT" -qc "CREATE DATABASE dj_bulk_imp TEMPLATE dj_bulk_gen"
+		# Foreign-key checks off for the strip (this throwaway server's superuser):
+		# row-by-row checks make these deletes take minutes.  The kept count
+		# of members goes with them.
+		psql "$imp" -qc "BEGIN; SET LOCAL session_replication_role = replica; $STRIP DELETE FROM member_count; COMMIT;" -c "VACUUM ANALYZE"
+		impkey=$key
+	fi
+	sync
+	t0=$(now)
+	$bin import members --db "$imp" --key "$impkey" --org "$root" "$out/roster.xlsx" > "$out/imp-$eng.txt" 2>&1
+	T[imp-$eng]=$(echo "$(now) - $t0" | bc)
+	port=$(( (RANDOM % 2000) + 51000 ))
+	$bin serve --db "$gen" --key "$key" --listen 127.0.0.1:$port --quiet & pids+=($!)
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
+	pub=$(node bench/task_plan.mjs "http://127.0.0.1:$port" Bench-pass-1 | head -1)
+	T[pub-$eng]=$(echo "$pub" | sed -E 's/.* in ([0-9]+) ms.*/\1/')
+	T[pubn-$eng]=$(echo "$pub" | sed -E 's/.*tasks, ([0-9]+) assignments.*/\1/')
+	kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+done
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "bulk writes, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) (one run, both engines on this machine)"
+printf '%-34s %10s %12s %7s\n' "" SQLite PostgreSQL ratio
+printf '%-34s %9.2fs %11.2fs %6sx\n' "generate --scale $scale" "${T[gen-sqlite]}" "${T[gen-pg]}" "$(ratio "${T[gen-pg]}" "${T[gen-sqlite]}")"
+printf '%-34s %9.2fs %11.2fs %6sx\n' "import $rows members (XLSX)" "${T[imp-sqlite]}" "${T[imp-pg]}" "$(ratio "${T[imp-pg]}" "${T[imp-sqlite]}")"
+printf '%-34s %8sms %10sms %6sx\n' "publish 50 tasks (${T[pubn-sqlite]} assignments)" "${T[pub-sqlite]}" "${T[pub-pg]}" "$(ratio "${T[pub-pg]}" "${T[pub-sqlite]}")"

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# deploy/cluster.sh — the high-availability setup on one machine, on loopback
+# ports, from Debian's packages: a pg_auto_failover monitor, a primary and a
+# synchronous secondary (postgresql-15-auto-failover), two dangjian servers
+# on the same database, and nginx in front of them.  deploy/README.md says
+# what each piece is and what three real machines change.
+#
+#   deploy/cluster.sh start          (make cluster)       bring it all up
+#   deploy/cluster.sh stop           (make cluster-stop)  stop it all
+#   deploy/cluster.sh status         the formation's state and the servers' health
+#   deploy/cluster.sh kill-primary   SIGKILL the primary's postgres and keeper, as a dead machine
+#   deploy/cluster.sh watch          one request through nginx every half second
+#
+# Ports (CLUSTER_PORT, default 7400): +0 nginx, +1/+2 dangjian, +10 monitor,
+# +11/+12 the two PostgreSQL nodes.  State lives in CLUSTER_DIR (default
+# /tmp/dangjian-cluster); `stop` keeps it, `stop --wipe` removes it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${CLUSTER_DIR:-/tmp/dangjian-cluster}
+base=${CLUSTER_PORT:-7400}
+web=$base app1=$((base + 1)) app2=$((base + 2)) mon=$((base + 10)) pg1=$((base + 11)) pg2=$((base + 12))
+bin=${DJ_BIN:-$root/build/dangjian}
+monitor_url="postgres://autoctl_node@127.0.0.1:$mon/pg_auto_failover?sslmode=disable"
+# libpq tries both nodes and keeps the one that accepts writes: after a failover
+# the servers find the new primary without being told.
+db_url="postgresql://postgres@127.0.0.1:$pg1,127.0.0.1:$pg2/dangjian?target_session_attrs=read-write&connect_timeout=2"
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+
+say() { printf '== %s\n' "$*"; }
+# pg_autoctl refuses to run as root: everything PostgreSQL runs as postgres.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- env PATH="$PATH" "$@"; else "$@"; fi
+}
+# Each node has its own configuration and state directories.
+autoctl() {	# $1: node name, rest: pg_autoctl arguments
+	local n=$1; shift
+	as_pg env XDG_CONFIG_HOME="$dir/$n/config" XDG_DATA_HOME="$dir/$n/share" pg_autoctl "$@"
+}
+# A keeper runs in a process group of its own (pid = group id), with the
+# postgres it starts: kill-primary ends the group at once, as a dead machine.
+autoctl_bg() {	# $1: node name, $2: log, rest: pg_autoctl arguments
+	local n=$1 log=$2; shift 2
+	setsid bash -c "$(declare -f as_pg autoctl); dir='$dir'; PATH='$PATH'; autoctl \"\$@\"" _ "$n" "$@" >"$log" 2>&1 &
+	echo $! > "$dir/$n.pid"
+}
+wait_for() {	# $1: seconds, rest: command that succeeds when ready
+	local t=$(( $1 * 10 )); shift
+	for _ in $(seq "$t"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+state_of() {	# the node's reported state, from the monitor
+	psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" \
+		-c "SELECT reportedstate FROM pgautofailover.node WHERE nodeport = $1" 2>/dev/null
+}
+is_state() { [ "$(state_of "$1")" = "$2" ]; }
+
+start_node() {	# $1: name, $2: port
+	mkdir -p "$dir/$1"
+	[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+	autoctl_bg "$1" "$dir/$1.log" create postgres --pgdata "$dir/$1/data" --pgport "$2" --hostname 127.0.0.1 \
+		--name "$1" --monitor "$monitor_url" --auth trust --no-ssl --dbname pgaf --run
+}
+
+start() {
+	command -v pg_autoctl >/dev/null || { say "installing postgresql-15-auto-failover"; apt-get install -y postgresql-15-auto-failover >/dev/null; }
+	command -v nginx >/dev/null || { say "installing nginx"; apt-get install -y nginx-light >/dev/null; }
+	[ -x "$bin" ] || make -C "$root" build/dangjian
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres "$dir"
+	say "monitor on 127.0.0.1:$mon"
+	mkdir -p "$dir/monitor"; [ "$(id -u)" = 0 ] && chown -R postgres "$dir/monitor"
+	autoctl_bg monitor "$dir/monitor.log" create monitor --pgdata "$dir/monitor/data" --pgport "$mon" \
+		--hostname 127.0.0.1 --auth trust --no-ssl --run
+	wait_for 60 psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" -c "SELECT 1" ||
+		{ tail "$dir/monitor.log"; exit 1; }
+	say "primary node1 on 127.0.0.1:$pg1"
+	start_node node1 "$pg1"
+	wait_for 120 is_state "$pg1" single || { tail "$dir/node1.log"; exit 1; }
+	say "secondary node2 on 127.0.0.1:$pg2 (pg_basebackup from node1)"
+	start_node node2 "$pg2"
+	# pg_basebackup waits for a spread checkpoint (minutes) unless the primary makes one now.
+	for _ in $(seq 600); do
+		is_state "$pg2" secondary && break
+		psql -q "postgresql://postgres@127.0.0.1:$pg1/postgres" -c CHECKPOINT >/dev/null 2>&1 || true
+		sleep 0.2
+	done
+	is_state "$pg2" secondary || { tail "$dir/node2.log"; exit 1; }
+	wait_for 60 is_state "$pg1" primary || true
+	# dangjian's own database (pg_autoctl's --dbname one carries pg_stat_statements' views).
+	psql -q "postgresql://postgres@127.0.0.1:$pg1/postgres" -c "CREATE DATABASE dangjian" 2>/dev/null || true
+	say "synchronous standby: $(psql -Atq "postgresql://postgres@127.0.0.1:$pg1/postgres" -c 'SHOW synchronous_standby_names')"
+	# One key file for every server on the database (README: "the key file").
+	if [ ! -f "$dir/dangjian.key" ]; then
+		echo "${CLUSTER_PASSWORD:-Cluster-pass-1}" > "$dir/pw"
+		say "demo data (generate --scale demo) on the primary"
+		"$bin" generate --db "$db_url" --key "$dir/dangjian.key" --scale demo --password-file "$dir/pw" >"$dir/generate.log"
+	fi
+	for i in 1 2; do
+		port=$((base + i))
+		say "dangjian server $i on 127.0.0.1:$port"
+		"$bin" serve --db "$db_url" --key "$dir/dangjian.key" --listen "127.0.0.1:$port" --quiet >"$dir/app$i.log" 2>&1 &
+		echo $! > "$dir/app$i.pid"
+	done
+	wait_for 30 curl -sf "http://127.0.0.1:$app1/api/v1/health"
+	wait_for 30 curl -sf "http://127.0.0.1:$app2/api/v1/health"
+	sed -e "s|@DIR@|$dir|g" -e "s|@WEB@|$web|g" -e "s|@APP1@|$app1|g" -e "s|@APP2@|$app2|g" \
+		"$root/deploy/nginx.conf.in" > "$dir/nginx.conf"
+	nginx -c "$dir/nginx.conf" -p "$dir"
+	wait_for 10 curl -sf "http://127.0.0.1:$web/api/v1/health"
+	say "up: http://127.0.0.1:$web/  (admin / $(cat "$dir/pw" 2>/dev/null || echo 'the password given before'))"
+	status
+}
+
+stop_pid() {	# $1: pid file
+	[ -f "$1" ] || return 0
+	local p; p=$(cat "$1")
+	kill "$p" 2>/dev/null && for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$1"
+}
+
+stop() {
+	[ -f "$dir/nginx.pid" ] && nginx -c "$dir/nginx.conf" -p "$dir" -s quit 2>/dev/null || true
+	stop_pid "$dir/app1.pid"; stop_pid "$dir/app2.pid"
+	for n in node2 node1 monitor; do
+		[ -d "$dir/$n/data" ] && autoctl "$n" stop --pgdata "$dir/$n/data" >/dev/null 2>&1 || true
+		stop_pid "$dir/$n.pid"
+	done
+	# A keeper killed by kill-primary leaves its postgres to us.
+	for n in node1 node2 monitor; do
+		[ -f "$dir/$n/data/postmaster.pid" ] && as_pg pg_ctl -D "$dir/$n/data" -m immediate stop >/dev/null 2>&1 || true
+	done
+	if [ "${1:-}" = --wipe ]; then rm -rf "$dir"; say "stopped and removed $dir"; else say "stopped (state kept in $dir)"; fi
+}
+
+status() {
+	autoctl monitor show state --pgdata "$dir/monitor/data" 2>/dev/null || say "monitor not running"
+	for i in 1 2; do
+		printf 'dangjian %d (127.0.0.1:%d): %s\n' "$i" $((base + i)) \
+			"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((base + i))/api/v1/health" || true)"
+	done
+	printf 'nginx (127.0.0.1:%d): %s\n' "$web" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/health" || true)"
+}
+
+kill_primary() {
+	local port n
+	port=$(psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" \
+		-c "SELECT nodeport FROM pgautofailover.node WHERE reportedstate IN ('primary', 'single', 'wait_primary')" | head -1)
+	[ -n "$port" ] || { say "no primary"; exit 1; }
+	n=node$((port - base - 10))
+	say "SIGKILL to $n (127.0.0.1:$port): its keeper and its postgres, as when its machine dies"
+	kill -9 -- "-$(cat "$dir/$n.pid")" 2>/dev/null || true
+	kill -9 "$(head -1 "$dir/$n/data/postmaster.pid")" 2>/dev/null || true
+	rm -f "$dir/$n.pid"
+	say "the monitor promotes the other node in about 20 s; watch: deploy/cluster.sh watch"
+}
+
+watch_front() {
+	local c="$dir/watch.cookies"
+	curl -s -c "$c" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"admin\",\"password\":\"$(cat "$dir/pw")\"}" "http://127.0.0.1:$web/api/v1/session" >/dev/null || true
+	while :; do
+		printf '%s  GET /api/v1/orgs: %s  health: %s\n' "$(date +%T.%N | cut -c1-12)" \
+			"$(curl -s -b "$c" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/orgs?size=1")" \
+			"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/health")"
+		sleep 0.5
+	done
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop "${2:-}" ;;
+status) status ;;
+kill-primary) kill_primary ;;
+watch) watch_front ;;
+*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

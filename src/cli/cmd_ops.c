@@ -1,0 +1,267 @@
+/* cmd_ops.c — backup, restore and attach-move: the operator's commands.
+ *
+ * SQLite: the online backup API copies the file page by page while servers
+ * write, and the attachment directory is copied beside it (FILE.files; its
+ * files are named by their hash and never change, so a copy taken after the
+ * database holds every file the copy refers to).  PostgreSQL: pg_dump's custom format, taken in one snapshot (so the
+ * roster, the attachments in attach_blob and the audit agree), and
+ * pg_restore into an empty database.  Neither copies the key file. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attach/attach.h"
+#include "cli/cli.h"
+#include "core/mem.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+
+#define DEFAULT_DB "dangjian.db"
+
+extern char **environ;
+
+/* Run a PostgreSQL client program; its own messages go to stderr. */
+static int run_tool(const char *cmd, char *const argv[])
+{
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (rc != 0) {
+		fprintf(stderr, "dangjian %s: cannot run %s: %s (install postgresql-client)\n", cmd, argv[0], strerror(rc));
+		return EXIT_FAIL;
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "dangjian %s: %s failed (exit %d)\n", cmd, argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = in && out ? 0 : -1;
+	while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+/* The attachment directory (two levels: xx/hash) into `to`; what is there
+ * already is the same bytes and is kept.  A missing source is no files. */
+static int copy_files(const char *cmd, const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	if (!d)
+		return 0;
+	int rc = mkdir(to, 0700) && errno != EEXIST ? -1 : 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *src = xasprintf("%s/%s", from, e->d_name), *dst = xasprintf("%s/%s", to, e->d_name);
+		struct stat sb;
+		if (stat(src, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc = copy_files(cmd, src, dst);
+		else if (stat(dst, &sb) != 0)
+			rc = copy_file(src, dst);
+		if (rc)
+			fprintf(stderr, "dangjian %s: cannot copy %s to %s: %s\n", cmd, src, dst, strerror(errno));
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+static char *files_dir_of(const char *db_url)
+{
+	char *kp = pii_default_key_path(db_url);
+	attach_set_dir_for(db_url, kp);
+	free(kp);
+	return xstrdup(attach_dir());
+}
+
+int cmd_backup(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"out", required_argument, 0, 'o'},
+					     {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *out = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h':
+			printf("usage: dangjian backup --db DB --out FILE\n\n"
+			       "Writes a consistent copy of the database while servers keep running: for a SQLite\n"
+			       "file, SQLite's online backup (FILE is a SQLite database, its attachments are copied\n"
+			       "to FILE.files); for a postgresql:// URL,\n"
+			       "pg_dump's custom format in one snapshot (roster, attachments and audit agree).\n"
+			       "`dangjian restore` brings it back.  The key file is not copied: keep it safe\n"
+			       "separately, since nothing personal in the backup can be read without it.\n");
+			return EXIT_OK;
+		default: return cli_usage_error("backup", "unknown option");
+		}
+	}
+	if (!out)
+		return cli_usage_error("backup", "--out FILE is required");
+	if (optind < argc)
+		return cli_usage_error("backup", "unexpected argument \"%s\"", argv[optind]);
+	struct stat sb;
+	if (stat(out, &sb) == 0)
+		return cli_usage_error("backup", "%s exists; refusing to overwrite it", out);
+	if (db_is_pg_url(db_url)) {
+		char *dbarg = xasprintf("--dbname=%s", db_url), *file = xasprintf("--file=%s", out);
+		char *args[] = {"pg_dump", "--format=custom", "--no-owner", dbarg, file, NULL};
+		int rc = run_tool("backup", args);
+		free(dbarg);
+		free(file);
+		if (rc)
+			return rc;
+	} else {
+		struct db *db;
+		struct dj_error err = {0};
+		if (db_open(db_url, &db, &err))
+			return cli_fail("backup", &err);
+		int rc = db_backup(db, out, &err);
+		db_close(db);
+		if (rc)
+			return cli_fail("backup", &err);
+		char *from = files_dir_of(db_url), *to = xasprintf("%s.files", out);
+		rc = copy_files("backup", from, to);
+		free(from);
+		free(to);
+		if (rc)
+			return EXIT_FAIL;
+	}
+	printf("backed up %s to %s\n", db_url, out);
+	return EXIT_OK;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"in", required_argument, 0, 'i'},
+					     {"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = NULL, *in = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'i': in = optarg; break;
+		case 'h':
+			printf("usage: dangjian restore --db DB --in FILE\n\n"
+			       "Brings a backup made by `dangjian backup` back into an empty database: a SQLite\n"
+			       "file that does not exist yet, or a PostgreSQL database with no tables (create it\n"
+			       "first: CREATE DATABASE …).  Start the servers with the key file of the database\n"
+			       "the backup was taken from; they refuse any other.\n");
+			return EXIT_OK;
+		default: return cli_usage_error("restore", "unknown option");
+		}
+	}
+	if (!in && optind < argc)
+		in = argv[optind++];
+	if (!db_url || !in)
+		return cli_usage_error("restore", "--db DB and --in FILE are required");
+	if (optind < argc)
+		return cli_usage_error("restore", "unexpected argument \"%s\"", argv[optind]);
+	struct stat sb;
+	if (stat(in, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return cli_usage_error("restore", "no backup file %s", in);
+	struct dj_error err = {0};
+	struct db *db;
+	if (db_is_pg_url(db_url)) {
+		if (db_open(db_url, &db, &err))
+			return cli_fail("restore", &err);
+		int ver = db_schema_version(db);
+		db_close(db);
+		if (ver != 0)
+			return cli_usage_error("restore", "%s is not empty; restore into a new database", db_url);
+		char *dbarg = xasprintf("--dbname=%s", db_url);
+		char *args[] = {"pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+				dbarg, (char *)in, NULL};
+		int rc = run_tool("restore", args);
+		free(dbarg);
+		if (rc)
+			return rc;
+	} else {
+		if (stat(db_url, &sb) == 0 && sb.st_size > 0)
+			return cli_usage_error("restore", "%s exists; restore into a new file", db_url);
+		if (db_open(in, &db, &err))
+			return cli_fail("restore", &err);
+		int ver = db_schema_version(db);
+		int rc = ver > 0 ? db_backup(db, db_url, &err) : 0;
+		db_close(db);
+		if (ver <= 0)
+			return cli_usage_error("restore", "%s is not a dangjian backup", in);
+		if (rc)
+			return cli_fail("restore", &err);
+		char *from = xasprintf("%s.files", in), *to = files_dir_of(db_url);
+		rc = strcmp(from, to) ? copy_files("restore", from, to) : 0;
+		free(from);
+		free(to);
+		if (rc)
+			return EXIT_FAIL;
+	}
+	printf("restored %s into %s\n", in, db_url);
+	return EXIT_OK;
+}
+
+int cmd_attach_move(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
+					     {"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0}};
+	const char *db_url = DEFAULT_DB, *key = NULL, *dir = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db_url = optarg; break;
+		case 'k': key = optarg; break;
+		case 'D': dir = optarg; break;
+		case 'h':
+			printf("usage: dangjian attach-move --db URL [--key FILE] [--dir DIR]\n\n"
+			       "Moves the attachments of a PostgreSQL deployment that kept them in a directory\n"
+			       "(DIR, default the key file's name with .files: /etc/dangjian/dangjian.files)\n"
+			       "into the database, checking each file against its SHA-256, in one transaction.\n"
+			       "Run it once after upgrading; it may be run again (what is there is kept).  The\n"
+			       "directory is left as it was: remove it once the servers show the files.\n");
+			return EXIT_OK;
+		default: return cli_usage_error("attach-move", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("attach-move", "unexpected argument \"%s\"", argv[optind]);
+	if (!db_is_pg_url(db_url))
+		return cli_usage_error("attach-move", "--db must be a postgresql:// URL (SQLite keeps its directory)");
+	struct db *db;
+	int rc = cli_open("attach-move", db_url, key, false, &db);
+	if (rc)
+		return rc;
+	struct dj_error err = {0};
+	int64_t moved = 0, present = 0;
+	rc = attach_move_dir(db, dir ? dir : attach_dir(), &moved, &present, &err);
+	db_close(db);
+	if (rc)
+		return cli_fail("attach-move", &err);
+	printf("moved %lld attachment files into the database (%lld were there already)\n", (long long)moved,
+	       (long long)present);
+	return EXIT_OK;
+}

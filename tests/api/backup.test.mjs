@@ -1,0 +1,76 @@
+// backup.test.mjs — `dangjian backup` and `dangjian restore` bring back the same
+// roster, attachments and audit (SQLite: online backup; PostgreSQL: pg_dump's
+// custom format), and a server refuses a key file that cannot read the data.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freshDb, generate, startServer, loginAs, cli, bin } from '../lib/server.mjs';
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('备份恢复测试'), Buffer.alloc(300000, 9)]);
+let db, srv, att;
+
+// One number from the database itself, by the engine's own client.
+function count(url, sql) {
+  const r = url.startsWith('postgres')
+    ? spawnSync('psql', [url, '-Atc', sql], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [url, sql], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+// An empty database to restore into: a new PostgreSQL database, or a file that does not exist yet.
+function emptyTarget(tag) {
+  const fresh = freshDb(tag);
+  return fresh.url;
+}
+
+before(async () => {
+  db = freshDb('backup');
+  generate(db);
+  srv = await startServer(db);
+  const zhibu = await loginAs(srv.base, 'zhibu');
+  const branch = (await zhibu.get('/session')).body.user.org_id;
+  const act = (await zhibu.post('/activities', { org_id: branch, kind: 'theme_day', status: 'held',
+    on_date: '2026-01-15', topic: '备份测试主题党日', place: '党员活动室' })).body;
+  const r = await zhibu.req('POST', `/activities/${act.id}/attachments?filename=${encodeURIComponent('备份.png')}`, PNG);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  att = r.body.id;
+  await srv.stop();
+});
+
+it('restores into an empty database the same roster, attachment bytes and audit rows', async () => {
+  const file = path.join(db.dir, 'backup.dump');
+  const b = cli(['backup', '--db', db.url, '--out', file]);
+  assert.equal(b.code, 0, b.err);
+  assert.ok(fs.statSync(file).size > 0);
+  assert.equal(cli(['backup', '--db', db.url, '--out', file]).code, 2, 'an existing file is not overwritten');
+  const target = emptyTarget('restored');
+  const r = cli(['restore', '--db', target, '--in', file]);
+  assert.equal(r.code, 0, r.err);
+  for (const q of ['SELECT count(*) FROM member', 'SELECT count(*) FROM audit', 'SELECT max(id) FROM audit',
+    'SELECT count(*) FROM attachment'])
+    assert.equal(count(target, q), count(db.url, q), q);
+  assert.equal(cli(['restore', '--db', target, '--in', file]).code, 2, 'a database that holds data is refused');
+  // The restored database with the original key file serves the same bytes.
+  const again = await startServer({ ...db, url: target });
+  try {
+    const dangyuan = await loginAs(again.base, 'dangyuan');
+    const g = await dangyuan.get(`/attachments/${att}`);
+    assert.equal(g.status, 200);
+    assert.deepEqual(g.raw, PNG);
+    const admin = await loginAs(again.base, 'admin');
+    const m = await admin.get('/members?size=1');
+    assert.equal(m.body.total, count(db.url, 'SELECT count(*) FROM member WHERE active = 1'));
+  } finally { await again.stop(); }
+});
+
+it('a server refuses to start with a key file that cannot read the data', () => {
+  const wrong = path.join(db.dir, 'wrong.key');
+  fs.writeFileSync(wrong, Buffer.alloc(32, 1), { mode: 0o600 });
+  const r = spawnSync(bin, ['serve', '--db', db.url, '--key', wrong, '--listen', '127.0.0.1:1', '--quiet'],
+    { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /cannot read this database's personal data/);
+  assert.match(r.stderr, /same key file/);
+});
