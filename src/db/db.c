@@ -338,6 +338,7 @@ struct db_pool {
 	struct db *watch;	/* only reads the versions */
 	bool known;		/* `seen` and `tree` are as of `data_version` (SQLite) */
 	bool listening;		/* PostgreSQL: LISTEN dj_version is in effect */
+	bool every;		/* read on every request (DANGJIAN_VERSION_CHECK=query: to measure) */
 	int64_t data_version;
 	int64_t checked_ms;	/* PostgreSQL: when the rows were last read */
 	unsigned local_seen;	/* local_commits as of that read */
@@ -357,6 +358,8 @@ struct db_pool *db_pool_new(const char *url, int max)
 	p->max = max;
 	p->idle = xcalloc((size_t)max, sizeof *p->idle);
 	p->tree = orgtree_new();
+	const char *check = getenv("DANGJIAN_VERSION_CHECK");
+	p->every = check && strcmp(check, "query") == 0;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->watch_mu, NULL);
 	return p;
@@ -459,7 +462,7 @@ static int pg_versions(struct db_pool *p, struct dj_error *err)
 		return dj_fail(err, DJ_EDB, "db", "the versions' connection to PostgreSQL is lost");
 	unsigned local = atomic_load(&local_commits);
 	int64_t now = now_ms();
-	if (!p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000) {
+	if (!p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000 || p->every) {
 		/* The commits counted before the read are in it. */
 		if (!(rc = read_versions(p, err))) {
 			p->known = true;
