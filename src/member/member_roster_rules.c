@@ -151,16 +151,18 @@ static int idle(struct db *db, int64_t root, const char *today, const char *rule
 	snprintf(m6, sizeof m6, "%.7s", s6);
 	snprintf(mnow, sizeof mnow, "%.7s", today);
 	if (want(rule, "member.no_life_warn") || want(rule, "member.no_life")) {
+		/* From the activities of the window (activity_org's (org, date)
+		 * index, and the rolls stored by activity): those of the subtree's
+		 * orgs and of the orgs hosting its mobile members. */
 		json_t *rows = db_rows(db,
-			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date,"
-			" max(CASE WHEN t.status IN ('present', 'leave') THEN a.on_date END) AS last_on, max(a.on_date) AS last_expected"
-			" FROM member m JOIN org o ON o.id = m.org_id JOIN attendance t ON t.member_id = m.id"
-			" JOIN activity a ON a.id = t.activity_id"
-			" WHERE " SUBTREE_OF("m.org_id") " AND m.active = 1 AND m.join_date <= ?2 AND a.status = 'held'"
-			" AND a.on_date > ?3 AND a.on_date <= ?4"
-			" GROUP BY m.id, m.name, m.org_id, o.name, m.join_date"
-			" HAVING max(CASE WHEN t.status IN ('present', 'leave') THEN a.on_date END) IS NULL"
-			" OR max(CASE WHEN t.status IN ('present', 'leave') THEN a.on_date END) <= ?2"
+			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, g.last_on, g.last_expected FROM ("
+			" SELECT t.member_id, max(CASE WHEN t.status IN ('present', 'leave') THEN x.on_date END) AS last_on,"
+			" max(x.on_date) AS last_expected FROM (SELECT DISTINCT ao.activity_id, ao.on_date FROM activity_org ao"
+			" WHERE (" SUBTREE_OF("ao.org_id") " OR ao.org_id IN (SELECT h.host_org FROM mobile_hosting h WHERE "
+			SUBTREE_OF("h.home_org") ")) AND ao.on_date > ?3 AND ao.on_date <= ?4 AND ao.held = 1) x"
+			" JOIN attendance t ON t.activity_id = x.activity_id GROUP BY t.member_id) g"
+			" JOIN member m ON m.id = g.member_id JOIN org o ON o.id = m.org_id"
+			" WHERE (g.last_on IS NULL OR g.last_on <= ?2) AND m.active = 1 AND m.join_date <= ?2 AND " SUBTREE_OF("m.org_id")
 			" ORDER BY m.org_id, m.name_key, m.id",
 			DB_ARGS(DB_I(root), DB_T(s3), DB_T(s6), DB_T(today)), err);
 		if (!rows)
@@ -183,17 +185,17 @@ static int idle(struct db *db, int64_t root, const char *today, const char *rule
 		json_decref(rows);
 	}
 	if (want(rule, "member.no_work_warn") || want(rule, "member.no_work")) {
+		/* The plans of the window that cover each org (a plan covers its
+		 * org's subtree), and each member's last month with an item done. */
 		json_t *rows = db_rows(db,
-			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date,"
-			" max(CASE WHEN d.member_id IS NOT NULL THEN sp.month END) AS last_on,"
-			" sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
-			" FROM member m JOIN org o ON o.id = m.org_id JOIN org_closure c ON c.descendant = m.org_id"
-			" JOIN study_plan sp ON sp.org_id = c.ancestor"
-			" JOIN study_item si ON si.plan_id = sp.id LEFT JOIN study_done d ON d.item_id = si.id AND d.member_id = m.id"
-			" WHERE " SUBTREE_OF("m.org_id") " AND m.active = 1 AND m.join_date <= ?2 AND sp.month > ?4 AND sp.month <= ?5"
-			" GROUP BY m.id, m.name, m.org_id, o.name, m.join_date"
-			" HAVING max(CASE WHEN d.member_id IS NOT NULL THEN sp.month END) IS NULL"
-			" OR max(CASE WHEN d.member_id IS NOT NULL THEN sp.month END) <= ?3"
+			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, d.last_on, p.recent FROM ("
+			" SELECT c.descendant AS org_id, sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
+			" FROM study_plan sp JOIN org_closure c ON c.ancestor = sp.org_id WHERE sp.month > ?4 AND sp.month <= ?5"
+			" AND " SUBTREE_OF("c.descendant") " AND EXISTS (SELECT 1 FROM study_item si WHERE si.plan_id = sp.id)"
+			" GROUP BY c.descendant) p JOIN member m ON m.org_id = p.org_id JOIN org o ON o.id = m.org_id"
+			" LEFT JOIN (SELECT d.member_id, max(sp.month) AS last_on FROM study_done d JOIN study_item si ON si.id = d.item_id"
+			" JOIN study_plan sp ON sp.id = si.plan_id WHERE sp.month > ?4 AND sp.month <= ?5 GROUP BY d.member_id) d"
+			" ON d.member_id = m.id WHERE m.active = 1 AND m.join_date <= ?2 AND (d.last_on IS NULL OR d.last_on <= ?3)"
 			" ORDER BY m.org_id, m.name_key, m.id",
 			DB_ARGS(DB_I(root), DB_T(s3), DB_T(m3), DB_T(m6), DB_T(mnow)), err);
 		if (!rows)
