@@ -24,7 +24,7 @@
 	" CASE WHEN y.monthly_fen > " PAID_K " THEN y.monthly_fen - " PAID_K " ELSE 0 END AS owed_fen"          \
 	" FROM member m JOIN org o ON o.id = m.org_id JOIN dues_year y ON y.member_id = m.id"                   \
 	" JOIN " MONTHS_1_12 " k ON 1 = 1 WHERE m.org_id IN {{SUBTREE}} AND o.kind NOT IN (" DUES_NO_DUES_KIND ")" \
-	" AND m.active = 1 AND y.monthly_fen IS NOT NULL"                                                        \
+	" AND " DUES_ON_ROLL(MONTH_TEXT " || '-01'") " AND y.monthly_fen IS NOT NULL"                           \
 	" AND y.year BETWEEN CAST(substr(CAST(?2 AS TEXT), 1, 4) AS INTEGER) AND CAST(substr(CAST(?3 AS TEXT), 1, 4) AS INTEGER)" \
 	" AND " IDX " BETWEEN " DUES_MONTH_IDX("CAST(?2 AS TEXT)") " AND " DAY_IDX                                \
 	" AND " IDX " >= " DUES_MONTH_IDX("m.join_date") cond
@@ -57,7 +57,7 @@ const struct figure dues_figures[] = {
 	{FIGURE("dues.paid.amount", "实交党费", "分", FIGURE_SUM, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'dues_payment' AS rkind, m.name || '（' || p.month || '）' AS title, m.org_id,"
 		" p.month || '-01' AS on_date, p.amount_fen, p.method, p.paid_on FROM dues_payment p"
-		" JOIN member m ON m.id = p.member_id WHERE m.org_id IN {{SUBTREE}} AND m.active = 1"
+		" JOIN member m ON m.id = p.member_id WHERE m.org_id IN {{SUBTREE}}"
 		" AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
 	 .sum_col = "amount_fen", .note = "期间涉及月份的缴费记录金额之和（以所属月份计，含自愿多交；以分计）"},
 	{FIGURE("dues.owed.amount", "欠交党费", "分", FIGURE_SUM, FIGURE_FLOW,

@@ -37,14 +37,14 @@ static void paid_months(struct rng *r, const struct gm *m, int from, int to, boo
 {
 	int64_t kind = rng_range(r, 0, 99);
 	*stop_at = to + 1;
-	if (kind < 4)		/* stopped paying some months ago */
+	if (kind < 2)		/* stopped paying some months ago */
 		*stop_at = to - (int)rng_range(r, 2, 8);
 	for (int i = from; i <= to; i++) {
 		bool p = i < *stop_at;
-		if (p && kind >= 4 && kind < 12)
-			p = rng_range(r, 0, 99) >= 25;	/* pays irregularly */
+		if (p && kind >= 2 && kind < 5)
+			p = rng_range(r, 0, 99) >= 30;	/* pays irregularly */
 		else if (p)
-			p = rng_range(r, 0, 199) >= 3;	/* now and then a month late */
+			p = rng_range(r, 0, 199) >= 1;	/* now and then a month late */
 		paid[i - from] = p && i >= m->join_idx;
 	}
 }

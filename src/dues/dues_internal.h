@@ -16,6 +16,15 @@
 /* The month index (year × 12 + month − 1) of a 'YYYY-MM…' SQL text. */
 #define DUES_MONTH_IDX(t) "(CAST(substr(" t ", 1, 4) AS INTEGER) * 12 + CAST(substr(" t ", 6, 2) AS INTEGER) - 1)"
 
+/* On the roll for a month whose first day is the SQL text `first`: active,
+ * or a membership that ended (member_end, not reversed) on or after that
+ * day — the months before an end stay owed and counted in the periods
+ * they belong to.  Arrears and the 3/6-month rules pursue active members
+ * only. */
+#define DUES_ON_ROLL(first)                                                                                   \
+	"(m.active = 1 OR EXISTS (SELECT 1 FROM member_end e WHERE e.member_id = m.id AND e.back_on IS NULL"   \
+	" AND e.on_date >= " first "))"
+
 /* Orgs that collect no dues. */
 #define DUES_NO_DUES_KIND "'temporary_branch'"
 

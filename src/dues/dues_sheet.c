@@ -17,15 +17,19 @@
 #include "db/db.h"
 #include "io/xlsx_write.h"
 
-/* The paid amount of the sheet's month (?3: its number 1–12) on card y. */
-#define PAID_M "coalesce(" DUES_PAID("y", "?3") ", 0)"
+/* The paid amount of the sheet's month on card y: its column, chosen here
+ * from a fixed list (a CASE over twelve columns per member costs a third
+ * of a province month), substituted for %1$s. */
+#define PAID_M "coalesce(y.%1$s, 0)"
 
 /* Members owing dues in the sheet's month: the subtree of ?1, card year ?2,
- * month ?3, joined before ?4 (the first day of the next month). */
+ * month ?3, joined before ?4 (the first day of the next month), on the roll
+ * on ?5 (the month's first day). */
 #define SHEET_FROM                                                                                          \
 	" FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"    \
 	" LEFT JOIN dues_year y ON y.member_id = m.id AND y.year = ?2"                                     \
-	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1 AND m.join_date < ?4"
+	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND " DUES_ON_ROLL("?5")          \
+	" AND m.join_date < ?4"
 
 #define SHEET_SUMS                                                                                          \
 	" count(*) AS members, count(y.monthly_fen) AS assessed, coalesce(sum(y.monthly_fen), 0) AS due_fen,"   \
@@ -65,11 +69,16 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 	json_t *self = db_row(db, "SELECT id, code, name, kind FROM org WHERE id = ?", DB_ARGS(DB_I(org)), err);
 	if (!self)
 		return NULL;
-	db_val args[] = {DB_I(org), DB_I(year), DB_I(mon), DB_T(next)};
-	json_t *orgs = db_rows(db,
-			       "SELECT m.org_id, o.code AS org_code, o.name AS org_name, o.kind," SHEET_SUMS SHEET_FROM
-			       " GROUP BY m.org_id, o.code, o.name, o.kind, o.sort ORDER BY o.sort, o.code",
-			       4, args, err);
+	char first[11];
+	snprintf(first, sizeof first, "%.7s-01", month);
+	db_val args[] = {DB_I(org), DB_I(year), DB_I(mon), DB_T(next), DB_T(first)};
+	static const char *const cols[12] = {"paid_01", "paid_02", "paid_03", "paid_04", "paid_05", "paid_06",
+					     "paid_07", "paid_08", "paid_09", "paid_10", "paid_11", "paid_12"};
+	/* Grouped by the org's key alone: the other org columns depend on it. */
+	char *sql = xasprintf("SELECT o.id AS org_id, o.code AS org_code, o.name AS org_name, o.kind," SHEET_SUMS SHEET_FROM
+			      " AND ?3 > 0 GROUP BY o.id ORDER BY o.sort, o.code", cols[mon - 1]);
+	json_t *orgs = db_rows(db, sql, 5, args, err);
+	free(sql);
 	if (!orgs) {
 		json_decref(self);
 		return NULL;
@@ -94,16 +103,17 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 				strcmp(kind, "temporary_branch") == 0, "totals", totals, "orgs", orgs);
 	json_decref(self);
 	if (members) {
-		json_t *ms = db_rows(db,
+		char *msql = xasprintf(
 			"SELECT m.id AS member_id, m.name, m.status, m.is_mobile, m.join_date, y.category,"
 			" k.label AS category_label, y.base_fen, y.rate_bp, y.monthly_fen AS due_fen, y.voluntary_fen,"
 			" " PAID_M " AS paid_fen,"
 			" CASE WHEN y.monthly_fen > " PAID_M " THEN y.monthly_fen - " PAID_M " ELSE 0 END AS owed_fen"
 			" FROM member m JOIN org o ON o.id = m.org_id LEFT JOIN dues_year y ON y.member_id = m.id AND y.year = ?2"
 			" LEFT JOIN dues_category k ON k.code = y.category"
-			" WHERE m.org_id = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1 AND m.join_date < ?4"
-			" ORDER BY m.name_key, m.id",
-			4, args, err);
+			" WHERE m.org_id = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND " DUES_ON_ROLL("?5")
+			" AND m.join_date < ?4 AND ?3 > 0 AND ?2 > 0 ORDER BY m.name_key, m.id", cols[mon - 1]);
+		json_t *ms = db_rows(db, msql, 5, args, err);
+		free(msql);
 		if (!ms) {
 			json_decref(out);
 			return NULL;
