@@ -133,6 +133,12 @@ static const char *const org_migrations[] = {
 	"CREATE TRIGGER org_term_latest_officers AFTER INSERT OR DELETE OR UPDATE OF term_id ON org_officer\n"
 	"  FOR EACH ROW EXECUTE FUNCTION org_term_latest_officers();\n"
 	"{{END}}",
+	/* 3: the flows of 发展 and 转正 of a subtree read (org, date) from the
+	 * index alone (0.3 s to 6 ms each at the province root over a year);
+	 * member(full_date, org_id) of step 1 is not used for them. */
+	"CREATE INDEX member_org_joined ON member(org_id, join_date);\n"
+	"CREATE INDEX member_org_converted ON member(org_id, full_date);\n"
+	"DROP INDEX member_converted;\n",
 	NULL,
 };
 
