@@ -27,11 +27,12 @@
 
 /* Orgs of a kind that elects (org_kind.c) existing on ?3 whose latest term
  * as of ?3 ends within the warning window (rule.election_warn_days) after
- * it, or has ended: the dashboard's 90天内到期及逾期换届, by due/overdue. */
+ * it, or has ended: the dashboard's 90天内到期及逾期换届, by due/overdue.
+ * A record's date is the term's election (its end may lie after ?3). */
 #define ELECTS "'committee', 'general_branch', 'branch', 'industry_committee', 'functional_branch', 'cloud_branch', 'mobile_branch'"
 #define TERM_DUE                                                                                                \
-	"SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, t.ends_on AS on_date, o.kind,      \
-	 CASE WHEN t.ends_on < ?3 THEN 'overdue' ELSE 'due' END AS due FROM org o JOIN org_term t ON t.org_id = o.id \
+	"SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, t.elected_on AS on_date, o.kind,   \
+	 t.ends_on, CASE WHEN t.ends_on < ?3 THEN 'overdue' ELSE 'due' END AS due FROM org o JOIN org_term t ON t.org_id = o.id \
 	 WHERE o.id IN {{SUBTREE}} AND o.kind IN (" ELECTS ") AND (o.founded_on IS NULL OR o.founded_on <= ?3)      \
 	 AND (o.ended_on IS NULL OR o.ended_on > ?3) AND t.id = (SELECT t2.id FROM org_term t2 WHERE t2.org_id = o.id \
 	 AND t2.elected_on <= ?3 ORDER BY t2.elected_on DESC, t2.id DESC LIMIT 1) AND {{DAYS(t.ends_on)}} <=       \
