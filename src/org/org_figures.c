@@ -25,6 +25,19 @@
 	 AND (o.ended_on IS NULL OR o.ended_on > ?3) AND t.ends_on <= ?3 AND t.id =                                \
 	 (SELECT max(t2.id) FROM org_term t2 WHERE t2.org_id = o.id AND t2.elected_on <= ?3)"
 
+/* Orgs of a kind that elects (org_kind.c) existing on ?3 whose latest term
+ * as of ?3 ends within the warning window (rule.election_warn_days) after
+ * it, or has ended: the dashboard's 90天内到期及逾期换届, by due/overdue.
+ * A record's date is the term's election (its end may lie after ?3). */
+#define ELECTS "'committee', 'general_branch', 'branch', 'industry_committee', 'functional_branch', 'cloud_branch', 'mobile_branch'"
+#define TERM_DUE                                                                                                \
+	"SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, t.elected_on AS on_date, o.kind,   \
+	 t.ends_on, CASE WHEN t.ends_on < ?3 THEN 'overdue' ELSE 'due' END AS due FROM org o JOIN org_term t ON t.org_id = o.id \
+	 WHERE o.id IN {{SUBTREE}} AND o.kind IN (" ELECTS ") AND (o.founded_on IS NULL OR o.founded_on <= ?3)      \
+	 AND (o.ended_on IS NULL OR o.ended_on > ?3) AND t.id = (SELECT t2.id FROM org_term t2 WHERE t2.org_id = o.id \
+	 AND t2.elected_on <= ?3 ORDER BY t2.elected_on DESC, t2.id DESC LIMIT 1) AND {{DAYS(t.ends_on)}} <=       \
+	 {{DAYS(?3)}} + coalesce((SELECT CAST(s.value AS INTEGER) FROM setting s WHERE s.key = 'rule.election_warn_days'), 90)"
+
 const struct figure org_figures[] = {
 	{FIGURE("org.org.count", "党组织", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON("")), .by = "kind",
 	 .note = "当日存续的党组织（已成立、未撤销或撤并），按类别分列"},
@@ -55,5 +68,7 @@ const struct figure org_figures[] = {
 	 .by = "event", .note = "期间内完成换届选举（election）或任命新一届委员（appointment，临时党支部）的次数"},
 	{FIGURE("org.term_ended.count", "届期已满未换届党组织", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_ENDED), .by = "kind",
 	 .note = "当日存续、截至当日最近一届任期已届满而未产生新一届的党组织"},
+	{FIGURE("org.election_due.count", "90天内到期及逾期换届", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_DUE), .by = "due",
+	 .note = "当日存续、应选举产生委员会的党组织中，最近一届任期已届满（overdue 逾期）或将在换届提醒天数（默认90天）内届满（due 将到期）的"},
 	{0},
 };

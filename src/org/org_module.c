@@ -73,6 +73,72 @@ static const char *const org_migrations[] = {
 	"CREATE TRIGGER member_edu_count_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, education, active ON member\n"
 	"  FOR EACH ROW EXECUTE FUNCTION member_edu_count_keep();\n"
 	"{{END}}",
+	/* 2: each org's latest term (the last elected, as org_term_org orders
+	 * them) with its number of officers, kept by triggers: the rules of
+	 * the dashboard and the findings read one row per org instead of
+	 * finding the latest of its terms and counting its officers. */
+	"CREATE TABLE org_term_latest (\n"
+	"  org_id BIGINT PRIMARY KEY, term_id BIGINT NOT NULL, ends_on TEXT NOT NULL, officers BIGINT NOT NULL){{NOROWID}};\n"
+	"INSERT INTO org_term_latest(org_id, term_id, ends_on, officers)\n"
+	"  SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t WHERE t.id =\n"
+	"  (SELECT t2.id FROM org_term t2 WHERE t2.org_id = t.org_id ORDER BY t2.elected_on DESC, t2.id DESC LIMIT 1);\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER org_term_latest_insert AFTER INSERT ON org_term BEGIN\n"
+	"  DELETE FROM org_term_latest WHERE org_id = NEW.org_id;\n"
+	"  INSERT INTO org_term_latest(org_id, term_id, ends_on, officers) SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t\n"
+	"    WHERE t.org_id = NEW.org_id ORDER BY t.elected_on DESC, t.id DESC LIMIT 1;\n"
+	"END;\n"
+	"CREATE TRIGGER org_term_latest_delete AFTER DELETE ON org_term BEGIN\n"
+	"  DELETE FROM org_term_latest WHERE org_id = OLD.org_id;\n"
+	"  INSERT INTO org_term_latest(org_id, term_id, ends_on, officers) SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t\n"
+	"    WHERE t.org_id = OLD.org_id ORDER BY t.elected_on DESC, t.id DESC LIMIT 1;\n"
+	"END;\n"
+	"CREATE TRIGGER org_term_latest_update AFTER UPDATE ON org_term BEGIN\n"
+	"  DELETE FROM org_term_latest WHERE org_id IN (OLD.org_id, NEW.org_id);\n"
+	"  INSERT INTO org_term_latest(org_id, term_id, ends_on, officers) SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t\n"
+	"    WHERE t.org_id = OLD.org_id ORDER BY t.elected_on DESC, t.id DESC LIMIT 1;\n"
+	"  INSERT INTO org_term_latest(org_id, term_id, ends_on, officers) SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t\n"
+	"    WHERE t.org_id = NEW.org_id AND NEW.org_id <> OLD.org_id ORDER BY t.elected_on DESC, t.id DESC LIMIT 1;\n"
+	"END;\n"
+	"CREATE TRIGGER org_term_latest_officer_insert AFTER INSERT ON org_officer BEGIN\n"
+	"  UPDATE org_term_latest SET officers = officers + 1 WHERE term_id = NEW.term_id;\n"
+	"END;\n"
+	"CREATE TRIGGER org_term_latest_officer_delete AFTER DELETE ON org_officer BEGIN\n"
+	"  UPDATE org_term_latest SET officers = officers - 1 WHERE term_id = OLD.term_id;\n"
+	"END;\n"
+	"CREATE TRIGGER org_term_latest_officer_update AFTER UPDATE OF term_id ON org_officer BEGIN\n"
+	"  UPDATE org_term_latest SET officers = officers - 1 WHERE term_id = OLD.term_id;\n"
+	"  UPDATE org_term_latest SET officers = officers + 1 WHERE term_id = NEW.term_id;\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION org_term_latest_refresh(o BIGINT) RETURNS void LANGUAGE sql AS $$\n"
+	"  DELETE FROM org_term_latest WHERE org_id = o;\n"
+	"  INSERT INTO org_term_latest(org_id, term_id, ends_on, officers) SELECT t.org_id, t.id, t.ends_on, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id) FROM org_term t\n"
+	"    WHERE t.org_id = o ORDER BY t.elected_on DESC, t.id DESC LIMIT 1;\n"
+	"$$;\n"
+	"CREATE FUNCTION org_term_latest_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN PERFORM org_term_latest_refresh(OLD.org_id); END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN PERFORM org_term_latest_refresh(NEW.org_id); END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER org_term_latest_keep AFTER INSERT OR DELETE OR UPDATE ON org_term\n"
+	"  FOR EACH ROW EXECUTE FUNCTION org_term_latest_keep();\n"
+	"CREATE FUNCTION org_term_latest_officers() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN UPDATE org_term_latest SET officers = officers - 1 WHERE term_id = OLD.term_id; END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN UPDATE org_term_latest SET officers = officers + 1 WHERE term_id = NEW.term_id; END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER org_term_latest_officers AFTER INSERT OR DELETE OR UPDATE OF term_id ON org_officer\n"
+	"  FOR EACH ROW EXECUTE FUNCTION org_term_latest_officers();\n"
+	"{{END}}",
+	/* 3: the flows of 发展 and 转正 of a subtree read (org, date) from the
+	 * index alone (0.3 s to 6 ms each at the province root over a year);
+	 * member(full_date, org_id) of step 1 is not used for them. */
+	"CREATE INDEX member_org_joined ON member(org_id, join_date);\n"
+	"CREATE INDEX member_org_converted ON member(org_id, full_date);\n"
+	"DROP INDEX member_converted;\n",
 	NULL,
 };
 

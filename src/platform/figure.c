@@ -93,26 +93,44 @@ int figure_scope_make(struct db *db, const struct actor *a, const struct figure 
 	return 0;
 }
 
-/* `sql` with the scope's subtree put in for every {{SUBTREE}}. */
-static void put_subtree(struct buf *b, const char *sql)
+/* `sql` with the scope's subtree put in for every {{SUBTREE}}, and every
+ * {{DAYS(x)}} (a date's day number, for date arithmetic both engines
+ * understand) written in the engine's dialect. */
+static void put_sql(struct buf *b, enum db_kind kind, const char *sql)
 {
-	const char *p = sql, *q;
-	while ((q = strstr(p, "{{SUBTREE}}"))) {
-		buf_append(b, p, (size_t)(q - p));
-		buf_puts(b, org_subtree_sql());
-		p = q + strlen("{{SUBTREE}}");
+	const char *p = sql;
+	for (;;) {
+		const char *sub = strstr(p, "{{SUBTREE}}"), *days = strstr(p, "{{DAYS("), *end;
+		if (sub && (!days || sub < days)) {
+			buf_append(b, p, (size_t)(sub - p));
+			buf_puts(b, org_subtree_sql());
+			p = sub + strlen("{{SUBTREE}}");
+		} else if (days && (end = strstr(days, ")}}"))) {
+			buf_append(b, p, (size_t)(days - p));
+			const char *x = days + strlen("{{DAYS(");
+			int n = (int)(end - x);
+			/* PostgreSQL: the text is cast first, so that a parameter in x
+			 * is typed as text, as everywhere else. */
+			char *t = kind == DB_PG ? xasprintf("(CAST(CAST(%.*s AS TEXT) AS DATE) - DATE '1970-01-01')", n, x)
+						: xasprintf("CAST(julianday(%.*s) - 2440587.5 AS INTEGER)", n, x);
+			buf_puts(b, t);
+			free(t);
+			p = end + strlen(")}}");
+		} else {
+			buf_puts(b, p);
+			return;
+		}
 	}
-	buf_puts(b, p);
 }
 
 /* A query (records or kept) with the subtree put in, wrapped so that every
  * parameter is used (PostgreSQL must be able to type each one) and its
  * columns can be named from outside as r.<col>. */
-static char *records_sql(const char *records)
+static char *records_sql(struct db *db, const char *records)
 {
 	struct buf b = {0};
 	buf_puts(&b, "(SELECT * FROM (");
-	put_subtree(&b, records);
+	put_sql(&b, db_kind(db), records);
 	buf_puts(&b, ") r0 WHERE ?1 > 0 AND CAST(?2 AS TEXT) <= CAST(?3 AS TEXT)) r");
 	return buf_detach(&b);
 }
@@ -129,7 +147,7 @@ static json_t *number_json(double v)
 static int kept_value(struct db *db, const struct figure *f, const char *kept, const struct figure_scope *s,
 		      double *out, json_t **by, struct dj_error *err)
 {
-	char *from = records_sql(kept);
+	char *from = records_sql(db, kept);
 	char *sql = xasprintf("SELECT * FROM %s ORDER BY 1", from);
 	struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(s->org), DB_T(s->from), DB_T(s->to)), err);
 	free(sql);
@@ -169,7 +187,7 @@ static int kept_value(struct db *db, const struct figure *f, const char *kept, c
 static int aggregate(struct db *db, const struct figure *f, const char *records, const struct figure_scope *s,
 		     double *out, struct dj_error *err)
 {
-	char *from = records_sql(records);
+	char *from = records_sql(db, records);
 	char *sql = f->kind == FIGURE_SUM ? xasprintf("SELECT coalesce(sum(r.%s), 0) FROM %s", f->sum_col, from)
 					  : xasprintf("SELECT count(*) FROM %s", from);
 	struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(s->org), DB_T(s->from), DB_T(s->to)), err);
@@ -205,7 +223,7 @@ int figure_number(struct db *db, const struct figure *f, const struct figure_sco
 
 static json_t *breakdown(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err)
 {
-	char *from = records_sql(f->records);
+	char *from = records_sql(db, f->records);
 	char *sql = f->kind == FIGURE_SUM
 		? xasprintf("SELECT r.%s, coalesce(sum(r.%s), 0) FROM %s GROUP BY r.%s ORDER BY 1", f->by, f->sum_col,
 			    from, f->by)
@@ -294,7 +312,7 @@ json_t *figure_records(struct db *db, const struct figure *f, const struct figur
 		dj_fail(err, DJ_EINVAL, "key", "「%s」没有分组，不能按 key 筛选", f->label);
 		return NULL;
 	}
-	char *from = records_sql(records);
+	char *from = records_sql(db, records);
 	char *where = key ? xasprintf(" WHERE CAST(r.%s AS TEXT) = ?4", f->by) : xstrdup("");
 	char *count = xasprintf("SELECT count(*) FROM %s%s", from, where);
 	/* Several records may share an id and a date (the attendance of one

@@ -18,7 +18,8 @@
  *   ?2  from (a flow) — for a stock the same day as ?3
  *   ?3  to (a flow) or "as of" (a stock)
  * and `{{SUBTREE}}` stands for the scope's org ids (a subquery the org
- * module provides), as in "a.org_id IN {{SUBTREE}}".
+ * module provides), as in "a.org_id IN {{SUBTREE}}"; `{{DAYS(x)}}` for the
+ * day number of the date x (days since 1970), in either engine's dialect.
  *
  * The records query is the definition.  A figure may also have a kept
  * query (`.kept`, and `.kept_den` for a ratio's denominator): the same

@@ -43,5 +43,26 @@ const struct figure task_figures[] = {
 		" JOIN task t ON t.id = s.task_id WHERE s.org_id IN {{SUBTREE}} AND t.due_on BETWEEN ?2 AND ?3"),
 	 .sum_col = "achieved", .by = "item",
 	 .note = "期间内到期任务的实施主体上报的指标完成量之和，按指标（及计量单位）分列；各指标单位不同，总数只作合计，请看分列"},
+	/* The dashboard's task cards (as the assignment list counts them by
+	 * state, for the assignments of the scope's orgs): the state now.  A
+	 * deadline may lie after the day, so it is a column, not the record's
+	 * date (which is never after the day asked). */
+	{FIGURE("task.assignment.open", "未完成任务单", "项", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT s.id AS rid, 'assignment' AS rkind, t.title, s.org_id, CAST(NULL AS TEXT) AS on_date, s.status,"
+		" t.due_on FROM assignment s JOIN task t ON t.id = s.task_id JOIN plan p ON p.id = s.plan_id"
+		" WHERE s.org_id IN {{SUBTREE}} AND s.status <> 'accepted' AND p.status = 'published'"),
+	 .by = "status", .note = "已发布工作方案中尚未审核通过的任务单（现在的状态），按状态分列"},
+	{FIGURE("task.assignment.submitted", "待审核上报", "项", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT s.id AS rid, 'assignment' AS rkind, t.title, s.org_id, s.submitted_on AS on_date, s.status,"
+		" t.due_on FROM assignment s JOIN task t ON t.id = s.task_id"
+		" WHERE s.org_id IN {{SUBTREE}} AND s.status = 'submitted'"),
+	 .note = "已上报、等待审核的任务单（现在的状态）"},
+	{FIGURE("task.assignment.due_soon", "本周到期", "项", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT s.id AS rid, 'assignment' AS rkind, t.title, s.org_id, CAST(NULL AS TEXT) AS on_date, s.status,"
+		" t.due_on FROM assignment s JOIN task t ON t.id = s.task_id WHERE s.org_id IN {{SUBTREE}}"
+		" AND s.status IN ('not_started', 'in_progress', 'returned') AND t.due_on >= ?3"
+		" AND {{DAYS(t.due_on)}} <= {{DAYS(?3)}} + coalesce((SELECT CAST(g.value AS INTEGER) FROM setting g"
+		" WHERE g.key = 'task.due_soon_days'), 7)"),
+	 .by = "status", .note = "尚未上报、上报截止日期在当日起到期提醒天数（默认7天）内的任务单，按状态分列"},
 	{0},
 };
