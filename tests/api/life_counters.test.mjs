@@ -25,8 +25,9 @@ function sql(statement) {
 const SPEAKER = "CASE WHEN kind = 'lecture' THEN coalesce(speaker_id, 0) ELSE 0 END";
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
 // life_tally's month columns as rows "org|YYYY-MM|kind|speaker|n", n > 0.
-const lifeKept = () => MONTHS.map((mm) => sql(`SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || speaker`
-  + ` || '|' || m${mm} FROM life_tally WHERE m${mm} > 0`)).join('\n').split('\n').filter(Boolean).sort().join('\n');
+// (One statement for all twelve: each psql call costs a process.)
+const lifeKept = () => sql(MONTHS.map((mm) => `SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || speaker`
+  + ` || '|' || m${mm} FROM life_tally WHERE m${mm} > 0`).join(' UNION ALL ')).split('\n').filter(Boolean).sort().join('\n');
 const lifeRecount = () => sql(`SELECT org_id || '|' || substr(on_date, 1, 7) || '|' || kind || '|' || ${SPEAKER}`
   + ` || '|' || count(*) FROM activity_org WHERE held = 1 GROUP BY org_id, substr(on_date, 1, 7), kind, ${SPEAKER}`)
   .split('\n').filter(Boolean).sort().join('\n');
@@ -36,9 +37,9 @@ const speakersAstray = () => sql("SELECT count(*) FROM activity_org x JOIN activ
 // att_tally: attendance at held activities of an org that holds them, per
 // attendee org, year and kind, present (p) and all (n); att_foreign: the rest.
 const OWN = 'EXISTS (SELECT 1 FROM activity_org x WHERE x.activity_id = t.activity_id AND x.org_id = t.org_id)';
-const attKept = () => MONTHS.map((mm) => sql(`SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || p${mm}`
-  + ` || '|' || n${mm} FROM att_tally WHERE n${mm} <> 0 OR p${mm} <> 0`)).join('\n').split('\n').filter(Boolean).sort()
-  .join('\n') + '\n' + sql('SELECT activity_id, member_id FROM att_foreign ORDER BY 1, 2');
+const attKept = () => sql(MONTHS.map((mm) => `SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || p${mm}`
+  + ` || '|' || n${mm} FROM att_tally WHERE n${mm} <> 0 OR p${mm} <> 0`).join(' UNION ALL ')).split('\n').filter(Boolean)
+  .sort().join('\n') + '\n' + sql('SELECT activity_id, member_id FROM att_foreign ORDER BY 1, 2');
 const attRecount = () => sql("SELECT t.org_id || '|' || substr(a.on_date, 1, 7) || '|' || a.kind || '|'"
   + " || sum(CASE WHEN t.status = 'present' THEN 1 ELSE 0 END) || '|' || count(*) FROM attendance t"
   + ` JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held' AND ${OWN}`
