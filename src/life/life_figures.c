@@ -11,9 +11,60 @@
 	" FROM activity_org ao JOIN activity a ON a.id = ao.activity_id WHERE ao.org_id IN {{SUBTREE}}"           \
 	" AND ao.on_date BETWEEN ?2 AND ?3 AND ao.held = 1" cond
 
+/* Kept (figure.h): the counters the triggers of life_module.c keep —
+ * life_tally (held activities per org, year, kind; a column per month) and
+ * att_tally (attendance per attendee org, year, kind) — for every month the
+ * period touches, less the records of the days of its first and last month
+ * that lie outside it (found through activity_org's (org, date) index). */
+#define P2 "CAST(?2 AS TEXT)"
+#define P3 "CAST(?3 AS TEXT)"
+#define YEAR_OF(p) "CAST(substr(" p ", 1, 4) AS BIGINT)"
+#define YM_OF(p) "(" YEAR_OF(p) " * 100 + CAST(substr(" p ", 6, 2) AS BIGINT))"
+#define IN_PERIOD(col, mm) "CASE WHEN c.year * 100 + " mm " BETWEEN " YM_OF(P2) " AND " YM_OF(P3) " THEN c." col mm " ELSE 0 END"
+#define MONTHS_SUM(col)                                                                                         \
+	"coalesce(sum(" IN_PERIOD(col, "01") " + " IN_PERIOD(col, "02") " + " IN_PERIOD(col, "03") " + "           \
+	IN_PERIOD(col, "04") " + " IN_PERIOD(col, "05") " + " IN_PERIOD(col, "06") " + " IN_PERIOD(col, "07") " + " \
+	IN_PERIOD(col, "08") " + " IN_PERIOD(col, "09") " + " IN_PERIOD(col, "10") " + " IN_PERIOD(col, "11") " + " \
+	IN_PERIOD(col, "12") "), 0)"
+#define COUNTERS(table, col, key, cond, group)                                                                  \
+	"SELECT " key MONTHS_SUM(col) " FROM " table " c WHERE c.org_id IN {{SUBTREE}} AND c.year BETWEEN "          \
+	YEAR_OF(P2) " AND " YEAR_OF(P3) cond group
+/* The days of the first month before ?2, and of the last month after ?3. */
+#define BEFORE_FROM(d) " AND " d " >= substr(" P2 ", 1, 7) || '-01' AND " d " < " P2
+#define AFTER_TO(d) " AND " d " > " P3 " AND " d " <= substr(" P3 ", 1, 7) || '-31'"
+/* Held activities: `key` "" or "ao.kind, " (with `group` " GROUP BY ao.kind"). */
+#define HELD_EDGE(key, edge, cond, group)                                                                       \
+	" UNION ALL SELECT " key "-count(*) FROM activity_org ao WHERE ao.org_id IN {{SUBTREE}} AND ao.held = 1"      \
+	edge cond group
+#define KEPT_HELD_(cond_c, cond, kc, ka, gc, ga)                                                               \
+	COUNTERS("life_tally", "m", kc, cond_c, gc) HELD_EDGE(ka, BEFORE_FROM("ao.on_date"), cond, ga)              \
+	HELD_EDGE(ka, AFTER_TO("ao.on_date"), cond, ga)
+#define KEPT_HELD(cond_c, cond) KEPT_HELD_(cond_c, cond, "", "", "", "")
+#define KEPT_HELD_BY_KIND(cond_c, cond) KEPT_HELD_(cond_c, cond, "c.kind, ", "ao.kind, ", " GROUP BY c.kind", " GROUP BY ao.kind")
+/* Attendance (`col` "p" present or "n" all): the kept rows are those of an
+ * org that holds the activity; on the edge days those are found through
+ * the holder's activity_org row; the others (att_foreign) are added as the
+ * records query counts them. */
+#define ATT_EDGE(key, edge, cond, group)                                                                        \
+	" UNION ALL SELECT " key "-count(*) FROM activity_org ao JOIN attendance t ON t.activity_id = ao.activity_id" \
+	" AND t.org_id = ao.org_id JOIN activity a ON a.id = ao.activity_id WHERE ao.org_id IN {{SUBTREE}}"          \
+	edge " AND a.status = 'held'" cond group
+#define ATT_FOREIGN(key, cond, group)                                                                           \
+	" UNION ALL SELECT " key "count(*) FROM att_foreign g JOIN attendance t ON t.activity_id = g.activity_id"    \
+	" AND t.member_id = g.member_id JOIN activity a ON a.id = t.activity_id WHERE t.org_id IN {{SUBTREE}}"       \
+	" AND a.on_date BETWEEN ?2 AND ?3 AND a.status = 'held' AND t.activity_id IN (SELECT ao.activity_id"          \
+	" FROM activity_org ao WHERE ao.org_id IN {{SUBTREE}} AND ao.on_date BETWEEN ?2 AND ?3)" cond group
+#define KEPT_ATT_(col, cond_c, cond, kc, ka, gc, ga)                                                          \
+	COUNTERS("att_tally", col, kc, cond_c, gc) ATT_EDGE(ka, BEFORE_FROM("ao.on_date"), cond, ga)                \
+	ATT_EDGE(ka, AFTER_TO("ao.on_date"), cond, ga) ATT_FOREIGN(ka, cond, ga)
+#define KEPT_ATT(col, cond_c, cond) KEPT_ATT_(col, cond_c, cond, "", "", "", "")
+#define KEPT_ATT_BY_KIND(col, cond_c, cond)                                                                    \
+	KEPT_ATT_(col, cond_c, cond, "c.kind, ", "a.kind, ", " GROUP BY c.kind", " GROUP BY a.kind")
+
 /* One kind of activity, by its activity_kind code. */
 #define KIND(label, code)                                                                                   \
 	{FIGURE("life." code ".count", label, "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind = '" code "'")), \
+	 .kept = KEPT_HELD(" AND c.kind = '" code "'", " AND ao.kind = '" code "'"),                          \
 	 .note = "期间内已开展的" label "（场次）"}
 
 /* The attendance of the scope's members at the activities its orgs held in
@@ -32,7 +83,10 @@
 #define RATE(code, label)                                                                                       \
 	{FIGURE("life." code ".attendance_rate", label "出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,                     \
 		ATTENDANCE(" AND a.kind = '" code "' AND t.status = 'present'")),                                 \
-	 .den = ATTENDANCE(" AND a.kind = '" code "'"), .note = label "出席人次 ÷ 应到人次"}
+	 .den = ATTENDANCE(" AND a.kind = '" code "'"),                                                          \
+	 .kept = KEPT_ATT("p", " AND c.kind = '" code "'", " AND a.kind = '" code "' AND t.status = 'present'"), \
+	 .kept_den = KEPT_ATT("n", " AND c.kind = '" code "'", " AND a.kind = '" code "'"),                     \
+	 .note = label "出席人次 ÷ 应到人次"}
 
 #define THREE_ONE "'general_meeting', 'committee_meeting', 'group_meeting', 'lecture'"
 
@@ -86,9 +140,11 @@
 
 const struct figure life_figures[] = {
 	{FIGURE("life.activity.count", "组织生活", "次", FIGURE_COUNT, FIGURE_FLOW, HELD("")), .by = "kind",
+	 .kept = KEPT_HELD_BY_KIND("", ""),
 	 .note = "期间内已开展的组织生活（场次），按类别分列"},
 	{FIGURE("life.three_one.count", "“三会一课”", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind IN (" THREE_ONE ")")),
-	 .by = "kind", .note = "期间内召开的支部党员大会、支部委员会、党小组会和上党课（场次）"},
+	 .by = "kind", .kept = KEPT_HELD_BY_KIND(" AND c.kind IN (" THREE_ONE ")", " AND ao.kind IN (" THREE_ONE ")"),
+	 .note = "期间内召开的支部党员大会、支部委员会、党小组会和上党课（场次）"},
 	KIND("支部党员大会", "general_meeting"),
 	KIND("支部委员会", "committee_meeting"),
 	KIND("党小组会", "group_meeting"),
@@ -106,9 +162,11 @@ const struct figure life_figures[] = {
 	KIND("职工恳谈会", "staff_forum"),
 	{FIGURE("life.attendance.present", "参加组织生活", "人次", FIGURE_COUNT, FIGURE_FLOW,
 		ATTENDANCE(" AND t.status = 'present'")), .by = "kind",
-	 .note = "期间内已开展活动的出席人次，按活动类别分列"},
+	 .kept = KEPT_ATT_BY_KIND("p", "", " AND t.status = 'present'"), .note = "期间内已开展活动的出席人次，按活动类别分列"},
 	{FIGURE("life.attendance.rate", "组织生活出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,
-		ATTENDANCE(" AND t.status = 'present'")), .den = ATTENDANCE(""), .note = "出席人次 ÷ 应到人次"},
+		ATTENDANCE(" AND t.status = 'present'")), .den = ATTENDANCE(""),
+	 .kept = KEPT_ATT("p", "", " AND t.status = 'present'"), .kept_den = KEPT_ATT("n", "", ""),
+	 .note = "出席人次 ÷ 应到人次"},
 	RATE("theme_day", "主题党日"),
 	RATE("general_meeting", "支部党员大会"),
 	RATE("lecture", "党课"),

@@ -82,6 +82,52 @@ static const struct nav_entry life_nav[] = {
 	" WHERE " r "held = 1" TALLY_UPSERT
 #define TALLY_SUB(r, cond) "UPDATE life_tally SET " TALLY_EACH(TALLY_MINUS, r) " WHERE " TALLY_KEY(r) cond
 
+/* att_tally: the attendance rows at held activities counted per
+ * attendee org, year and activity kind, present (p01..p12) and all
+ * (n01..n12) in a column per month.  Counted are the rows of an org that
+ * holds the activity (activity_org has the pair): a scope that holds the
+ * attendee's org then holds the activity too.  The other rows (a guest from
+ * another org) are listed in att_foreign, for the figures to add.  Each
+ * change goes through one upsert of signed counts: `rows` selects the
+ * changed rows as o (attendee org), d (activity date), k (kind), s
+ * (status), g (+1 or -1). */
+#define ATT_PCOL(mm, x) "p" mm x
+#define ATT_NCOL(mm, x) "n" mm x
+#define ATT_COLS(type) TALLY_EACH(ATT_PCOL, type) ", " TALLY_EACH(ATT_NCOL, type)
+#define ATT_PSUM(mm, x) "sum(CASE WHEN substr(z.d, 6, 2) = '" mm "' AND z.s = 'present' THEN z.g ELSE 0 END)"
+#define ATT_NSUM(mm, x) "sum(CASE WHEN substr(z.d, 6, 2) = '" mm "' THEN z.g ELSE 0 END)"
+#define ATT_PPLUS(mm, x) "p" mm " = att_tally.p" mm " + excluded.p" mm
+#define ATT_NPLUS(mm, x) "n" mm " = att_tally.n" mm " + excluded.n" mm
+#define ATT_UPSERT(rows)                                                                                        \
+	"INSERT INTO att_tally(org_id, year, kind, " ATT_COLS("") ") SELECT z.o, CAST(substr(z.d, 1, 4) AS BIGINT), z.k, " \
+	TALLY_EACH(ATT_PSUM, "") ", " TALLY_EACH(ATT_NSUM, "") " FROM (" rows ") z WHERE 1 = 1"                       \
+	" GROUP BY z.o, CAST(substr(z.d, 1, 4) AS BIGINT), z.k ON CONFLICT (org_id, year, kind) DO UPDATE SET "         \
+	TALLY_EACH(ATT_PPLUS, "") ", " TALLY_EACH(ATT_NPLUS, "")
+#define ATT_OWN(t) "EXISTS (SELECT 1 FROM activity_org x WHERE x.activity_id = " t "activity_id AND x.org_id = " t "org_id)"
+/* One attendance row (r = "NEW." or "OLD.") with sign g. */
+#define ATT_ROW(r, g)                                                                                           \
+	ATT_UPSERT("SELECT " r "org_id AS o, a.on_date AS d, a.kind AS k, " r "status AS s, " g " AS g FROM activity a" \
+		   " WHERE a.id = " r "activity_id AND a.status = 'held' AND " ATT_OWN(r))
+/* Every own row of an activity as it was or is (r = "OLD." or "NEW."). */
+#define ATT_ACTIVITY(r, g)                                                                                      \
+	ATT_UPSERT("SELECT t.org_id AS o, " r "on_date AS d, " r "kind AS k, t.status AS s, " g " AS g"              \
+		   " FROM attendance t WHERE t.activity_id = " r "id AND " r "status = 'held' AND " ATT_OWN("t."))
+/* The rows of the org of an activity_org row, which became own (or not). */
+#define ATT_HOLDER(r, g)                                                                                        \
+	ATT_UPSERT("SELECT t.org_id AS o, a.on_date AS d, a.kind AS k, t.status AS s, " g " AS g FROM attendance t"  \
+		   " JOIN activity a ON a.id = t.activity_id WHERE t.activity_id = " r "activity_id"                  \
+		   " AND t.org_id = " r "org_id AND a.status = 'held'")
+#define FOREIGN_ADD(r)                                                                                          \
+	"INSERT INTO att_foreign(activity_id, member_id) SELECT " r "activity_id, " r "member_id"                      \
+	" WHERE NOT " ATT_OWN(r) " ON CONFLICT (activity_id, member_id) DO NOTHING"
+#define FOREIGN_DROP(r) "DELETE FROM att_foreign WHERE activity_id = " r "activity_id AND member_id = " r "member_id"
+#define FOREIGN_OWNED(r)                                                                                        \
+	"DELETE FROM att_foreign WHERE activity_id = " r "activity_id AND member_id IN (SELECT t.member_id"          \
+	" FROM attendance t WHERE t.activity_id = " r "activity_id AND t.org_id = " r "org_id)"
+#define FOREIGN_LEFT(r)                                                                                         \
+	"INSERT INTO att_foreign(activity_id, member_id) SELECT t.activity_id, t.member_id FROM attendance t"        \
+	" WHERE t.activity_id = " r "activity_id AND t.org_id = " r "org_id ON CONFLICT (activity_id, member_id) DO NOTHING"
+
 /* The module's own schema steps (after the base schema's step 3). */
 static const char *const life_migrations[] = {
 	/* 1: attendance of a subtree (figures: 人次, 出勤率) found by org
@@ -132,10 +178,89 @@ static const char *const life_migrations[] = {
 	/* 3: the calendar of a subtree finds a month's activities from the
 	 * index alone (activity_org_by_org lacks the activity id). */
 	"CREATE INDEX activity_org_calendar ON activity_org(org_id, on_date, activity_id);\n",
+	/* 4: attendance counted per attendee org, year and kind (att_tally,
+	 * above), kept by triggers on attendance, activity and activity_org:
+	 * the figures' 人次 and 出勤率 read a row per org and kind of a year
+	 * instead of every roll call.  tests/api/life_counters.test.mjs
+	 * recounts it. */
+	"CREATE TABLE att_tally (\n"
+	"  org_id BIGINT NOT NULL, year BIGINT NOT NULL, kind TEXT NOT NULL,\n"
+	"  " ATT_COLS(" BIGINT NOT NULL DEFAULT 0") ",\n"
+	"  PRIMARY KEY (org_id, year, kind)){{NOROWID}};\n"
+	"CREATE TABLE att_foreign (\n"
+	"  activity_id BIGINT NOT NULL, member_id BIGINT NOT NULL, PRIMARY KEY (activity_id, member_id)){{NOROWID}};\n"
+	ATT_UPSERT("SELECT t.org_id AS o, a.on_date AS d, a.kind AS k, t.status AS s, 1 AS g FROM attendance t"
+		   " JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held' AND " ATT_OWN("t.")) ";\n"
+	"INSERT INTO att_foreign(activity_id, member_id) SELECT t.activity_id, t.member_id FROM attendance t\n"
+	"  WHERE NOT " ATT_OWN("t.") ";\n"
+	"{{IF_SQLITE}}"
+	"CREATE TRIGGER att_tally_insert AFTER INSERT ON attendance BEGIN\n"
+	"  " ATT_ROW("NEW.", "1") ";\n"
+	"  " FOREIGN_ADD("NEW.") ";\n"
+	"END;\n"
+	"CREATE TRIGGER att_tally_delete AFTER DELETE ON attendance BEGIN\n"
+	"  " ATT_ROW("OLD.", "-1") ";\n"
+	"  " FOREIGN_DROP("OLD.") ";\n"
+	"END;\n"
+	"CREATE TRIGGER att_tally_update AFTER UPDATE OF activity_id, member_id, org_id, status ON attendance BEGIN\n"
+	"  " ATT_ROW("OLD.", "-1") ";\n"
+	"  " FOREIGN_DROP("OLD.") ";\n"
+	"  " ATT_ROW("NEW.", "1") ";\n"
+	"  " FOREIGN_ADD("NEW.") ";\n"
+	"END;\n"
+	"CREATE TRIGGER att_tally_activity AFTER UPDATE OF status, on_date, kind ON activity BEGIN\n"
+	"  " ATT_ACTIVITY("OLD.", "-1") ";\n"
+	"  " ATT_ACTIVITY("NEW.", "1") ";\n"
+	"END;\n"
+	"CREATE TRIGGER att_tally_holder_insert AFTER INSERT ON activity_org BEGIN\n"
+	"  " ATT_HOLDER("NEW.", "1") ";\n"
+	"  " FOREIGN_OWNED("NEW.") ";\n"
+	"END;\n"
+	"CREATE TRIGGER att_tally_holder_delete AFTER DELETE ON activity_org BEGIN\n"
+	"  " ATT_HOLDER("OLD.", "-1") ";\n"
+	"  " FOREIGN_LEFT("OLD.") ";\n"
+	"END;\n"
+	"{{END}}{{IF_PG}}"
+	"CREATE FUNCTION att_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN\n"
+	"    " ATT_ROW("OLD.", "-1") ";\n"
+	"    " FOREIGN_DROP("OLD.") ";\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN\n"
+	"    " ATT_ROW("NEW.", "1") ";\n"
+	"    " FOREIGN_ADD("NEW.") ";\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER att_tally_keep AFTER INSERT OR DELETE OR UPDATE OF activity_id, member_id, org_id, status\n"
+	"  ON attendance FOR EACH ROW EXECUTE FUNCTION att_tally_keep();\n"
+	"CREATE FUNCTION att_tally_activity() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  " ATT_ACTIVITY("OLD.", "-1") ";\n"
+	"  " ATT_ACTIVITY("NEW.", "1") ";\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER att_tally_activity AFTER UPDATE OF status, on_date, kind ON activity\n"
+	"  FOR EACH ROW EXECUTE FUNCTION att_tally_activity();\n"
+	"CREATE FUNCTION att_tally_holder() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP = 'DELETE' THEN\n"
+	"    " ATT_HOLDER("OLD.", "-1") ";\n"
+	"    " FOREIGN_LEFT("OLD.") ";\n"
+	"  ELSE\n"
+	"    " ATT_HOLDER("NEW.", "1") ";\n"
+	"    " FOREIGN_OWNED("NEW.") ";\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER att_tally_holder AFTER INSERT OR DELETE ON activity_org\n"
+	"  FOR EACH ROW EXECUTE FUNCTION att_tally_holder();\n"
+	"{{END}}",
 	NULL,
 };
 
-static const char *const life_bench_tables[] = {"life_tally", "study_done", "attendance", "activity_guest", "activity_agenda",
+static const char *const life_bench_tables[] = {"life_tally", "att_tally", "att_foreign", "study_done", "attendance", "activity_guest", "activity_agenda",
 						"activity_org", "activity", NULL};
 
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
@@ -143,7 +268,8 @@ static const struct db_table_scope life_tables[] = {
 	{"activity", DEP(LIFE)}, {"activity_agenda", DEP(LIFE)}, {"activity_guest", DEP(LIFE)},
 	{"activity_kind", DEP(LIFE) | DB_WHOLE}, {"activity_org", DEP(LIFE)}, {"attendance", DEP(LIFE)},
 	{"life_rule", DEP(LIFE) | DB_WHOLE}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
-	{"life_tally", DEP(LIFE)},	/* kept by triggers on activity_org */
+	/* kept by triggers on activity_org, attendance and activity */
+	{"life_tally", DEP(LIFE)}, {"att_tally", DEP(LIFE)}, {"att_foreign", DEP(LIFE)},
 	{0},
 };
 

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { freshDb, generate, startServer, loginAs, today as todayOf, day } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, cli, today as todayOf, day } from '../lib/server.mjs';
 
 let db, srv, admin, zhibu, dangyuan, hangye, branch, me;
 const today = todayOf();
@@ -25,14 +25,26 @@ function sql(statement) {
 const SPEAKER = "CASE WHEN kind = 'lecture' THEN coalesce(speaker_id, 0) ELSE 0 END";
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
 // life_tally's month columns as rows "org|YYYY-MM|kind|speaker|n", n > 0.
-const lifeKept = () => MONTHS.map((mm) => sql(`SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || speaker`
-  + ` || '|' || m${mm} FROM life_tally WHERE m${mm} > 0`)).join('\n').split('\n').filter(Boolean).sort().join('\n');
+// (One statement for all twelve: each psql call costs a process.)
+const lifeKept = () => sql(MONTHS.map((mm) => `SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || speaker`
+  + ` || '|' || m${mm} FROM life_tally WHERE m${mm} > 0`).join(' UNION ALL ')).split('\n').filter(Boolean).sort().join('\n');
 const lifeRecount = () => sql(`SELECT org_id || '|' || substr(on_date, 1, 7) || '|' || kind || '|' || ${SPEAKER}`
   + ` || '|' || count(*) FROM activity_org WHERE held = 1 GROUP BY org_id, substr(on_date, 1, 7), kind, ${SPEAKER}`)
   .split('\n').filter(Boolean).sort().join('\n');
 // The speaker copied onto activity_org is the lecture's own.
 const speakersAstray = () => sql("SELECT count(*) FROM activity_org x JOIN activity v ON v.id = x.activity_id"
   + " WHERE x.kind = 'lecture' AND coalesce(x.speaker_id, 0) <> coalesce(v.speaker_member_id, 0)");
+// att_tally: attendance at held activities of an org that holds them, per
+// attendee org, year and kind, present (p) and all (n); att_foreign: the rest.
+const OWN = 'EXISTS (SELECT 1 FROM activity_org x WHERE x.activity_id = t.activity_id AND x.org_id = t.org_id)';
+const attKept = () => sql(MONTHS.map((mm) => `SELECT org_id || '|' || year || '-${mm}|' || kind || '|' || p${mm}`
+  + ` || '|' || n${mm} FROM att_tally WHERE n${mm} <> 0 OR p${mm} <> 0`).join(' UNION ALL ')).split('\n').filter(Boolean)
+  .sort().join('\n') + '\n' + sql('SELECT activity_id, member_id FROM att_foreign ORDER BY 1, 2');
+const attRecount = () => sql("SELECT t.org_id || '|' || substr(a.on_date, 1, 7) || '|' || a.kind || '|'"
+  + " || sum(CASE WHEN t.status = 'present' THEN 1 ELSE 0 END) || '|' || count(*) FROM attendance t"
+  + ` JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held' AND ${OWN}`
+  + ' GROUP BY t.org_id, substr(a.on_date, 1, 7), a.kind').split('\n').filter(Boolean).sort().join('\n')
+  + '\n' + sql(`SELECT t.activity_id, t.member_id FROM attendance t WHERE NOT ${OWN} ORDER BY 1, 2`);
 const taskKept = () => sql('SELECT plan_id, task_id, status, n FROM task_tally WHERE n > 0 ORDER BY 1, 2, 3')
   + '\n' + sql('SELECT plan_id, org_id, n FROM task_plan_org WHERE n > 0 ORDER BY 1, 2');
 const taskRecount = () => sql('SELECT plan_id, task_id, status, count(*) FROM assignment GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')
@@ -41,7 +53,19 @@ const taskRecount = () => sql('SELECT plan_id, task_id, status, count(*) FROM as
 function assertKept(what) {
   assert.equal(lifeKept(), lifeRecount(), `life_tally after ${what}`);
   assert.equal(speakersAstray(), '0', `lecture speakers after ${what}`);
+  assert.equal(attKept(), attRecount(), `att_tally after ${what}`);
   assert.equal(taskKept(), taskRecount(), `task counts after ${what}`);
+}
+
+// The figures read from the counters (.kept) equal their records: for the
+// year and for a period that cuts months, at the root, a committee and a branch.
+function assertFigures(what) {
+  const root = sql('SELECT code FROM org WHERE parent_id IS NULL');
+  for (const period of [[`${today.slice(0, 4)}-01-01`, today], [day(-75), day(-12)]]) {
+    const r = cli(['figures', '--db', db.url, '--key', db.key, '--org', root, '--check', '--from', period[0], '--to', period[1]],
+      { env: { DANGJIAN_TODAY: today } });
+    assert.equal(r.code, 0, `figures --check after ${what}: ${r.out}${r.err}`);
+  }
 }
 
 // Every org-level rule of a compliance cell counts what the cell lists as held.
@@ -106,6 +130,19 @@ describe('kept life and task counts', () => {
     const open = await zhibu.post(`/activities/${signin.body.id}/signin/open`, { minutes: 30 });
     assert.equal(open.status, 200, JSON.stringify(open.body));
     assert.equal((await dangyuan.post(`/signin/${signin.body.id}`, { token: open.body.token })).status, 200);
+    // A guest from another org (dual organizational life), then the host
+    // org's activity moved to the guest's org and back.
+    const all = (await admin.get('/members?size=200')).body.items;
+    const guest = all.find((m) => m.org_id !== branch);
+    const dual = await admin.post('/activities', { ...base, kind: 'theme_day', topic: '计数双重组织生活',
+      attendance: [{ member_id: guest.id, status: 'present', dual: true }] });
+    assert.equal(dual.status, 201, JSON.stringify(dual.body));
+    assert.ok(Number(sql('SELECT count(*) FROM att_foreign')) > 0);
+    assertKept('a dual guest');
+    r = await admin.patch(`/activities/${dual.body.id}`, { org_ids: [guest.org_id] });
+    assertKept(`a second org (${r.status})`);
+    r = await admin.patch(`/activities/${dual.body.id}`, { org_ids: [] });
+    assertKept(`the second org gone (${r.status})`);
     assertKept('attendance and sign-in');
 
     // Cancels.
@@ -144,5 +181,10 @@ describe('kept life and task counts', () => {
       assert.equal(Object.values(m.totals).reduce((a, b) => a + b, 0), n, `plan ${p.id}`);
       assert.equal(m.total_orgs, Number(sql(`SELECT count(DISTINCT org_id) FROM assignment WHERE plan_id = ${p.id}`)));
     }
+  });
+
+  // Last: the command line's check holds no HTTP connection open meanwhile.
+  it('figures read from the counters equal their records after all these writes', () => {
+    assertFigures('all the writes');
   });
 });
