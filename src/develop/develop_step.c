@@ -101,7 +101,7 @@ static int check_vote(json_t *in, json_t *facts, bool *passed, const char **why_
 }
 
 /* The member record of a person admitted by the general meeting on `on`. */
-static int admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err)
+int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err)
 {
 	char *sealed = NULL, *sealed_ph = NULL;
 	int rc = db_text1(db, &sealed, "SELECT coalesce(id_card_enc, '') FROM develop_person WHERE id = ?",
@@ -308,7 +308,7 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 	if (step == 15) {
 		char end[11];
 		date_add(end, on, 0, (int)r.probation_months, 0);
-		if ((rc = admit_member(db, p, id, on, &mid, err)))
+		if ((rc = develop_admit_member(db, p, id, on, &mid, err)))
 			goto out;
 		rc = db_run(db, "UPDATE develop_person SET status = 'probationary', admitted_on = ?, probation_end = ?,"
 				" member_id = ? WHERE id = ?", DB_ARGS(DB_T(on), DB_T(end), DB_I(mid), DB_I(id)), err);
