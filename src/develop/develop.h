@@ -35,8 +35,9 @@ struct develop_step_info {
 #define DEVELOP_STAGES 5
 const struct develop_step_info *develop_step_info(int n);	/* NULL outside 1–25 */
 const char *develop_stage_label(int stage);	/* 入党申请人 … */
-/* The stage a person stands in after `done` steps (the stage of the next
- * step; 6 once all 25 are done). */
+/* The stage a person stands in after `done` steps in order (the stage of
+ * the last one done: an activist assessed stays an activist until step 7;
+ * 6 once all 25 are done). */
 int develop_stage_of(int done);
 const char *develop_status_label(const char *status);	/* 入党积极分子 … */
 json_t *develop_steps_json(void);

@@ -53,7 +53,7 @@ const char *develop_stage_label(int stage)
 
 int develop_stage_of(int done)
 {
-	return done >= DEVELOP_STEPS ? DEVELOP_STAGES + 1 : steps[done < 0 ? 0 : done].stage;
+	return done >= DEVELOP_STEPS ? DEVELOP_STAGES + 1 : steps[done < 1 ? 0 : done - 1].stage;
 }
 
 const char *develop_status_label(const char *s)
