@@ -120,7 +120,7 @@ static int h_export(struct http_ctx *c)
 	return rc;
 }
 
-#define READS (ROUTE_CACHE | ROUTE_MANAGE | ROUTE_DEP(MEMBER) | ROUTE_DEP(ORG))
+#define READS (ROUTE_CACHE | ROUTE_MANAGE | ROUTE_DEP(DEVELOP) | ROUTE_DEP(MEMBER) | ROUTE_DEP(ORG))
 
 const struct route develop_routes[] = {
 	{"GET", "/api/v1/develop/steps", h_steps, 0},

@@ -54,6 +54,14 @@ static const char *const develop_migrations[] = {
 
 static const char *const develop_bench_tables[] = {"develop_step", "develop_person", NULL};
 
+/* A step writes these (and, at steps 15, 23 and 24, the member record,
+ * which is the member module's table and scope). */
+static const struct db_table_scope develop_tables[] = {
+	{"develop_person", DEP(DEVELOP)},
+	{"develop_step", DEP(DEVELOP)},
+	{0},
+};
+
 static int develop_generate(struct gen *g, struct dj_error *err)
 {
 	int64_t before = g->st->members;
@@ -75,4 +83,5 @@ const struct module develop_module = {
 	.nav = develop_nav,
 	.generate = develop_generate,
 	.bench_tables = develop_bench_tables,
+	.tables = develop_tables,
 };
