@@ -361,6 +361,13 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)) ||
 	    (rc = v_date(in, "full_date", "转正日期", true, true, &full_date, err)))
 		return rc;
+	/* A member who came through the pipeline (src/develop/) converts by its
+	 * steps 22–24; this route stays for those who came without one (DESIGN). */
+	bool piped;
+	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)))
+		return rc;
+	if (piped)
+		return dj_fail(err, DJ_ECONFLICT, "id", "该党员经发展党员程序入党，请在发展党员中办理转正（第22至24步）");
 	json_t *before = member_masked(db, id, err);
 	if (!before)
 		return err->code;

@@ -111,4 +111,10 @@ int64_t member_org_at(struct db *db, int64_t member_id, const char *date);
  * DJ_ENOTFOUND if missing, or with the query's error. */
 json_t *member_masked(struct db *db, int64_t id, struct dj_error *err);
 
+/* For the development pipeline (member_pipeline.c), inside the caller's
+ * transaction: a probation extended to `probation_end`, and the conversion
+ * to 正式党员 on `full_date` (党龄 counts from the end of the probation). */
+int member_probation_set(struct db *db, int64_t id, const char *probation_end, struct dj_error *err);
+int member_make_full(struct db *db, int64_t id, const char *full_date, struct dj_error *err);
+
 #endif

@@ -11,11 +11,13 @@
 
 extern const struct module user_module, org_module, member_module, audit_module, life_module, task_module,
 	attach_module, notify_module, dues_module, platform_module;
+extern const struct module develop_module;
 
 const struct module *const modules[] = {
 	&user_module,
 	&org_module,
 	&member_module,
+	&develop_module,
 	&audit_module,
 	&life_module,
 	&task_module,

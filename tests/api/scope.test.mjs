@@ -20,7 +20,7 @@ const env = { DANGJIAN_TODAY: '2025-06-16' };
 const MONTH = '2025-03';
 // Unique texts of B's records: none may appear in an answer to A.
 const MARK = { activity: '乙方专题党课SCOPE', plan: '乙方工作方案SCOPE', task: '乙方任务SCOPE', study: '乙方学习计划SCOPE',
-  reason: '乙方请假事由SCOPE', place: '乙方活动室SCOPE' };
+  reason: '乙方请假事由SCOPE', place: '乙方活动室SCOPE', develop: '乙方申请人SCOPE' };
 
 const A = {}, B = {};
 let bNames = [];
@@ -62,6 +62,13 @@ before(async () => {
   B.member2 = B.members.find((m) => m.org_id === B.branch.id && m.id !== B.member.id);
   // B's names that no one outside B bears (a list of A may rightly show a namesake).
   const elsewhere = new Set((await allMembers('')).filter((m) => !B.members.some((b) => b.id === m.id)).map((m) => m.name));
+  // …nor anyone in the development pipeline outside B (their names show in A's lists, 待办 and findings).
+  const inB = new Set((await allMembers(`org=${B.root.id}`)).map((m) => m.org_id));
+  for (let page = 1; ; page++) {
+    const r = await ok(await admin.get(`/develop/people?size=200&page=${page}`));
+    r.items.filter((p) => !inB.has(p.org_id)).forEach((p) => elsewhere.add(p.name));
+    if (page * 200 >= r.total) break;
+  }
   // (Nor a part of one: 尹宁 is in 尹宁明, and the check below looks for substrings.)
   const others = [...elsewhere];
   bNames = [...new Set(B.members.map((m) => m.name))].filter((n) => !others.some((e) => e.includes(n)));
@@ -96,6 +103,16 @@ before(async () => {
   await ok(await admin.post(`/members/${bEnded.id}/end`, { reason: 'death', on_date: env.DANGJIAN_TODAY, note: MARK.reason }), 201);
   B.end = (await ok(await admin.get(`/member-ends?member=${bEnded.id}`))).items[0];
   B.endAttachment = (await ok(await admin.req('POST', `/member-ends/${B.end.id}/attachments?filename=e.png`, new Uint8Array(PNG)), 201)).id;
+  // 发展党员: a person of B with a document, and one of A at step 4 (mentors come next).
+  B.person = await ok(await admin.post('/develop/people', { org_id: B.branch.id, name: MARK.develop, gender: 'male',
+    birth_date: '1995-01-01', applied_on: '2025-01-05' }), 201);
+  B.personStep = B.person.steps[0].id;
+  B.devAttachment = (await ok(await admin.req('POST', `/develop/steps/${B.personStep}/attachments?filename=d.png`, new Uint8Array(PNG)), 201)).id;
+  A.person = await ok(await admin.post('/develop/people', { org_id: A.branch, name: '甲方申请人', gender: 'male',
+    birth_date: '1995-01-01', applied_on: '2025-01-05' }), 201);
+  for (const [step, on_date] of [[2, '2025-01-20'], [3, '2025-03-01'], [4, '2025-03-05']]) {
+    await ok(await admin.post(`/develop/people/${A.person.id}/steps`, { step, on_date }), 201);
+  }
   B.figures = (await ok(await admin.get('/figures'))).items.map((f) => f.id);
   assert.ok(B.figures.length > 0);
   // The demo's own plan (deployed by the bureau to every unit, A's and B's alike).
@@ -228,6 +245,7 @@ const NO_ID = {
   'GET /api/v1/plans/template': 'an empty import template',
   'GET /api/v1/quota-units': 'a fixed dictionary',
   'GET /api/v1/figures': 'the catalogue of figures, the same for all',
+  'GET /api/v1/develop/steps': 'the catalogue of the 25 steps, the same for all',
   'GET /api/v1/nav': 'the menu of the caller\'s role',
   'GET /api/v1/session/email': 'the caller\'s own address and choice',
   'PUT /api/v1/session/email': 'the caller\'s own address and choice',
@@ -274,6 +292,19 @@ function probes() {
         { elected_on: today, officers: [{ member_id: NONE, post: 'secretary' }] }]],
     'GET /api/v1/orgs/{id}/history': [['GET', `/orgs/${br}/history`]],
     'GET /api/v1/dashboard': [['GET', `/dashboard?org=${o}`]],
+    'GET /api/v1/develop/board': [['GET', `/develop/board?org=${o}`], ['GET', '/develop/board', undefined, 'list']],
+    'GET /api/v1/develop/due': [['GET', `/develop/due?org=${o}`], ['GET', '/develop/due?month=2025-01', undefined, 'list']],
+    'GET /api/v1/develop/export': [['GET', `/develop/export?org=${br}`]],
+    'POST /api/v1/develop/import': [['POST', `/develop/import?org=${br}&dry_run=1`, 'x']],
+    'GET /api/v1/develop/people': [['GET', `/develop/people?org=${br}`], ['GET', '/develop/people?size=200', undefined, 'list']],
+    'POST /api/v1/develop/people': [['POST', '/develop/people', { org_id: br, name: 'x', gender: 'male', birth_date: '1990-01-01',
+      applied_on: today }]],
+    'GET /api/v1/develop/people/{id}': [['GET', `/develop/people/${B.person.id}`]],
+    'POST /api/v1/develop/people/{id}/steps': [['POST', `/develop/people/${B.person.id}/steps`, { step: 2, on_date: today }],
+      ['POST', `/develop/people/${A.person.id}/steps`, { step: 5, on_date: today, mentors: [m] }, 'as-missing',
+        { step: 5, on_date: today, mentors: [NONE] }]],
+    'POST /api/v1/develop/steps/{id}/attachments': [['POST', `/develop/steps/${B.personStep}/attachments?filename=x.png`,
+      new Uint8Array(PNG)]],
     'GET /api/v1/findings': [['GET', `/findings?org=${o}`]],
     'GET /api/v1/members': [['GET', `/members?org=${br}`], ['GET', `/members?q=${encodeURIComponent(B.member.name)}`, undefined, 'list']],
     'POST /api/v1/members': [['POST', '/members', { org_id: br, name: 'x', gender: 'male', birth_date: '1980-01-01',
@@ -390,8 +421,9 @@ function probes() {
     'GET /api/v1/dues/arrears': [['GET', `/dues/arrears?org=${o}`], ['GET', '/dues/arrears?size=200', undefined, 'list']],
     'GET /api/v1/dues/members/{id}': [['GET', `/dues/members/${m}`]],
     'GET /api/v1/attachments/{id}': [['GET', `/attachments/${B.attachment}`], ['GET', `/attachments/${B.subAttachment}`],
-      ['GET', `/attachments/${B.endAttachment}`]],
-    'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`]],
+      ['GET', `/attachments/${B.endAttachment}`], ['GET', `/attachments/${B.devAttachment}`]],
+    'DELETE /api/v1/attachments/{id}': [['DELETE', `/attachments/${B.attachment}`], ['DELETE', `/attachments/${B.subAttachment}`],
+      ['DELETE', `/attachments/${B.devAttachment}`]],
   };
 }
 
@@ -439,6 +471,8 @@ describe('route × role: ids of a sibling subtree', () => {
     assert.equal((await admin.get(`/member-ends?member=${B.member.id}`)).body.total, 0);
     assert.equal((await admin.get(`/plans/${B.plan.id}`)).body.title, MARK.plan);
     assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
+    assert.equal((await admin.get(`/attachments/${B.devAttachment}`)).status, 200);
+    assert.equal((await admin.get(`/develop/people/${B.person.id}`)).body.step, 1);
     assert.equal((await admin.get(`/users?q=scope-p`)).body.items.length, 0);
     const dues = (await admin.get(`/dues/members/${B.member.id}`)).body;
     assert.ok(dues.payments.some((p) => p.id === B.payment && p.amount_fen === 5000), 'B\'s payment is still there');

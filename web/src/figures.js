@@ -25,6 +25,7 @@ export function figureRoute(id, params = {}) {
 // The page of one record, by the kind the records query gives it.
 const recordPaths = {
   member: '/members/', org: '/orgs/', activity: '/life/activity/', assignment: '/assignments/', plan: '/plans/',
+  develop_person: '/develop/people/',
 };
 export function recordLink(r) {
   const p = recordPaths[r.rkind];

@@ -1,0 +1,52 @@
+/* develop_figures.c — 发展党员's figures (platform/figure.h): the people in
+ * each stage as of a day, those who applied, were admitted (发展预备党员) or
+ * converted (按期转正) in a period, extended probations, failed votes, and
+ * the steps overdue or done late.  Records are people (develop_person). */
+#include "platform/figure.h"
+
+#define PERSON(date_col, cond)                                                                                 \
+	"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p." date_col " AS on_date,"   \
+	" p.status, p.step FROM develop_person p WHERE p.org_id IN {{SUBTREE}}" cond
+
+/* In a stage on ?3: entered it by then, not yet gone on, not stopped. */
+#define STAGE(from, until)                                                                                     \
+	PERSON(from, " AND p." from " <= ?3 AND (p." until " IS NULL OR p." until " > ?3)"                      \
+		     " AND (p.stopped_on IS NULL OR p.stopped_on > ?3)")
+
+#define STEPS(cond)                                                                                            \
+	"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, s.on_date, s.step, s.decision"   \
+	" FROM develop_step s JOIN develop_person p ON p.id = s.person_id WHERE p.org_id IN {{SUBTREE}}"          \
+	" AND s.on_date BETWEEN ?2 AND ?3" cond
+
+const struct figure develop_figures[] = {
+	{FIGURE("develop.applicant.count", "入党申请人", "名", FIGURE_COUNT, FIGURE_STOCK, STAGE("applied_on", "activist_on")),
+	 .note = "已递交入党申请书、尚未确定为入党积极分子的人"},
+	{FIGURE("develop.activist.count", "入党积极分子", "名", FIGURE_COUNT, FIGURE_STOCK,
+		STAGE("activist_on", "candidate_on")), .note = "已确定为入党积极分子、尚未确定为发展对象的人"},
+	{FIGURE("develop.candidate.count", "发展对象", "名", FIGURE_COUNT, FIGURE_STOCK,
+		STAGE("candidate_on", "admitted_on")), .note = "已确定为发展对象、支部大会尚未通过接收的人"},
+	{FIGURE("develop.probationary.count", "预备党员（发展中）", "名", FIGURE_COUNT, FIGURE_STOCK,
+		STAGE("admitted_on", "full_on")), .note = "经支部大会接收、预备期尚未期满转正的预备党员"},
+	{FIGURE("develop.applied.count", "递交入党申请书", "名", FIGURE_COUNT, FIGURE_FLOW,
+		PERSON("applied_on", " AND p.applied_on BETWEEN ?2 AND ?3")), .note = "期间内递交入党申请书的人"},
+	{FIGURE("develop.admitted.count", "发展预备党员", "名", FIGURE_COUNT, FIGURE_FLOW,
+		PERSON("admitted_on", " AND p.admitted_on BETWEEN ?2 AND ?3")),
+	 .note = "期间内经支部大会讨论通过接收的预备党员，以支部大会日期计"},
+	{FIGURE("develop.converted.count", "预备党员转正", "名", FIGURE_COUNT, FIGURE_FLOW,
+		PERSON("full_on", " AND p.full_on BETWEEN ?2 AND ?3")), .note = "期间内转为正式党员的，以预备期满之日计"},
+	{FIGURE("develop.on_time.count", "按期转正", "名", FIGURE_COUNT, FIGURE_FLOW,
+		PERSON("full_on", " AND p.full_on BETWEEN ?2 AND ?3 AND p.extensions = 0")),
+	 .note = "期间内预备期满按期转正（未延长预备期）的"},
+	{FIGURE("develop.extended.count", "延长预备期", "名", FIGURE_COUNT, FIGURE_FLOW,
+		STEPS(" AND s.step = 23 AND s.decision = 'extend'")), .note = "期间内支部大会决定延长预备期的"},
+	{FIGURE("develop.vote_failed.count", "支部大会表决未通过", "次", FIGURE_COUNT, FIGURE_FLOW,
+		STEPS(" AND s.step IN (15, 23) AND s.passed = 0")), .note = "期间内接收或转正表决未获通过的支部大会"},
+	{FIGURE("develop.late.count", "超期办理的步骤", "次", FIGURE_COUNT, FIGURE_FLOW, STEPS(" AND s.late = 1")),
+	 .by = "step", .note = "期间内办理、但晚于时限的步骤，按步骤分列"},
+	{FIGURE("develop.overdue.count", "逾期未办的步骤", "名", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.due_on AS on_date,"
+		" p.due_step, p.status FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.due_on < ?3"
+		" AND p.status NOT IN ('stopped', 'full')"),
+	 .by = "due_step", .note = "时限已过仍未办理下一步的人，按逾期的步骤分列（按当前记录计算，适用于今天）"},
+	{0},
+};

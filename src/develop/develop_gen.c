@@ -1,0 +1,205 @@
+/* develop_gen.c — 发展党员's part of `generate`: in every branch that may
+ * develop members, a few people at every stage of a pipeline spread over
+ * the years of history, through the same step function users call (so
+ * the data obeys the rules), with a few late steps, a failed vote and an
+ * extended probation. */
+#include "develop/develop.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "db/db.h"
+#include "gen/gen.h"
+
+struct walk {
+	struct gen *g;
+	struct actor *a;
+	int64_t id;
+	char on[11];
+	int stopped;
+};
+
+/* Step `n` `lo`–`hi` days after the previous one (late by `late_pct`%
+ * chance), with extra facts; stops the walk once the day is past today. */
+static int step(struct walk *w, int n, int lo, int hi, json_t *facts, struct dj_error *err)
+{
+	if (w->stopped) {
+		json_decref(facts);
+		return 0;
+	}
+	char d[11];
+	date_add(d, w->on, 0, 0, (int)rng_range(&w->g->r, lo, hi));
+	if (strcmp(d, w->g->today) > 0) {
+		w->stopped = 1;
+		json_decref(facts);
+		return 0;
+	}
+	json_t *in = facts ? facts : json_object();
+	json_object_set_new(in, "step", json_integer(n));
+	json_object_set_new(in, "on_date", json_string(d));
+	json_object_set_new(in, "by", json_string(n == 13 || n == 16 || n == 17 || n == 24 ? "上级党委组织员" : "支部书记"));
+	int64_t sid;
+	int rc = develop_step_apply(w->g->db, w->a, w->id, in, &sid, err);
+	json_decref(in);
+	if (rc)
+		return rc;
+	memcpy(w->on, d, sizeof d);
+	return 0;
+}
+
+static json_t *vote(struct rng *r, int entitled, bool pass)
+{
+	int present = pass ? entitled / 2 + 1 + (int)rng_range(r, 0, entitled - entitled / 2 - 1) : entitled / 2 + 1;
+	int favour = pass ? entitled / 2 + 1 + (int)rng_range(r, 0, present - entitled / 2 - 1) : entitled / 2;
+	return json_pack("{s:i, s:i, s:i}", "entitled", entitled, "present", present, "in_favour", favour);
+}
+
+static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int entitled, int k,
+		  struct dj_error *err)
+{
+	struct rng *r = &g->r;
+	int male = rng_range(r, 0, 99) < 60;
+	char name[64], birth[11], applied[11], idc[19];
+	date_add(applied, g->today, 0, 0, -(int)rng_range(r, 0, (g->years > 3 ? g->years : 3) * 365 + 400));
+	date_add(birth, applied, -(int)rng_range(r, 19, 40), 0, -(int)rng_range(r, 0, 364));
+	gen_name(r, name, sizeof name, male);
+	int64_t id = 0;
+	int rc = DJ_ECONFLICT;
+	for (int tries = 0; tries < 4 && rc == DJ_ECONFLICT; tries++) {
+		dj_error_clear(err);
+		gen_id_card(r, birth, male, idc);
+		json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "org_id", (json_int_t)org, "name", name,
+				       "id_card", idc, "applied_on", applied, "education",
+				       rng_range(r, 0, 2) ? "大学本科" : "大专", "ethnicity", "汉族", "by", "支部书记");
+		rc = develop_insert(g->db, a, in, &id, err);
+		json_decref(in);
+	}
+	if (rc)
+		return rc;
+	struct walk w = {.g = g, .a = a, .id = id};
+	memcpy(w.on, applied, sizeof applied);
+	size_t nf = json_array_size(full);
+	bool late = rng_range(r, 0, 99) < 6;
+	rc = step(&w, 2, late ? 32 : 5, late ? 50 : 25, NULL, err);
+	if (!rc)
+		rc = step(&w, 3, 60, 200, NULL, err);
+	char year_on[11];
+	date_add(year_on, w.on, 1, 0, 0);	/* a year as an activist, at least */
+	if (!rc)
+		rc = step(&w, 4, 3, 20, NULL, err);
+	if (k % 29 == 11)	/* a branch that lost track: the assessment falls overdue */
+		w.stopped = 1;
+	if (!rc && nf >= 1)
+		rc = step(&w, 5, 1, 10, json_pack("{s:[O]}", "mentors", json_array_get(full, 0)), err);
+	else
+		w.stopped = 1;
+	if (!rc)
+		rc = step(&w, 6, 140, 175, json_pack("{s:s}", "note", "半年考察：表现良好"), err);
+	bool late6 = rng_range(r, 0, 99) < 6;
+	if (!rc)
+		rc = step(&w, 6, late6 ? 190 : 150, late6 ? 220 : 180, json_pack("{s:s}", "note", "半年考察：表现良好"), err);
+	int64_t wait = date_diff(w.on, year_on);
+	if (!rc)
+		rc = step(&w, 7, (int)(wait > 0 ? wait : 0) + 5, (int)(wait > 0 ? wait : 0) + 100, NULL, err);
+	if (!rc)
+		rc = step(&w, 8, 3, 20, NULL, err);
+	if (!rc && nf >= 2)
+		rc = step(&w, 9, 3, 15, json_pack("{s:[O, O]}", "sponsors", json_array_get(full, 0), json_array_get(full, 1)),
+			  err);
+	else
+		w.stopped = 1;
+	if (!rc)
+		rc = step(&w, 10, 10, 40, json_pack("{s:s}", "conclusion", "政治审查合格"), err);
+	if (!rc)
+		rc = step(&w, 11, 5, 30, json_pack("{s:i, s:i}", "days", (int)rng_range(r, 3, 5), "hours", (int)rng_range(r, 24, 40)),
+			  err);
+	for (int n = 12; !rc && n <= 14; n++)
+		rc = step(&w, n, 3, 20, NULL, err);
+	/* Now and then the general meeting does not pass at first. */
+	if (!rc && k % 23 == 5) {
+		json_t *f = vote(r, entitled, false);
+		json_object_set_new(f, "result", json_string("failed"));
+		rc = step(&w, 15, 3, 20, f, err);
+	}
+	if (!rc)
+		rc = step(&w, 15, 3, 40, vote(r, entitled, true), err);
+	if (!rc)
+		rc = step(&w, 16, 7, 30, NULL, err);
+	if (!rc)
+		rc = step(&w, 17, k % 17 == 3 ? 95 : 20, k % 17 == 3 ? 140 : 60, NULL, err);
+	for (int n = 18; !rc && n <= 21; n++)
+		rc = step(&w, n, n == 21 ? 60 : 3, n == 21 ? 150 : 25, NULL, err);
+	for (int round = 0; !rc && !w.stopped && round < 2; round++) {
+		/* Steps 22 and 23 fall due when the probation ends. */
+		char *end = NULL;
+		if ((rc = db_text1(g->db, &end, "SELECT probation_end FROM develop_person WHERE id = ?", DB_ARGS(DB_I(id)), err)))
+			break;
+		int64_t gap = date_diff(w.on, end);
+		rc = step(&w, 22, (int)(gap > 20 ? gap - 20 : 0), (int)(gap > 0 ? gap : 0), NULL, err);
+		gap = date_diff(w.on, end);
+		free(end);
+		if (gap < 0)
+			gap = 0;
+		bool extend = round == 0 && k % 19 == 7;
+		json_t *f = vote(r, entitled, true);
+		if (extend)
+			json_object_set_new(f, "decision", json_string("extend")),
+				json_object_set_new(f, "extend_months", json_integer(6));
+		if (!rc)
+			rc = step(&w, 23, (int)gap, (int)gap + (k % 13 == 2 ? 45 : 14), f, err);
+		else
+			json_decref(f);
+		if (!extend)
+			break;
+		if (!rc)
+			rc = step(&w, 21, 30, 90, NULL, err);
+	}
+	if (!rc)
+		rc = step(&w, 24, 20, 70, NULL, err);
+	if (!rc)
+		rc = step(&w, 25, 5, 30, NULL, err);
+	return rc;
+}
+
+int develop_gen(struct gen *g, struct dj_error *err)
+{
+	struct actor a = actor_cli();
+	memcpy(a.today, g->today, sizeof a.today);
+	strcpy(a.username, "generate");
+	json_t *orgs = db_rows(g->db, "SELECT id FROM org WHERE status = 'active' AND kind IN ('branch', 'functional_branch',"
+				      " 'cloud_branch', 'mobile_branch') ORDER BY id", DB_NOARGS, err);
+	if (!orgs)
+		return err->code;
+	int rc = 0, k = 0;
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		int64_t org = json_integer_value(json_object_get(o, "id"));
+		json_t *full = db_rows(g->db, "SELECT id FROM member WHERE org_id = ? AND status = 'full' AND active = 1"
+					      " ORDER BY id LIMIT 2", DB_ARGS(DB_I(org)), err);
+		int64_t entitled = 0;
+		if (!full || db_int1(g->db, &entitled, "SELECT count(*) FROM member WHERE org_id = ? AND status = 'full'"
+							" AND active = 1", DB_ARGS(DB_I(org)), err)) {
+			json_decref(full);
+			rc = err->code;
+			break;
+		}
+		json_t *ids = json_array();
+		size_t j;
+		json_t *x;
+		json_array_foreach(full, j, x)
+			json_array_append(ids, json_object_get(x, "id"));
+		json_decref(full);
+		int n = (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
+		for (int p = 0; !rc && p < n; p++)
+			rc = person(g, &a, org, ids, entitled < 3 ? 3 : (int)entitled, k++, err);
+		json_decref(ids);
+		if (rc)
+			break;
+	}
+	json_decref(orgs);
+	if (!rc)
+		rc = db_int1(g->db, &g->st->members, "SELECT count(*) FROM member", DB_NOARGS, err);
+	return rc;
+}

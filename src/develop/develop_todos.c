@@ -1,0 +1,104 @@
+/* develop_todos.c — 发展党员's findings (a step past its time limit) and
+ * 待办 (a step due by the end of this month, or overdue), for whoever must
+ * act: the branch's accounts for the branch's steps; for a step of the 上级
+ * 党委 the org_admin accounts of the nearest 党委 above the branch (a 党总支
+ * where the step allows it), and for step 18 of the 党委 above that one. */
+#include "develop/develop_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "db/db.h"
+#include "org/org.h"
+#include "platform/todo.h"
+
+#define S(r, k) json_string_value(json_object_get(r, k))
+#define I(r, k) json_integer_value(json_object_get(r, k))
+
+/* SQL: the org that acts on a step of the 上级党委 for the branch in
+ * p.org_id: the nearest ancestor of the kinds `kinds` (`skip` of them
+ * passed over first). */
+#define UPPER_OF(kinds, skip)                                                                            \
+	"(SELECT cc.ancestor FROM org_closure cc JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = p.org_id" \
+	" AND cc.depth > 0 AND co.kind IN (" kinds ") ORDER BY cc.depth LIMIT 1 OFFSET " skip ")"
+#define COMMITTEES "'committee', 'industry_committee', 'party_group'"
+
+int develop_findings(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
+		     json_t *out, struct dj_error *err)
+{
+	(void)a;
+	if (rule && *rule && strcmp(rule, "develop.overdue") != 0)
+		return 0;
+	char sql[600];
+	snprintf(sql, sizeof sql,
+		 "SELECT p.id, p.name, p.org_id, o.name AS org_name, p.due_step, p.due_on FROM develop_person p"
+		 " JOIN org o ON o.id = p.org_id WHERE p.org_id IN %s AND p.due_on < ?2"
+		 " AND p.status NOT IN ('stopped', 'full') ORDER BY p.due_on, p.id", org_subtree_sql());
+	json_t *rows = db_rows(db, sql, DB_ARGS(DB_I(root), DB_T(today)), err);
+	if (!rows)
+		return err->code;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const struct develop_step_info *s = develop_step_info((int)I(r, "due_step"));
+		char msg[400];
+		snprintf(msg, sizeof msg, "%s：第%lld步“%s”应于%s前办理，已逾期%lld天", S(r, "name"),
+			 (long long)I(r, "due_step"), s ? s->label : "", S(r, "due_on"),
+			 (long long)date_diff(S(r, "due_on"), today));
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:I, s:O, s:[{s:s, s:I}]}", "rule",
+						     "develop.overdue", "level", "error", "title", "发展党员步骤逾期",
+						     "message", msg, "org_id", (json_int_t)I(r, "org_id"), "org_name",
+						     json_object_get(r, "org_name"), "records", "rkind", "develop_person",
+						     "rid", (json_int_t)I(r, "id")));
+	}
+	json_decref(rows);
+	return 0;
+}
+
+static int todo_rows(struct db *db, const char *sql, int64_t org, const char *last, json_t *out, struct dj_error *err)
+{
+	json_t *rows = db_rows(db, sql, DB_ARGS(DB_I(org), DB_T(last)), err);
+	if (!rows)
+		return err->code;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const struct develop_step_info *s = develop_step_info((int)I(r, "due_step"));
+		char title[300], link[64];
+		snprintf(title, sizeof title, "发展党员：%s 第%lld步“%s”", S(r, "name"), (long long)I(r, "due_step"),
+			 s ? s->label : "");
+		snprintf(link, sizeof link, "/develop/people/%lld", (long long)I(r, "id"));
+		todo_add(out, "develop_step", title, S(r, "due_on"), link, I(r, "org_id"), S(r, "org_name"));
+	}
+	json_decref(rows);
+	return 0;
+}
+
+int develop_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err)
+{
+	if (a->role == ROLE_MEMBER || !a->org_id)
+		return 0;
+	char first[11], last[11];
+	snprintf(first, sizeof first, "%.8s01", today);
+	date_add(last, first, 0, 1, -1);
+	/* Which steps are whose (develop_steps.c): the branch's, the 上级党委's
+	 * (党总支 may act on 4, 8, 11, 16), and 18 one level higher. */
+	static const char *const base =
+		"SELECT p.id, p.name, p.org_id, o.name AS org_name, p.due_step, p.due_on FROM develop_person p"
+		" JOIN org o ON o.id = p.org_id WHERE p.due_on <= ?2 AND p.status NOT IN ('stopped', 'full') AND ";
+	char sql[1400];
+	int rc;
+	snprintf(sql, sizeof sql, "%s p.org_id = ?1 AND p.due_step NOT IN (4, 8, 11, 13, 16, 17, 18, 24)"
+				  " ORDER BY p.due_on, p.id", base);
+	if ((rc = todo_rows(db, sql, a->org_id, last, out, err)))
+		return rc;
+	if (a->role != ROLE_ORG_ADMIN)
+		return 0;
+	snprintf(sql, sizeof sql,
+		 "%s p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?1) AND ((p.due_step IN (13, 17, 24) AND " UPPER_OF(COMMITTEES, "0") " = ?1)"
+		 " OR (p.due_step IN (4, 8, 11, 16) AND " UPPER_OF(COMMITTEES ", 'general_branch'", "0") " = ?1)"
+		 " OR (p.due_step = 18 AND " UPPER_OF(COMMITTEES, "1") " = ?1)) ORDER BY p.due_on, p.id",
+		 base);
+	return todo_rows(db, sql, a->org_id, last, out, err);
+}

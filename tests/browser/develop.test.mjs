@@ -1,0 +1,103 @@
+// develop.test.mjs — 发展党员 in Debian's Chromium: a branch secretary opens an
+// activist's timeline, records step 7 (确定发展对象) in the step form, the
+// general meeting of step 15 with its vote, and finds the new 预备党员 in the
+// roster.  The board shows the person under their stage.  DJ_SHOTS=DIR keeps
+// screenshots of the board and the timeline there.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { freshDb, generate, startServer, PASSWORD, loginAs, idCard } from '../lib/server.mjs';
+
+const TODAY = '2026-03-18';
+const env = { DANGJIAN_TODAY: TODAY };
+let db, srv, browser, admin, branch, person;
+const shots = process.env.DJ_SHOTS || '';
+const NAME = '浏览器积极分子';
+
+before(async () => {
+  db = freshDb('ui-develop');
+  generate(db, 'demo', { env });
+  srv = await startServer(db, { env });
+  if (shots) fs.mkdirSync(shots, { recursive: true });
+  admin = await loginAs(srv.base, 'admin');
+  const zhibu = await loginAs(srv.base, 'zhibu');
+  branch = (await zhibu.get('/session')).body.user.org_id;
+  const full = (await admin.get(`/members?org=${branch}&status=full&size=2`)).body.items;
+  const r = await zhibu.post('/develop/people', { org_id: branch, name: NAME, id_card: idCard('19980520', 321), applied_on: '2024-10-08' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  person = r.body;
+  for (const [step, on_date, extra] of [[2, '2024-10-20'], [3, '2025-01-10'], [4, '2025-01-15'], [5, '2025-01-20', { mentors: [full[0].id] }],
+    [6, '2025-07-10']]) {
+    const s = await zhibu.post(`/develop/people/${person.id}/steps`, { step, on_date, ...extra });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+  }
+  person.full = full;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+});
+after(async () => { await browser?.close(); await srv.stop(); });
+
+async function open(username) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/#/login');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.locator('.aside .el-menu-item').first().waitFor();
+  return { ctx, page };
+}
+const shot = (page, name) => shots && page.screenshot({ path: path.join(shots, name), fullPage: true });
+const field = (page, label) => page.locator(`.step-form .el-form-item:has(.el-form-item__label:text-is("${label}")) input`);
+
+it('an activist becomes a candidate, passes the general meeting and is in the roster as 预备党员', async () => {
+  const { ctx, page } = await open('zhibu');
+  // The menu leads to the board, where the activist stands under 入党积极分子.
+  await page.locator('.aside .el-menu-item', { hasText: '发展党员' }).click();
+  const col = page.locator('.dv-col[data-stage="2"]');
+  await col.locator('.dv-card', { hasText: NAME }).waitFor();
+  await shot(page, 'develop-board.png');
+  await col.locator('.dv-card', { hasText: NAME }).click();
+  await page.locator('h2', { hasText: NAME }).waitFor();
+
+  // Step 7 is the one the form offers (after the assessments of step 6).
+  await page.locator('.step-form .el-select').first().waitFor();
+  assert.match(await page.locator('.step-form .el-select').first().innerText(), /第7步 确定发展对象/);
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-tag', { hasText: '发展对象' }).first().waitFor();
+
+  // Steps 8–14 (reports, sponsors, review, training, pre-review, the form) by the API.
+  const zhibu = await loginAs(srv.base, 'zhibu');
+  for (let step = 8; step <= 14; step++) {
+    const extra = step === 9 ? { sponsors: person.full.map((m) => m.id) } : step === 11 ? { days: 3 } : {};
+    const r = await zhibu.post(`/develop/people/${person.id}/steps`, { step, on_date: TODAY, ...extra });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  await page.reload();
+  await page.locator('.step-form .el-select', { hasText: '第15步' }).waitFor();
+
+  // The general meeting: a vote that does not add up is refused with its field named.
+  await field(page, '应到会有表决权').fill('9');
+  await field(page, '实到会').fill('8');
+  await field(page, '赞成').fill('4');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-form-item__error', { hasText: '表决未通过' }).waitFor();
+  await field(page, '赞成').fill('7');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-tag', { hasText: '预备党员' }).first().waitFor();
+  await page.locator('.member-link').waitFor();
+  await shot(page, 'develop-timeline.png');
+
+  // The roster lists them as 预备党员: the member record the pipeline made.
+  await page.locator('.member-link').click();
+  await page.locator('h2', { hasText: NAME }).waitFor();
+  await page.goto(srv.base + '/#/members?q=' + encodeURIComponent(NAME));
+  const row = page.locator('.el-table__row', { hasText: NAME });
+  await row.waitFor();
+  assert.match(await row.innerText(), /预备党员/);
+  assert.match(await row.innerText(), new RegExp(TODAY));
+  await ctx.close();
+});
