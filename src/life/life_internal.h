@@ -31,7 +31,8 @@ bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_i
 int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
 		      const char *field, const char *label, struct dj_error *err);
 int life_guests_apply(struct db *db, int64_t id, json_t *guests, struct dj_error *err);
-/* Is this kind in the dictionary?  everyone: all members are expected. */
-bool life_kind_exists(struct db *db, const char *kind, bool *everyone);
+/* Is this kind in the dictionary (*found)?  everyone: all members are
+ * expected.  A failed query is its error, never "unknown kind". */
+int life_kind_exists(struct db *db, const char *kind, bool *found, bool *everyone, struct dj_error *err);
 
 #endif

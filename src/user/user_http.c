@@ -38,7 +38,10 @@ static int h_login(struct http_ctx *c)
 		return rc;
 	http_set_session_cookie(c, token);
 	const char *today = ME->today;
-	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, &a), "csrf", csrf, "today", today));
+	json_t *me = user_me_get(DB, &a, ERR);
+	if (!me)
+		return ERR->code;
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", me, "csrf", csrf, "today", today));
 }
 
 static int h_me(struct http_ctx *c)
@@ -51,7 +54,10 @@ static int h_me(struct http_ctx *c)
 	/* today is the server's (pinned by DANGJIAN_TODAY in tests and demos),
 	 * so the browser's calendars and default dates follow it. */
 	const char *today = ME->today;
-	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, ME), "csrf", csrf, "today", today));
+	json_t *me = user_me_get(DB, ME, ERR);
+	if (!me)
+		return ERR->code;
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", me, "csrf", csrf, "today", today));
 }
 
 static int h_logout(struct http_ctx *c)
