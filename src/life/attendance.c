@@ -170,18 +170,20 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 	return rc;
 }
 
-bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id)
+int life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id, bool *may, struct dj_error *err)
 {
 	struct act_head h;
-	struct dj_error e = {0};
-	if (!activity_id || head_load(db, activity_id, &h, &e))
-		return false;
-	for (int i = 0; i < h.norgs; i++) {
-		bool yes = false;
-		if (member_hosted_at(db, member_id, h.orgs[i], h.on_date, &yes, NULL) == 0 && yes)
-			return true;
+	*may = false;
+	if (!activity_id)
+		return 0;
+	int rc = head_load(db, activity_id, &h, err);
+	if (rc == DJ_ENOTFOUND) {	/* not stored yet: nobody is hosted by it */
+		dj_error_clear(err);
+		return 0;
 	}
-	return false;
+	for (int i = 0; !rc && !*may && i < h.norgs; i++)
+		rc = member_hosted_at(db, member_id, h.orgs[i], h.on_date, may, err);
+	return rc;
 }
 
 int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
@@ -199,8 +201,9 @@ int life_member_check(struct db *db, const struct actor *a, int64_t activity_id,
 		json_decref(se.details);
 		if (rc && rc != DJ_ENOTFOUND && rc != DJ_EFORBIDDEN)
 			return dj_fail(err, rc, field, "%s", se.msg);
-		if (!rc || life_member_may_attend(db, activity_id, member_id))
-			return 0;
+		bool may = false;
+		if (!rc || (rc = life_member_may_attend(db, activity_id, member_id, &may, err)) || may)
+			return rc;
 	}
 	return dj_fail(err, DJ_ENOTFOUND, field, "%s（编号%lld）不存在或不在您的管理范围内", label, (long long)member_id);
 }
@@ -246,14 +249,19 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 			if (!rc && (rc = db_text1(db, &name, "SELECT name FROM member WHERE id = ? AND active = 1",
 						 DB_ARGS(DB_I(m)), err)) == DJ_ENOTFOUND)
 				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
-			if (rc == DJ_EDB)
+			if (rc == DJ_EDB || rc == DJ_EUNAVAIL)
 				return rc;
+			bool may = false;
+			if (org && !dual && !in_orgs(&h, org) && (rc = life_member_may_attend(db, id, m, &may, err))) {
+				free(name);
+				return rc;
+			}
 			if (rc) {
 				char msg[sizeof err->msg];
 				snprintf(msg, sizeof msg, "%s", err->msg);
 				return dj_fail(err, rc, "attendance", "第%zu条：%.400s", i + 1, msg);
 			}
-			if (!org || (!dual && !in_orgs(&h, org) && !life_member_may_attend(db, id, m))) {
+			if (!org || (!dual && !in_orgs(&h, org) && !may)) {
 				rc = dj_fail(err, DJ_EINVAL, "attendance",
 					     "%s在%s不是本活动党组织的党员；如为领导干部参加双重组织生活，请标明“双重组织生活”",
 					     name, h.on_date);

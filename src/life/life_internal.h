@@ -24,7 +24,7 @@ int life_activity_access(struct db *db, const struct actor *a, int64_t id, bool 
  * (0: not stored yet)?  Only through an active hosting record; #11 adds them
  * (a mobile member hosted by one of the activity's orgs, a leader's contact
  * point).  None exists yet, so: no. */
-bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id);
+int life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id, bool *may, struct dj_error *err);
 /* 0 when the actor may name `member_id` on activity `activity_id`: a member of
  * their subtree, or one life_member_may_attend admits.  Otherwise DJ_ENOTFOUND
  * on `field`, worded like a missing member: the name never appears. */
