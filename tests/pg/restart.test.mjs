@@ -49,6 +49,29 @@ it('(a) a restart under a writer and a reader: only 503s while it is down, nothi
   checkAcked(db.url, s.acked);
   // And a health check says so.
   assert.equal((await fetch(srv.base + '/api/v1/health')).status, 200);
+
+  // While it stays down: after at most 5 s of waiting for a connection,
+  // 503 with Retry-After and a JSON error — the health check for a load
+  // balancer and a page alike, never 404 or an empty list.
+  pg.stop();
+  const t1 = Date.now();
+  const [health, list] = await Promise.all([fetch(srv.base + '/api/v1/health'),
+    admin.get(`/activities?org=${branch}&size=5`)]);
+  const waited = Date.now() - t1;
+  assert.equal(health.status, 503);
+  assert.equal(health.headers.get('retry-after'), '2');
+  const hb = await health.json();
+  assert.ok(hb.error && 'field' in hb, JSON.stringify(hb));
+  assert.equal(list.status, 503, JSON.stringify(list.body));
+  assert.equal(list.headers.get('retry-after'), '2');
+  assert.equal(list.body.code, 'unavailable');
+  assert.ok(waited < 15000, `answered within the 5 s wait (and a margin): ${waited} ms`);
+  pg.start();
+  const t2 = Date.now();
+  let h;
+  while ((h = await fetch(srv.base + '/api/v1/health')).status !== 200 && Date.now() - t2 < 20000) await sleep(100);
+  assert.equal(h.status, 200);
+  console.log(`# down: 503 after ${waited} ms of waiting; health 200 again ${Date.now() - t2} ms after pg_ctl start returned`);
 });
 
 it('(b) failover: primary killed, synchronous standby promoted, multi-host URL — nothing lost, no 404/500, writes back within 5 s', async () => {
