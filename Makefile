@@ -40,9 +40,11 @@ build/dangjian: $(SRC:%.c=build/rel/%.o) build/rel/build/assets.o
 	$(CC) -o $@ $^ $(LIBS)
 
 # --- sanitized build for tests ----------------------------------------------
+# The sanitized build is the test build: DJ_TEST_HOOKS compiles in the fault
+# hooks the tests use (a server that dies between commit and answer).
 build/san/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	@echo "CC  $< (sanitized)"; $(CC) $(WARN) -O1 -g $(SAN) $(INC) -c $< -o $@
+	@echo "CC  $< (sanitized)"; $(CC) $(WARN) -O1 -g $(SAN) -DDJ_TEST_HOOKS $(INC) -c $< -o $@
 
 build/dangjian-san: $(SRC:%.c=build/san/%.o) build/san/build/assets.o
 	$(CC) $(SAN) -o $@ $^ $(LIBS)

@@ -244,12 +244,6 @@ json_t *attach_files(struct db *db, const char *entity, int64_t entity_id, struc
 		       DB_ARGS(DB_T(entity), DB_I(entity_id)), err);
 }
 
-json_t *attach_list(struct db *db, const char *entity, int64_t entity_id)
-{
-	json_t *r = attach_files(db, entity, entity_id, NULL);
-	return r ? r : json_array();
-}
-
 int attach_owner(struct db *db, int64_t id, char entity[32], int64_t *entity_id, struct dj_error *err)
 {
 	json_t *r = db_row(db, "SELECT entity, entity_id FROM attachment WHERE id = ?", DB_ARGS(DB_I(id)), err);

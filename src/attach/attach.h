@@ -36,9 +36,6 @@ int attach_store(struct db *db, const struct actor *a, const char *entity, int64
 /* [{id, filename, size, mime, created_at}] of an entity; NULL with the
  * query's error. */
 json_t *attach_files(struct db *db, const char *entity, int64_t entity_id, struct dj_error *err);
-/* Old form of attach_files that reads a failed query as no files; kept for
- * life/activity.c until it passes the error (do not use in new code). */
-json_t *attach_list(struct db *db, const char *entity, int64_t entity_id);
 /* The owning entity of an attachment (for the module's scope check). */
 int attach_owner(struct db *db, int64_t id, char entity[32], int64_t *entity_id, struct dj_error *err);
 /* Read the bytes (caller frees *data) with the stored name and type. */

@@ -158,7 +158,11 @@ int cmd_user(int argc, char **argv)
 		if (!rc)
 			printf("user \"%s\" created (id %lld)\n", username, (long long)id);
 	} else {
-		int64_t id = user_id_by_name(db, username);
+		int64_t id = 0;
+		if (user_id_by_name(db, username, &id, &err)) {
+			db_close(db);
+			return cli_fail("user", &err);
+		}
 		if (!id) {
 			db_close(db);
 			return cli_usage_error("user", "no user \"%s\"", username);

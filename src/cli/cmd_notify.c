@@ -43,11 +43,14 @@ static int pass(struct db *db, const char *today, int64_t now, bool retry_failed
 		rc = notify_enqueue(db, today, now, &queued, &err);
 	if (!rc)
 		rc = notify_send_due(db, &notify_smtp, now, &sent, &failed, &err);
+	bool ready = false;
+	if (!rc)
+		rc = notify_smtp.ready(db, &ready, &err);
 	if (rc)
 		return cli_fail("notify", &err);
 	if (!quiet)
 		printf("notify %s: %lld queued, %lld sent, %lld failed%s\n", today, (long long)queued, (long long)sent,
-		       (long long)failed, notify_smtp.ready(db) ? "" : " (no mail server set: notify.smtp_url, notify.from)");
+		       (long long)failed, ready ? "" : " (no mail server set: notify.smtp_url, notify.from)");
 	return 0;
 }
 

@@ -38,6 +38,7 @@ const char *dj_code_name(int code)
 	case DJ_ELOCKED: return "locked";
 	case DJ_EDB: return "database";
 	case DJ_ELIMIT: return "too_many";
+	case DJ_EUNAVAIL: return "unavailable";
 	default: return "io";
 	}
 }

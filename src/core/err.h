@@ -16,6 +16,7 @@ enum dj_code {
 	DJ_EDB,		/* database failure: 500 */
 	DJ_EIO,		/* file system or library failure: 500 */
 	DJ_ELIMIT,	/* over a per-account rate limit: 429 */
+	DJ_EUNAVAIL,	/* the database cannot be reached (restart, failover): 503 */
 };
 
 struct dj_error {

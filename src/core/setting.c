@@ -17,9 +17,3 @@ int setting_get_int(struct db *db, const char *key, int64_t def, int64_t *out, s
 	return 0;
 }
 
-int64_t setting_int(struct db *db, const char *key, int64_t def)
-{
-	int64_t n = def;
-	setting_get_int(db, key, def, &n, NULL);	/* the old contract: a failure reads as the default */
-	return n;
-}

@@ -13,8 +13,5 @@ struct db;
 /* The integer value of setting `key` into *out, or `def` when it is not
  * set; a failed query is its error. */
 int setting_get_int(struct db *db, const char *key, int64_t def, int64_t *out, struct dj_error *err);
-/* Old form that reads a failed query as `def`; kept for org/org_rules.c and
- * the life module until they pass the error (do not use in new code). */
-int64_t setting_int(struct db *db, const char *key, int64_t def);
 
 #endif

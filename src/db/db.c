@@ -30,6 +30,16 @@ void db_close(struct db *db)
 }
 
 enum db_kind db_kind(const struct db *db) { return db->kind; }
+bool db_lost(const struct db *db) { return db->lost; }
+bool db_commit_unknown(const struct db *db) { return db->commit_unknown; }
+
+int db_server_info(struct db *db, json_t **out, struct dj_error *err)
+{
+	if (db->kind == DB_PG)
+		return db_pg_server_info(db, out, err);
+	*out = json_pack("{s:s, s:b}", "engine", "sqlite", "primary", 1);
+	return 0;
+}
 
 /* Note what a statement of the open transaction writes. */
 static void note_write(struct db *db, unsigned m)
@@ -289,8 +299,13 @@ int db_commit(struct db *db, struct dj_error *err)
 	if (!rc && dirty)
 		rc = db_bump(db, dirty, db->dirty_whole, db->dirty_tree, err);
 	forget_writes(db);
-	if (!rc)
-		rc = db_exec(db, "COMMIT", err);
+	bool was_lost = db->lost;
+	if (!rc && (rc = db_exec(db, "COMMIT", err)) == DJ_EUNAVAIL && !was_lost) {
+		/* Sent, and the connection went before the answer: the server may
+		 * have committed or not.  Never retried blindly: the caller says so. */
+		db->commit_unknown = true;
+		return dj_fail(err, DJ_EUNAVAIL, "", "数据库连接中断，无法确认本次保存是否成功，请稍后刷新查看");
+	}
 	if (rc)
 		db_exec(db, "ROLLBACK", NULL);
 	else if (dirty) {
@@ -365,23 +380,34 @@ struct db_pool *db_pool_new(const char *url, int max)
 	return p;
 }
 
+/* DESIGN.md: a request waits at most 5 s for a connection. */
+#define POOL_WAIT_MS 5000
+
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err)
 {
 	pthread_mutex_lock(&p->mu);
 	struct db *db = p->nidle ? p->idle[--p->nidle] : NULL;
 	pthread_mutex_unlock(&p->mu);
-	if (db) {
-		*out = db;
-		return 0;
-	}
-	return db_open(p->url, out, err);
+	int rc = 0;
+	if (!db)
+		rc = db_is_pg_url(p->url) ? db_pg_open_wait(p->url, POOL_WAIT_MS, &db, err) : db_open(p->url, &db, err);
+	if (rc)
+		return rc;
+	/* An idle connection may have died since (a restart): its first
+	 * statement finds out and replaces it (db_pg.c). */
+	db->fresh = true;
+	db->commit_unknown = false;
+	*out = db;
+	return 0;
 }
 
 void db_pool_put(struct db_pool *p, struct db *db)
 {
 	if (!db)
 		return;
-	if (db->txdepth != 0) {	/* a handler left a transaction open: never reuse it */
+	db->fresh = false;
+	/* A handler left a transaction open, or the server went away: never reuse it. */
+	if (db->txdepth != 0 || db->lost) {
 		db_close(db);
 		return;
 	}

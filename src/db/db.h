@@ -47,6 +47,14 @@ struct db_stmt;
 int db_open(const char *url, struct db **out, struct dj_error *err);
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
+/* The connection was lost (PostgreSQL restarted, failed over, a network
+ * cut): its errors are DJ_EUNAVAIL and the pool never hands it out again. */
+bool db_lost(const struct db *db);
+/* A COMMIT was sent and the connection lost before its answer: whether the
+ * write is stored is unknown (answer 503 and log it; never retry blindly). */
+bool db_commit_unknown(const struct db *db);
+/* Where the connection is: {engine, host?, port?, primary, version?}. */
+int db_server_info(struct db *db, json_t **out, struct dj_error *err);
 bool db_is_pg_url(const char *url);
 
 /* Run one or more statements without parameters (DDL, migrations). */
@@ -102,7 +110,10 @@ void db_touch_org(struct db *db, int64_t org_id);
 /* How many transactions this connection committed that moved a version. */
 unsigned db_commits(const struct db *db);
 
-/* A small pool of connections for the server's worker threads. */
+/* A small pool of connections for the server's worker threads.  With
+ * PostgreSQL, db_pool_get opens a connection with a backoff (100 ms
+ * doubling to 2 s) for at most 5 s, then fails with DJ_EUNAVAIL; a
+ * connection found lost is closed by db_pool_put, never kept. */
 struct db_pool;
 struct db_pool *db_pool_new(const char *url, int max);
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);

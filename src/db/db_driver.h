@@ -38,6 +38,13 @@ struct db {
 	struct db_stmt *implicit;
 	bool implicit_failed;
 	bool untracked;		/* migrations: data_version may not exist yet */
+	/* PostgreSQL connection state (db_pg.c): lost — the server went away
+	 * (restart, failover, network cut): never handed out again; fresh —
+	 * handed out by the pool and no statement run since, so a lost
+	 * connection may be replaced before the first one runs; commit_unknown
+	 * — COMMIT was sent and no answer came back. */
+	bool lost, fresh, commit_unknown;
+	char *url;		/* PostgreSQL: to open a replacement */
 	void *impl;
 	/* SQLite: the last id db_reserve_ids handed out, per table, so a block
 	 * reserved before the previous one is written does not overlap it. */
@@ -104,5 +111,9 @@ int db_pg_result_fail(struct db *db, void *res, struct dj_error *err);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);
+/* PostgreSQL: open with a backoff (100 ms doubling to 2 s) for at most
+ * wait_ms; DJ_EUNAVAIL when the server cannot be reached by then. */
+int db_pg_open_wait(const char *url, int wait_ms, struct db **out, struct dj_error *err);
+int db_pg_server_info(struct db *db, json_t **out, struct dj_error *err);
 
 #endif

@@ -57,6 +57,8 @@ int64_t http_param(struct http_ctx *c, int i);
  * pattern (letters, digits, '.', '_', '-'); -1 if there is none or it is too long. */
 int http_segment(struct http_ctx *c, int i, char *out, size_t n);
 const char *http_query(struct http_ctx *c, const char *key);
+/* Is `key` in the query at all ("?verbose" with no value counts)? */
+bool http_query_has(struct http_ctx *c, const char *key);
 /* Integer query parameter within [min, max]; DJ_EINVAL naming `key` if bad. */
 int http_query_int(struct http_ctx *c, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);
 /* page (≥ 1) and size (1–200, default 20). */

@@ -23,6 +23,7 @@
 #include "http/assets.h"
 #include "http/cache.h"
 #include "http/decode.h"
+#include "http/idempotency.h"
 #include "user/user.h"
 
 #define JSON_LIMIT (1u << 20)		/* 1 MiB of JSON is far more than any form */
@@ -68,6 +69,8 @@ struct http_ctx {
 	struct MHD_Response *resp;
 	int status;
 	char *cookie;
+	bool idem;		/* under an Idempotency-Key: keep the answer's text */
+	char *idem_body;
 };
 
 static int http_status(int code)
@@ -81,6 +84,7 @@ static int http_status(int code)
 	case DJ_ETOOBIG: return 413;
 	case DJ_ELOCKED: return 423;
 	case DJ_ELIMIT: return 429;
+	case DJ_EUNAVAIL: return 503;
 	default: return 500;
 	}
 }
@@ -112,6 +116,14 @@ int http_segment(struct http_ctx *c, int i, char *out, size_t n)
 	return -1;
 }
 const char *http_session_token(struct http_ctx *c) { return c->token; }
+
+bool http_query_has(struct http_ctx *c, const char *key)
+{
+	for (size_t i = 0; i < c->query.n; i++)
+		if (strcmp(c->query.v[i].key, key) == 0)
+			return true;
+	return false;
+}
 
 const char *http_query(struct http_ctx *c, const char *key)
 {
@@ -217,6 +229,10 @@ int http_reply_json(struct http_ctx *c, int status, char *s, size_t len)
 		cache_abandon(c->srv->cache, c->cache_key, c->version);
 		c->cache_lead = false;
 	}
+	if (c->idem) {
+		free(c->idem_body);
+		c->idem_body = xstrndup(s, len);
+	}
 	if (len > (1u << 20))	/* building a big answer took far more heap than it keeps */
 		malloc_trim(0);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
@@ -281,7 +297,15 @@ static int reply_error(struct http_ctx *c)
 	int status = c->refused ? c->refused : http_status(code);
 	if (status == 500)
 		fprintf(stderr, "dangjian: %s %s: %s\n", c->method, c->url, c->err.msg);
-	return http_reply(c, status, o);
+	if (c->db && db_commit_unknown(c->db))
+		fprintf(stderr, "dangjian: %s %s: commit outcome unknown (the connection to the database was lost while"
+				" committing); answered 503\n", c->method, c->url);
+	int rc = http_reply(c, status, o);
+	/* The database is away (a restart, a failover): a load balancer or a
+	 * client may try again shortly, never reading it as "not there". */
+	if (status == 503)
+		MHD_add_response_header(c->resp, "Retry-After", "2");
+	return rc;
 }
 
 /* ---- routing ------------------------------------------------------------ */
@@ -485,6 +509,66 @@ static bool reply_cached(struct http_ctx *c)
 	return true;
 }
 
+/* The stored first answer again, marked as such. */
+static int idem_replay(struct http_ctx *c, int status, char *body)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Idempotent-Replayed", "true");
+	set_reply(c, status, r);
+	return 0;
+}
+
+/* A POST with an Idempotency-Key (idempotency.h): the handler runs inside
+ * one transaction that also stores its answer, so the record and the
+ * answer are kept together or not at all. */
+static int idem_run(struct http_ctx *c, const char *key)
+{
+	if (!idem_key_valid(key))
+		return dj_fail(&c->err, DJ_EINVAL, "Idempotency-Key", "Idempotency-Key 应为 1 到 255 个可见 ASCII 字符");
+	char hash[65];
+	idem_hash(c->method, c->url, c->body.data, c->body.len, hash);
+	int64_t user = c->actor.user_id, now = date_now_unix();
+	int status = 0;
+	char *body = NULL;
+	bool found, same;
+	int rc = idem_lookup(c->db, user, key, hash, now, &found, &same, &status, &body, &c->err);
+	if (!rc && !found) {
+		if ((rc = db_begin(c->db, &c->err)))
+			return rc;
+		c->idem = true;
+		rc = c->route->fn(c);
+		c->idem = false;
+		if (!rc && c->resp && c->status >= 200 && c->status < 300 && c->idem_body)
+			rc = idem_store(c->db, user, key, hash, c->status, c->idem_body, now, &c->err);
+		if (rc == DJ_ECONFLICT && c->resp) {
+			/* A twin with this key was stored first: its answer stands, not this one. */
+			db_rollback(c->db);
+			dj_error_clear(&c->err);
+			rc = idem_lookup(c->db, user, key, hash, now, &found, &same, &status, &body, &c->err);
+		} else if ((rc = db_end(c->db, rc, &c->err)) == 0) {
+#ifdef DJ_TEST_HOOKS
+			/* tests/pg: the server dies between the commit and the answer. */
+			if (getenv("DJ_TEST_DIE_AFTER_COMMIT"))
+				raise(SIGKILL);
+#endif
+			return 0;
+		}
+	}
+	if (rc || !found) {
+		free(body);
+		return rc ? rc : dj_fail(&c->err, DJ_EDB, "", "Idempotency-Key 的答复未能保存");
+	}
+	if (!same) {
+		free(body);
+		return http_reply(c, 422, json_pack("{s:s, s:s, s:s}", "error",
+						    "该 Idempotency-Key 已用于另一个请求，请为新的请求使用新的 Key",
+						    "field", "Idempotency-Key", "code", "idempotency_mismatch"));
+	}
+	return idem_replay(c, status, body);
+}
+
 static int dispatch(struct http_ctx *c)
 {
 	if (c->too_big)
@@ -504,7 +588,11 @@ static int dispatch(struct http_ctx *c)
 	int rc;
 	/* Read before any data: whatever this request sees is at least this new. */
 	c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
-	if (!(c->route->flags & ROUTE_PUBLIC)) {
+	if (c->route->flags & ROUTE_PUBLIC) {
+		const char *tok = cookie_token(c->conn);	/* for a public route that says more to a session */
+		if (tok)
+			snprintf(c->token, sizeof c->token, "%s", tok);
+	} else {
 		char csrf[65];
 		if ((rc = authenticate(c, csrf)))
 			return rc;
@@ -531,6 +619,9 @@ static int dispatch(struct http_ctx *c)
 	if ((rc = need_db(c)))
 		return rc;
 	c->commits = db_commits(c->db);
+	const char *key = http_header(c, "Idempotency-Key");
+	if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & ROUTE_PUBLIC))
+		return idem_run(c, key);
 	return c->route->fn(c);
 }
 
@@ -649,6 +740,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	query_free(&c->query);
 	buf_free(&c->body);
 	free(c->cookie);
+	free(c->idem_body);
 	if (c->cache_lead)
 		cache_abandon(c->srv->cache, c->cache_key, c->version);
 	free(c->cache_key);

@@ -17,20 +17,21 @@
 #define MAX_JOINT 20
 #define MAX_AGENDA 50
 
-bool life_kind_exists(struct db *db, const char *kind, bool *everyone)
+int life_kind_exists(struct db *db, const char *kind, bool *found, bool *everyone, struct dj_error *err)
 {
-	int64_t e = 0;
-	bool ok = db_int1(db, &e, "SELECT everyone FROM activity_kind WHERE code = ?", DB_ARGS(DB_T(kind)), NULL) == 0;
+	/* The outer SELECT always has a row: -1 is "no such kind". */
+	int64_t e = -1;
+	int rc = db_int1(db, &e, "SELECT coalesce((SELECT everyone FROM activity_kind WHERE code = ?), -1)",
+			 DB_ARGS(DB_T(kind)), err);
+	*found = !rc && e >= 0;
 	if (everyone)
 		*everyone = e != 0;
-	return ok;
+	return rc;
 }
 
-json_t *life_kinds(struct db *db)
+json_t *life_kinds(struct db *db, struct dj_error *err)
 {
-	json_t *r = db_rows(db, "SELECT code, label, builtin, everyone FROM activity_kind ORDER BY sort, code", DB_NOARGS,
-			    NULL);
-	return r ? r : json_array();
+	return db_rows(db, "SELECT code, label, builtin, everyone FROM activity_kind ORDER BY sort, code", DB_NOARGS, err);
 }
 
 int life_kind_add(struct db *db, const struct actor *a, json_t *in, struct dj_error *err)
@@ -47,7 +48,10 @@ int life_kind_add(struct db *db, const struct actor *a, json_t *in, struct dj_er
 	for (const char *p = code; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return dj_fail(err, DJ_EINVAL, "code", "类型代码只能由小写字母、数字和下划线组成");
-	if (life_kind_exists(db, code, NULL))
+	bool found;
+	if ((rc = life_kind_exists(db, code, &found, NULL, err)))
+		return rc;
+	if (found)
 		return dj_fail(err, DJ_ECONFLICT, "code", "活动类型“%s”已存在", code);
 	if ((rc = db_begin(db, err)))
 		return rc;
@@ -96,8 +100,9 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id
 	memset(v, 0, sizeof *v);
 	if (!json_is_object(in))
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
-	int64_t max_minutes = setting_int(db, "life.minutes_max_chars", 50000);
-	if ((rc = v_id(in, "org_id", "党组织", true, &v->org_id, err)) ||
+	int64_t max_minutes = 50000;
+	if ((rc = setting_get_int(db, "life.minutes_max_chars", 50000, &max_minutes, err)) ||
+	    (rc = v_id(in, "org_id", "党组织", true, &v->org_id, err)) ||
 	    (rc = v_str(in, "kind", "活动类型", 40, true, &v->kind, err)) ||
 	    (rc = v_enum(in, "status", "状态", statuses, true, &v->status, err)) ||
 	    (rc = v_date(in, "on_date", "活动日期", true, false, &v->on_date, err)) ||
@@ -113,7 +118,10 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id
 	    (rc = check_member_ref(db, a, in, id, before, "recorder_member_id", "记录人", &v->recorder_member_id, err)) ||
 	    (rc = check_member_ref(db, a, in, id, before, "speaker_member_id", "授课人", &v->speaker_member_id, err)))
 		return rc;
-	if (!life_kind_exists(db, v->kind, NULL))
+	bool known;
+	if ((rc = life_kind_exists(db, v->kind, &known, NULL, err)))
+		return rc;
+	if (!known)
 		return dj_fail(err, DJ_EINVAL, "kind", "未知的活动类型“%s”", v->kind);
 	if (v->start_time && !valid_time(v->start_time))
 		return dj_fail(err, DJ_EINVAL, "start_time", "开始时间格式应为 HH:MM");
@@ -262,7 +270,7 @@ int life_activity_create(struct db *db, const struct actor *a, json_t *in, int64
 		rc = life_touch_activity(db, *id, err);
 	if (!rc) {
 		json_t *after = life_activity_row(db, a, *id, err);
-		rc = audit_write(db, a, "life.create", "activity", *id, NULL, after, err);
+		rc = after ? audit_write(db, a, "life.create", "activity", *id, NULL, after, err) : err->code;
 		json_decref(after);
 	}
 	return db_end(db, rc, err);
@@ -307,7 +315,7 @@ int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_
 			rc = life_touch_activity(db, id, err);
 		if (!rc) {
 			json_t *after = life_activity_row(db, a, id, err);
-			rc = audit_write(db, a, "life.update", "activity", id, before, after, err);
+			rc = after ? audit_write(db, a, "life.update", "activity", id, before, after, err) : err->code;
 			json_decref(after);
 		}
 		rc = db_end(db, rc, err);
@@ -323,6 +331,8 @@ int life_activity_cancel(struct db *db, const struct actor *a, int64_t id, struc
 	if ((rc = life_activity_writable(db, a, id, err)) || (rc = db_begin(db, err)))
 		return rc;
 	json_t *before = life_activity_row(db, a, id, err);
+	if (!before)
+		return db_end(db, err->code, err);
 	char now[21];
 	date_now_iso(now);
 	rc = life_touch_activity(db, id, err);
@@ -346,19 +356,23 @@ int life_activity_access(struct db *db, const struct actor *a, int64_t id, bool 
 	if (!st)
 		return err->code;
 	bool any = false, ok = false;
-	while (db_next(st) > 0) {
+	int rc;
+	while ((rc = db_next(st)) > 0) {
 		any = true;
-		if (!ok && scope_org(db, a, db_int(st, 0), NULL) == 0)
-			ok = true;
+		if (!ok && scope_has_org(db, a, db_int(st, 0), &ok, err)) {
+			rc = -1;
+			break;
+		}
 	}
 	db_done(st);
+	if (rc < 0)
+		return err->code;
 	if (full)
 		*full = ok;
-	int64_t one;
 	if (any && !ok && a->member_id &&
-	    db_int1(db, &one, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
-		    DB_ARGS(DB_I(id), DB_I(a->member_id)), NULL) == 0)
-		ok = true;
+	    (rc = db_exists(db, &ok, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
+			    DB_ARGS(DB_I(id), DB_I(a->member_id)), err)))
+		return rc;
 	return ok ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在或不在您的管理范围内");
 }
 
@@ -373,10 +387,13 @@ int life_activity_writable(struct db *db, const struct actor *a, int64_t id, str
 	int64_t org = 0;
 	if ((rc = scope_can_manage(a, err)))
 		return rc;
-	if (db_int1(db, &org, "SELECT org_id FROM activity WHERE id = ?", DB_ARGS(DB_I(id)), NULL) ||
-	    scope_org(db, a, org, NULL))
-		return dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在或不在您的管理范围内");
-	return 0;
+	/* The outer SELECT always has a row: a missing activity reads as org 0. */
+	bool in = false;
+	if ((rc = db_int1(db, &org, "SELECT coalesce((SELECT org_id FROM activity WHERE id = ?), 0)", DB_ARGS(DB_I(id)),
+			  err)) ||
+	    (org && (rc = scope_has_org(db, a, org, &in, err))))
+		return rc;
+	return in ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在或不在您的管理范围内");
 }
 
 #define ACT_COLS "v.id, v.org_id, o.name AS org_name, v.kind, k.label AS kind_label, v.status, v.on_date," \
@@ -393,26 +410,36 @@ json_t *life_activity_row(struct db *db, const struct actor *a, int64_t id, stru
 		return NULL;
 	json_t *orgs = db_rows(db, "SELECT x.org_id AS id, o.name FROM activity_org x JOIN org o ON o.id = x.org_id"
 				   " WHERE x.activity_id = ? ORDER BY x.org_id = ? DESC, o.name_key",
-			       DB_ARGS(DB_I(id), DB_I(json_integer_value(json_object_get(r, "org_id")))), NULL);
+			       DB_ARGS(DB_I(id), DB_I(json_integer_value(json_object_get(r, "org_id")))), err);
+	if (!orgs) {
+		json_decref(r);
+		return NULL;
+	}
 	json_t *ids = json_array();
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o)
 		if (i > 0)
 			json_array_append(ids, json_object_get(o, "id"));
-	json_object_set_new(r, "orgs", orgs ? orgs : json_array());
+	json_object_set_new(r, "orgs", orgs);
 	json_object_set_new(r, "org_ids", ids);
 	json_t *agenda = db_rows(db, "SELECT title, first_topic, party_topic FROM activity_agenda WHERE activity_id = ?"
-				     " ORDER BY seq", DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(r, "agenda", agenda ? agenda : json_array());
-	json_t *att = db_rows(db, "SELECT t.member_id, m.name, t.org_id, g.name AS org_name, t.status, t.reason, t.dual,"
-				  " t.source, t.signed_at FROM attendance t JOIN member m ON m.id = t.member_id"
-				  " JOIN org g ON g.id = t.org_id WHERE t.activity_id = ? ORDER BY t.dual, m.name_key",
-			      DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(r, "attendance", att ? att : json_array());
-	json_t *guests = db_rows(db, "SELECT name, note FROM activity_guest WHERE activity_id = ? ORDER BY id",
-				 DB_ARGS(DB_I(id)), NULL);
-	json_object_set_new(r, "guests", guests ? guests : json_array());
+				     " ORDER BY seq", DB_ARGS(DB_I(id)), err);
+	json_t *att = !agenda ? NULL : db_rows(db,
+		"SELECT t.member_id, m.name, t.org_id, g.name AS org_name, t.status, t.reason, t.dual,"
+		" t.source, t.signed_at FROM attendance t JOIN member m ON m.id = t.member_id"
+		" JOIN org g ON g.id = t.org_id WHERE t.activity_id = ? ORDER BY t.dual, m.name_key", DB_ARGS(DB_I(id)), err);
+	json_t *guests = !att ? NULL : db_rows(db, "SELECT name, note FROM activity_guest WHERE activity_id = ? ORDER BY id",
+					       DB_ARGS(DB_I(id)), err);
+	if (!guests) {
+		json_decref(agenda);
+		json_decref(att);
+		json_decref(r);
+		return NULL;
+	}
+	json_object_set_new(r, "agenda", agenda);
+	json_object_set_new(r, "attendance", att);
+	json_object_set_new(r, "guests", guests);
 	return r;
 }
 
@@ -459,15 +486,33 @@ json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, stru
 						    expected ? (double)present / (double)expected : 0.0));
 	if (!full)
 		attendance_keep_own(r, a->member_id);
-	json_object_set_new(r, "attachments", attach_list(db, "activity", id));
-	json_t *win = db_row(db, "SELECT signin_token, signin_opens, signin_closes FROM activity WHERE id = ?",
-			     DB_ARGS(DB_I(id)), NULL);
+	json_t *files = attach_files(db, "activity", id, err);
+	json_t *win = !files ? NULL : db_row(db, "SELECT signin_token, signin_opens, signin_closes FROM activity WHERE id = ?",
+					     DB_ARGS(DB_I(id)), err);
+	bool can_edit = false;
+	if (win) {
+		struct dj_error we = {0};
+		int wrc = life_activity_writable(db, a, id, &we);
+		json_decref(we.details);
+		can_edit = wrc == 0;
+		if (wrc && wrc != DJ_ENOTFOUND && wrc != DJ_EFORBIDDEN) {
+			dj_fail(err, wrc, we.field, "%s", we.msg);
+			json_decref(win);
+			win = NULL;
+		}
+	}
+	if (!win) {
+		json_decref(files);
+		json_decref(r);
+		return NULL;
+	}
+	json_object_set_new(r, "attachments", files);
 	int64_t now = date_now_unix(), closes = json_integer_value(json_object_get(win, "signin_closes"));
 	bool open = json_string_value(json_object_get(win, "signin_token")) && now < closes &&
 		    now >= json_integer_value(json_object_get(win, "signin_opens"));
 	json_object_set_new(r, "signin", json_pack("{s:b, s:I}", "open", open, "closes", (json_int_t)(open ? closes : 0)));
 	json_decref(win);
-	json_object_set_new(r, "can_edit", json_boolean(life_activity_writable(db, a, id, NULL) == 0));
+	json_object_set_new(r, "can_edit", json_boolean(can_edit));
 	return r;
 }
 
@@ -491,9 +536,7 @@ json_t *life_activity_list(struct db *db, const struct actor *a, const struct li
 		if (org)
 			db_where_add(&w, "x.org_id = ?", DB_ARGS(DB_I(org)));
 	} else {
-		if (!org)
-			org = scope_root(db, a);
-		if (scope_org(db, a, org, err))
+		if ((!org && scope_root_of(db, a, &org, err)) || scope_org(db, a, org, err))
 			return NULL;
 		if (f->subtree)
 			db_where_add(&w, "x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)",

@@ -40,36 +40,48 @@ static int head_load(struct db *db, int64_t id, struct act_head *h, struct dj_er
 	return h->norgs ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在");
 }
 
-static void expect_officers(struct db *db, int64_t org, const char *date, json_t *out)
+static int expect_officers(struct db *db, int64_t org, const char *date, json_t *out, struct dj_error *err)
 {
 	struct db_stmt *st = db_query(db,
 		"SELECT f.member_id FROM org_officer f WHERE f.member_id IS NOT NULL AND f.term_id ="
 		" (SELECT t.id FROM org_term t WHERE t.org_id = ? AND t.elected_on <= ? ORDER BY t.elected_on DESC, t.id DESC"
-		" LIMIT 1)", DB_ARGS(DB_I(org), DB_T(date)), NULL);
-	while (st && db_next(st) > 0) {
-		int64_t m = db_int(st, 0);
+		" LIMIT 1)", DB_ARGS(DB_I(org), DB_T(date)), err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_next(st)) > 0) {
+		int64_t m = db_int(st, 0), at = 0;
+		if ((rc = member_org_on(db, m, date, &at, err))) {
+			rc = -1;
+			break;
+		}
 		/* Only officers who still belonged to the org that day. */
-		if (member_org_at(db, m, date) == org) {
+		if (at == org) {
 			char k[24];
 			snprintf(k, sizeof k, "%lld", (long long)m);
 			json_object_set_new(out, k, json_integer(org));
 		}
 	}
 	db_done(st);
+	return rc < 0 ? err->code : 0;
 }
 
 /* Whom the activity expects, as member_id → org_id: everyone in its orgs on
  * its date, or only the committee for committee kinds. */
 static json_t *expected_of(struct db *db, const struct act_head *h, struct dj_error *err)
 {
-	bool everyone = true;
-	life_kind_exists(db, h->kind, &everyone);
+	bool everyone = true, known;
+	if (life_kind_exists(db, h->kind, &known, &everyone, err))
+		return NULL;
 	json_t *out = json_object();
 	if (strcmp(h->kind, "talk") == 0)
 		return out;	/* a talk expects whoever it was held with */
 	for (int i = 0; i < h->norgs; i++) {
 		if (!everyone) {
-			expect_officers(db, h->orgs[i], h->on_date, out);
+			if (expect_officers(db, h->orgs[i], h->on_date, out, err)) {
+				json_decref(out);
+				return NULL;
+			}
 			continue;
 		}
 		json_t *roster = member_roster_at(db, h->orgs[i], h->on_date, err);
@@ -121,6 +133,10 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 	/* Drop rows of members no longer expected (dual guests and members who
 	 * still belong to one of the orgs stay: they were added on purpose). */
 	json_t *rows = db_rows(db, "SELECT member_id, dual FROM attendance WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
+	if (!rows) {
+		json_decref(expected);
+		return err->code;
+	}
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r) {
@@ -132,7 +148,10 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 			json_object_del(expected, key);	/* already has a row */
 			continue;
 		}
-		if (json_integer_value(json_object_get(r, "dual")) || in_orgs(&h, member_org_at(db, m, h.on_date)))
+		int64_t at = 0;
+		if (!json_integer_value(json_object_get(r, "dual")) && (rc = member_org_on(db, m, h.on_date, &at, err)))
+			break;
+		if (json_integer_value(json_object_get(r, "dual")) || in_orgs(&h, at))
 			continue;
 		if ((rc = db_run(db, "DELETE FROM attendance WHERE activity_id = ? AND member_id = ?",
 				 DB_ARGS(DB_I(id), DB_I(m)), err)))
@@ -151,28 +170,41 @@ int life_attendance_sync(struct db *db, int64_t id, struct dj_error *err)
 	return rc;
 }
 
-bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id)
+int life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id, bool *may, struct dj_error *err)
 {
 	struct act_head h;
-	struct dj_error e = {0};
-	if (!activity_id || head_load(db, activity_id, &h, &e))
-		return false;
-	for (int i = 0; i < h.norgs; i++) {
-		bool yes = false;
-		if (member_hosted_at(db, member_id, h.orgs[i], h.on_date, &yes, NULL) == 0 && yes)
-			return true;
+	*may = false;
+	if (!activity_id)
+		return 0;
+	int rc = head_load(db, activity_id, &h, err);
+	if (rc == DJ_ENOTFOUND) {	/* not stored yet: nobody is hosted by it */
+		dj_error_clear(err);
+		return 0;
 	}
-	return false;
+	for (int i = 0; !rc && !*may && i < h.norgs; i++)
+		rc = member_hosted_at(db, member_id, h.orgs[i], h.on_date, may, err);
+	return rc;
 }
 
 int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
 		      const char *field, const char *label, struct dj_error *err)
 {
-	int64_t one;
-	bool active = db_int1(db, &one, "SELECT 1 FROM member WHERE id = ? AND active = 1", DB_ARGS(DB_I(member_id)),
-			      NULL) == 0;
-	if (active && (scope_member(db, a, member_id, NULL) == 0 || life_member_may_attend(db, activity_id, member_id)))
-		return 0;
+	bool active = false;
+	int rc = db_exists(db, &active, "SELECT 1 FROM member WHERE id = ? AND active = 1", DB_ARGS(DB_I(member_id)),
+			   err);
+	if (rc)
+		return rc;
+	if (active) {
+		/* Out of scope reads as missing; a failed query stays a failure. */
+		struct dj_error se = {0};
+		rc = scope_member(db, a, member_id, &se);
+		json_decref(se.details);
+		if (rc && rc != DJ_ENOTFOUND && rc != DJ_EFORBIDDEN)
+			return dj_fail(err, rc, field, "%s", se.msg);
+		bool may = false;
+		if (!rc || (rc = life_member_may_attend(db, activity_id, member_id, &may, err)) || may)
+			return rc;
+	}
 	return dj_fail(err, DJ_ENOTFOUND, field, "%s（编号%lld）不存在或不在您的管理范围内", label, (long long)member_id);
 }
 
@@ -202,25 +234,34 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 		}
 		if (strcmp(status, "leave") == 0 && !reason)
 			return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条：请假须填写事由", i + 1);
-		int64_t one;
-		bool exists = db_int1(db, &one, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
-				      DB_ARGS(DB_I(id), DB_I(m)), NULL) == 0;
+		bool exists = false;
+		int64_t org = 0;
+		if ((rc = db_exists(db, &exists, "SELECT 1 FROM attendance WHERE activity_id = ? AND member_id = ?",
+				    DB_ARGS(DB_I(id), DB_I(m)), err)) ||
+		    (!exists && (rc = member_org_on(db, m, h.on_date, &org, err))))
+			return rc;
 		if (!exists) {
 			/* Scope first: someone who was not in the activity's orgs that day and whom the
 			 * actor may not name gets the same answer as a missing member. */
-			int64_t org = member_org_at(db, m, h.on_date);
 			char *name = NULL;
 			if (!(org && in_orgs(&h, org)))
 				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
 			if (!rc && (rc = db_text1(db, &name, "SELECT name FROM member WHERE id = ? AND active = 1",
 						 DB_ARGS(DB_I(m)), err)) == DJ_ENOTFOUND)
 				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
+			if (rc == DJ_EDB || rc == DJ_EUNAVAIL)
+				return rc;
+			bool may = false;
+			if (org && !dual && !in_orgs(&h, org) && (rc = life_member_may_attend(db, id, m, &may, err))) {
+				free(name);
+				return rc;
+			}
 			if (rc) {
 				char msg[sizeof err->msg];
 				snprintf(msg, sizeof msg, "%s", err->msg);
 				return dj_fail(err, rc, "attendance", "第%zu条：%.400s", i + 1, msg);
 			}
-			if (!org || (!dual && !in_orgs(&h, org) && !life_member_may_attend(db, id, m))) {
+			if (!org || (!dual && !in_orgs(&h, org) && !may)) {
 				rc = dj_fail(err, DJ_EINVAL, "attendance",
 					     "%s在%s不是本活动党组织的党员；如为领导干部参加双重组织生活，请标明“双重组织生活”",
 					     name, h.on_date);
@@ -271,13 +312,17 @@ int life_guests_apply(struct db *db, int64_t id, json_t *guests, struct dj_error
 	return rc;
 }
 
-static json_t *attendance_snapshot(struct db *db, int64_t id)
+static json_t *attendance_snapshot(struct db *db, int64_t id, struct dj_error *err)
 {
 	json_t *r = db_rows(db, "SELECT member_id, status, reason, dual, source FROM attendance WHERE activity_id = ?"
-				" ORDER BY member_id", DB_ARGS(DB_I(id)), NULL);
-	json_t *g = db_rows(db, "SELECT name, note FROM activity_guest WHERE activity_id = ? ORDER BY id",
-			    DB_ARGS(DB_I(id)), NULL);
-	return json_pack("{s:o, s:o}", "attendance", r ? r : json_array(), "guests", g ? g : json_array());
+				" ORDER BY member_id", DB_ARGS(DB_I(id)), err);
+	json_t *g = r ? db_rows(db, "SELECT name, note FROM activity_guest WHERE activity_id = ? ORDER BY id",
+				DB_ARGS(DB_I(id)), err) : NULL;
+	if (!g) {
+		json_decref(r);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "attendance", r, "guests", g);
 }
 
 int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
@@ -293,15 +338,16 @@ int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t
 	if ((rc = life_activity_writable(db, a, id, err)))
 		return rc;
 	char *status = NULL;
-	db_text1(db, &status, "SELECT status FROM activity WHERE id = ?", DB_ARGS(DB_I(id)), NULL);
+	if ((rc = db_text1(db, &status, "SELECT status FROM activity WHERE id = ?", DB_ARGS(DB_I(id)), err)))
+		return rc;
 	bool cancelled = status && strcmp(status, "cancelled") == 0;
 	free(status);
 	if (cancelled)
 		return dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能登记出勤");
 	if ((rc = db_begin(db, err)))
 		return rc;
-	json_t *before = attendance_snapshot(db, id);
-	rc = life_touch_activity(db, id, err);	/* the roll before, and after below */
+	json_t *before = attendance_snapshot(db, id, err);
+	rc = before ? life_touch_activity(db, id, err) : err->code;	/* the roll before, and after below */
 	if (!rc)
 		rc = life_attendance_apply(db, a, id, items, err);
 	if (!rc && guests)
@@ -312,8 +358,8 @@ int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t
 	if (!rc)
 		rc = life_touch_activity(db, id, err);
 	if (!rc) {
-		json_t *after = attendance_snapshot(db, id);
-		rc = audit_write(db, a, "life.attendance", "activity", id, before, after, err);
+		json_t *after = attendance_snapshot(db, id, err);
+		rc = after ? audit_write(db, a, "life.attendance", "activity", id, before, after, err) : err->code;
 		json_decref(after);
 	}
 	json_decref(before);
@@ -344,12 +390,17 @@ json_t *life_mine(struct db *db, const struct actor *a, int year, struct dj_erro
 		" FROM attendance t JOIN activity v ON v.id = t.activity_id JOIN activity_kind k ON k.code = v.kind"
 		" WHERE t.member_id = ? AND v.on_date BETWEEN ? AND ? AND v.status = 'held'"
 		" GROUP BY v.kind, k.label, k.sort ORDER BY k.sort",
-		DB_ARGS(DB_I(a->member_id), DB_T(from), DB_T(to)), NULL);
-	json_t *upcoming = db_rows(db,
+		DB_ARGS(DB_I(a->member_id), DB_T(from), DB_T(to)), err);
+	json_t *upcoming = !by_kind ? NULL : db_rows(db,
 		"SELECT v.id, v.on_date, v.start_time, v.kind, k.label AS kind_label, v.topic, v.place, t.status AS attendance"
 		" FROM attendance t JOIN activity v ON v.id = t.activity_id JOIN activity_kind k ON k.code = v.kind"
 		" WHERE t.member_id = ? AND v.status = 'planned' AND v.on_date >= ? ORDER BY v.on_date, v.start_time LIMIT 20",
-		DB_ARGS(DB_I(a->member_id), DB_T(today)), NULL);
+		DB_ARGS(DB_I(a->member_id), DB_T(today)), err);
+	if (!upcoming) {
+		json_decref(items);
+		json_decref(by_kind);
+		return NULL;
+	}
 	int64_t total = 0, present = 0;
 	size_t i;
 	json_t *k;
@@ -357,7 +408,6 @@ json_t *life_mine(struct db *db, const struct actor *a, int year, struct dj_erro
 		total += json_integer_value(json_object_get(k, "total"));
 		present += json_integer_value(json_object_get(k, "present"));
 	}
-	return json_pack("{s:i, s:o, s:o, s:o, s:I, s:I}", "year", year, "items", items, "by_kind",
-			 by_kind ? by_kind : json_array(), "upcoming", upcoming ? upcoming : json_array(), "total",
-			 (json_int_t)total, "present", (json_int_t)present);
+	return json_pack("{s:i, s:o, s:o, s:o, s:I, s:I}", "year", year, "items", items, "by_kind", by_kind, "upcoming",
+			 upcoming, "total", (json_int_t)total, "present", (json_int_t)present);
 }

@@ -325,8 +325,8 @@ static int64_t root_for(struct db *db, const struct actor *a, int64_t org, struc
 		dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
 		return 0;
 	}
-	if (!org)
-		org = scope_root(db, a);
+	if (!org && scope_root_of(db, a, &org, err))
+		return 0;
 	return scope_org(db, a, org, err) ? 0 : org;
 }
 
@@ -441,24 +441,32 @@ int life_compliance(struct db *db, const struct actor *a, int64_t org, const cha
 /* Members of the org (roster at the window's end, or today) with no
  * present attendance at `kind` in the window. */
 static json_t *member_gaps(struct db *db, int64_t org, const char *kind, const char *lo, const char *hi,
-			   const char *today)
+			   const char *today, struct dj_error *err)
 {
 	char at[11];
 	snprintf(at, sizeof at, "%s", strcmp(hi, today) < 0 ? hi : today);
-	json_t *roster = member_roster_at(db, org, at, NULL);
+	json_t *roster = member_roster_at(db, org, at, err);
+	if (!roster)
+		return NULL;
 	/* Who of the org's members attended one anywhere (dual included), keyed by id. */
 	json_t *came = json_object();
 	struct db_stmt *st = db_query(db, "SELECT DISTINCT t.member_id FROM attendance t JOIN activity v ON v.id = t.activity_id"
 					  " WHERE t.status = 'present' AND v.kind = ? AND v.status = 'held'"
 					  " AND v.on_date BETWEEN ? AND ? AND t.member_id IN (SELECT id FROM member WHERE org_id = ?"
 					  " UNION SELECT member_id FROM member_transfer WHERE from_org = ?)",
-				      DB_ARGS(DB_T(kind), DB_T(lo), DB_T(hi), DB_I(org), DB_I(org)), NULL);
-	while (st && db_next(st) > 0) {
+				      DB_ARGS(DB_T(kind), DB_T(lo), DB_T(hi), DB_I(org), DB_I(org)), err);
+	int rc = st ? 0 : -1;
+	while (st && (rc = db_next(st)) > 0) {
 		char k[24];
 		snprintf(k, sizeof k, "%lld", (long long)db_int(st, 0));
 		json_object_set_new(came, k, json_true());
 	}
 	db_done(st);
+	if (rc < 0) {
+		json_decref(came);
+		json_decref(roster);
+		return NULL;
+	}
 	json_t *out = json_array();
 	size_t i;
 	json_t *m;
@@ -483,7 +491,7 @@ static void month_bounds(const struct grid *g, int lo, int hi, char a[11], char 
 }
 
 /* One org and month: every rule with what was held in its window, or the gap. */
-static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m)
+static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m, struct dj_error *err)
 {
 	const struct lorg *org = &g->orgs[o];
 	json_t *rules = json_array();
@@ -498,13 +506,21 @@ static json_t *cell_detail(struct db *db, struct grid *g, size_t o, int m)
 		json_t *held = db_rows(db, "SELECT v.id, v.on_date, v.topic, v.speaker FROM activity_org x"
 					   " JOIN activity v ON v.id = x.activity_id WHERE x.org_id = ? AND x.kind = ?"
 					   " AND x.held = 1 AND x.on_date BETWEEN ? AND ? ORDER BY x.on_date",
-				       DB_ARGS(DB_I(org->id), DB_T(r->kind), DB_T(a), DB_T(b)), NULL);
+				       DB_ARGS(DB_I(org->id), DB_T(r->kind), DB_T(a), DB_T(b)), err);
+		if (!held) {
+			json_decref(rules);
+			return NULL;
+		}
 		json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o}", "kind", r->kind, "label", r->label,
-					 "period", r->period, "who", r->who, "min", r->min, "from", a, "to", b, "held",
-					 held ? held : json_array());
+					 "period", r->period, "who", r->who, "min", r->min, "from", a, "to", b, "held", held);
 		enum state s;
 		if (strcmp(r->who, "member") == 0) {
-			json_t *gaps = member_gaps(db, org->id, r->kind, a, b, g->today);
+			json_t *gaps = member_gaps(db, org->id, r->kind, a, b, g->today, err);
+			if (!gaps) {
+				json_decref(item);
+				json_decref(rules);
+				return NULL;
+			}
 			int n = (int)json_array_size(gaps);
 			int now = this_month(g);
 			s = n == 0 ? ST_OK : m < hi ? ST_OPEN : hi > now ? ST_FUTURE : hi == now ? ST_PENDING : ST_MISSING;
@@ -543,8 +559,10 @@ json_t *life_cell(struct db *db, const struct actor *a, int64_t org, const char 
 	} else {
 		int nmiss;
 		enum state s = cell_state(&g, (size_t)o, month_ix(&g, y, m), &nmiss);
-		out = json_pack("{s:I, s:s, s:s, s:s, s:o}", "org_id", (json_int_t)org, "org_name", g.orgs[o].name, "month",
-				month, "state", state_names[s], "rules", cell_detail(db, &g, (size_t)o, month_ix(&g, y, m)));
+		json_t *rules = cell_detail(db, &g, (size_t)o, month_ix(&g, y, m), err);
+		if (rules)
+			out = json_pack("{s:I, s:s, s:s, s:s, s:o}", "org_id", (json_int_t)org, "org_name", g.orgs[o].name,
+					"month", month, "state", state_names[s], "rules", rules);
 	}
 	grid_free(&g);
 	return out;
@@ -596,7 +614,9 @@ json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct
 	int64_t root = root_for(db, a, org, err);
 	if (!root)
 		return NULL;
-	int64_t n = setting_int(db, "life.missed_in_a_row", 3);
+	int64_t n = 3;
+	if (setting_get_int(db, "life.missed_in_a_row", 3, &n, err))
+		return NULL;
 	char since[11];
 	const char *today = a->today;
 	date_add(since, today, -1, 0, 0);
@@ -681,7 +701,12 @@ json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const c
 	json_t *out = json_array();
 	int mi = month_ix(&g, y, m);
 	for (size_t o = 0; o < g.norgs; o++) {
-		json_t *rules = cell_detail(db, &g, o, mi);
+		json_t *rules = cell_detail(db, &g, o, mi, err);
+		if (!rules) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
 		size_t i;
 		json_t *r;
 		json_array_foreach(rules, i, r) {
@@ -719,12 +744,11 @@ json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const c
 	return out;
 }
 
-json_t *life_rules(struct db *db)
+json_t *life_rules(struct db *db, struct dj_error *err)
 {
-	json_t *r = db_rows(db, "SELECT r.org_kind, r.activity_kind, k.label, r.period, r.min_count, r.who FROM life_rule r"
-				" JOIN activity_kind k ON k.code = r.activity_kind ORDER BY r.org_kind, k.sort, r.who",
-			    DB_NOARGS, NULL);
-	return r ? r : json_array();
+	return db_rows(db, "SELECT r.org_kind, r.activity_kind, k.label, r.period, r.min_count, r.who FROM life_rule r"
+			   " JOIN activity_kind k ON k.code = r.activity_kind ORDER BY r.org_kind, k.sort, r.who",
+		       DB_NOARGS, err);
 }
 
 /* Replace the rules of one org kind: {org_kind, rules: [{activity_kind, period, min_count, who}]}. */
@@ -759,14 +783,17 @@ int life_rules_set(struct db *db, const struct actor *a, json_t *in, struct dj_e
 			snprintf(err->field, sizeof err->field, "rules");
 			return rc;
 		}
-		if (!life_kind_exists(db, ak, NULL))
+		bool known;
+		if ((rc = life_kind_exists(db, ak, &known, NULL, err)))
+			return rc;
+		if (!known)
 			return dj_fail(err, DJ_EINVAL, "rules", "第%zu条：未知的活动类型“%s”", i + 1, ak);
 	}
 	if ((rc = db_begin(db, err)))
 		return rc;
 	json_t *before = db_rows(db, "SELECT activity_kind, period, min_count, who FROM life_rule WHERE org_kind = ?",
-				 DB_ARGS(DB_T(kind)), NULL);
-	rc = db_run(db, "DELETE FROM life_rule WHERE org_kind = ?", DB_ARGS(DB_T(kind)), err);
+				 DB_ARGS(DB_T(kind)), err);
+	rc = before ? db_run(db, "DELETE FROM life_rule WHERE org_kind = ?", DB_ARGS(DB_T(kind)), err) : err->code;
 	json_array_foreach(rules, i, r) {
 		if (rc)
 			break;

@@ -21,7 +21,7 @@ struct buf;
 struct db;
 
 /* The dictionary of activity kinds (admins may add kinds). */
-json_t *life_kinds(struct db *db);
+json_t *life_kinds(struct db *db, struct dj_error *err);
 int life_kind_add(struct db *db, const struct actor *a, json_t *in, struct dj_error *err);
 
 /* Activities (activity.c).  Input:
@@ -66,7 +66,7 @@ json_t *life_signin_info(struct db *db, const struct actor *a, int64_t id, struc
 int life_signin(struct db *db, const struct actor *a, int64_t id, const char *token, struct dj_error *err);
 
 /* Rules and compliance (compliance.c).  Months are "YYYY-MM". */
-json_t *life_rules(struct db *db);
+json_t *life_rules(struct db *db, struct dj_error *err);
 int life_rules_set(struct db *db, const struct actor *a, json_t *in, struct dj_error *err);
 /* The grid as JSON text appended to `out`:
  * {org_id, months, rows: [{org_id, org_name, kind, cells: [{state, missing}], missing}], totals}. */

@@ -21,7 +21,8 @@ static bool valid_date_param(const char *s)
 
 static int h_kinds(struct http_ctx *c)
 {
-	return http_ok(c, json_pack("{s:o}", "items", life_kinds(DB)));
+	json_t *items = life_kinds(DB, ERR);
+	return items ? http_ok(c, json_pack("{s:o}", "items", items)) : ERR->code;
 }
 
 static int h_kind_add(struct http_ctx *c)
@@ -32,7 +33,8 @@ static int h_kind_add(struct http_ctx *c)
 		return ERR->code;
 	if ((rc = life_kind_add(DB, ME, in, ERR)))
 		return rc;
-	return http_reply(c, 201, json_pack("{s:o}", "items", life_kinds(DB)));
+	json_t *items = life_kinds(DB, ERR);
+	return items ? http_reply(c, 201, json_pack("{s:o}", "items", items)) : ERR->code;
 }
 
 static int h_list(struct http_ctx *c)
@@ -163,7 +165,8 @@ static int h_mine(struct http_ctx *c)
 
 static int h_rules(struct http_ctx *c)
 {
-	return http_ok(c, json_pack("{s:o}", "items", life_rules(DB)));
+	json_t *items = life_rules(DB, ERR);
+	return items ? http_ok(c, json_pack("{s:o}", "items", items)) : ERR->code;
 }
 
 static int h_rules_set(struct http_ctx *c)
@@ -174,7 +177,8 @@ static int h_rules_set(struct http_ctx *c)
 		return ERR->code;
 	if ((rc = life_rules_set(DB, ME, in, ERR)))
 		return rc;
-	return http_ok(c, json_pack("{s:o}", "items", life_rules(DB)));
+	json_t *items = life_rules(DB, ERR);
+	return items ? http_ok(c, json_pack("{s:o}", "items", items)) : ERR->code;
 }
 
 static int org_param(struct http_ctx *c, int64_t *org)

@@ -24,14 +24,15 @@ int life_activity_access(struct db *db, const struct actor *a, int64_t id, bool 
  * (0: not stored yet)?  Only through an active hosting record; #11 adds them
  * (a mobile member hosted by one of the activity's orgs, a leader's contact
  * point).  None exists yet, so: no. */
-bool life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id);
+int life_member_may_attend(struct db *db, int64_t activity_id, int64_t member_id, bool *may, struct dj_error *err);
 /* 0 when the actor may name `member_id` on activity `activity_id`: a member of
  * their subtree, or one life_member_may_attend admits.  Otherwise DJ_ENOTFOUND
  * on `field`, worded like a missing member: the name never appears. */
 int life_member_check(struct db *db, const struct actor *a, int64_t activity_id, int64_t member_id,
 		      const char *field, const char *label, struct dj_error *err);
 int life_guests_apply(struct db *db, int64_t id, json_t *guests, struct dj_error *err);
-/* Is this kind in the dictionary?  everyone: all members are expected. */
-bool life_kind_exists(struct db *db, const char *kind, bool *everyone);
+/* Is this kind in the dictionary (*found)?  everyone: all members are
+ * expected.  A failed query is its error, never "unknown kind". */
+int life_kind_exists(struct db *db, const char *kind, bool *found, bool *everyone, struct dj_error *err);
 
 #endif

@@ -26,9 +26,9 @@ static int window_load(struct db *db, int64_t id, struct window *w, struct dj_er
 {
 	memset(w, 0, sizeof *w);
 	json_t *r = db_row(db, "SELECT status, signin_token, signin_opens, signin_closes FROM activity WHERE id = ?",
-			   DB_ARGS(DB_I(id)), NULL);
+			   DB_ARGS(DB_I(id)), err);
 	if (!r)
-		return dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在");
+		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在") : err->code;
 	snprintf(w->status, sizeof w->status, "%s", json_string_value(json_object_get(r, "status")));
 	const char *t = json_string_value(json_object_get(r, "signin_token"));
 	snprintf(w->token, sizeof w->token, "%s", t ? t : "");
@@ -55,8 +55,11 @@ json_t *life_signin_open(struct db *db, const struct actor *a, int64_t id, int m
 		dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能开启签到");
 		return NULL;
 	}
+	int64_t deflt = 120;
+	if (minutes <= 0 && setting_get_int(db, "life.signin_minutes", 120, &deflt, err))
+		return NULL;
 	if (minutes <= 0)
-		minutes = (int)setting_int(db, "life.signin_minutes", 120);
+		minutes = (int)deflt;
 	char token[33];
 	token_random_hex(token, 16);
 	int64_t now = date_now_unix(), closes = now + (int64_t)minutes * 60;
@@ -150,9 +153,10 @@ json_t *life_signin_info(struct db *db, const struct actor *a, int64_t id, struc
 	json_t *r = db_row(db, "SELECT v.id, v.topic, v.kind, k.label AS kind_label, o.name AS org_name, v.on_date,"
 			       " v.start_time, v.end_time, v.place, v.status, v.signin_token, v.signin_opens, v.signin_closes"
 			       " FROM activity v JOIN activity_kind k ON k.code = v.kind JOIN org o ON o.id = v.org_id"
-			       " WHERE v.id = ?", DB_ARGS(DB_I(id)), NULL);
+			       " WHERE v.id = ?", DB_ARGS(DB_I(id)), err);
 	if (!r) {
-		dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在");
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "id", "活动不存在");
 		return NULL;
 	}
 	int64_t now = date_now_unix(), closes = json_integer_value(json_object_get(r, "signin_closes"));
@@ -164,7 +168,12 @@ json_t *life_signin_info(struct db *db, const struct actor *a, int64_t id, struc
 	json_object_set_new(r, "closes_at", json_string(until));
 	json_t *me = a->member_id ? db_row(db, "SELECT status, source, signed_at, dual FROM attendance"
 					       " WHERE activity_id = ? AND member_id = ?",
-					   DB_ARGS(DB_I(id), DB_I(a->member_id)), NULL) : NULL;
+					   DB_ARGS(DB_I(id), DB_I(a->member_id)), err) : NULL;
+	if (!me && a->member_id && err->code != DJ_ENOTFOUND) {
+		json_decref(r);
+		return NULL;
+	}
+	dj_error_clear(err);
 	json_object_set_new(r, "expected", json_boolean(me != NULL));
 	json_object_set_new(r, "me", me ? me : json_null());
 	return r;
@@ -200,7 +209,9 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 		return dj_fail(err, DJ_ECONFLICT, "signin", "签到已于 %s 结束", t);
 	}
 	json_t *row = db_row(db, "SELECT status, source, signed_at FROM attendance WHERE activity_id = ? AND member_id = ?",
-			     DB_ARGS(DB_I(id), DB_I(a->member_id)), NULL);
+			     DB_ARGS(DB_I(id), DB_I(a->member_id)), err);
+	if (!row && err->code != DJ_ENOTFOUND)
+		return err->code;
 	if (!row)
 		return dj_fail(err, DJ_EFORBIDDEN, "signin", "您不是该活动所属党组织的党员，无需在此签到");
 	bool signed_in = strcmp(json_string_value(json_object_get(row, "status")), "present") == 0;

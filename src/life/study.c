@@ -109,8 +109,11 @@ int life_study_create(struct db *db, const struct actor *a, json_t *in, int64_t 
 		strcpy(err->field, "org_id");
 		return err->code;
 	}
-	int64_t one;
-	if (db_int1(db, &one, "SELECT 1 FROM study_plan WHERE org_id = ? AND month = ?", DB_ARGS(DB_I(org), DB_T(month)), NULL) == 0)
+	bool twin = false;
+	if ((rc = db_exists(db, &twin, "SELECT 1 FROM study_plan WHERE org_id = ? AND month = ?",
+			    DB_ARGS(DB_I(org), DB_T(month)), err)))
+		return rc;
+	if (twin)
 		return dj_fail(err, DJ_ECONFLICT, "month", "该党组织 %s 的学习计划已存在，请在原计划中修改", month);
 	char now[21];
 	date_now_iso(now);
@@ -127,24 +130,35 @@ int life_study_create(struct db *db, const struct actor *a, json_t *in, int64_t 
 	return db_end(db, rc, err);
 }
 
+/* The org of the actor's own member record; 0 when it is gone. */
+static int study_member_org(struct db *db, const struct actor *a, int64_t *org, struct dj_error *err)
+{
+	*org = 0;
+	return db_int1(db, org, "SELECT coalesce((SELECT org_id FROM member WHERE id = ?), 0)",
+		       DB_ARGS(DB_I(a->member_id)), err);
+}
+
 static int plan_org(struct db *db, const struct actor *a, int64_t id, bool write, int64_t *org, struct dj_error *err)
 {
 	int rc;
 	if (write && (rc = scope_can_manage(a, err)))
 		return rc;
-	if (db_int1(db, org, "SELECT org_id FROM study_plan WHERE id = ?", DB_ARGS(DB_I(id)), NULL))
-		return dj_fail(err, DJ_ENOTFOUND, "id", "学习计划不存在");
-	if (write)
-		return scope_org(db, a, *org, NULL) ? dj_fail(err, DJ_ENOTFOUND, "id", "学习计划不存在") : 0;
+	/* The outer SELECT always has a row: a missing plan reads as org 0. */
+	*org = 0;
+	bool in = false;
+	if ((rc = db_int1(db, org, "SELECT coalesce((SELECT org_id FROM study_plan WHERE id = ?), 0)",
+			  DB_ARGS(DB_I(id)), err)) ||
+	    (*org && (rc = scope_has_org(db, a, *org, &in, err))))
+		return rc;
 	/* Readers: anyone whose scope meets the plan's subtree (a member of a branch below it). */
-	if (scope_org(db, a, *org, NULL) == 0)
-		return 0;
-	int64_t mine = 0;
-	if (a->member_id)
-		db_int1(db, &mine, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(a->member_id)), NULL);
-	else if (a->org_id)
-		mine = a->org_id;
-	return mine && org_is_within(db, *org, mine) ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "学习计划不存在");
+	if (*org && !in && !write) {
+		int64_t mine = a->org_id;
+		if (a->member_id && (rc = study_member_org(db, a, &mine, err)))
+			return rc;
+		if (mine && (rc = org_contains(db, *org, mine, &in, err)))
+			return rc;
+	}
+	return in ? 0 : dj_fail(err, DJ_ENOTFOUND, "id", "学习计划不存在");
 }
 
 int life_study_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
@@ -163,7 +177,9 @@ int life_study_update(struct db *db, const struct actor *a, int64_t id, json_t *
 		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	json_t *before = life_study_get(db, a, id, NULL);
+	json_t *before = life_study_get(db, a, id, err);
+	if (!before)
+		return db_end(db, err->code, err);
 	char now[21];
 	date_now_iso(now);
 	rc = db_run(db, "UPDATE study_plan SET title = coalesce(?, title), note = coalesce(?, note), updated_at = ? WHERE id = ?",
@@ -189,9 +205,22 @@ json_t *life_study_get(struct db *db, const struct actor *a, int64_t id, struct 
 				    " (SELECT count(*) FROM study_done d WHERE d.item_id = i.id) AS done_count,"
 				    " (SELECT count(*) FROM study_done d WHERE d.item_id = i.id AND d.member_id = ?) AS done"
 				    " FROM study_item i WHERE i.plan_id = ? ORDER BY i.week, i.seq",
-				DB_ARGS(DB_I(a->member_id), DB_I(id)), NULL);
-	json_object_set_new(p, "items", items ? items : json_array());
-	json_object_set_new(p, "can_edit", json_boolean(plan_org(db, a, id, true, &org, NULL) == 0));
+				DB_ARGS(DB_I(a->member_id), DB_I(id)), err);
+	if (!items) {
+		json_decref(p);
+		return NULL;
+	}
+	json_object_set_new(p, "items", items);
+	/* May the actor edit it?  "No" is an answer; a failed query is not. */
+	struct dj_error we = {0};
+	int wrc = plan_org(db, a, id, true, &org, &we);
+	json_decref(we.details);
+	if (wrc && wrc != DJ_ENOTFOUND && wrc != DJ_EFORBIDDEN) {
+		dj_fail(err, wrc, we.field, "%s", we.msg);
+		json_decref(p);
+		return NULL;
+	}
+	json_object_set_new(p, "can_edit", json_boolean(wrc == 0));
 	return p;
 }
 
@@ -199,12 +228,11 @@ json_t *life_study_list(struct db *db, const struct actor *a, int64_t org, const
 {
 	/* The plans that reach the actor: of their org and of every org above it. */
 	int64_t at = org;
-	if (!at) {
-		if (a->member_id)
-			db_int1(db, &at, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(a->member_id)), NULL);
-		else
-			at = scope_root(db, a);
-	}
+	int rc = at ? 0 : a->member_id ? study_member_org(db, a, &at, err) : scope_root_of(db, a, &at, err);
+	if (rc == DJ_ENOTFOUND)	/* no org yet: no plans */
+		dj_error_clear(err);
+	else if (rc)
+		return NULL;
 	if (org && scope_org(db, a, org, err))
 		return NULL;
 	if (month && !valid_month(month)) {
@@ -236,7 +264,8 @@ json_t *life_study_progress(struct db *db, const struct actor *a, int64_t id, st
 	if (plan_org(db, a, id, true, &org, err))
 		return NULL;
 	int64_t nitems = 0;
-	db_int1(db, &nitems, "SELECT count(*) FROM study_item WHERE plan_id = ?", DB_ARGS(DB_I(id)), NULL);
+	if (db_int1(db, &nitems, "SELECT count(*) FROM study_item WHERE plan_id = ?", DB_ARGS(DB_I(id)), err))
+		return NULL;
 	json_t *branches = db_rows(db,
 		"SELECT o.id AS org_id, o.name AS org_name, count(DISTINCT m.id) AS members,"
 		" count(d.item_id) AS done, sum(CASE WHEN (SELECT count(*) FROM study_done d2 JOIN study_item i2 ON i2.id = d2.item_id"
@@ -262,22 +291,29 @@ int life_study_done(struct db *db, const struct actor *a, int64_t item, bool don
 	int rc;
 	if (!a->member_id)
 		return dj_fail(err, DJ_EFORBIDDEN, "member", "您的账号未关联党员信息");
-	if (db_int1(db, &plan, "SELECT plan_id FROM study_item WHERE id = ?", DB_ARGS(DB_I(item)), NULL))
+	plan = 0;
+	if ((rc = db_int1(db, &plan, "SELECT coalesce((SELECT plan_id FROM study_item WHERE id = ?), 0)",
+			  DB_ARGS(DB_I(item)), err)))
+		return rc;
+	if (!plan)
 		return dj_fail(err, DJ_ENOTFOUND, "id", "学习内容不存在");
 	int64_t mine = 0;
-	db_int1(db, &mine, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(a->member_id)), NULL);
-	if ((rc = plan_org(db, a, plan, false, &org, err)))
+	bool within = false;
+	if ((rc = study_member_org(db, a, &mine, err)) || (rc = plan_org(db, a, plan, false, &org, err)) ||
+	    (rc = org_contains(db, org, mine, &within, err)))
 		return rc;
-	if (!org_is_within(db, org, mine))
+	if (!within)
 		return dj_fail(err, DJ_EFORBIDDEN, "id", "该学习计划不面向您所在的党组织");
 	char now[21];
 	date_now_iso(now);
 	if ((rc = db_begin(db, err)))
 		return rc;
-	int64_t one;
-	bool had = db_int1(db, &one, "SELECT 1 FROM study_done WHERE item_id = ? AND member_id = ?",
-			   DB_ARGS(DB_I(item), DB_I(a->member_id)), NULL) == 0;
-	if (done && !had)
+	bool had = false;
+	rc = db_exists(db, &had, "SELECT 1 FROM study_done WHERE item_id = ? AND member_id = ?",
+		       DB_ARGS(DB_I(item), DB_I(a->member_id)), err);
+	if (rc)
+		;
+	else if (done && !had)
 		rc = db_run(db, "INSERT INTO study_done(item_id, member_id, done_at) VALUES (?, ?, ?)",
 			    DB_ARGS(DB_I(item), DB_I(a->member_id), DB_T(now)), err);
 	else if (!done && had)

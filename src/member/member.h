@@ -103,9 +103,6 @@ json_t *member_roster_at(struct db *db, int64_t org_id, const char *date, struct
 /* The org a member belonged to on `date` into *org; 0 if they had not joined
  * yet.  A failed query is its error. */
 int member_org_on(struct db *db, int64_t member_id, const char *date, int64_t *org, struct dj_error *err);
-/* Old form of member_org_on that reads a failed query as 0; kept for
- * life/attendance.c until it passes the error (do not use in new code). */
-int64_t member_org_at(struct db *db, int64_t member_id, const char *date);
 
 /* Masked JSON of one stored member (for audit and lists); NULL with
  * DJ_ENOTFOUND if missing, or with the query's error. */

@@ -186,8 +186,11 @@ int roster_end_attachment_scope(struct db *db, const struct actor *a, const char
 {
 	(void)entity;
 	int64_t org = 0;
+	bool in = false;
 	int rc = db_int1(db, &org, "SELECT org_id FROM member_end WHERE id = ?", DB_ARGS(DB_I(entity_id)), err);
-	if (rc == DJ_ENOTFOUND || (!rc && scope_org(db, a, org, NULL)) || (!rc && a->role == ROLE_MEMBER))
+	if (!rc && a->role != ROLE_MEMBER)
+		rc = scope_has_org(db, a, org, &in, err);
+	if (rc == DJ_ENOTFOUND || (!rc && !in))
 		return dj_fail(err, DJ_ENOTFOUND, "id", "记录不存在或不在您的管理范围内");
 	if (!rc && write && (rc = scope_can_manage(a, err)))
 		return rc;

@@ -131,8 +131,13 @@ static json_t *hosting_for(struct db *db, const struct actor *a, int64_t id, str
 	json_t *h = db_row(db, "SELECT " HOSTING_COLS HOSTING_FROM " WHERE h.id = ?", DB_ARGS(DB_I(id)), err);
 	if (!h && err->code != DJ_ENOTFOUND)
 		return NULL;
-	if (!h || a->role == ROLE_MEMBER ||
-	    scope_org(db, a, json_integer_value(json_object_get(h, "home_org")), NULL) != 0) {
+	bool in = false;
+	if (h && a->role != ROLE_MEMBER &&
+	    scope_has_org(db, a, json_integer_value(json_object_get(h, "home_org")), &in, err)) {
+		json_decref(h);
+		return NULL;
+	}
+	if (!in) {
 		json_decref(h);
 		dj_fail(err, DJ_ENOTFOUND, "id", "流动党员登记不存在或不在您的管理范围内");
 		return NULL;

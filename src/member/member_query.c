@@ -284,10 +284,3 @@ int member_org_on(struct db *db, int64_t member_id, const char *date, int64_t *o
 	return db_int1(db, org, "SELECT coalesce((SELECT " ORG_AT " FROM member m WHERE m.id = ?1 AND m.join_date <= ?2), 0)",
 		       DB_ARGS(DB_I(member_id), DB_T(date)), err);
 }
-
-int64_t member_org_at(struct db *db, int64_t member_id, const char *date)
-{
-	int64_t org = 0;
-	member_org_on(db, member_id, date, &org, NULL);
-	return org;
-}

@@ -48,17 +48,20 @@ static const char *jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* Which side of a transfer the actor is on: bit 1 the sending org, bit 2 the receiving one. */
-static int sides(struct db *db, const struct actor *a, json_t *t)
+/* Which side of a transfer the actor is on (*s): bit 1 the sending org, bit
+ * 2 the receiving one; a failed query is its error, never "neither". */
+static int sides(struct db *db, const struct actor *a, json_t *t, int *s, struct dj_error *err)
 {
-	int s = 0;
+	bool in = false;
+	int rc = 0;
+	*s = 0;
 	if (a->role == ROLE_MEMBER)
 		return 0;
-	if (jint(t, "from_org") && scope_org(db, a, jint(t, "from_org"), NULL) == 0)
-		s |= 1;
-	if (jint(t, "to_org") && scope_org(db, a, jint(t, "to_org"), NULL) == 0)
-		s |= 2;
-	return s;
+	if (jint(t, "from_org") && !(rc = scope_has_org(db, a, jint(t, "from_org"), &in, err)) && in)
+		*s |= 1;
+	if (!rc && jint(t, "to_org") && !(rc = scope_has_org(db, a, jint(t, "to_org"), &in, err)) && in)
+		*s |= 2;
+	return rc;
 }
 
 static int audit_transfer(struct db *db, const struct actor *a, const char *action, int64_t id, json_t *before,
@@ -280,7 +283,11 @@ static json_t *pending_for(struct db *db, const struct actor *a, int64_t id, int
 	json_t *t = transfer_row(db, id, err);
 	if (!t)
 		return NULL;
-	int s = sides(db, a, t);
+	int s = 0;
+	if (sides(db, a, t, &s, err)) {
+		json_decref(t);
+		return NULL;
+	}
 	if (!s) {
 		json_decref(t);
 		dj_fail(err, DJ_ENOTFOUND, "id", "转接记录不存在或不在您的管理范围内");
@@ -402,7 +409,11 @@ json_t *roster_transfer_get(struct db *db, const struct actor *a, int64_t id, st
 	json_t *t = transfer_row(db, id, err);
 	if (!t)
 		return NULL;
-	int s = sides(db, a, t);
+	int s = 0;
+	if (sides(db, a, t, &s, err)) {
+		json_decref(t);
+		return NULL;
+	}
 	if (!s) {
 		json_decref(t);
 		dj_fail(err, DJ_ENOTFOUND, "id", "转接记录不存在或不在您的管理范围内");

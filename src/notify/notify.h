@@ -25,8 +25,9 @@ struct db;
 struct notify_adapter {
 	const char *name;	/* "email" */
 	int (*send)(struct db *db, const char *to, const char *subject, const char *body, struct dj_error *err);
-	/* Configured?  Rows wait, unclaimed and unspent, until it is. */
-	bool (*ready)(struct db *db);
+	/* Configured (*ready)?  Rows wait, unclaimed and unspent, until it
+	 * is.  A failed query is its error, never "not configured". */
+	int (*ready)(struct db *db, bool *ready, struct dj_error *err);
 };
 extern const struct notify_adapter notify_smtp;	/* settings notify.smtp_url, notify.from */
 

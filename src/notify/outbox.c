@@ -119,8 +119,12 @@ int notify_enqueue(struct db *db, const char *today, int64_t now, int64_t *queue
 {
 	*queued = 0;
 	char remind[11], *origin = NULL;
-	date_add(remind, today, 0, 0, (int)setting_int(db, "notify.remind_days", 3));
-	int rc = db_text1(db, &origin, "SELECT value FROM setting WHERE key = 'http.public_origin'", DB_NOARGS, err);
+	int64_t days = 3;
+	int rc = setting_get_int(db, "notify.remind_days", 3, &days, err);
+	if (rc)
+		return rc;
+	date_add(remind, today, 0, 0, (int)days);
+	rc = db_text1(db, &origin, "SELECT value FROM setting WHERE key = 'http.public_origin'", DB_NOARGS, err);
 	if (rc == DJ_ENOTFOUND) {
 		dj_error_clear(err);
 		rc = 0;
@@ -168,7 +172,10 @@ int notify_send_due(struct db *db, const struct notify_adapter *ad, int64_t now,
 		    struct dj_error *err)
 {
 	*sent = *failed = 0;
-	if (ad->ready && !ad->ready(db))
+	bool ready = true;
+	if (ad->ready && ad->ready(db, &ready, err))
+		return err->code;
+	if (!ready)
 		return 0;
 	for (;;) {
 		json_t *rows = claim(db, now, err);

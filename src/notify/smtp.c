@@ -121,12 +121,13 @@ static int smtp_send(struct db *db, const char *to, const char *subject, const c
 	return rc;
 }
 
-static bool smtp_ready(struct db *db)
+static int smtp_ready(struct db *db, bool *ready, struct dj_error *err)
 {
 	int64_t n = 0;
-	db_int1(db, &n, "SELECT count(*) FROM setting WHERE key IN ('notify.smtp_url', 'notify.from') AND value <> ''",
-		DB_NOARGS, NULL);
-	return n == 2;
+	int rc = db_int1(db, &n, "SELECT count(*) FROM setting WHERE key IN ('notify.smtp_url', 'notify.from') AND value <> ''",
+			 DB_NOARGS, err);
+	*ready = !rc && n == 2;
+	return rc;
 }
 
 const struct notify_adapter notify_smtp = {"email", smtp_send, smtp_ready};

@@ -40,8 +40,12 @@ static void *run(void *arg)
 			char today[11];
 			date_today(today);
 			int64_t q, sent, failed, now = date_now_unix();
-			poll = setting_int(db, "notify.poll_seconds", 60);
-			int rc = notify_smtp.ready(db) ? notify_enqueue(db, today, now, &q, &err) : 0;
+			bool ready = false;
+			int rc = setting_get_int(db, "notify.poll_seconds", 60, &poll, &err);
+			if (!rc)
+				rc = notify_smtp.ready(db, &ready, &err);
+			if (!rc && ready)
+				rc = notify_enqueue(db, today, now, &q, &err);
 			if (!rc)
 				rc = notify_send_due(db, &notify_smtp, now, &sent, &failed, &err);
 			if (rc) {	/* a lost connection: open a new one next time */

@@ -26,12 +26,6 @@ int org_contains(struct db *db, int64_t anc, int64_t desc, bool *within, struct 
 			 DB_ARGS(DB_I(anc), DB_I(desc)), err);
 }
 
-bool org_is_within(struct db *db, int64_t anc, int64_t desc)
-{
-	bool within = false;
-	return org_contains(db, anc, desc, &within, NULL) == 0 && within;
-}
-
 #define ORG_COLS "o.id, o.code, o.name, o.kind, o.parent_id, p.name AS parent_name, o.unit, o.founded_on," \
 		 " o.status, o.ended_on, o.merged_into, o.sort, o.created_at, o.updated_at"
 

@@ -104,9 +104,6 @@ int org_check_open(struct db *db, const struct actor *a, int64_t org_id, const c
 int org_id_by_code(struct db *db, const char *code, int64_t *id, struct dj_error *err);
 /* *within: is `desc` `anc` or below it?  A failed query is its error. */
 int org_contains(struct db *db, int64_t anc, int64_t desc, bool *within, struct dj_error *err);
-/* Old form of org_contains that reads a failed query as "no"; kept only for
- * life/study.c until it passes the error (do not use in new code). */
-bool org_is_within(struct db *db, int64_t anc, int64_t desc);
 
 /* Rules (org_rules.c): findings for the subtree of `root` as of `today`:
  * [{rule, level, title, org_id, org_name, message, member_ids?}].  `rule`

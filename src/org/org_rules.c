@@ -116,15 +116,18 @@ struct rules {
 	char today[11], horizon[11];
 };
 
-static void rules_load(struct db *db, const char *today, struct rules *r)
+static int rules_load(struct db *db, const char *today, struct rules *r, struct dj_error *err)
 {
-	r->min_full = setting_int(db, "rule.branch_min_full", 3);
-	r->committee_min = setting_int(db, "rule.branch_committee_min_full", 7);
-	r->branch_max = setting_int(db, "rule.branch_max_members", 50);
-	r->general_max = setting_int(db, "rule.grassroots_committee_min", 100);
-	r->warn_days = setting_int(db, "rule.election_warn_days", 90);
+	int rc;
+	if ((rc = setting_get_int(db, "rule.branch_min_full", 3, &r->min_full, err)) ||
+	    (rc = setting_get_int(db, "rule.branch_committee_min_full", 7, &r->committee_min, err)) ||
+	    (rc = setting_get_int(db, "rule.branch_max_members", 50, &r->branch_max, err)) ||
+	    (rc = setting_get_int(db, "rule.grassroots_committee_min", 100, &r->general_max, err)) ||
+	    (rc = setting_get_int(db, "rule.election_warn_days", 90, &r->warn_days, err)))
+		return rc;
 	snprintf(r->today, sizeof r->today, "%s", today);
 	date_add(r->horizon, r->today, 0, 0, (int)r->warn_days);
+	return 0;
 }
 
 static const struct {
@@ -253,11 +256,10 @@ static int rules_prepare(struct db *db, const struct actor *a, int64_t *root, st
 		memset(s, 0, sizeof *s);
 	if (a->role == ROLE_MEMBER)
 		return dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权查看");
-	if (!*root)
-		*root = scope_root(db, a);
-	if (scope_org(db, a, *root, err))
+	if (!*root && scope_root_of(db, a, root, err))
 		return err->code;
-	rules_load(db, a->today, r);
+	if (scope_org(db, a, *root, err) || rules_load(db, a->today, r, err))
+		return err->code;
 	if (!s)
 		return 0;
 	if (load_stats(db, *root, s, err)) {

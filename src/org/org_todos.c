@@ -17,7 +17,11 @@ int org_todos(struct db *db, const struct actor *a, const char *today, json_t *o
 	if (a->role == ROLE_MEMBER)
 		return 0;
 	char horizon[11];
-	date_add(horizon, today, 0, 0, (int)setting_int(db, "rule.election_warn_days", 90));
+	int64_t warn = 90;
+	int rc = setting_get_int(db, "rule.election_warn_days", 90, &warn, err);
+	if (rc)
+		return rc;
+	date_add(horizon, today, 0, 0, (int)warn);
 	const char *who = a->role == ROLE_ADMIN
 		? "NOT " TODO_HAS_ACCOUNT("o.id", TODO_MANAGERS) " AND (o.parent_id IS NULL OR NOT "
 		  TODO_HAS_ACCOUNT("o.parent_id", TODO_MANAGERS) ")"

@@ -10,7 +10,7 @@
 #include "db/db.h"
 
 extern const struct module user_module, org_module, member_module, audit_module, life_module, task_module,
-	attach_module, notify_module, dues_module, platform_module;
+	attach_module, notify_module, dues_module, platform_module, idempotency_module;
 extern const struct module develop_module;
 
 const struct module *const modules[] = {
@@ -25,6 +25,7 @@ const struct module *const modules[] = {
 	&notify_module,
 	&dues_module,
 	&platform_module,
+	&idempotency_module,
 	NULL,
 };
 

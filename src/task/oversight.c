@@ -26,21 +26,21 @@ static int state_index(const char *s)
 }
 
 /* Per task: counts by state and quota sums over all assignees. */
-static json_t *task_summaries(struct db *db, int64_t plan_id, const char *today)
+static json_t *task_summaries(struct db *db, int64_t plan_id, const char *today, struct dj_error *err)
 {
 	json_t *tasks = db_rows(db, "SELECT t.id, t.title, t.scope, t.due_on, t.points, c.name AS campaign FROM task t"
 				    " LEFT JOIN campaign c ON c.id = t.campaign_id WHERE t.plan_id = ?"
-				    " ORDER BY coalesce(c.sort, 0), t.sort, t.id", DB_ARGS(DB_I(plan_id)), NULL);
+				    " ORDER BY coalesce(c.sort, 0), t.sort, t.id", DB_ARGS(DB_I(plan_id)), err);
 	if (!tasks)
-		return json_array();
+		return NULL;
 	/* Counted by stored status in task_tally (kept by triggers on
 	 * assignment, task_module.c), then turned into states per task: the
 	 * state depends only on the status, the task's due date and today. */
 	json_t *counts = db_rows(db, "SELECT a.task_id, " TASK_STATE_SQL " AS state, CAST(sum(a.n) AS BIGINT) AS n FROM"
 				     " task_tally a JOIN task t ON t.id = a.task_id WHERE a.plan_id = ? AND a.n > 0"
-				     " GROUP BY a.task_id, 2", DB_ARGS(DB_T(today), DB_I(plan_id)), NULL);
+				     " GROUP BY a.task_id, 2", DB_ARGS(DB_T(today), DB_I(plan_id)), err);
 	/* Target: min per assignee × assignees, or the total; achieved: the sum reported. */
-	json_t *quotas = db_rows(db,
+	json_t *quotas = !counts ? NULL : db_rows(db,
 		"SELECT q.task_id, q.id, q.item, q.unit, q.per, q.min_value AS min, q.max_value AS max,"
 		" (SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT) FROM task_tally c WHERE c.plan_id = t.plan_id"
 		"  AND c.task_id = q.task_id) AS assignees,"
@@ -48,7 +48,12 @@ static json_t *task_summaries(struct db *db, int64_t plan_id, const char *today)
 		" (SELECT coalesce(sum(x.achieved), 0) FROM assignment_quota x JOIN assignment a ON a.id = x.assignment_id"
 		"  WHERE x.quota_id = q.id AND a.status = 'accepted') AS accepted"
 		" FROM task_quota q JOIN task t ON t.id = q.task_id WHERE t.plan_id = ? ORDER BY q.task_id, q.sort, q.id",
-		DB_ARGS(DB_I(plan_id)), NULL);
+		DB_ARGS(DB_I(plan_id)), err);
+	if (!quotas) {
+		json_decref(tasks);
+		json_decref(counts);
+		return NULL;
+	}
 	size_t i, j;
 	json_t *t, *o;
 	json_array_foreach(tasks, i, t) {
@@ -94,22 +99,31 @@ json_t *task_matrix(struct db *db, const struct actor *a, int64_t plan_id, int p
 	if (!p)
 		return NULL;
 	const char *today = a->today;
-	json_t *tasks = task_summaries(db, plan_id, today);
+	json_t *tasks = task_summaries(db, plan_id, today, err);
 	int64_t norgs = 0;
 	/* The plan's assignee orgs from task_plan_org (kept with task_tally). */
-	db_int1(db, &norgs, "SELECT count(*) FROM task_plan_org WHERE plan_id = ? AND n > 0", DB_ARGS(DB_I(plan_id)), NULL);
+	if (!tasks || db_int1(db, &norgs, "SELECT count(*) FROM task_plan_org WHERE plan_id = ? AND n > 0",
+			      DB_ARGS(DB_I(plan_id)), err)) {
+		json_decref(tasks);
+		json_decref(p);
+		return NULL;
+	}
 	json_t *orgs = db_rows(db, "SELECT o.id, o.code, o.name, o.kind FROM task_plan_org x JOIN org o ON o.id = x.org_id"
 				   " WHERE x.plan_id = ? AND x.n > 0 ORDER BY o.sort, o.code LIMIT ? OFFSET ?",
-			       DB_ARGS(DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), NULL);
-	if (!orgs)
-		orgs = json_array();
+			       DB_ARGS(DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), err);
 	/* The cells of this page of orgs: one query, placed by (org, task). */
-	json_t *cells = db_rows(db,
+	json_t *cells = !orgs ? NULL : db_rows(db,
 		"SELECT a.id, a.org_id, a.task_id, " TASK_STATE_SQL " AS state, a.late_days FROM assignment a"
 		" JOIN task t ON t.id = a.task_id WHERE a.plan_id = ? AND a.org_id IN"
 		" (SELECT o.id FROM task_plan_org x JOIN org o ON o.id = x.org_id WHERE x.plan_id = ? AND x.n > 0"
 		"  ORDER BY o.sort, o.code LIMIT ? OFFSET ?)",
-		DB_ARGS(DB_T(today), DB_I(plan_id), DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), NULL);
+		DB_ARGS(DB_T(today), DB_I(plan_id), DB_I(plan_id), DB_I(size), DB_I((int64_t)(page - 1) * size)), err);
+	if (!cells) {
+		json_decref(orgs);
+		json_decref(tasks);
+		json_decref(p);
+		return NULL;
+	}
 	size_t ntasks = json_array_size(tasks), i, j;
 	json_t *o, *c;
 	json_array_foreach(orgs, i, o) {
@@ -173,10 +187,12 @@ int task_contact_set(struct db *db, const struct actor *a, int64_t plan_id, int6
 		return err->code;
 	bool closed = strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0;
 	json_decref(p);
-	int64_t one;
-	if (scope_org(db, a, org_id, NULL) ||
-	    db_int1(db, &one, "SELECT 1 FROM assignment WHERE plan_id = ? AND org_id = ? LIMIT 1",
-		    DB_ARGS(DB_I(plan_id), DB_I(org_id)), NULL))
+	bool inside = false, assigned = false;
+	if ((rc = scope_has_org(db, a, org_id, &inside, err)) ||
+	    (inside && (rc = db_exists(db, &assigned, "SELECT 1 FROM assignment WHERE plan_id = ? AND org_id = ? LIMIT 1",
+				   DB_ARGS(DB_I(plan_id), DB_I(org_id)), err))))
+		return rc;
+	if (!assigned)
 		return dj_fail(err, DJ_ENOTFOUND, "org", "该单位不是本方案的承担单位");
 	if (closed)
 		return dj_fail(err, DJ_ECONFLICT, "", "工作方案已结束");
@@ -212,11 +228,16 @@ json_t *task_contacts(struct db *db, const struct actor *a, int64_t plan_id, str
 	json_t *p = task_plan_row(db, a, plan_id, false, err);
 	if (!p)
 		return NULL;
-	bool manage = scope_org(db, a, json_integer_value(json_object_get(p, "org_id")), NULL) == 0;
+	bool manage = false;
+	int64_t root = 0;
+	if (scope_has_org(db, a, json_integer_value(json_object_get(p, "org_id")), &manage, err) ||
+	    (!manage && scope_root_of(db, a, &root, err))) {
+		json_decref(p);
+		return NULL;
+	}
 	const char *due = json_string_value(json_object_get(p, "contacts_due"));
 	const char *today = a->today;
 	bool past = due && strcmp(today, due) > 0;
-	int64_t root = manage ? 0 : scope_root(db, a);
 	json_t *rows = db_rows(db,
 		"SELECT o.id AS org_id, o.code, o.name AS org_name, c.leader_name, c.leader_phone_enc, c.clerk_name,"
 		" c.clerk_phone_enc, c.updated_at FROM org o LEFT JOIN plan_contact c ON c.plan_id = ? AND c.org_id = o.id"
@@ -269,16 +290,24 @@ json_t *task_contact_reveal(struct db *db, const struct actor *a, int64_t plan_i
 	json_t *p = task_plan_row(db, a, plan_id, false, err);
 	if (!p)
 		return NULL;
-	bool manage = scope_org(db, a, json_integer_value(json_object_get(p, "org_id")), NULL) == 0;
+	bool manage = false;
+	int rc = scope_has_org(db, a, json_integer_value(json_object_get(p, "org_id")), &manage, err);
 	json_decref(p);
-	if (!manage && scope_org(db, a, org_id, NULL)) {
+	if (!rc && !manage)
+		rc = scope_has_org(db, a, org_id, &manage, err);
+	if (rc)
+		return NULL;
+	if (!manage) {
 		dj_fail(err, DJ_ENOTFOUND, "", "联系人不存在");
 		return NULL;
 	}
 	char key[96], f[48];
 	snprintf(key, sizeof key, "SELECT %s_enc FROM plan_contact WHERE plan_id = ? AND org_id = ?", field);
 	char *enc = NULL;
-	if (db_text1(db, &enc, key, DB_ARGS(DB_I(plan_id), DB_I(org_id)), NULL) || !enc) {
+	rc = db_text1(db, &enc, key, DB_ARGS(DB_I(plan_id), DB_I(org_id)), err);
+	if (rc && rc != DJ_ENOTFOUND)
+		return NULL;
+	if (rc || !enc) {
 		free(enc);
 		dj_fail(err, DJ_ENOTFOUND, "", "联系人不存在");
 		return NULL;
@@ -290,7 +319,7 @@ json_t *task_contact_reveal(struct db *db, const struct actor *a, int64_t plan_i
 		dj_fail(err, DJ_EIO, "", "无法解密联系人电话（密钥文件不匹配？）");
 		return NULL;
 	}
-	int rc = db_begin(db, err);
+	rc = db_begin(db, err);
 	if (!rc) {
 		json_t *what = json_pack("{s:I, s:s}", "org_id", (json_int_t)org_id, "field", field);
 		rc = audit_write(db, a, "task.contact_reveal", "plan", plan_id, NULL, what, err);
@@ -316,7 +345,12 @@ json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int y
 		snprintf(y0, sizeof y0, "%04d-01-01", year);
 		snprintf(y1, sizeof y1, "%04d-12-31", year);
 	}
-	int64_t root = scope_root(db, a);
+	int64_t root = 0;
+	int rc = scope_root_of(db, a, &root, err);
+	if (rc == DJ_ENOTFOUND)	/* no org yet: nothing to score */
+		dj_error_clear(err);
+	else if (rc)
+		return NULL;
 	json_t *rows = db_rows(db,
 		"SELECT a.org_id, o.name AS org_name, count(*) AS tasks,"
 		" sum(t.points) AS possible,"

@@ -65,6 +65,19 @@ int scope_org(struct db *db, const struct actor *a, int64_t org_id, struct dj_er
 	return found ? 0 : forbidden(err, "党组织");
 }
 
+int scope_has_org(struct db *db, const struct actor *a, int64_t org_id, bool *in, struct dj_error *err)
+{
+	struct dj_error e = {0};
+	int rc = scope_org(db, a, org_id, &e);
+	*in = rc == 0;
+	if (rc == DJ_ENOTFOUND)
+		rc = 0;
+	else if (rc)
+		dj_fail(err, rc, e.field, "%s", e.msg);
+	json_decref(e.details);
+	return rc;
+}
+
 int scope_member(struct db *db, const struct actor *a, int64_t member_id, struct dj_error *err)
 {
 	if (a->role == ROLE_MEMBER)
@@ -83,15 +96,6 @@ int scope_can_manage(const struct actor *a, struct dj_error *err)
 	if (a->role == ROLE_MEMBER)
 		return dj_fail(err, DJ_EFORBIDDEN, "", "党员账号无权进行此操作");
 	return 0;
-}
-
-int64_t scope_root(struct db *db, const struct actor *a)
-{
-	int64_t root = 0;
-	struct dj_error err = {0};
-	scope_root_of(db, a, &root, &err);	/* 0 on failure, as before: callers of this form check for 0 */
-	dj_error_clear(&err);
-	return root;
 }
 
 int scope_root_of(struct db *db, const struct actor *a, int64_t *root, struct dj_error *err)

@@ -43,13 +43,15 @@ const char *role_label(enum role r);	/* 系统管理员 … */
 /* 0 if `org_id` lies in the actor's subtree; DJ_EFORBIDDEN otherwise.
  * A member's scope for organizations is their own org, read-only. */
 int scope_org(struct db *db, const struct actor *a, int64_t org_id, struct dj_error *err);
+/* Is `org_id` in the actor's scope (*in)?  0, or a failed query's error:
+ * for checks where "outside" is an answer rather than a refusal. */
+int scope_has_org(struct db *db, const struct actor *a, int64_t org_id, bool *in, struct dj_error *err);
 /* The same for a member record. */
 int scope_member(struct db *db, const struct actor *a, int64_t member_id, struct dj_error *err);
 /* Refuse writes to members (role ROLE_MEMBER), with a clear message. */
 int scope_can_manage(const struct actor *a, struct dj_error *err);
-/* The root an actor's lists start from: their org, or the top org for an admin. */
-int64_t scope_root(struct db *db, const struct actor *a);
-/* The same, with a failed query reported rather than read as "no root". */
+/* The root an actor's lists start from: their org, or the top org for an
+ * admin (DJ_ENOTFOUND when there is no org yet); a failed query is its error. */
 int scope_root_of(struct db *db, const struct actor *a, int64_t *root, struct dj_error *err);
 
 #endif

@@ -213,9 +213,3 @@ json_t *user_me_get(struct db *db, const struct actor *a, struct dj_error *err)
 	json_object_set_new(u, "scope_root", json_integer(root));
 	return u;
 }
-
-json_t *user_me(struct db *db, const struct actor *a)
-{
-	json_t *u = user_me_get(db, a, NULL);
-	return u ? u : json_object();
-}

@@ -44,11 +44,12 @@ static int check_username(const char *u, struct dj_error *err)
 	return 0;
 }
 
-int64_t user_id_by_name(struct db *db, const char *username)
+int user_id_by_name(struct db *db, const char *username, int64_t *id, struct dj_error *err)
 {
-	int64_t id = 0;
-	db_int1(db, &id, "SELECT id FROM app_user WHERE username = ?", DB_ARGS(DB_T(username)), NULL);
-	return id;
+	/* The outer SELECT always has a row: no such user reads as 0. */
+	*id = 0;
+	return db_int1(db, id, "SELECT coalesce((SELECT id FROM app_user WHERE username = ?), 0)",
+		       DB_ARGS(DB_T(username)), err);
 }
 
 /* A member account's scope org follows its member record. */
@@ -57,11 +58,11 @@ static int member_org_of(struct db *db, int64_t member_id, int64_t *org_id, stru
 	return db_int1(db, org_id, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), err);
 }
 
-static json_t *user_row(struct db *db, int64_t id)
+static json_t *user_row(struct db *db, int64_t id, struct dj_error *err)
 {
 	return db_row(db, "SELECT u.id, u.username, u.display_name, u.role, u.org_id, o.name AS org_name, u.member_id,"
 			  " u.disabled, u.locked_until, u.created_at, u.updated_at FROM app_user u"
-			  " LEFT JOIN org o ON o.id = u.org_id WHERE u.id = ?", DB_ARGS(DB_I(id)), NULL);
+			  " LEFT JOIN org o ON o.id = u.org_id WHERE u.id = ?", DB_ARGS(DB_I(id)), err);
 }
 
 /* Who may manage accounts: administrators all; org administrators those bound inside their subtree.
@@ -112,7 +113,10 @@ int user_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, s
 		return rc;
 	if (role == ROLE_MEMBER && (rc = member_org_of(db, member_id, &org_id, err)))
 		return rc;
-	if (user_id_by_name(db, username))
+	int64_t twin = 0;
+	if ((rc = user_id_by_name(db, username, &twin, err)))
+		return rc;
+	if (twin)
 		return dj_fail(err, DJ_ECONFLICT, "username", "用户名“%s”已存在", username);
 	char hash[crypto_pwhash_STRBYTES];
 	if (pw_hash(password, hash, sizeof hash) != 0)
@@ -126,19 +130,20 @@ int user_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, s
 		     DB_ARGS(DB_T(username), DB_T(display ? display : username), DB_T(hash), DB_T(role_s),
 			     org_id ? DB_I(org_id) : DB_NULL, member_id ? DB_I(member_id) : DB_NULL, DB_T(now),
 			     DB_T(now)), err);
-	if (!rc) {
-		json_t *after = user_row(db, *id);
+	json_t *after = rc ? NULL : user_row(db, *id, err);
+	if (!rc && !after)
+		rc = err->code;
+	if (!rc)
 		rc = audit_write(db, a, "user.create", "user", *id, NULL, after, err);
-		json_decref(after);
-	}
+	json_decref(after);
 	return db_end(db, rc, err);
 }
 
 static int check_target(struct db *db, const struct actor *a, int64_t id, json_t **row, struct dj_error *err)
 {
-	*row = user_row(db, id);
+	*row = user_row(db, id, err);
 	if (!*row)
-		return dj_fail(err, DJ_ENOTFOUND, "id", "账号不存在");
+		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "账号不存在") : err->code;
 	int64_t org = json_integer_value(json_object_get(*row, "org_id"));
 	enum role r = role_parse(json_string_value(json_object_get(*row, "role")));
 	int64_t mid = json_integer_value(json_object_get(*row, "member_id"));
@@ -199,11 +204,12 @@ int user_update(struct db *db, const struct actor *a, int64_t id, json_t *in, st
 		/* A disabled account or changed role ends the sessions it had. */
 		if (!rc && (disabled || strcmp(role_s, json_string_value(json_object_get(before, "role"))) != 0))
 			rc = db_run(db, "DELETE FROM session WHERE user_id = ?", DB_ARGS(DB_I(id)), err);
-		if (!rc) {
-			json_t *after = user_row(db, id);
+		json_t *after = rc ? NULL : user_row(db, id, err);
+		if (!rc && !after)
+			rc = err->code;
+		if (!rc)
 			rc = audit_write(db, a, "user.update", "user", id, before, after, err);
-			json_decref(after);
-		}
+		json_decref(after);
 		rc = db_end(db, rc, err);
 	}
 	json_decref(before);
@@ -246,13 +252,16 @@ int user_change_own_password(struct db *db, const struct actor *a, const char *o
 			     struct dj_error *err)
 {
 	char *hash = NULL;
-	if (!old_pw || db_text1(db, &hash, "SELECT pwhash FROM app_user WHERE id = ?", DB_ARGS(DB_I(a->user_id)), NULL))
+	if (!old_pw)
 		return dj_fail(err, DJ_EINVAL, "old_password", "请填写原密码");
+	int rc = db_text1(db, &hash, "SELECT pwhash FROM app_user WHERE id = ?", DB_ARGS(DB_I(a->user_id)), err);
+	if (rc)
+		return rc;
 	bool ok = hash && pw_verify(hash, old_pw);
 	free(hash);
 	if (!ok)
 		return dj_fail(err, DJ_EINVAL, "old_password", "原密码不正确");
-	int rc = user_check_password(new_pw, err);
+	rc = user_check_password(new_pw, err);
 	return rc ? rc : store_password(db, a, a->user_id, new_pw, err);
 }
 

@@ -20,7 +20,8 @@ int user_set_password(struct db *db, const struct actor *a, int64_t id, const ch
 /* A user changes their own password, proving the old one. */
 int user_change_own_password(struct db *db, const struct actor *a, const char *old_pw, const char *new_pw,
 			     struct dj_error *err);
-int64_t user_id_by_name(struct db *db, const char *username);
+/* The id of `username` into *id, 0 when there is none. */
+int user_id_by_name(struct db *db, const char *username, int64_t *id, struct dj_error *err);
 json_t *user_list(struct db *db, const struct actor *a, const char *q, int page, int size, struct dj_error *err);
 /* Length 8–128 with at least two of: letters, digits, other characters. */
 int user_check_password(const char *pw, struct dj_error *err);
@@ -37,8 +38,5 @@ int session_logout(struct db *db, const struct actor *a, const char *token, stru
 /* The current user, with role label and scope org name, for the UI; NULL
  * with DJ_ENOTFOUND or the query's error. */
 json_t *user_me_get(struct db *db, const struct actor *a, struct dj_error *err);
-/* Old form of user_me_get that answers {} for a failed query; kept for
- * user/user_http.c until it passes the error (do not use in new code). */
-json_t *user_me(struct db *db, const struct actor *a);
 
 #endif

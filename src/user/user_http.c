@@ -38,7 +38,10 @@ static int h_login(struct http_ctx *c)
 		return rc;
 	http_set_session_cookie(c, token);
 	const char *today = ME->today;
-	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, &a), "csrf", csrf, "today", today));
+	json_t *me = user_me_get(DB, &a, ERR);
+	if (!me)
+		return ERR->code;
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", me, "csrf", csrf, "today", today));
 }
 
 static int h_me(struct http_ctx *c)
@@ -51,7 +54,10 @@ static int h_me(struct http_ctx *c)
 	/* today is the server's (pinned by DANGJIAN_TODAY in tests and demos),
 	 * so the browser's calendars and default dates follow it. */
 	const char *today = ME->today;
-	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", user_me(DB, ME), "csrf", csrf, "today", today));
+	json_t *me = user_me_get(DB, ME, ERR);
+	if (!me)
+		return ERR->code;
+	return http_reply(c, 200, json_pack("{s:o, s:s, s:s}", "user", me, "csrf", csrf, "today", today));
 }
 
 static int h_logout(struct http_ctx *c)
@@ -116,9 +122,32 @@ static int h_password(struct http_ctx *c)
 	return rc ? rc : http_reply(c, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* 200 while the database answers, 503 (Retry-After) while it cannot be
+ * reached, so nginx or a load balancer takes this server out.  ?verbose
+ * tells an administrator which database server it is on and whether that
+ * is the primary. */
 static int h_health(struct http_ctx *c)
 {
-	return http_reply(c, 200, json_pack("{s:b, s:i}", "ok", 1, "schema", db_schema_version(DB)));
+	int64_t one = 0;
+	int rc = db_int1(DB, &one, "SELECT 1", DB_NOARGS, ERR);
+	if (rc)
+		return rc;
+	json_t *out = json_pack("{s:b, s:i}", "ok", 1, "schema", db_schema_version(DB));
+	if (http_query_has(c, "verbose")) {
+		struct actor a;
+		char csrf[65];
+		json_t *where = NULL;
+		if ((rc = session_lookup(DB, http_session_token(c), &a, csrf, NULL, ERR)) == 0 && a.role != ROLE_ADMIN)
+			rc = dj_fail(ERR, DJ_EFORBIDDEN, "verbose", "只有系统管理员可以查看数据库详情");
+		if (!rc)
+			rc = db_server_info(DB, &where, ERR);
+		if (rc) {
+			json_decref(out);
+			return rc;
+		}
+		json_object_set_new(out, "database", where);
+	}
+	return http_reply(c, 200, out);
 }
 
 const struct route user_routes[] = {

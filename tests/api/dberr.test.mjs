@@ -58,6 +58,35 @@ describe('a failed query is an error', () => {
     assert.equal((await admin.get('/plans')).status, 200);
   });
 
+  it('activity kinds, an activity and a study plan list: 500 while a table they read is gone', async () => {
+    const act = sql("SELECT id FROM activity WHERE status = 'held' ORDER BY id LIMIT 1");
+    const okAct = await admin.get(`/activities/${act}`);
+    assert.equal(okAct.status, 200);
+    hide('activity_kind');
+    try {
+      const r = await admin.get('/activity-kinds');
+      assert.equal(r.status, 500, 'not an empty dictionary: ' + JSON.stringify(r.body));
+    } finally {
+      restore('activity_kind');
+    }
+    hide('attachment');
+    try {
+      const r = await admin.get(`/activities/${act}`);
+      assert.equal(r.status, 500, 'not an activity without attachments: ' + JSON.stringify(r.body));
+    } finally {
+      restore('attachment');
+    }
+    hide('activity_guest');
+    try {
+      const r = await admin.get(`/activities/${act}`);
+      assert.equal(r.status, 500, 'not an activity without guests: ' + JSON.stringify(r.body));
+    } finally {
+      restore('activity_guest');
+    }
+    assert.deepEqual((await admin.get(`/activities/${act}`)).body, okAct.body);
+    assert.equal((await admin.get('/activity-kinds')).status, 200);
+  });
+
   it('CLI: exit 1 when the org lookup fails, 2 for an org that does not exist', () => {
     const out = path.join(db.dir, 'members.xlsx');
     const args = (org) => ['export', 'members', '--db', db.url, '--key', db.key, '--org', org, '-o', out];

@@ -24,7 +24,24 @@ async function request(method, path, body, opts = {}) {
     payload = JSON.stringify(body);
   }
   if (method !== 'GET') headers['X-CSRF-Token'] = session.csrf;
-  const res = await fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (opts.key) headers['Idempotency-Key'] = opts.key;
+  const send = () => fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin' });
+  let res;
+  // With an Idempotency-Key a write may be sent again when its answer was
+  // lost (a phone's network) or the database was away (503): the server
+  // answers a repeat with the first answer, never a twin record.
+  for (let attempt = 0; ; attempt++) {
+    const retry = opts.key && attempt < 3;
+    try {
+      res = await send();
+    } catch (e) {
+      if (!retry) throw e;
+      await new Promise((r) => setTimeout(r, 2000));
+      continue;
+    }
+    if (res.status !== 503 || !retry) break;
+    await new Promise((r) => setTimeout(r, 1000 * (Number(res.headers.get('Retry-After')) || 2)));
+  }
   if (opts.raw && res.ok) return res;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -46,6 +63,13 @@ export const api = {
   put: (p, b, o) => request('PUT', p, b, o),
   del: (p, o) => request('DELETE', p, undefined, o),
 };
+
+// A fresh Idempotency-Key: one per thing the user means to do once (a
+// sign-in, a report, a photo), kept while it is sent again.
+export function newKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
 
 export function qs(params) {
   const u = new URLSearchParams();

@@ -1,0 +1,114 @@
+// idempotency.test.mjs — retry-safe writes and the health check, over real
+// HTTP against a real database (SQLite, or PostgreSQL with DJ_PG_URL).
+// An Idempotency-Key on a creating POST: the same key from the same user
+// gets the first answer again (status and body) and no twin record; the same
+// key with another body: 422; another user's same key is theirs alone.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { freshDb, generate, startServer, loginAs, Client, today } from '../lib/server.mjs';
+
+let db, srv, admin, zhibu, branch;
+
+before(async () => {
+  db = freshDb('idem');
+  generate(db);
+  srv = await startServer(db);
+  admin = await loginAs(srv.base, 'admin');
+  zhibu = await loginAs(srv.base, 'zhibu');
+  branch = (await zhibu.get('/session')).body.user.org_id;
+});
+after(async () => { await srv.stop(); });
+
+const meeting = (topic) => ({ org_id: branch, kind: 'theme_day', status: 'held', on_date: today(), topic, place: '党员活动室' });
+const count = async () => (await admin.get(`/activities?org=${branch}&size=1`)).body.total;
+const withKey = (c, key, body, p = '/activities') => c.req('POST', p, body, { 'Idempotency-Key': key });
+
+describe('Idempotency-Key', () => {
+  it('the same key and body again: the first answer, marked replayed, and one record', async () => {
+    const before = await count();
+    const first = await withKey(zhibu, 'k-same-1', meeting('幂等测试一'));
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.headers.get('idempotent-replayed'), null);
+    const again = await withKey(zhibu, 'k-same-1', meeting('幂等测试一'));
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body, 'the stored answer, byte for byte');
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(await count(), before + 1, 'no twin');
+    // Without a key the same request is a new record: the key is what makes it safe.
+    const plain = await zhibu.post('/activities', meeting('幂等测试一'));
+    assert.equal(plain.status, 201);
+    assert.notEqual(plain.body.id, first.body.id);
+    assert.equal(await count(), before + 2);
+  });
+
+  it('the same key with another body: 422 naming the header, nothing stored', async () => {
+    const first = await withKey(zhibu, 'k-diff-1', meeting('幂等测试二'));
+    assert.equal(first.status, 201);
+    const before = await count();
+    const other = await withKey(zhibu, 'k-diff-1', meeting('另一个主题'));
+    assert.equal(other.status, 422, JSON.stringify(other.body));
+    assert.equal(other.body.field, 'Idempotency-Key');
+    assert.ok(other.body.error);
+    assert.equal(await count(), before);
+  });
+
+  it('a key belongs to its user: another user with the same key makes their own record', async () => {
+    const a = await withKey(zhibu, 'k-user-1', meeting('幂等测试三'));
+    const b = await withKey(admin, 'k-user-1', meeting('幂等测试三'));
+    assert.equal(a.status, 201);
+    assert.equal(b.status, 201);
+    assert.notEqual(a.body.id, b.body.id);
+    assert.equal(b.headers.get('idempotent-replayed'), null);
+  });
+
+  it('a failed request is not remembered: fixed and sent again with the key, it is made once', async () => {
+    const before = await count();
+    const bad = await withKey(zhibu, 'k-fail-1', { ...meeting('幂等测试四'), on_date: '1900-01-01' });
+    assert.equal(bad.status, 400);
+    assert.equal(await count(), before);
+    const bad2 = await withKey(zhibu, 'k-fail-1', { ...meeting('幂等测试四'), on_date: '1900-01-01' });
+    assert.equal(bad2.status, 400, 'the error is computed again, not replayed');
+    assert.equal(bad2.headers.get('idempotent-replayed'), null);
+    const good = await withKey(zhibu, 'k-fail-2', meeting('幂等测试四'));
+    assert.equal(good.status, 201);
+    assert.equal(await count(), before + 1);
+  });
+
+  it('a bad key is refused before anything runs', async () => {
+    const before = await count();
+    const r = await withKey(zhibu, 'x'.repeat(256), meeting('幂等测试五'));
+    assert.equal(r.status, 400);
+    assert.equal(r.body.field, 'Idempotency-Key');
+    const r2 = await withKey(zhibu, 'a key with spaces', meeting('幂等测试五'));
+    assert.equal(r2.status, 400);
+    assert.equal(await count(), before);
+  });
+
+  it('concurrent requests with one key make one record and give one answer', async () => {
+    const before = await count();
+    const rs = await Promise.all([1, 2, 3, 4].map(() => withKey(zhibu, 'k-race-1', meeting('幂等并发'))));
+    for (const r of rs) assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(new Set(rs.map((r) => r.body.id)).size, 1, 'one id for all');
+    assert.equal(await count(), before + 1);
+  });
+});
+
+describe('health', () => {
+  it('200 while the database answers; ?verbose for administrators only', async () => {
+    const anon = new Client(srv.base);
+    const h = await anon.get('/health');
+    assert.equal(h.status, 200);
+    assert.equal(h.body.ok, true);
+    assert.equal(h.body.database, undefined);
+    assert.equal((await anon.get('/health?verbose')).status, 401);
+    assert.equal((await zhibu.get('/health?verbose')).status, 403);
+    const v = await admin.get('/health?verbose');
+    assert.equal(v.status, 200, JSON.stringify(v.body));
+    assert.equal(v.body.database.engine, process.env.DJ_PG_URL ? 'postgresql' : 'sqlite');
+    assert.equal(v.body.database.primary, true);
+    if (process.env.DJ_PG_URL) {
+      assert.equal(v.body.database.host, '127.0.0.1');
+      assert.equal(v.body.database.port, new URL(process.env.DJ_PG_URL).port);
+    }
+  });
+});
