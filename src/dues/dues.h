@@ -116,7 +116,7 @@ json_t *dues_mine(struct db *db, const struct actor *a, struct dj_error *err);
 /* Members of the subtree who paid nothing in each of the `months` months
  * before today's month, though they owed for all of them:
  * [{id, name, org_id, org_name, last_paid}] (dues_sheet.c). */
-json_t *dues_unpaid(struct db *db, int64_t root, const char *today, int months, struct dj_error *err);
+json_t *dues_unpaid(struct db *db, int64_t root, bool subtree, const char *today, int months, struct dj_error *err);
 
 /* ---- import (dues_import.c) ------------------------------------------------ */
 

@@ -21,7 +21,7 @@ int dues_generate(struct gen *g, struct dj_error *err);
 static int findings_rule(struct db *db, int64_t root, const char *today, int months, const char *rule_id,
 			 json_t *skip, json_t *out, struct dj_error *err)
 {
-	json_t *rows = dues_unpaid(db, root, today, months, err);
+	json_t *rows = dues_unpaid(db, root, true, today, months, err);
 	if (!rows)
 		return err->code ? err->code : DJ_EDB;
 	json_t *by_org = json_object();
@@ -85,7 +85,9 @@ static int dues_todos(struct db *db, const struct actor *a, const char *today, j
 	date_format(first, y, m, 1);
 	date_add(last, first, 0, 1, -1);
 	if (a->role != ROLE_MEMBER && a->role != ROLE_ADMIN && a->org_id) {
-		json_t *rows = dues_unpaid(db, a->org_id, today, 3, err);
+		/* Only the org's own members: the bell is asked on every page, and a
+		 * province's arrears are seconds of work (the findings page has them). */
+		json_t *rows = dues_unpaid(db, a->org_id, false, today, 3, err);
 		if (!rows)
 			return err->code ? err->code : DJ_EDB;
 		size_t i;

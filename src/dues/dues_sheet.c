@@ -378,7 +378,7 @@ json_t *dues_mine(struct db *db, const struct actor *a, struct dj_error *err)
 	return dues_member(db, a, a->member_id, err);
 }
 
-json_t *dues_unpaid(struct db *db, int64_t root, const char *today, int months, struct dj_error *err)
+json_t *dues_unpaid(struct db *db, int64_t root, bool subtree, const char *today, int months, struct dj_error *err)
 {
 	char cur[8], lo[8];
 	snprintf(cur, sizeof cur, "%.7s", today);
@@ -394,8 +394,9 @@ json_t *dues_unpaid(struct db *db, int64_t root, const char *today, int months, 
 		       "SELECT m.id, m.name, m.org_id, o.name AS org_name,"
 		       " (SELECT max(q.month) FROM dues_payment q WHERE q.member_id = m.id) AS last_paid"
 		       " FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"
-		       " WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"
+		       " WHERE c.ancestor = ?1 AND (?5 = 1 OR c.descendant = ?1)"
+		       " AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"
 		       " AND m.join_date < ?2 AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"
 		       " AND p.month >= ?3 AND p.month < ?4) ORDER BY o.sort, o.code, m.name_key, m.id",
-		       DB_ARGS(DB_I(root), DB_T(after_day), DB_T(lo), DB_T(cur)), err);
+		       DB_ARGS(DB_I(root), DB_T(after_day), DB_T(lo), DB_T(cur), DB_I(subtree)), err);
 }
