@@ -251,12 +251,15 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 				rc = life_member_check(db, a, id, m, "attendance", "党员", err);
 			if (rc == DJ_EDB || rc == DJ_EUNAVAIL)
 				return rc;
+			/* Hosted by one of the activity's orgs (a mobile member): only
+			 * asked of a member the actor may name, so the answer above stands. */
 			bool may = false;
-			if (org && !dual && !in_orgs(&h, org) && (rc = life_member_may_attend(db, id, m, &may, err))) {
+			if (!rc && org && !dual && !in_orgs(&h, org) && (rc = life_member_may_attend(db, id, m, &may, err))) {
 				free(name);
 				return rc;
 			}
 			if (rc) {
+				free(name);
 				char msg[sizeof err->msg];
 				snprintf(msg, sizeof msg, "%s", err->msg);
 				return dj_fail(err, rc, "attendance", "第%zu条：%.400s", i + 1, msg);
