@@ -20,6 +20,8 @@ int life_todos(struct db *db, const struct actor *a, const char *today, json_t *
 static int life_findings_source(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
 				json_t *out, struct dj_error *err)
 {
+	if (rule && *rule && strncmp(rule, "life.", 5) != 0)
+		return 0;	/* another module's rule: the month's rules are seconds of work at a province root */
 	char month[8], yesterday[11];
 	date_add(yesterday, today, 0, 0, -1);
 	snprintf(month, sizeof month, "%.7s", yesterday);
