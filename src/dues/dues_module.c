@@ -90,11 +90,7 @@ static int dues_todos(struct db *db, const struct actor *a, const char *today, j
 		json_t *rows = dues_unpaid(db, a->org_id, false, today, 3, err);
 		if (!rows)
 			return err->code ? err->code : DJ_EDB;
-		size_t i;
-		json_t *r;
-		int64_t n = 0;
-		json_array_foreach(rows, i, r)
-			n += json_integer_value(json_object_get(r, "org_id")) == a->org_id;
+		int64_t n = (int64_t)json_array_size(rows);
 		json_decref(rows);
 		if (n) {
 			json_t *o = db_row(db, "SELECT name FROM org WHERE id = ?", DB_ARGS(DB_I(a->org_id)), err);
