@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/mem.h"
 #include "core/setting.h"
 #include "db/db.h"
 #include "platform/todo.h"
@@ -248,10 +249,7 @@ int roster_findings(struct db *db, const struct actor *a, int64_t root, const ch
 static json_t *todo_rows(struct db *db, const struct actor *a, const char *sql_fmt, const char *who, const char *p1,
 			 struct dj_error *err)
 {
-	char *sql = NULL;
-	size_t n = strlen(sql_fmt) + strlen(who) + 1;
-	sql = malloc(n);
-	snprintf(sql, n, sql_fmt, who);
+	char *sql = xasprintf(sql_fmt, who);
 	json_t *r = db_rows(db, sql, a->role == ROLE_ADMIN ? 1 : 2, (db_val[]){DB_T(p1), DB_I(a->org_id)}, err);
 	free(sql);
 	return r;
