@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/date.h"
 #include "db/db.h"
+#include "org/org.h"
 #include "platform/figure.h"
 #include "platform/module.h"
 #include "user/actor.h"
@@ -168,7 +169,7 @@ static int sample_orgs(struct db *db, int64_t root, int64_t out[2], struct dj_er
 	for (int i = 0; i < 2; i++) {
 		out[i] = 0;
 		int rc = db_int1(db, &out[i],
-				 "SELECT coalesce(min(c.descendant), 0) FROM org_closure c JOIN org o ON o.id = c.descendant"
+				 "SELECT coalesce(min(c.descendant), 0) FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant"
 				 " WHERE c.ancestor = ?1 AND c.descendant <> ?1 AND o.kind = ?2",
 				 DB_ARGS(DB_I(root), DB_T(kinds[i])), err);
 		if (rc)

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "io/table.h"
 #include "io/xlsx_write.h"
+#include "org/org.h"
 
 #define S(r, k) json_string_value(json_object_get(r, k))
 #define I(r, k) json_integer_value(json_object_get(r, k))
@@ -96,7 +97,7 @@ static int row_org(struct db *db, int64_t root, const char *v, int64_t *org, cha
 	*org = root;
 	if (!v)
 		return 0;
-	json_t *hits = db_rows(db, "SELECT o.id, o.code FROM org o JOIN org_closure c ON c.descendant = o.id"
+	json_t *hits = db_rows(db, "SELECT o.id, o.code FROM org o " ORG_JOIN_UP("c", "o.id")
 				   " WHERE c.ancestor = ? AND (o.code = ? OR o.name = ?) AND o.status = 'active' ORDER BY o.code",
 			       DB_ARGS(DB_I(root), DB_T(v), DB_T(v)), err);
 	if (!hits)
@@ -346,7 +347,7 @@ int develop_export(struct db *db, const struct actor *a, int64_t org, char **out
 		"SELECT p.id, p.name, p.gender, p.ethnicity, p.birth_date, p.id_card_enc, p.education, p.position,"
 		" o.name AS org_name, p.applied_on, p.activist_on, p.candidate_on, p.admitted_on, p.full_on, p.status, p.step,"
 		" p.due_step, p.due_on FROM develop_person p JOIN org o ON o.id = p.org_id"
-		" WHERE p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) ORDER BY o.code, p.name_key, p.id",
+		" WHERE " ORG_IN_SUBTREE("p.org_id", "?") " ORDER BY o.code, p.name_key, p.id",
 		DB_ARGS(DB_I(org)), err);
 	if (!rows)
 		return err->code;

@@ -172,9 +172,7 @@ json_t *develop_list(struct db *db, const struct actor *a, const struct develop_
 	if (view_root(db, a, f->org, &root, err))
 		return NULL;
 	struct db_where w = {0};
-	char sub[200];
-	snprintf(sub, sizeof sub, "p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)");
-	db_where_add(&w, sub, DB_ARGS(DB_I(root)));
+	db_where_add(&w, ORG_IN_SUBTREE("p.org_id", "?"), DB_ARGS(DB_I(root)));
 	if (f->status)
 		db_where_add(&w, "p.status = ?", DB_ARGS(DB_T(f->status)));
 	char *like = db_like_pattern(f->q);

@@ -20,7 +20,7 @@
  * p.org_id: the nearest ancestor of the kinds `kinds` (`skip` of them
  * passed over first). */
 #define UPPER_OF(kinds, skip)                                                                            \
-	"(SELECT cc.ancestor FROM org_closure cc JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = p.org_id" \
+	"(SELECT cc.ancestor FROM " ORG_TREE_AS("cc") " JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = p.org_id" \
 	" AND cc.depth > 0 AND co.kind IN (" kinds ") ORDER BY cc.depth LIMIT 1 OFFSET " skip ")"
 #define COMMITTEES "'committee', 'industry_committee', 'party_group'"
 
@@ -96,7 +96,7 @@ int develop_todos(struct db *db, const struct actor *a, const char *today, json_
 	if (a->role != ROLE_ORG_ADMIN)
 		return 0;
 	snprintf(sql, sizeof sql,
-		 "%s p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?1) AND ((p.due_step IN (13, 17, 24) AND " UPPER_OF(COMMITTEES, "0") " = ?1)"
+		 "%s " ORG_IN_SUBTREE("p.org_id", "?1") " AND ((p.due_step IN (13, 17, 24) AND " UPPER_OF(COMMITTEES, "0") " = ?1)"
 		 " OR (p.due_step IN (4, 8, 11, 16) AND " UPPER_OF(COMMITTEES ", 'general_branch'", "0") " = ?1)"
 		 " OR (p.due_step = 18 AND " UPPER_OF(COMMITTEES, "1") " = ?1)) ORDER BY p.due_on, p.id",
 		 base);

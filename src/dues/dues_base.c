@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "core/valid.h"
 #include "db/db.h"
+#include "org/org.h"
 
 int dues_month_idx(const char *month)
 {
@@ -178,7 +179,7 @@ json_t *dues_base_list(struct db *db, const struct actor *a, int64_t org, int ye
 	if (scope_org(db, a, org, err))
 		return NULL;
 	struct db_where w = {0};
-	db_where_add(&w, "m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(org)));
+	db_where_add(&w, ORG_IN_SUBTREE("m.org_id", "?"), DB_ARGS(DB_I(org)));
 	db_where_add(&w, "m.active = 1", DB_NOARGS);
 	if (a->role == ROLE_MEMBER)
 		db_where_add(&w, "m.id = ?", DB_ARGS(DB_I(a->member_id)));

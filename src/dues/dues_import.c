@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "io/table.h"
 #include "member/member.h"
+#include "org/org.h"
 
 #define HEADER_SCAN 10
 #define MAX_COLS 64
@@ -183,7 +184,7 @@ static int64_t find_member(struct imp *im, int row, const char *name, const char
 		member_id_card_hash(norm, hash);
 		/* Stored hashes may be kept shorter than the hex digest: compare its prefix. */
 		json_t *r = db_row(im->db,
-				   "SELECT m.id, m.name FROM member m JOIN org_closure c ON c.descendant = m.org_id"
+				   "SELECT m.id, m.name FROM member m " ORG_JOIN_UP("c", "m.org_id")
 				   " WHERE c.ancestor = ? AND m.id_card_hash = substr(?, 1, length(m.id_card_hash))",
 				   DB_ARGS(DB_I(im->root), DB_T(hash)), &e);
 		if (!r && e.code != DJ_ENOTFOUND) {
@@ -206,7 +207,7 @@ static int64_t find_member(struct imp *im, int row, const char *name, const char
 		return 0;
 	}
 	json_t *rows = db_rows(im->db,
-			       "SELECT m.id FROM member m JOIN org_closure c ON c.descendant = m.org_id JOIN org o ON o.id = m.org_id"
+			       "SELECT m.id FROM member m " ORG_JOIN_UP("c", "m.org_id") " JOIN org o ON o.id = m.org_id"
 			       " WHERE c.ancestor = ? AND m.name = ? AND m.active = 1 AND (CAST(? AS TEXT) IS NULL OR o.code = ? OR o.name = ?)",
 			       DB_ARGS(DB_I(im->root), DB_T(name), DB_T(org), DB_T(org), DB_T(org)), &e);
 	if (!rows) {

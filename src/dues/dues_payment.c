@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "core/valid.h"
 #include "db/db.h"
+#include "org/org.h"
 
 /* Payments may be made ahead, at most this many months past today's. */
 #define DUES_AHEAD_MONTHS 12
@@ -195,7 +196,7 @@ json_t *dues_payment_list(struct db *db, const struct actor *a, int64_t org, int
 	if (member && dues_who_get(db, a, member, "member", &w, err))
 		return NULL;
 	struct db_where wh = {0};
-	db_where_add(&wh, "m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(org)));
+	db_where_add(&wh, ORG_IN_SUBTREE("m.org_id", "?"), DB_ARGS(DB_I(org)));
 	if (a->role == ROLE_MEMBER)
 		db_where_add(&wh, "p.member_id = ?", DB_ARGS(DB_I(a->member_id)));
 	if (member)

@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "io/xlsx_write.h"
+#include "org/org.h"
 
 /* The paid amount of the sheet's month on card y: its column, chosen here
  * from a fixed list (a CASE over twelve columns per member costs a third
@@ -26,7 +27,7 @@
  * month ?3, joined before ?4 (the first day of the next month), on the roll
  * on ?5 (the month's first day). */
 #define SHEET_FROM                                                                                          \
-	" FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"    \
+	" FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"    \
 	" LEFT JOIN dues_year y ON y.member_id = m.id AND y.year = ?2"                                     \
 	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND " DUES_ON_ROLL("?5")          \
 	" AND m.join_date < ?4"
@@ -230,7 +231,7 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
  * month): before it, or before its quarter for mobile members (they may pay
  * by quarter), not before admission, owing more than was paid. */
 #define ARREARS_MONTHS(cols)                                                                                 \
-	"SELECT " cols " FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant" \
+	"SELECT " cols " FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant" \
 	" JOIN dues_year y ON y.member_id = m.id JOIN " MONTHS_1_12 " k ON 1 = 1"                                \
 	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                      \
 	" AND y.monthly_fen > coalesce(" DUES_PAID("y", "k.n") ", 0)"                                           \
@@ -393,7 +394,7 @@ json_t *dues_unpaid(struct db *db, int64_t root, bool subtree, const char *today
 	return db_rows(db,
 		       "SELECT m.id, m.name, m.org_id, o.name AS org_name,"
 		       " (SELECT max(q.month) FROM dues_payment q WHERE q.member_id = m.id) AS last_paid"
-		       " FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"
+		       " FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"
 		       " WHERE c.ancestor = ?1 AND (?5 = 1 OR c.descendant = ?1)"
 		       " AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"
 		       " AND m.join_date < ?2 AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"

@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "gen/gen.h"
+#include "org/org.h"
 #include "task/task.h"
 #include "user/actor.h"
 
@@ -61,7 +62,7 @@ static int plan_tasks(struct gt *g, int64_t root)
 	static const char *const md[] = {"01-15", "12-31", "11-20", "10-31", "09-30", "04-30", "06-30", "03-08"};
 	for (int i = 0; i < 8; i++)
 		snprintf(d[i], sizeof d[i], "%s-%s", g->year, md[i]);
-	json_t *counties = ids(g, "SELECT o.id FROM org o JOIN org_closure c ON c.descendant = o.id"
+	json_t *counties = ids(g, "SELECT o.id FROM org o " ORG_JOIN_UP("c", "o.id")
 				       " WHERE c.ancestor = ? AND o.kind = 'industry_committee' AND o.status = 'active' ORDER BY o.id", root);
 	/* The units seed 002 names: the 公路 centre and the 执法 detachment. */
 	json_t *road = ids(g, "SELECT min(id) AS id FROM org WHERE kind = 'committee' AND parent_id = ? AND name LIKE '%公路%'"

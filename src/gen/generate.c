@@ -130,9 +130,7 @@ static int64_t add_org(struct gctx *g, int64_t parent, const char *code, enum or
 				 DB_T(unit), DB_T(founded), DB_I(g->st->orgs), DB_T(g->today), DB_T(g->today)), g->err);
 	free(key);
 	if (!rc)
-		rc = db_run(g->db, "INSERT INTO org_closure(ancestor, descendant, depth)"
-				   " SELECT ancestor, ?, depth + 1 FROM org_closure WHERE descendant = ?"
-				   " UNION ALL SELECT ?, ?, 0", DB_ARGS(DB_I(id), DB_I(parent), DB_I(id), DB_I(id)), g->err);
+		rc = org_tree_add(g->db, id, parent, g->err);
 	if (!rc)
 		rc = db_run(g->db, "INSERT INTO org_event(org_id, kind, on_date, detail, created_at) VALUES (?, 'create', ?, ?, ?)",
 			    DB_ARGS(DB_I(id), DB_T(founded), DB_T("{\"source\":\"generate\"}"), DB_T(g->today)), g->err);

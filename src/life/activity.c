@@ -539,7 +539,7 @@ json_t *life_activity_list(struct db *db, const struct actor *a, const struct li
 		if ((!org && scope_root_of(db, a, &org, err)) || scope_org(db, a, org, err))
 			return NULL;
 		if (f->subtree)
-			db_where_add(&w, "x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)",
+			db_where_add(&w, ORG_IN_SUBTREE("x.org_id", "?"),
 				     DB_ARGS(DB_I(org)));
 		else
 			db_where_add(&w, "x.org_id = ?", DB_ARGS(DB_I(org)));

@@ -133,7 +133,7 @@ static int kind_ix(const struct grid *g, const char *kind)
 static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_error *err)
 {
 	struct db_stmt *st = db_query(db,
-		"SELECT o.id, o.name, o.kind, o.founded_on FROM org_closure c JOIN org o ON o.id = c.descendant"
+		"SELECT o.id, o.name, o.kind, o.founded_on FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant"
 		" WHERE c.ancestor = ? AND o.status = 'active' AND o.kind IN (SELECT org_kind FROM life_rule)"
 		" ORDER BY o.id", DB_ARGS(DB_I(root)), err);
 	if (!st)
@@ -155,7 +155,7 @@ static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_erro
 	/* Ordered by election date, so the last row per org is its current term. */
 	st = db_query(db, "SELECT t.org_id, t.id, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id),"
 			  " (SELECT max(f.member_id) FROM org_officer f WHERE f.term_id = t.id AND f.post = 'secretary')"
-			  " FROM org_closure c JOIN org_term t ON t.org_id = c.descendant WHERE c.ancestor = ?"
+			  " FROM " ORG_TREE_AS("c") " JOIN org_term t ON t.org_id = c.descendant WHERE c.ancestor = ?"
 			  " ORDER BY t.org_id, t.elected_on, t.id", DB_ARGS(DB_I(root)), err);
 	if (!st)
 		return err->code;
@@ -183,7 +183,7 @@ static int counts_load(struct db *db, int64_t root, struct grid *g, struct dj_er
 	struct db_stmt *st = db_query(db,
 		"SELECT t.org_id, t.kind, t.year, t.speaker, t.m01, t.m02, t.m03, t.m04, t.m05, t.m06, t.m07, t.m08, t.m09,"
 		" t.m10, t.m11, t.m12 FROM life_tally t"
-		" WHERE t.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND t.year BETWEEN ? AND ?",
+		" WHERE " ORG_IN_SUBTREE("t.org_id", "?") " AND t.year BETWEEN ? AND ?",
 		DB_ARGS(DB_I(root), DB_I(g->y0), DB_I(y1)), err);
 	if (!st)
 		return err->code;
@@ -626,7 +626,7 @@ json_t *life_absentees(struct db *db, const struct actor *a, int64_t org, struct
 		" SELECT t.member_id, t.status, v.on_date, row_number() OVER (PARTITION BY t.member_id"
 		"  ORDER BY v.on_date DESC, v.id DESC) AS rn FROM attendance t JOIN activity v ON v.id = t.activity_id"
 		" WHERE t.dual = 0 AND v.status = 'held' AND v.on_date BETWEEN ? AND ?"
-		"  AND t.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)) s"
+		"  AND " ORG_IN_SUBTREE("t.org_id", "?") ") s"
 		" JOIN member m ON m.id = s.member_id JOIN org o ON o.id = m.org_id"
 		" WHERE s.rn <= ? AND m.active = 1 GROUP BY s.member_id, m.name, m.org_id, o.name"
 		" HAVING count(*) = ? AND sum(CASE WHEN s.status = 'absent' THEN 1 ELSE 0 END) = ?"
@@ -651,7 +651,7 @@ json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct d
 		" WHERE t.activity_id = x.activity_id AND t.org_id = x.org_id AND t.status = 'present')), 0) AS present,"
 		" coalesce(sum((SELECT count(*) FROM attendance t WHERE t.activity_id = x.activity_id"
 		" AND t.org_id = x.org_id AND t.dual = 0)), 0) AS expected FROM activity_org x"
-		" WHERE x.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?) AND x.held = 1"
+		" WHERE " ORG_IN_SUBTREE("x.org_id", "?") " AND x.held = 1"
 		" AND x.on_date BETWEEN ? AND ?", DB_ARGS(DB_I(root), DB_T(first), DB_T(today)), err);
 	if (!r)
 		return NULL;

@@ -15,6 +15,7 @@
 
 #include "core/date.h"
 #include "db/db.h"
+#include "org/org.h"
 #include "platform/todo.h"
 
 #define S(r, k) json_string_value(json_object_get(r, k))
@@ -47,7 +48,7 @@ static int todos_study(struct db *db, const struct actor *a, const char *today, 
 	snprintf(month, sizeof month, "%.7s", today);
 	json_t *rows = db_rows(db,
 		"SELECT i.id, i.week, i.title, p.id AS plan_id, p.title AS plan_title, p.org_id, o.name AS org_name"
-		" FROM member m JOIN org_closure c ON c.descendant = m.org_id JOIN study_plan p ON p.org_id = c.ancestor"
+		" FROM member m " ORG_JOIN_UP("c", "m.org_id") " JOIN study_plan p ON p.org_id = c.ancestor"
 		" JOIN study_item i ON i.plan_id = p.id JOIN org o ON o.id = p.org_id"
 		" WHERE m.id = ?1 AND m.active = 1 AND p.month = ?2"
 		" AND NOT EXISTS (SELECT 1 FROM study_done d WHERE d.item_id = i.id AND d.member_id = ?1)"

@@ -241,8 +241,7 @@ json_t *life_study_list(struct db *db, const struct actor *a, int64_t org, const
 	}
 	struct db_where w = {0};
 	db_where_arg(&w, DB_I(a->member_id));	/* the "done" count in the select list comes first */
-	db_where_add(&w, "(p.org_id IN (SELECT ancestor FROM org_closure WHERE descendant = ?)"
-			 " OR p.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?))",
+	db_where_add(&w, "(" ORG_IN_ANCESTORS("p.org_id", "?") " OR " ORG_IN_SUBTREE("p.org_id", "?") ")",
 		     DB_ARGS(DB_I(at), DB_I(a->role == ROLE_MEMBER ? -1 : at)));
 	if (month)
 		db_where_add(&w, "p.month = ?", DB_ARGS(DB_T(month)));
@@ -270,7 +269,7 @@ json_t *life_study_progress(struct db *db, const struct actor *a, int64_t id, st
 		"SELECT o.id AS org_id, o.name AS org_name, count(DISTINCT m.id) AS members,"
 		" count(d.item_id) AS done, sum(CASE WHEN (SELECT count(*) FROM study_done d2 JOIN study_item i2 ON i2.id = d2.item_id"
 		"  WHERE i2.plan_id = ? AND d2.member_id = m.id) = ? THEN 1 ELSE 0 END) AS completed_members"
-		" FROM org_closure c JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = o.id AND m.active = 1"
+		" FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = o.id AND m.active = 1"
 		" LEFT JOIN study_done d ON d.member_id = m.id AND d.item_id IN (SELECT id FROM study_item WHERE plan_id = ?)"
 		" WHERE c.ancestor = ? GROUP BY o.id, o.name, o.name_key ORDER BY o.name_key",
 		DB_ARGS(DB_I(id), DB_I(nitems), DB_I(id), DB_I(org)), err);

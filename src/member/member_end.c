@@ -14,6 +14,7 @@
 #include "core/valid.h"
 #include "db/db.h"
 #include "member/member.h"
+#include "org/org.h"
 
 static const struct {
 	const char *code, *label;
@@ -154,7 +155,7 @@ json_t *roster_end_list(struct db *db, const struct actor *a, int64_t org, int64
 	if ((!org && scope_root_of(db, a, &org, err)) || scope_org(db, a, org, err))
 		return NULL;
 	struct db_where w = {0};
-	db_where_add(&w, "e.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(org)));
+	db_where_add(&w, ORG_IN_SUBTREE("e.org_id", "?"), DB_ARGS(DB_I(org)));
 	if (member)
 		db_where_add(&w, "e.member_id = ?", DB_ARGS(DB_I(member)));
 	if (reason)

@@ -15,6 +15,7 @@
 #include "io/xlsx_write.h"
 #include "member/member.h"
 #include "member/member_cols.h"
+#include "org/org.h"
 
 const struct member_col member_cols[MEMBER_NCOLS] = {
 	{"姓名", "name", true, false, 30, 10, "必填"},
@@ -117,7 +118,7 @@ int member_export(struct db *db, const struct actor *a, int64_t org_id, bool rev
 	struct db_stmt *st = db_query(db,
 		"SELECT m.id, m.name, m.gender, m.ethnicity, m.id_card_enc, m.birth_date, m.phone_enc, m.education,"
 		" m.join_date, m.status, m.full_date, m.position, m.is_mobile, m.mobile_place, m.mobile_since, o.code"
-		" FROM org_closure c JOIN member m ON m.org_id = c.descendant JOIN org o ON o.id = m.org_id"
+		" FROM " ORG_TREE_AS("c") " JOIN member m ON m.org_id = c.descendant JOIN org o ON o.id = m.org_id"
 		" WHERE c.ancestor = ? AND m.active = 1 ORDER BY c.depth, o.sort, o.id, m.name_key, m.id",
 		DB_ARGS(DB_I(org_id)), err);
 	if (!st) {

@@ -574,7 +574,7 @@ static int64_t org_of_row(struct import *im, const char *code, char *msg)
 	json_t *named = NULL;
 	if (!within && !e.code)
 		named = db_rows(im->db,
-				"SELECT o.id, o.code, o.status FROM org o JOIN org_closure c ON c.descendant = o.id"
+				"SELECT o.id, o.code, o.status FROM org o " ORG_JOIN_UP("c", "o.id")
 				" WHERE c.ancestor = ? AND o.name = ? ORDER BY o.status, o.code",
 				DB_ARGS(DB_I(im->org_id), DB_T(code)), &e);
 	pthread_mutex_unlock(&im->db_mu);

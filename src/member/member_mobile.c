@@ -19,6 +19,7 @@
 #include "core/valid.h"
 #include "db/db.h"
 #include "member/member.h"
+#include "org/org.h"
 
 /* Org kinds that hold organizational life for members. */
 static bool host_kind(const char *kind, bool temporary_ok)
@@ -237,12 +238,10 @@ json_t *roster_mobile_list(struct db *db, const struct actor *a, int64_t org, bo
 	const char *cond = all ? "" : " AND h.ended_on IS NULL";
 	char sql[1536];
 	int64_t total = 0;
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM mobile_hosting h WHERE h.home_org IN"
-		 " (SELECT descendant FROM org_closure WHERE ancestor = ?)%s", cond);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM mobile_hosting h WHERE " ORG_IN_SUBTREE("h.home_org", "?") "%s", cond);
 	if (db_int1(db, &total, sql, DB_ARGS(DB_I(org)), err))
 		return NULL;
-	snprintf(sql, sizeof sql, "SELECT " HOSTING_COLS HOSTING_FROM " WHERE h.home_org IN"
-		 " (SELECT descendant FROM org_closure WHERE ancestor = ?)%s ORDER BY h.ended_on IS NOT NULL, m.name_key, h.id"
+	snprintf(sql, sizeof sql, "SELECT " HOSTING_COLS HOSTING_FROM " WHERE " ORG_IN_SUBTREE("h.home_org", "?") "%s ORDER BY h.ended_on IS NOT NULL, m.name_key, h.id"
 		 " LIMIT ? OFFSET ?", cond);
 	json_t *items = db_rows(db, sql, DB_ARGS(DB_I(org), DB_I(size), DB_I((int64_t)(page - 1) * size)), err);
 	return items ? json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page", page, "size",

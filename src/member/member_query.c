@@ -222,14 +222,13 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 	if (root && f->direct)
 		db_where_add(&w, "m.org_id = ?", DB_ARGS(DB_I(root)));
 	else if (root)
-		db_where_add(&w, "m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(root)));
+		db_where_add(&w, ORG_IN_SUBTREE("m.org_id", "?"), DB_ARGS(DB_I(root)));
 	/* Without filters the total is the sum of the counts kept per org
 	 * (member_count, migration 8) rather than a recount of the subtree. */
 	char *csql = nfilter ? xasprintf("SELECT count(*) FROM member m%s", db_where_sql(&w))
 		: xstrdup(!root ? "SELECT coalesce(sum(n), 0) FROM member_count"
 			  : f->direct ? "SELECT coalesce(sum(n), 0) FROM member_count WHERE org_id = ?"
-			  : "SELECT coalesce(sum(n), 0) FROM member_count WHERE org_id IN"
-			    " (SELECT descendant FROM org_closure WHERE ancestor = ?)");
+			  : "SELECT coalesce(sum(n), 0) FROM member_count WHERE " ORG_IN_SUBTREE("org_id", "?"));
 	int64_t total = 0;
 	json_t *out = NULL;
 	if (db_int1(db, &total, csql, nfilter ? w.n : root ? 1 : 0, w.args, err) == 0) {
@@ -238,7 +237,7 @@ json_t *member_list(struct db *db, const struct actor *a, const struct member_fi
 		if (root && !f->direct && nfilter == 0 && total > 2000) {
 			db_where_free(&w);
 			db_where_add(&w, "m.active = 1", DB_NOARGS);
-			db_where_add(&w, "+m.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?)",
+			db_where_add(&w, ORG_IN_SUBTREE("+m.org_id", "?"),
 				     DB_ARGS(DB_I(root)));
 		}
 		db_where_arg(&w, DB_I(f->size));

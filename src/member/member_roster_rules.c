@@ -22,9 +22,10 @@
 #include "core/mem.h"
 #include "core/setting.h"
 #include "db/db.h"
+#include "org/org.h"
 #include "platform/todo.h"
 
-#define SUBTREE_OF(col) col " IN (SELECT descendant FROM org_closure WHERE ancestor = ?1)"
+#define SUBTREE_OF(col) ORG_IN_SUBTREE(col, "?1")
 
 static bool want(const char *rule, const char *id)
 {
@@ -191,7 +192,7 @@ static int idle(struct db *db, int64_t root, const char *today, const char *rule
 		json_t *rows = db_rows(db,
 			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, d.last_on, p.recent FROM ("
 			" SELECT c.descendant AS org_id, sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
-			" FROM study_plan sp JOIN org_closure c ON c.ancestor = sp.org_id WHERE sp.month > ?4 AND sp.month <= ?5"
+			" FROM study_plan sp " ORG_JOIN_DOWN("c", "sp.org_id") " WHERE sp.month > ?4 AND sp.month <= ?5"
 			" AND " SUBTREE_OF("c.descendant") " AND EXISTS (SELECT 1 FROM study_item si WHERE si.plan_id = sp.id)"
 			" GROUP BY c.descendant) p JOIN member m ON m.org_id = p.org_id JOIN org o ON o.id = m.org_id"
 			" LEFT JOIN (SELECT d.member_id, max(sp.month) AS last_on FROM study_done d JOIN study_item si ON si.id = d.item_id"

@@ -439,15 +439,14 @@ json_t *roster_transfer_list(struct db *db, const struct actor *a, const struct 
 	if ((!org && scope_root_of(db, a, &org, err)) || scope_org(db, a, org, err))
 		return NULL;
 	struct db_where w = {0};
-	const char *in_sub = "t.to_org IN (SELECT descendant FROM org_closure WHERE ancestor = ?)";
-	const char *out_sub = "t.from_org IN (SELECT descendant FROM org_closure WHERE ancestor = ?)";
+	const char *in_sub = ORG_IN_SUBTREE("t.to_org", "?");
+	const char *out_sub = ORG_IN_SUBTREE("t.from_org", "?");
 	if (f->dir && strcmp(f->dir, "in") == 0)
 		db_where_add(&w, in_sub, DB_ARGS(DB_I(org)));
 	else if (f->dir && strcmp(f->dir, "out") == 0)
 		db_where_add(&w, out_sub, DB_ARGS(DB_I(org)));
 	else
-		db_where_add(&w, "(t.to_org IN (SELECT descendant FROM org_closure WHERE ancestor = ?) OR"
-				 " t.from_org IN (SELECT descendant FROM org_closure WHERE ancestor = ?))",
+		db_where_add(&w, "(" ORG_IN_SUBTREE("t.to_org", "?") " OR " ORG_IN_SUBTREE("t.from_org", "?") ")",
 			     DB_ARGS(DB_I(org), DB_I(org)));
 	if (f->member)
 		db_where_add(&w, "t.member_id = ?", DB_ARGS(DB_I(f->member)));

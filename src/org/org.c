@@ -26,6 +26,14 @@ int org_contains(struct db *db, int64_t anc, int64_t desc, bool *within, struct 
 			 DB_ARGS(DB_I(anc), DB_I(desc)), err);
 }
 
+int org_tree_add(struct db *db, int64_t id, int64_t parent, struct dj_error *err)
+{
+	return db_run(db, "INSERT INTO org_closure(ancestor, descendant, depth)"
+			  " SELECT ancestor, ?, depth + 1 FROM org_closure WHERE descendant = ?"
+			  " UNION ALL SELECT ?, ?, 0",
+		      DB_ARGS(DB_I(id), DB_I(parent), DB_I(id), DB_I(id)), err);
+}
+
 #define ORG_COLS "o.id, o.code, o.name, o.kind, o.parent_id, p.name AS parent_name, o.unit, o.founded_on," \
 		 " o.status, o.ended_on, o.merged_into, o.sort, o.created_at, o.updated_at"
 
@@ -119,10 +127,7 @@ int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, st
 			     DB_T(unit), DB_T(founded), DB_I(sort), DB_T(now), DB_T(now)), err);
 	free(key);
 	if (!rc)
-		rc = db_run(db, "INSERT INTO org_closure(ancestor, descendant, depth)"
-				" SELECT ancestor, ?, depth + 1 FROM org_closure WHERE descendant = ?"
-				" UNION ALL SELECT ?, ?, 0",
-			    DB_ARGS(DB_I(*id), DB_I(parent), DB_I(*id), DB_I(*id)), err);
+		rc = org_tree_add(db, *id, parent, err);
 	if (!rc)
 		rc = org_event_add(db, a, *id, "create", founded, json_pack("{s:s, s:s}", "name", name, "kind", kind), err);
 	if (!rc) {

@@ -65,6 +65,48 @@ static inline enum org_status org_row_status(json_t *row)
 	return org_status_parse(json_string_value(json_object_get(row, "status")));
 }
 
+/* The tree in SQL.  The tree is kept as org_closure(ancestor, descendant,
+ * depth): one row for every org and each org at or above it (depth 0 for
+ * itself).  Other modules reach it only through these fragments (string
+ * literals: pass string literals, e.g. ORG_IN_SUBTREE("m.org_id", "?")).
+ * Each expands to the very text the queries used before they existed: SQLite
+ * here has no ANALYZE statistics and a changed text can change a plan, so
+ * keep the shapes (IN-subquery, JOIN, EXISTS) the query had.
+ *
+ * ORG_SUBTREE(p)              the ids of the subtree of the org bound to `p`
+ *                             ("?" or "?1"), a subquery to put after IN;
+ * ORG_IN_SUBTREE(col, p)      `col` is in that subtree;
+ * ORG_ANCESTORS(p), ORG_IN_ANCESTORS(col, p)
+ *                             the same for the org `p` and every org above it;
+ * ORG_JOIN_UP(alias, col)     JOIN the tree as `alias` on alias.descendant =
+ *                             `col`: alias.ancestor runs over col's org and
+ *                             every org above it (add `alias.ancestor = ?` to
+ *                             keep the rows of one subtree);
+ * ORG_JOIN_DOWN(alias, col)   JOIN on alias.ancestor = `col`: alias.descendant
+ *                             runs over col's org and every org below it
+ *                             (alias.depth > 0: strictly below);
+ * ORG_EXISTS_IN_SUBTREE(alias, p, col)
+ *                             EXISTS form of ORG_IN_SUBTREE (for OR'ed tests);
+ * ORG_TREE_AS(alias)          the tree's rows named `alias` for a FROM list
+ *                             that starts from it ("FROM " ORG_TREE_AS("c")
+ *                             " JOIN org o ON o.id = c.descendant WHERE
+ *                             c.ancestor = ?"): columns ancestor, descendant,
+ *                             depth.
+ * org_contains() answers whether one org is in another's subtree. */
+#define ORG_SUBTREE(p) "(SELECT descendant FROM org_closure WHERE ancestor = " p ")"
+#define ORG_IN_SUBTREE(col, p) col " IN " ORG_SUBTREE(p)
+#define ORG_ANCESTORS(p) "(SELECT ancestor FROM org_closure WHERE descendant = " p ")"
+#define ORG_IN_ANCESTORS(col, p) col " IN " ORG_ANCESTORS(p)
+#define ORG_TREE_AS(alias) "org_closure " alias
+#define ORG_JOIN_UP(alias, col) "JOIN " ORG_TREE_AS(alias) " ON " alias ".descendant = " col
+#define ORG_JOIN_DOWN(alias, col) "JOIN " ORG_TREE_AS(alias) " ON " alias ".ancestor = " col
+#define ORG_EXISTS_IN_SUBTREE(alias, p, col) \
+	"EXISTS (SELECT 1 FROM " ORG_TREE_AS(alias) " WHERE " alias ".ancestor = " p " AND " alias ".descendant = " col ")"
+
+/* Put the new org `id` under `parent` (0: a root) in the tree; inside the
+ * caller's transaction (org_create, the generator). */
+int org_tree_add(struct db *db, int64_t id, int64_t parent, struct dj_error *err);
+
 /* Create from JSON {code, name, kind, parent_id, unit, founded_on}. */
 int org_create(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);
 /* Change name (a rename event), unit, founded_on, kind, sort. */

@@ -9,7 +9,7 @@ int org_todos(struct db *db, const struct actor *a, const char *today, json_t *o
 
 const char *org_subtree_sql(void)
 {
-	return "(SELECT descendant FROM org_closure WHERE ancestor = ?1)";
+	return ORG_SUBTREE("?1");
 }
 
 static int org_findings_source(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "org/org.h"
+
 /* Append {kind, title, due_on?, link, org_id?, org_name?} to `out` (the
  * platform adds module and overdue).  due_on and org_name may be NULL,
  * org_id 0 for none. */
@@ -20,7 +22,7 @@ void todo_add(json_t *out, const char *kind, const char *title, const char *due_
 
 /* SQL: the nearest 党委 strictly above the org in column `col` (NULL if none). */
 #define TODO_COMMITTEE_OF(col)                                                                           \
-	"(SELECT cc.ancestor FROM org_closure cc JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = " col \
+	"(SELECT cc.ancestor FROM " ORG_TREE_AS("cc") " JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = " col \
 	" AND cc.depth > 0 AND co.kind IN ('committee', 'industry_committee') ORDER BY cc.depth LIMIT 1)"
 /* SQL: true when the org in `col` holds an enabled account of `roles`
  * (an SQL list such as "'org_admin'"). */

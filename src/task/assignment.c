@@ -353,8 +353,7 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 	date_add(soon, today, 0, 0, (int)days);
 	struct db_where w = {0};
 	/* Assignments of orgs in scope, and those of plans of orgs in scope. */
-	db_where_add(&w, "(EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = a.org_id)"
-			 " OR EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = p.org_id))",
+	db_where_add(&w, "(" ORG_EXISTS_IN_SUBTREE("c", "?", "a.org_id") " OR " ORG_EXISTS_IN_SUBTREE("c", "?", "p.org_id") ")",
 		     DB_ARGS(DB_I(root), DB_I(root)));
 	if (f->plan)
 		db_where_add(&w, "a.plan_id = ?", DB_ARGS(DB_I(f->plan)));

@@ -242,7 +242,7 @@ json_t *task_contacts(struct db *db, const struct actor *a, int64_t plan_id, str
 		"SELECT o.id AS org_id, o.code, o.name AS org_name, c.leader_name, c.leader_phone_enc, c.clerk_name,"
 		" c.clerk_phone_enc, c.updated_at FROM org o LEFT JOIN plan_contact c ON c.plan_id = ? AND c.org_id = o.id"
 		" WHERE o.id IN (SELECT DISTINCT org_id FROM assignment WHERE plan_id = ?)"
-		" AND (? = 0 OR EXISTS (SELECT 1 FROM org_closure oc WHERE oc.ancestor = ? AND oc.descendant = o.id))"
+		" AND (? = 0 OR " ORG_EXISTS_IN_SUBTREE("oc", "?", "o.id") ")"
 		" ORDER BY o.sort, o.code",
 		DB_ARGS(DB_I(plan_id), DB_I(plan_id), DB_I(root), DB_I(root)), err);
 	if (!rows) {
@@ -361,7 +361,7 @@ json_t *task_scores(struct db *db, const struct actor *a, int64_t plan_id, int y
 		" JOIN (SELECT a.id, " TASK_POINTS_SQL " AS pts FROM assignment a JOIN task t ON t.id = a.task_id"
 		"  JOIN plan p ON p.id = a.plan_id) s ON s.id = a.id"
 		" WHERE p.status <> 'draft' AND (? = 0 OR a.plan_id = ?) AND (CAST(? AS TEXT) IS NULL OR (p.ends_on >= ? AND p.ends_on <= ?))"
-		" AND EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND (c.descendant = a.org_id OR c.descendant = p.org_id))"
+		" AND EXISTS (SELECT 1 FROM " ORG_TREE_AS("c") " WHERE c.ancestor = ? AND (c.descendant = a.org_id OR c.descendant = p.org_id))"
 		" GROUP BY a.org_id, o.name, o.sort, o.code ORDER BY earned DESC, o.sort, o.code",
 		DB_ARGS(DB_T(today), DB_I(plan_id), DB_I(plan_id), DB_T(y0), DB_T(y0), DB_T(y1), DB_I(root)), err);
 	return rows;
@@ -400,14 +400,14 @@ json_t *task_findings(struct db *db, const struct actor *a, int64_t org_root, st
 	json_t *late = db_rows(db,
 		"SELECT a.id, a.org_id, o.name AS org_name, t.title, t.due_on, p.title AS plan_title FROM assignment a"
 		" JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"
-		" JOIN org_closure c ON c.descendant = a.org_id AND c.ancestor = ?"
+		" " ORG_JOIN_UP("c", "a.org_id") " AND c.ancestor = ?"
 		" WHERE p.status = 'published' AND a.status IN ('not_started', 'in_progress', 'returned') AND t.due_on < ?"
 		" ORDER BY t.due_on, o.sort, o.code",
 		DB_ARGS(DB_I(org_root), DB_T(today)), err);
 	json_t *contacts = late ? db_rows(db,
 		"SELECT DISTINCT a.org_id, o.name AS org_name, p.title AS plan_title, p.contacts_due FROM assignment a"
 		" JOIN plan p ON p.id = a.plan_id JOIN org o ON o.id = a.org_id"
-		" JOIN org_closure c ON c.descendant = a.org_id AND c.ancestor = ?"
+		" " ORG_JOIN_UP("c", "a.org_id") " AND c.ancestor = ?"
 		" WHERE p.status = 'published' AND p.contacts_due < ? AND NOT EXISTS"
 		" (SELECT 1 FROM plan_contact pc WHERE pc.plan_id = p.id AND pc.org_id = a.org_id)"
 		" ORDER BY o.name", DB_ARGS(DB_I(org_root), DB_T(today)), err) : NULL;

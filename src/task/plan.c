@@ -46,7 +46,7 @@ json_t *task_plan_row(struct db *db, const struct actor *a, int64_t id, bool man
 		int64_t root;
 		if (!(rc = scope_root_of(db, a, &root, err)))
 			rc = db_exists(db, &assigned,
-				       "SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
+				       "SELECT 1 FROM assignment s " ORG_JOIN_UP("c", "s.org_id")
 				       " WHERE s.plan_id = ? AND c.ancestor = ? LIMIT 1",
 				       DB_ARGS(DB_I(id), DB_I(root)), err);
 	}
@@ -276,7 +276,7 @@ static json_t *plan_tasks(struct db *db, int64_t plan_id, int64_t only_root, str
 		" t.due_on, t.milestones, t.assignee_kinds, t.points, t.late_points, t.missing_points, t.version,"
 		" (SELECT count(*) FROM assignment s WHERE s.task_id = t.id) AS assignments"
 		" FROM task t LEFT JOIN campaign c ON c.id = t.campaign_id WHERE t.plan_id = ?"
-		" AND (? = 0 OR EXISTS (SELECT 1 FROM assignment s JOIN org_closure oc ON oc.descendant = s.org_id"
+		" AND (? = 0 OR EXISTS (SELECT 1 FROM assignment s " ORG_JOIN_UP("oc", "s.org_id")
 		"  WHERE s.task_id = t.id AND oc.ancestor = ?))"
 		" ORDER BY coalesce(c.sort, 0), t.sort, t.id",
 		DB_ARGS(DB_I(plan_id), DB_I(only_root), DB_I(only_root)), err);
@@ -360,8 +360,8 @@ json_t *task_plan_list(struct db *db, const struct actor *a, int page, int size,
 		return NULL;
 	/* The plans of orgs in scope, and the plans that give the scope tasks. */
 	const char *where = " FROM plan p JOIN org o ON o.id = p.org_id WHERE"
-			    " EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor = ? AND c.descendant = p.org_id)"
-			    " OR EXISTS (SELECT 1 FROM assignment s JOIN org_closure c ON c.descendant = s.org_id"
+			    " " ORG_EXISTS_IN_SUBTREE("c", "?", "p.org_id")
+			    " OR EXISTS (SELECT 1 FROM assignment s " ORG_JOIN_UP("c", "s.org_id")
 			    "  WHERE s.plan_id = p.id AND c.ancestor = ?)";
 	int64_t total = 0;
 	char *sql = xasprintf("SELECT count(*)%s", where);

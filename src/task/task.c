@@ -314,7 +314,7 @@ static int write_children(struct db *db, int64_t id, const struct task_in *v, bo
 #define FAN_OUT_SQL(WHERE)                                                                                         \
 	"INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen_version, updated_at)"         \
 	" SELECT t.id, t.plan_id, o.id, ?, t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"    \
-	" JOIN org_closure c ON c.ancestor = p.org_id AND c.depth > 0 JOIN org o ON o.id = c.descendant"            \
+	" " ORG_JOIN_DOWN("c", "p.org_id") " AND c.depth > 0 JOIN org o ON o.id = c.descendant"            \
 	" WHERE " WHERE " AND o.status = 'active' AND ("                                                           \
 	"  (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))"                 \
 	"  OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))" \

@@ -4,6 +4,7 @@
 
 #include "core/date.h"
 #include "db/db.h"
+#include "org/org.h"
 
 struct actor actor_cli(void)
 {
@@ -58,8 +59,7 @@ int scope_org(struct db *db, const struct actor *a, int64_t org_id, struct dj_er
 	bool found;
 	int rc = a->role == ROLE_ADMIN && a->org_id == 0
 		? db_exists(db, &found, "SELECT 1 FROM org WHERE id = ?", DB_ARGS(DB_I(org_id)), err)
-		: db_exists(db, &found, "SELECT 1 FROM org_closure WHERE ancestor = ? AND descendant = ?",
-			    DB_ARGS(DB_I(a->org_id), DB_I(org_id)), err);
+		: org_contains(db, a->org_id, org_id, &found, err);
 	if (rc)
 		return rc;	/* a failed query is an error, never "not found" */
 	return found ? 0 : forbidden(err, "党组织");

@@ -1,4 +1,5 @@
 /* user.c — accounts: create, change, passwords. */
+#include "org/org.h"
 #include "user/user.h"
 
 #include <ctype.h>
@@ -273,7 +274,7 @@ json_t *user_list(struct db *db, const struct actor *a, const char *q, int page,
 	}
 	char *like = db_like_pattern(q);
 	const char *where = " FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
-		" WHERE (?1 = 0 OR u.org_id IN (SELECT descendant FROM org_closure WHERE ancestor = ?1))"
+		" WHERE (?1 = 0 OR " ORG_IN_SUBTREE("u.org_id", "?1") ")"
 		" AND (CAST(?2 AS TEXT) IS NULL OR u.username LIKE ?2 ESCAPE '\\' OR u.display_name LIKE ?2 ESCAPE '\\')";
 	db_val args[] = {DB_I(a->org_id), DB_T(like), DB_I(size), DB_I((int64_t)(page - 1) * size)};
 	char *csql = xasprintf("SELECT count(*)%s", where);
