@@ -151,6 +151,11 @@ int develop_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id
 			return rc;
 		if (found)
 			return dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记为党员");
+		if ((rc = db_exists(db, &found, "SELECT 1 FROM develop_person WHERE id_card_hash = ? AND status = 'stopped'",
+				    DB_ARGS(DB_T(hid)), err)))
+			return rc;
+		if (found)
+			return dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号的发展已终止，再次申请请在原记录中办理“重新申请”");
 		if ((rc = db_exists(db, &found, "SELECT 1 FROM develop_person WHERE id_card_hash = ?", DB_ARGS(DB_T(hid)),
 				    err)))
 			return rc;

@@ -70,6 +70,17 @@ int develop_step_add(struct db *db, const struct actor *a, int64_t id, json_t *i
 int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *step_id,
 		       struct dj_error *err);
 
+/* 终止发展: {on_date, reason: withdrawn|unfit|not_approved|other, note?
+ * (required for other)} of a person not yet admitted (develop_stop.c). */
+int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+const char *develop_stop_label(const char *reason);	/* 本人撤回入党申请 … */
+/* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
+ * at step 1 (*new_id) linked to the stopped one. */
+int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,
+		   struct dj_error *err);
+/* The whole 身份证号 or phone ({field}) of a person, audited. */
+json_t *develop_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err);
+
 /* One person with personal data masked, their timeline and what is due. */
 json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
 /* The board of a subtree by stage: counts and the first `size` of each. */

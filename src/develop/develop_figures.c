@@ -43,6 +43,12 @@ const struct figure develop_figures[] = {
 		STEPS(" AND s.step IN (15, 23) AND s.passed = 0")), .note = "期间内接收或转正表决未获通过的支部大会"},
 	{FIGURE("develop.late.count", "超期办理的步骤", "次", FIGURE_COUNT, FIGURE_FLOW, STEPS(" AND s.late = 1")),
 	 .by = "step", .note = "期间内办理、但晚于时限的步骤，按步骤分列"},
+	{FIGURE("develop.stopped.count", "终止发展", "名", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.stopped_on AS on_date,"
+		" CASE p.stop_reason WHEN 'withdrawn' THEN '本人撤回入党申请' WHEN 'unfit' THEN '培养考察不合格'"
+		" WHEN 'not_approved' THEN '未获支部或上级党委同意' ELSE '其他原因' END AS reason, p.stopped_status"
+		" FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.stopped_on BETWEEN ?2 AND ?3"),
+	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列"},
 	{FIGURE("develop.overdue.count", "逾期未办的步骤", "名", FIGURE_COUNT, FIGURE_STOCK,
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.due_on AS on_date,"
 		" p.due_step, p.status FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.due_on < ?3"

@@ -51,17 +51,26 @@ static int h_list(struct http_ctx *c)
 	return http_ok(c, develop_list(DB, ME, &f, ERR));
 }
 
+/* A write's answer: the person `id` as it stands now (with `step_id` when a
+ * step was recorded), 201. */
+static int reply_person(struct http_ctx *c, int rc, int64_t id, int64_t step_id)
+{
+	if (rc)
+		return rc;
+	json_t *r = develop_get(DB, ME, id, ERR);
+	if (r && step_id)
+		json_object_set_new(r, "step_id", json_integer(step_id));
+	return r ? http_reply(c, 201, r) : ERR->code;
+}
+
 static int h_create(struct http_ctx *c)
 {
 	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
+	int64_t id = 0;
 	if (!in)
 		return ERR->code;
-	if ((rc = develop_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *r = develop_get(DB, ME, id, ERR);
-	return r ? http_reply(c, 201, r) : ERR->code;
+	int rc = develop_create(DB, ME, in, &id, ERR);
+	return reply_person(c, rc, id, 0);
 }
 
 static int h_get(struct http_ctx *c)
@@ -72,16 +81,35 @@ static int h_get(struct http_ctx *c)
 static int h_step(struct http_ctx *c)
 {
 	json_t *in = http_body(c);
-	int64_t sid;
-	int rc;
+	int64_t sid = 0;
 	if (!in)
 		return ERR->code;
-	if ((rc = develop_step_add(DB, ME, http_param(c, 0), in, &sid, ERR)))
-		return rc;
-	json_t *r = develop_get(DB, ME, http_param(c, 0), ERR);
-	if (r)
-		json_object_set_new(r, "step_id", json_integer(sid));
-	return r ? http_reply(c, 201, r) : ERR->code;
+	int rc = develop_step_add(DB, ME, http_param(c, 0), in, &sid, ERR);
+	return reply_person(c, rc, http_param(c, 0), sid);
+}
+
+static int h_stop(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	return in ? reply_person(c, develop_stop(DB, ME, http_param(c, 0), in, ERR), http_param(c, 0), 0) : ERR->code;
+}
+
+static int h_resume(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	int64_t id = 0;
+	if (!in)
+		return ERR->code;
+	int rc = develop_resume(DB, ME, http_param(c, 0), in, &id, ERR);
+	return reply_person(c, rc, id, 0);
+}
+
+static int h_reveal(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	if (!in)
+		return ERR->code;
+	return http_ok(c, develop_reveal(DB, ME, http_param(c, 0), json_string_value(json_object_get(in, "field")), ERR));
 }
 
 static int h_attach(struct http_ctx *c)
@@ -131,7 +159,10 @@ const struct route develop_routes[] = {
 	{"GET", "/api/v1/develop/people", h_list, READS},
 	{"POST", "/api/v1/develop/people", h_create, ROUTE_MANAGE},
 	{"GET", "/api/v1/develop/people/:id", h_get, READS | ROUTE_DEP(ATTACH)},
+	{"POST", "/api/v1/develop/people/:id/resume", h_resume, ROUTE_MANAGE},
+	{"POST", "/api/v1/develop/people/:id/reveal", h_reveal, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/steps", h_step, ROUTE_MANAGE},
+	{"POST", "/api/v1/develop/people/:id/stop", h_stop, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/steps/:id/attachments", h_attach, ROUTE_MANAGE | ROUTE_UPLOAD},
 	{0},
 };

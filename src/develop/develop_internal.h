@@ -8,7 +8,7 @@
 #define DEVELOP_COLS                                                                                           \
 	"id, org_id, name, gender, ethnicity, birth_date, education, position, status, step, applied_on,"        \
 	" activist_on, candidate_on, admitted_on, voted_on, full_on, stopped_on, probation_end, extensions,"      \
-	" member_id, due_step, due_on, created_at, updated_at"
+	" member_id, due_step, due_on, stop_reason, stop_note, prev_id, next_id, created_at, updated_at"
 
 json_t *develop_row(struct db *db, int64_t id, struct dj_error *err);
 /* The row with 身份证号 and phone opened and masked (for audit and views). */

@@ -49,6 +49,14 @@ static const char *const develop_migrations[] = {
 	"  ('develop.extension_max_months', '12', '延长预备期至多（月）'),\n"
 	"  ('develop.conversion_days', '14', '预备期满后支部大会讨论转正的期限（天）')\n"
 	"  ON CONFLICT (key) DO NOTHING;\n",
+	/* 2: 终止发展 (why, by whom, from which status) and 重新申请, which
+	 * links the stopped record and the new one. */
+	"ALTER TABLE develop_person ADD COLUMN stop_reason TEXT;\n"
+	"ALTER TABLE develop_person ADD COLUMN stop_note TEXT;\n"
+	"ALTER TABLE develop_person ADD COLUMN stop_user BIGINT;\n"
+	"ALTER TABLE develop_person ADD COLUMN stopped_status TEXT;\n"
+	"ALTER TABLE develop_person ADD COLUMN prev_id BIGINT;\n"
+	"ALTER TABLE develop_person ADD COLUMN next_id BIGINT;\n",
 	NULL,
 };
 

@@ -43,6 +43,8 @@ static void develop_label(json_t *p, const char *today)
 	json_object_set_new(p, "due_label", due ? json_string(due->label) : json_null());
 	const char *d = S(p, "due_on");
 	json_object_set_new(p, "overdue", json_boolean(d && strcmp(d, today) < 0));
+	if (json_object_get(p, "stop_reason"))
+		json_object_set_new(p, "stop_label", json_string(develop_stop_label(S(p, "stop_reason"))));
 }
 
 json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)

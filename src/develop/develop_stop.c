@@ -1,0 +1,233 @@
+/* develop_stop.c — 终止发展 (an application withdrawn, an activist or
+ * candidate found unfit, a step not approved …) and 重新申请 after it; and
+ * the audited view of a person's whole 身份证号 or phone.
+ *
+ * A stop keeps the record: the person leaves the board, the due list, the
+ * findings and 待办 from that day, and stays in the figures of before.  The
+ * rules have no "resume" of a stopped development: someone who wants to
+ * join again hands in a new application and every step and time limit runs
+ * anew.  So resuming makes a new record at step 1 (linked both ways to the
+ * stopped one, which keeps its history and figures unchanged). */
+#include "develop/develop_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/date.h"
+#include "core/valid.h"
+#include "crypto/pii.h"
+#include "db/db.h"
+
+#define S(r, k) json_string_value(json_object_get(r, k))
+#define I(r, k) json_integer_value(json_object_get(r, k))
+
+static const char *const stop_reasons[] = {"withdrawn", "unfit", "not_approved", "other", NULL};
+
+const char *develop_stop_label(const char *reason)
+{
+	static const char *const map[][2] = {{"withdrawn", "本人撤回入党申请"}, {"unfit", "培养考察不合格"},
+					     {"not_approved", "未获支部或上级党委同意"}, {"other", "其他原因"}};
+	for (size_t i = 0; reason && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i][0], reason) == 0)
+			return map[i][1];
+	return "";
+}
+
+/* Before the general meeting admits them: a 预备党员 is on the roster and
+ * leaves it only as a member does (取消预备党员资格 at the conversion). */
+static int stoppable(json_t *p, struct dj_error *err)
+{
+	const char *st = S(p, "status");
+	if (strcmp(st, "stopped") == 0)
+		return dj_fail(err, DJ_ECONFLICT, "status", "该发展对象已终止培养");
+	if (strcmp(st, "probationary") == 0 || strcmp(st, "full") == 0)
+		return dj_fail(err, DJ_ECONFLICT, "status", "已接收为预备党员（党员名册在册），不能终止发展");
+	return 0;
+}
+
+static int stop_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	const char *on, *reason, *note;
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = v_date(in, "on_date", "终止日期", true, false, &on, err)) ||
+	    (rc = v_enum(in, "reason", "终止原因", stop_reasons, true, &reason, err)) ||
+	    (rc = v_str(in, "note", "终止说明", 500, false, &note, err)))
+		return rc;
+	if (strcmp(reason, "other") == 0 && !note)
+		return dj_fail(err, DJ_EINVAL, "note", "终止原因为“其他”时请填写说明");
+	if (strcmp(on, a->today) > 0)
+		return dj_fail(err, DJ_EINVAL, "on_date", "终止日期不能晚于今天");
+	json_t *p = develop_row(db, id, err);
+	if (!p)
+		return err->code;
+	char *last = NULL;
+	if (!(rc = stoppable(p, err)) &&
+	    !(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ?", DB_ARGS(DB_I(id)),
+			    err)) && strcmp(on, last) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "on_date", "终止日期不能早于最近一步的办理日期（%s）", last);
+	if (!rc) {
+		char now[21];
+		date_now_iso(now);
+		rc = db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
+				" stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
+				" WHERE id = ?",
+			    DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
+				    DB_I(id)), err);
+	}
+	free(last);
+	json_decref(p);
+	return rc;
+}
+
+/* One write of a person under its audit record: `fn` inside the
+ * transaction, the record as it was and as it is after (*new_id: the record
+ * `fn` names, the same one or a new one). */
+static int audited(struct db *db, const struct actor *a, const char *action, int64_t id, int64_t *new_id,
+		   int (*fn)(struct db *, const struct actor *, int64_t, json_t *, int64_t *, struct dj_error *),
+		   json_t *in, struct dj_error *err)
+{
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, NULL, err)))
+		return rc;
+	json_t *before = develop_masked(db, id, err);
+	if (!before)
+		return err->code;
+	if (!(rc = db_begin(db, err))) {
+		int64_t out = id;
+		rc = fn(db, a, id, in, &out, err);
+		json_t *after = rc ? NULL : develop_masked(db, out, err);
+		if (!rc)
+			rc = after ? audit_write(db, a, action, "develop_person", out, before, after, err) : err->code;
+		json_decref(after);
+		rc = db_end(db, rc, err);
+		if (!rc && new_id)
+			*new_id = out;
+	}
+	json_decref(before);
+	return rc;
+}
+
+static int stop_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out, struct dj_error *err)
+{
+	(void)out;
+	return stop_apply(db, a, id, in, err);
+}
+
+int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	return audited(db, a, "develop.stop", id, NULL, stop_fn, in, err);
+}
+
+/* 重新申请: a new record at step 1 with the stopped one's personal data
+ * (sealed anew: the ciphertext is bound to its row); the stopped record
+ * gives up its 身份证号 key so that the new one may hold it. */
+static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out,
+		     struct dj_error *err)
+{
+	const char *applied;
+	int64_t org;
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = v_date(in, "applied_on", "重新递交入党申请书日期", true, false, &applied, err)) ||
+	    (rc = v_id(in, "org_id", "所在党支部", false, &org, err)))
+		return rc;
+	json_t *p = db_row(db, "SELECT " DEVELOP_COLS ", id_card_enc, phone_enc, next_id FROM develop_person WHERE id = ?",
+			   DB_ARGS(DB_I(id)), err);
+	if (!p)
+		return err->code;
+	if (strcmp(S(p, "status"), "stopped") != 0)
+		rc = dj_fail(err, DJ_ECONFLICT, "status", "只有已终止培养的人可以重新申请");
+	else if (I(p, "next_id"))
+		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
+	else if (strcmp(applied, S(p, "stopped_on")) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "applied_on", "重新申请日期不能早于终止日期（%s）", S(p, "stopped_on"));
+	char *idc = NULL, *ph = NULL;
+	if (!rc) {
+		idc = pii_open(id, "id_card", S(p, "id_card_enc"));
+		ph = pii_open(id, "phone", S(p, "phone_enc"));
+		if ((S(p, "id_card_enc") && !idc) || (S(p, "phone_enc") && !ph))
+			rc = dj_fail(err, DJ_EIO, "id", "个人信息无法解密（密钥文件与数据库不匹配）");
+	}
+	if (!rc)
+		rc = db_run(db, "UPDATE develop_person SET id_card_hash = NULL WHERE id = ?", DB_ARGS(DB_I(id)), err);
+	if (!rc) {
+		json_t *n = json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "org_id",
+				      (json_int_t)(org ? org : I(p, "org_id")), "name", json_object_get(p, "name"),
+				      "gender", json_object_get(p, "gender"), "ethnicity", json_object_get(p, "ethnicity"),
+				      "birth_date", json_object_get(p, "birth_date"), "education",
+				      json_object_get(p, "education"), "position", json_object_get(p, "position"),
+				      "applied_on", applied);
+		if (idc)
+			json_object_set_new(n, "id_card", json_string(idc));
+		if (ph)
+			json_object_set_new(n, "phone", json_string(ph));
+		const char *keys[] = {"by", "note"};
+		for (size_t i = 0; i < 2; i++)
+			if (json_object_get(in, keys[i]))
+				json_object_set(n, keys[i], json_object_get(in, keys[i]));
+		/* The null fields of the old row are absent, not null, to the new one. */
+		const char *k;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(n, tmp, k, v) {
+			if (json_is_null(v))
+				json_object_del(n, k);
+		}
+		rc = develop_insert(db, a, n, out, err);
+		json_decref(n);
+	}
+	if (!rc)
+		rc = db_run(db, "UPDATE develop_person SET prev_id = ? WHERE id = ?", DB_ARGS(DB_I(id), DB_I(*out)), err);
+	if (!rc)
+		rc = db_run(db, "UPDATE develop_person SET next_id = ? WHERE id = ?", DB_ARGS(DB_I(*out), DB_I(id)), err);
+	free(idc);
+	free(ph);
+	json_decref(p);
+	return rc;
+}
+
+int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,
+		   struct dj_error *err)
+{
+	return audited(db, a, "develop.resume", id, new_id, resume_fn, in, err);
+}
+
+json_t *develop_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err)
+{
+	if (!field || (strcmp(field, "id_card") != 0 && strcmp(field, "phone") != 0)) {
+		dj_fail(err, DJ_EINVAL, "field", "只能查看身份证号（id_card）或联系电话（phone）");
+		return NULL;
+	}
+	if (scope_can_manage(a, err) || develop_scope(db, a, id, NULL, err))
+		return NULL;
+	char *sealed = NULL;
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT %s_enc FROM develop_person WHERE id = ?", field);
+	if (db_text1(db, &sealed, sql, DB_ARGS(DB_I(id)), err))
+		return NULL;
+	char *plain = pii_open(id, field, sealed);
+	bool broken = sealed && !plain;
+	free(sealed);
+	if (broken) {
+		dj_fail(err, DJ_EIO, field, "个人信息无法解密（密钥文件与数据库不匹配）");
+		return NULL;
+	}
+	/* The view itself is a recorded event, with no copy of the value. */
+	json_t *what = json_pack("{s:s}", "field", field);
+	int rc = db_begin(db, err);
+	if (!rc)
+		rc = db_end(db, audit_write(db, a, "develop.reveal", "develop_person", id, NULL, what, err), err);
+	json_decref(what);
+	if (rc) {
+		free(plain);
+		return NULL;
+	}
+	json_t *out = json_pack("{s:s, s:s?}", "field", field, "value", plain);
+	free(plain);
+	return out;
+}
