@@ -101,3 +101,38 @@ it('an activist becomes a candidate, passes the general meeting and is in the ro
   assert.match(await row.innerText(), new RegExp(TODAY));
   await ctx.close();
 });
+
+it('a secretary stops an applicant with a reason (refused without one), and the board no longer shows them', async () => {
+  const zhibu = await loginAs(srv.base, 'zhibu');
+  const NAME2 = '浏览器终止申请人';
+  const card = idCard('19990612', 322);
+  const r = await zhibu.post('/develop/people', { org_id: branch, name: NAME2, id_card: card, applied_on: '2026-02-20' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const { ctx, page } = await open('zhibu');
+  await page.goto(srv.base + '/#/develop/people/' + r.body.id);
+  await page.locator('h2', { hasText: NAME2 }).waitFor();
+  // The whole 身份证号 on demand (audited).
+  await page.locator('button[name=reveal-id_card]').click();
+  await page.locator('.pii', { hasText: card }).waitFor();
+  await page.locator('button[name=stop]').click();
+  const dlg = page.locator('.el-dialog', { hasText: '终止原因' });
+  await dlg.waitFor();
+  // Without a reason: the field says so, and nothing changes.
+  await dlg.locator('button[name=stop-confirm]').click();
+  await dlg.locator('.el-form-item__error', { hasText: '终止原因' }).waitFor();
+  await dlg.locator('.el-select').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '本人撤回入党申请' }).click();
+  await dlg.locator('textarea[name=stop_note]').fill('本人书面撤回入党申请书');
+  await dlg.locator('button[name=stop-confirm]').click();
+  await page.locator('.el-alert', { hasText: '终止发展：本人撤回入党申请（本人书面撤回入党申请书）' }).waitFor();
+  await page.locator('.el-tag', { hasText: '已终止' }).waitFor();
+  await shot(page, 'develop-stopped.png');
+  const p = (await zhibu.get(`/develop/people/${r.body.id}`)).body;
+  assert.equal(p.status, 'stopped');
+  assert.equal(p.stopped_on, TODAY);
+  // The board: the stage column no longer lists them.
+  await page.locator('.aside .el-menu-item', { hasText: '发展党员' }).click();
+  await page.locator('.dv-col[data-stage="1"]').waitFor();
+  assert.equal(await page.locator('.dv-card', { hasText: NAME2 }).count(), 0);
+  await ctx.close();
+});
