@@ -300,6 +300,9 @@ function probes() {
     'POST /api/v1/develop/people': [['POST', '/develop/people', { org_id: br, name: 'x', gender: 'male', birth_date: '1990-01-01',
       applied_on: today }]],
     'GET /api/v1/develop/people/{id}': [['GET', `/develop/people/${B.person.id}`]],
+    'POST /api/v1/develop/people/{id}/resume': [['POST', `/develop/people/${B.person.id}/resume`, { applied_on: today }]],
+    'POST /api/v1/develop/people/{id}/reveal': [['POST', `/develop/people/${B.person.id}/reveal`, { field: 'id_card' }]],
+    'POST /api/v1/develop/people/{id}/stop': [['POST', `/develop/people/${B.person.id}/stop`, { on_date: today, reason: 'withdrawn' }]],
     'POST /api/v1/develop/people/{id}/steps': [['POST', `/develop/people/${B.person.id}/steps`, { step: 2, on_date: today }],
       ['POST', `/develop/people/${A.person.id}/steps`, { step: 5, on_date: today, mentors: [m] }, 'as-missing',
         { step: 5, on_date: today, mentors: [NONE] }]],
@@ -473,6 +476,7 @@ describe('route × role: ids of a sibling subtree', () => {
     assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
     assert.equal((await admin.get(`/attachments/${B.devAttachment}`)).status, 200);
     assert.equal((await admin.get(`/develop/people/${B.person.id}`)).body.step, 1);
+    assert.equal((await admin.get(`/develop/people/${B.person.id}`)).body.status, 'applicant');
     assert.equal((await admin.get(`/users?q=scope-p`)).body.items.length, 0);
     const dues = (await admin.get(`/dues/members/${B.member.id}`)).body;
     assert.ok(dues.payments.some((p) => p.id === B.payment && p.amount_fen === 5000), 'B\'s payment is still there');
