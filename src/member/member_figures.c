@@ -1,41 +1,62 @@
 /* member_figures.c — the member module's figures (platform/figure.h):
- * the roster as of a day by status, mobility, org kind and education, and
- * the members who joined or were converted in a period. */
+ * the roster as of a day by status, mobility, org kind and education (each
+ * member at the org they were in that day), and the members who joined or
+ * were converted in a period. */
 #include "platform/figure.h"
 #include "member/member_roster_figures.h"
 
 /* On the roster on ?3: in it now, or left after that day (member_end). */
 #define ON_ROSTER "(m.active = 1 OR m.id IN (SELECT e.member_id FROM member_end e WHERE e.on_date > ?3 AND e.back_on IS NULL))"
 
-/* Members of the scope's orgs on the roster on ?3 (joined by then). */
-#define MEMBERS_ON(cond)                                                                                        \
-	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status,     \
-	 m.is_mobile, coalesce(m.education, '') AS education FROM member m WHERE m.org_id IN {{SUBTREE}} AND " ON_ROSTER "                     \
-	 AND m.join_date <= ?3" cond
+/* A member's org on ?3 (x.mid, x.org_id): the org they are in now when no
+ * move came after that day, else where the first move after it started
+ * (member_transfer is the record of every change of a member's org). */
+#define ORG_ON_DAY                                                                                              \
+	"(SELECT m.id AS mid, m.org_id FROM member m WHERE m.org_id IN {{SUBTREE}} AND NOT EXISTS"                \
+	" (SELECT 1 FROM member_transfer t WHERE t.member_id = m.id AND t.on_date > ?3)"                         \
+	" UNION ALL SELECT t.member_id, t.from_org FROM member_transfer t WHERE t.from_org IN {{SUBTREE}}"       \
+	" AND t.on_date > ?3 AND NOT EXISTS (SELECT 1 FROM member_transfer u WHERE u.member_id = t.member_id"     \
+	" AND u.on_date > ?3 AND (u.on_date < t.on_date OR (u.on_date = t.on_date AND u.id < t.id)))) x"
 
-/* The same with the kind of the member's org. */
+/* Members of the scope's orgs on the roster on ?3 (joined by then), each at
+ * the org they were in that day. */
+#define MEMBERS_ON(cond)                                                                                        \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, m.status,     \
+	 m.is_mobile, coalesce(m.education, '') AS education FROM " ORG_ON_DAY " JOIN member m ON m.id = x.mid     \
+	 WHERE " ON_ROSTER " AND m.join_date <= ?3" cond
+
+/* The same with the kind of that org. */
 #define MEMBERS_ORG_ON(cond)                                                                                    \
-	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status,     \
-	 m.is_mobile, o.kind AS org_kind FROM member m JOIN org o ON o.id = m.org_id                               \
-	 WHERE m.org_id IN {{SUBTREE}} AND " ON_ROSTER " AND m.join_date <= ?3" cond
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, m.status,     \
+	 m.is_mobile, o.kind AS org_kind FROM " ORG_ON_DAY " JOIN member m ON m.id = x.mid                        \
+	 JOIN org o ON o.id = x.org_id WHERE " ON_ROSTER " AND m.join_date <= ?3" cond
 
 /* Kept (figure.h): the counts kept per org (member_count by status and
  * mobility, member_edu_count by education; triggers keep them in the
  * writing transaction) of today's roster, less the members who joined
  * after ?3 (none for today; found through member(join_date)), plus those
- * whose membership ended after ?3 (member_end, by date).  `key_c` and
- * `key_m` are the breakdown key of a counter row and of a member row
- * ("" without a breakdown); `join` joins org o to either. */
-#define KEPT_ON(table, key_c, key_m, join_c, join_m, cond_c, cond_m)                                            \
+ * whose membership ended after ?3 (member_end, by date); then each move
+ * after ?3 of a member on that day's roster is undone (-1 where it went,
+ * +1 where it came from), which leaves them at their org of ?3.  `key_c`
+ * and `key_m` are the breakdown key of a counter row and of a member row
+ * ("" without a breakdown); `join_c` joins org o to a counter row, J(col)
+ * joins it to the org in col. */
+#define KEPT_ON(table, key_c, key_m, join_c, J, cond_c, cond_m)                                                 \
 	"SELECT " key_c "c.n FROM " table " c" join_c " WHERE c.org_id IN {{SUBTREE}}" cond_c                    \
-	" UNION ALL SELECT " key_m "-1 FROM member m" join_m " WHERE m.join_date > ?3 AND m.active = 1"             \
+	" UNION ALL SELECT " key_m "-1 FROM member m" J("m.org_id") " WHERE m.join_date > ?3 AND m.active = 1"     \
 	" AND +m.org_id IN {{SUBTREE}}" cond_m                                                                      \
-	" UNION ALL SELECT " key_m "1 FROM member_end e JOIN member m ON m.id = e.member_id" join_m                 \
+	" UNION ALL SELECT " key_m "1 FROM member_end e JOIN member m ON m.id = e.member_id" J("m.org_id")         \
 	" WHERE e.on_date > ?3 AND e.back_on IS NULL AND m.active = 0 AND m.join_date <= ?3"                         \
-	" AND +m.org_id IN {{SUBTREE}}" cond_m
-#define KEPT_COUNT(key_c, key_m, cond_c, cond_m) KEPT_ON("member_count", key_c, key_m, "", "", cond_c, cond_m)
+	" AND +m.org_id IN {{SUBTREE}}" cond_m                                                                      \
+	KEPT_MOVE(key_m, "-1", "t.to_org", J, cond_m) KEPT_MOVE(key_m, "1", "t.from_org", J, cond_m)
+#define KEPT_MOVE(key_m, n, col, J, cond_m)                                                                    \
+	" UNION ALL SELECT " key_m n " FROM member_transfer t JOIN member m ON m.id = t.member_id" J(col)           \
+	" WHERE t.on_date > ?3 AND " col " IN {{SUBTREE}} AND m.join_date <= ?3 AND " ON_ROSTER cond_m
+#define NO_ORG(col) ""
+#define ORG_OF(col) " JOIN org o ON o.id = " col
+#define KEPT_COUNT(key_c, key_m, cond_c, cond_m) KEPT_ON("member_count", key_c, key_m, "", NO_ORG, cond_c, cond_m)
 #define KEPT_ORG(key_c, key_m, cond_c, cond_m)                                                                  \
-	KEPT_ON("member_count", key_c, key_m, " JOIN org o ON o.id = c.org_id", " JOIN org o ON o.id = m.org_id", cond_c, cond_m)
+	KEPT_ON("member_count", key_c, key_m, " JOIN org o ON o.id = c.org_id", ORG_OF, cond_c, cond_m)
 
 const struct figure member_figures[] = {
 	{FIGURE("member.member.count", "党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")), .by = "status",
@@ -56,7 +77,7 @@ const struct figure member_figures[] = {
 	 .kept = KEPT_ORG("", "", " AND o.kind = 'mobile_branch'", " AND o.kind = 'mobile_branch'")},
 	{FIGURE("member.education.count", "党员学历结构", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")),
 	 .by = "education",
-	 .kept = KEPT_ON("member_edu_count", "c.education, ", "coalesce(m.education, ''), ", "", "", "", ""),
+	 .kept = KEPT_ON("member_edu_count", "c.education, ", "coalesce(m.education, ''), ", "", NO_ORG, "", ""),
 	 .note = "在册党员按学历分列（空：未登记）"},
 	{FIGURE("member.joined.count", "发展预备党员", "名", FIGURE_COUNT, FIGURE_FLOW,
 	 "SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status"
