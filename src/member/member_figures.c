@@ -49,9 +49,12 @@
 	" WHERE e.on_date > ?3 AND e.back_on IS NULL AND m.active = 0 AND m.join_date <= ?3"                         \
 	" AND +m.org_id IN {{SUBTREE}}" cond_m                                                                      \
 	KEPT_MOVE(key_m, "-1", "t.to_org", J, cond_m) KEPT_MOVE(key_m, "1", "t.from_org", J, cond_m)
+/* The moves drive (CROSS JOIN keeps SQLite from walking the members of a
+ * status or education first: 1 s at a province's root instead of 4 ms). */
 #define KEPT_MOVE(key_m, n, col, J, cond_m)                                                                    \
-	" UNION ALL SELECT " key_m n " FROM member_transfer t JOIN member m ON m.id = t.member_id" J(col)           \
-	" WHERE t.on_date > ?3 AND " col " IN {{SUBTREE}} AND m.join_date <= ?3 AND " ON_ROSTER cond_m
+	" UNION ALL SELECT " key_m n " FROM member_transfer t CROSS JOIN member m" J(col)                         \
+	" WHERE m.id = t.member_id AND t.on_date > ?3 AND " col " IN {{SUBTREE}} AND m.join_date <= ?3"          \
+	" AND " ON_ROSTER cond_m
 #define NO_ORG(col) ""
 #define ORG_OF(col) " JOIN org o ON o.id = " col
 #define KEPT_COUNT(key_c, key_m, cond_c, cond_m) KEPT_ON("member_count", key_c, key_m, "", NO_ORG, cond_c, cond_m)
