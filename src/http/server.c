@@ -734,6 +734,11 @@ static int steps_run(struct http_ctx *c, bool worker)
 		if (!here)
 			return GO_WORK;
 		c->step = STEP_DONE;
+#ifdef DJ_TEST_HOOKS
+		/* tests/api/cache_wait: a read that takes this long to compute. */
+		if (getenv("DJ_TEST_SLOW_READ_MS") && !is_write(c))
+			usleep((useconds_t)atoi(getenv("DJ_TEST_SLOW_READ_MS")) * 1000);
+#endif
 		if ((rc = need_db(c)))
 			return rc;
 		c->commits = db_commits(c->db);
