@@ -27,11 +27,20 @@ struct entry {
 };
 
 /* An answer being computed: others asking for it wait instead of computing
- * it again (a commit invalidates everything at once, and a heavy page asked
- * by many would otherwise be built by every worker thread together). */
+ * it again (a write moves a scope root's answers at once, and a heavy page
+ * asked by many would otherwise be built by every worker thread together).
+ * A waiter either sleeps on `landed` (a thread of its own) or is called
+ * back (a suspended connection: it holds no thread while it waits). */
+struct waiter {
+	struct waiter *next;
+	void (*wake)(void *);
+	void *arg;
+};
+
 struct flight {
 	struct flight *next;
 	uint64_t version;
+	struct waiter *waiters;
 	char key[];
 };
 
@@ -94,6 +103,11 @@ void cache_free(struct cache *c)
 	while (c->flights) {
 		struct flight *f = c->flights;
 		c->flights = f->next;
+		while (f->waiters) {
+			struct waiter *w = f->waiters;
+			f->waiters = w->next;
+			free(w);
+		}
 		free(f);
 	}
 	pthread_mutex_destroy(&c->mu);
@@ -140,6 +154,52 @@ struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version,
 	return b;
 }
 
+/* Under the lock: this request computes the answer; others wait for it. */
+static void take_off(struct cache *c, const char *key, uint64_t version)
+{
+	size_t n = strlen(key);
+	struct flight *f = xmalloc(sizeof *f + n + 1);
+	memcpy(f->key, key, n + 1);
+	f->version = version;
+	f->waiters = NULL;
+	f->next = c->flights;
+	c->flights = f;
+}
+
+struct cache_blob *cache_try_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead,
+				  bool *busy)
+{
+	uint64_t h = str_hash64(key);
+	*lead = *busy = false;
+	pthread_mutex_lock(&c->mu);
+	struct cache_blob *b = lookup(c, key, h, version, now);
+	if (!b) {
+		if (*flight_find(c, key, version))
+			*busy = true;
+		else {
+			take_off(c, key, version);
+			*lead = true;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return b;
+}
+
+bool cache_wait(struct cache *c, const char *key, uint64_t version, void (*wake)(void *), void *arg)
+{
+	pthread_mutex_lock(&c->mu);
+	struct flight *f = *flight_find(c, key, version);
+	if (f) {
+		struct waiter *w = xmalloc(sizeof *w);
+		w->wake = wake;
+		w->arg = arg;
+		w->next = f->waiters;
+		f->waiters = w;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return f != NULL;
+}
+
 struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead)
 {
 	uint64_t h = str_hash64(key);
@@ -151,12 +211,7 @@ struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t 
 			break;
 		if (!*flight_find(c, key, version) || waits == 30) {
 			/* Nobody is computing it (or it takes too long): this request does. */
-			size_t n = strlen(key);
-			struct flight *f = xmalloc(sizeof *f + n + 1);
-			memcpy(f->key, key, n + 1);
-			f->version = version;
-			f->next = c->flights;
-			c->flights = f;
+			take_off(c, key, version);
 			*lead = true;
 			break;
 		}
@@ -169,23 +224,39 @@ struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t 
 	return b;
 }
 
-/* Under the lock: the flight for key (if any) has landed. */
-static void land(struct cache *c, const char *key, uint64_t version)
+/* Under the lock: the flight for key (if any) has landed.  Its callbacks
+ * are returned, to be called once the lock is let go (wake_all): a waiter
+ * resumed may well ask the cache again at once. */
+static struct waiter *land(struct cache *c, const char *key, uint64_t version)
 {
 	struct flight **f = flight_find(c, key, version);
+	struct waiter *w = NULL;
 	if (*f) {
 		struct flight *x = *f;
 		*f = x->next;
+		w = x->waiters;
 		free(x);
 		pthread_cond_broadcast(&c->landed);
+	}
+	return w;
+}
+
+static void wake_all(struct waiter *w)
+{
+	while (w) {
+		struct waiter *next = w->next;
+		w->wake(w->arg);
+		free(w);
+		w = next;
 	}
 }
 
 void cache_abandon(struct cache *c, const char *key, uint64_t version)
 {
 	pthread_mutex_lock(&c->mu);
-	land(c, key, version);
+	struct waiter *w = land(c, key, version);
 	pthread_mutex_unlock(&c->mu);
+	wake_all(w);
 }
 
 void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, int64_t until, const void *data,
@@ -207,12 +278,13 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	e->blob->len = len;
 	memcpy(e->blob->data, data, len);
 	pthread_mutex_lock(&c->mu);
-	land(c, key, version);
+	struct waiter *w = land(c, key, version);
 	struct entry **l = find(c, key, e->hash);
 	if (*l && (*l)->version > version) {
 		/* Computed under versions another request has already seen pass:
 		 * it could never hit. */
 		pthread_mutex_unlock(&c->mu);
+		wake_all(w);
 		cache_blob_release(e->blob);
 		free(e);
 		return;
@@ -229,4 +301,5 @@ void cache_put(struct cache *c, const char *key, uint64_t version, int64_t now, 
 	c->bytes += cost;
 	c->entries++;
 	pthread_mutex_unlock(&c->mu);
+	wake_all(w);
 }

@@ -32,6 +32,15 @@ struct cache_blob *cache_get(struct cache *c, const char *key, uint64_t version,
 /* The same, but when another request is computing this answer, wait for it;
  * on a miss *lead is set and this request must cache_put or cache_abandon. */
 struct cache_blob *cache_get_or_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead);
+/* Never waits: the bytes; or NULL with *lead set (this request computes the
+ * answer, then cache_put or cache_abandon); or NULL with *busy set, when
+ * another request is computing it (see cache_wait). */
+struct cache_blob *cache_try_lead(struct cache *c, const char *key, uint64_t version, int64_t now, bool *lead,
+				  bool *busy);
+/* Have wake(arg) called once, from the thread that lands the answer being
+ * computed under key and version (kept or abandoned).  False when it has
+ * landed already: then nothing is called. */
+bool cache_wait(struct cache *c, const char *key, uint64_t version, void (*wake)(void *), void *arg);
 void cache_abandon(struct cache *c, const char *key, uint64_t version);
 /* Keep a copy of `data`, read at `version`, under `key` until `until`
  * (unix seconds).  Dropped if an entry under a newer version is there.

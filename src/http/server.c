@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "http/cache.h"
 #include "http/decode.h"
 #include "http/idempotency.h"
+#include "http/workers.h"
 #include "user/user.h"
 
 #define JSON_LIMIT (1u << 20)		/* 1 MiB of JSON is far more than any form */
@@ -39,8 +41,13 @@
 struct server {
 	struct db_pool *pool;
 	struct cache *cache;
+	struct workers *workers;
+	atomic_int parked;	/* connections suspended */
+	atomic_bool stopping;	/* no more suspending: see park() */
 	const struct server_opts *o;
 };
+
+enum step { STEP_START, STEP_AUTH, STEP_LOOKUP, STEP_RUN, STEP_DONE };
 
 struct http_ctx {
 	struct server *srv;
@@ -50,6 +57,9 @@ struct http_ctx {
 	int64_t params[MAX_PARAMS];
 	struct query query;	/* decoded here: libmicrohttpd is given none */
 	bool started;		/* the access handler has been called */
+	enum step step;		/* how far the request has gone (steps()) */
+	bool parked;		/* suspended (park()) and not back yet */
+	char route_name[160];	/* actor.route */
 	int refused;		/* 400, 414 or 431: the request is answered at once */
 	struct buf body;
 	bool too_big;
@@ -414,8 +424,9 @@ struct session_memo {
 };
 
 /* The session behind the cookie: from memory while no data changed since it
- * was read and no touch is due, else from the database. */
-static int authenticate(struct http_ctx *c, char csrf[65])
+ * was read and no touch is due, else from the database — unless `later` is
+ * given: then it is set instead, for a thread that may wait to do that. */
+static int authenticate(struct http_ctx *c, char csrf[65], bool *later)
 {
 	const char *tok = cookie_token(c->conn);
 	if (!tok)
@@ -434,6 +445,10 @@ static int authenticate(struct http_ctx *c, char csrf[65])
 		cache_blob_release(b);
 		c->actor = m.actor;
 		memcpy(csrf, m.csrf, sizeof m.csrf);
+		return 0;
+	}
+	if (later) {
+		*later = true;
 		return 0;
 	}
 	int64_t until;
@@ -464,7 +479,7 @@ static void release_blob(void *cls)
  * record, day and URL — everything a cached route's answer may depend on
  * (http.h, ROUTE_CACHE) — so the fifty secretaries of one branch share one
  * answer; a route that reads the account itself says ROUTE_PER_USER. */
-static bool reply_cached(struct http_ctx *c)
+static void cache_key_make(struct http_ctx *c)
 {
 	c->deps = ROUTE_DEPS(c->route->flags);
 	c->deps = (c->deps ? c->deps : DEP_ALL) | DEP(SETTING);
@@ -487,26 +502,55 @@ static bool reply_cached(struct http_ctx *c)
 		buf_printf(&k, "%zu:%s=%zu:%s;", strlen(a->key), a->key, a->value ? strlen(a->value) : 0,
 			   a->value ? a->value : "");
 	}
-	/* A client asking for a fresh answer (Cache-Control: no-cache) gets one,
-	 * which is then kept for the others. */
-	const char *cc = http_header(c, "Cache-Control");
-	struct cache_blob *b = NULL;
-	if (cc && strstr(cc, "no-cache"))
-		c->cache_lead = false;
-	else
-		b = cache_get_or_lead(c->srv->cache, k.data, c->version, date_now_unix(), &c->cache_lead);
-	if (!b) {
-		c->cache_key = k.data;
-		return false;
-	}
-	buf_free(&k);
+	c->cache_key = k.data;
+}
+
+static void reply_blob(struct http_ctx *c, struct cache_blob *b)
+{
 	struct MHD_Response *r =
 		MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data, release_blob, b);
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Dangjian-Cache", "hit");
 	set_reply(c, 200, r);
-	return true;
+	free(c->cache_key);
+	c->cache_key = NULL;
+}
+
+enum look { LOOK_HIT, LOOK_RUN, LOOK_BUSY };
+
+/* Answer from memory if someone in the same place asked the same since
+ * the last write the answer could show (LOOK_HIT); else this request
+ * computes it (LOOK_RUN: http_reply keeps it for the others), or another
+ * request is computing it (LOOK_BUSY; only when `block` is false — with
+ * it, this thread waits for that answer).
+ *
+ * The version is that of the actor's scope root: a write moves it only
+ * when it lands in that subtree, on its path to the root, or everywhere
+ * (db/db.h, db_pool_version).  The key is the role, scope root, member
+ * record, day and URL — everything a cached route's answer may depend on
+ * (http.h, ROUTE_CACHE) — so the fifty secretaries of one branch share one
+ * answer; a route that reads the account itself says ROUTE_PER_USER. */
+static enum look look_cached(struct http_ctx *c, bool block)
+{
+	if (!c->cache_key)
+		cache_key_make(c);
+	/* A client asking for a fresh answer (Cache-Control: no-cache) gets one,
+	 * which is then kept for the others. */
+	const char *cc = http_header(c, "Cache-Control");
+	if (cc && strstr(cc, "no-cache"))
+		return LOOK_RUN;
+	struct cache_blob *b;
+	bool busy = false;
+	if (block)
+		b = cache_get_or_lead(c->srv->cache, c->cache_key, c->version, date_now_unix(), &c->cache_lead);
+	else
+		b = cache_try_lead(c->srv->cache, c->cache_key, c->version, date_now_unix(), &c->cache_lead, &busy);
+	if (b) {
+		reply_blob(c, b);
+		return LOOK_HIT;
+	}
+	return busy ? LOOK_BUSY : LOOK_RUN;
 }
 
 /* The stored first answer again, marked as such. */
@@ -569,60 +613,169 @@ static int idem_run(struct http_ctx *c, const char *key)
 	return idem_replay(c, status, body);
 }
 
-static int dispatch(struct http_ctx *c)
+/* ---- the steps of a request ---------------------------------------------
+ *
+ * The MHD thread takes a request as far as it can without waiting: routing,
+ * the session kept in memory, the answer kept in memory.  The rest — a
+ * session read from the database, a handler — runs on a worker (workers.h)
+ * while the connection is suspended, so the MHD thread goes on serving its
+ * other connections.  A request whose answer another request is computing
+ * is suspended until that one lands it (cache_wait), holding no thread.
+ * Once the server is stopping, every step runs where it is. */
+
+enum go {	/* apart from the error codes (core/err.h) steps_run also returns */
+	GO_DONE = 0,	/* answered (c->resp) */
+	GO_WORK = 1001,	/* to be continued on a worker */
+	GO_WAIT,	/* suspended until the answer it waits for lands */
+	GO_BACK,	/* (on a worker) back to the MHD thread, to wait there */
+};
+
+static bool is_write(const struct http_ctx *c)
 {
-	if (c->too_big)
-		return dj_fail(&c->err, DJ_ETOOBIG, "", "请求体超过上限（JSON 1 MiB，上传文件 20 MiB）");
-	bool is_api = strncmp(c->url, "/api/", 5) == 0;
-	if (!c->route) {
-		bool exists;
-		find_route(c->method, c->url, c->params, &exists);
-		if (exists)
-			return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "该地址不支持此请求方法", "field", ""));
-		if (is_api)
-			return dj_fail(&c->err, DJ_ENOTFOUND, "", "接口不存在：%s %s", c->method, c->url);
-		if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
-			return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "不支持的方法", "field", ""));
-		return serve_asset(c);
+	return strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0;
+}
+
+/* Take the connection off its MHD thread until MHD_resume_connection.
+ * False once the server is stopping: then the caller goes on where it is
+ * (the stop waits for every suspended connection to come back first). */
+static bool park(struct http_ctx *c)
+{
+	atomic_fetch_add(&c->srv->parked, 1);
+	if (atomic_load(&c->srv->stopping)) {
+		atomic_fetch_sub(&c->srv->parked, 1);
+		return false;
 	}
+	c->parked = true;
+	MHD_suspend_connection(c->conn);
+	return true;
+}
+
+static void unpark(void *arg)
+{
+	struct http_ctx *c = arg;
+	MHD_resume_connection(c->conn);
+}
+
+static int steps_run(struct http_ctx *c, bool worker)
+{
 	int rc;
-	/* Read before any data: whatever this request sees is at least this new. */
-	c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
-	if (c->route->flags & ROUTE_PUBLIC) {
-		const char *tok = cookie_token(c->conn);	/* for a public route that says more to a session */
-		if (tok)
-			snprintf(c->token, sizeof c->token, "%s", tok);
-	} else {
-		char csrf[65];
-		if ((rc = authenticate(c, csrf)))
-			return rc;
-		if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0) {
-			const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-			if (!h || strcmp(h, csrf) != 0)
-				return dj_fail(&c->err, DJ_EFORBIDDEN, "csrf", "CSRF 校验失败，请刷新页面后重试");
+	bool here = worker || atomic_load(&c->srv->stopping);	/* may this thread wait? */
+	switch (c->step) {
+	case STEP_START:
+		if (c->too_big)
+			return dj_fail(&c->err, DJ_ETOOBIG, "", "请求体超过上限（JSON 1 MiB，上传文件 20 MiB）");
+		if (!c->route) {
+			bool exists;
+			find_route(c->method, c->url, c->params, &exists);
+			if (exists)
+				return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "该地址不支持此请求方法", "field", ""));
+			if (strncmp(c->url, "/api/", 5) == 0)
+				return dj_fail(&c->err, DJ_ENOTFOUND, "", "接口不存在：%s %s", c->method, c->url);
+			if (is_write(c))
+				return http_reply(c, 405, json_pack("{s:s, s:s}", "error", "不支持的方法", "field", ""));
+			return serve_asset(c);
 		}
-		if ((c->route->flags & ROUTE_ADMIN) && c->actor.role != ROLE_ADMIN)
-			return dj_fail(&c->err, DJ_EFORBIDDEN, "", "只有系统管理员可以进行此操作");
-		if ((c->route->flags & ROUTE_MANAGE) && c->actor.role == ROLE_MEMBER)
-			return dj_fail(&c->err, DJ_EFORBIDDEN, "", "党员账号无权进行此操作");
-	}
-	static __thread char route_name[160];
-	snprintf(route_name, sizeof route_name, "%s %s", c->route->method, c->route->pattern);
-	c->actor.route = route_name;
-	date_today(c->actor.today);	/* once per request, after a session kept from another day */
-	if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len &&
-	    !(c->json = body_decode_json(c->body.data, c->body.len, &c->err)))
-		return c->err.code;
-	if ((c->route->flags & ROUTE_CACHE) && c->versioned && strcmp(c->method, "GET") == 0 &&
-	    reply_cached(c))
+		/* Read before any data: whatever this request sees is at least this new. */
+		c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
+		c->step = STEP_AUTH;
+		/* fall through */
+	case STEP_AUTH:
+		if (c->route->flags & ROUTE_PUBLIC) {
+			const char *tok = cookie_token(c->conn);	/* for a public route that says more to a session */
+			if (tok)
+				snprintf(c->token, sizeof c->token, "%s", tok);
+		} else {
+			char csrf[65];
+			bool later = false;
+			if ((rc = authenticate(c, csrf, here ? NULL : &later)))
+				return rc;
+			if (later)
+				return GO_WORK;
+			if (is_write(c)) {
+				const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+				if (!h || strcmp(h, csrf) != 0)
+					return dj_fail(&c->err, DJ_EFORBIDDEN, "csrf", "CSRF 校验失败，请刷新页面后重试");
+			}
+			if ((c->route->flags & ROUTE_ADMIN) && c->actor.role != ROLE_ADMIN)
+				return dj_fail(&c->err, DJ_EFORBIDDEN, "", "只有系统管理员可以进行此操作");
+			if ((c->route->flags & ROUTE_MANAGE) && c->actor.role == ROLE_MEMBER)
+				return dj_fail(&c->err, DJ_EFORBIDDEN, "", "党员账号无权进行此操作");
+		}
+		snprintf(c->route_name, sizeof c->route_name, "%s %s", c->route->method, c->route->pattern);
+		c->actor.route = c->route_name;
+		date_today(c->actor.today);	/* once per request, after a session kept from another day */
+		if (!(c->route->flags & ROUTE_UPLOAD) && c->body.len &&
+		    !(c->json = body_decode_json(c->body.data, c->body.len, &c->err)))
+			return c->err.code;
+		c->step = STEP_LOOKUP;
+		/* fall through */
+	case STEP_LOOKUP:
+		if ((c->route->flags & ROUTE_CACHE) && c->versioned && strcmp(c->method, "GET") == 0) {
+			/* A worker never sleeps on another's answer: that one may be
+			 * queued behind it.  It hands the request back instead. */
+			switch (look_cached(c, here && !worker)) {
+			case LOOK_HIT:
+				return 0;
+			case LOOK_BUSY:
+				if (worker)
+					return GO_BACK;
+				if (!park(c))
+					return GO_BACK;	/* stopping: look again, waiting here */
+				if (!cache_wait(c->srv->cache, c->cache_key, c->version, unpark, c))
+					unpark(c);	/* landed meanwhile: look again at once */
+				return GO_WAIT;
+			case LOOK_RUN:
+				break;
+			}
+		}
+		c->step = STEP_RUN;
+		/* fall through */
+	case STEP_RUN:
+		if (!here)
+			return GO_WORK;
+		c->step = STEP_DONE;
+#ifdef DJ_TEST_HOOKS
+		/* tests/api/cache_wait: a read that takes this long to compute. */
+		if (getenv("DJ_TEST_SLOW_READ_MS") && !is_write(c))
+			usleep((useconds_t)atoi(getenv("DJ_TEST_SLOW_READ_MS")) * 1000);
+#endif
+		if ((rc = need_db(c)))
+			return rc;
+		c->commits = db_commits(c->db);
+		const char *key = http_header(c, "Idempotency-Key");
+		if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & ROUTE_PUBLIC))
+			return idem_run(c, key);
+		return c->route->fn(c);
+	default:
 		return 0;
-	if ((rc = need_db(c)))
-		return rc;
-	c->commits = db_commits(c->db);
-	const char *key = http_header(c, "Idempotency-Key");
-	if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & ROUTE_PUBLIC))
-		return idem_run(c, key);
-	return c->route->fn(c);
+	}
+}
+
+/* The steps from where the request stands; an error becomes its answer. */
+static enum go steps(struct http_ctx *c, bool worker)
+{
+	int rc = steps_run(c, worker);
+	if (rc == GO_WORK || rc == GO_WAIT || rc == GO_BACK)
+		return (enum go)rc;
+	c->step = STEP_DONE;
+	if (rc != 0 || !c->resp)
+		reply_error(c);
+	if (c->db) {
+		db_pool_put(c->srv->pool, c->db);
+		c->db = NULL;
+	}
+	return GO_DONE;
+}
+
+static void work(void *arg)
+{
+	struct http_ctx *c = arg;
+	steps(c, true);	/* answered, or back to wait on the MHD thread */
+	if (c->db) {
+		db_pool_put(c->srv->pool, c->db);
+		c->db = NULL;
+	}
+	MHD_resume_connection(c->conn);	/* c is the MHD thread's again */
 }
 
 static enum MHD_Result queue(struct http_ctx *c)
@@ -714,13 +867,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * instead of the error.  The connection timeout bounds slow senders. */
 		return MHD_YES;
 	}
-	if (dispatch(c) != 0 || !c->resp)
-		reply_error(c);
-	if (c->db) {
-		db_pool_put(c->srv->pool, c->db);
-		c->db = NULL;
+	if (c->parked) {	/* resumed */
+		c->parked = false;
+		atomic_fetch_sub(&c->srv->parked, 1);
 	}
-	return queue(c);
+	bool here = false;
+	for (;;) {
+		switch (steps(c, here)) {
+		case GO_DONE:
+			return queue(c);
+		case GO_WAIT:
+			return MHD_YES;
+		case GO_WORK:
+			if (park(c)) {
+				workers_push(c->srv->workers, is_write(c), work, c);
+				return MHD_YES;
+			}
+			here = true;	/* stopping: the work is done here, then */
+			break;
+		case GO_BACK:
+			here = false;	/* stopping: wait here */
+			break;
+		}
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -743,6 +912,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(c->idem_body);
 	if (c->cache_lead)
 		cache_abandon(c->srv->cache, c->cache_key, c->version);
+	if (c->parked)	/* resumed, and closed before its answer */
+		atomic_fetch_sub(&c->srv->parked, 1);
 	free(c->cache_key);
 	free(c);
 	*con_cls = NULL;
@@ -862,7 +1033,9 @@ int server_run(const struct server_opts *o)
 		return 2;
 	}
 	struct server srv = {.o = o};
-	srv.pool = db_pool_new(o->db_url, o->threads + 2);
+	/* Connections for the MHD threads (sessions), the workers, the spare. */
+	int nread = o->threads, nwrite = 2;
+	srv.pool = db_pool_new(o->db_url, o->threads + nread + nwrite + 2);
 	struct db *probe;
 	struct dj_error err = {0};
 	if (db_pool_get(srv.pool, &probe, &err)) {
@@ -885,8 +1058,10 @@ int server_run(const struct server_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* the pool threads inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	srv.cache = cache_new(CACHE_BYTES);
+	srv.workers = workers_new(nread, nwrite);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
+		NULL, on_request, &srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first, or MHD logs some messages itself */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
@@ -895,6 +1070,7 @@ int server_run(const struct server_opts *o)
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "dangjian serve: cannot listen on %s\n", o->listen);
+		workers_free(srv.workers);
 		db_pool_free(srv.pool);
 		cache_free(srv.cache);
 		return 1;
@@ -905,7 +1081,14 @@ int server_run(const struct server_opts *o)
 	fflush(stdout);
 	int sig;
 	sigwait(&set, &sig);
+	/* MHD must not stop with a connection suspended: from here on none is,
+	 * and those that are come back as their work ends (as MHD itself waits
+	 * for a handler that is running). */
+	atomic_store(&srv.stopping, true);
+	while (atomic_load(&srv.parked) > 0)
+		usleep(10000);
 	MHD_stop_daemon(d);
+	workers_free(srv.workers);
 	checkpointer_stop(ckpt);
 	db_pool_free(srv.pool);
 	cache_free(srv.cache);

@@ -307,148 +307,151 @@ json_t *org_findings(struct db *db, const struct actor *a, int64_t root, const c
 	return some;
 }
 
-/* Members of the subtree's orgs by org, from the counts kept per org
- * (member_count, base migration 8): sorted by org for bsearch. */
-struct org_members {
-	int64_t org, total, full, probationary, mobile;
+/* The dashboard: the same rules as org_findings over the same orgs, but
+ * counted in one pass over a row per org and member count (its kind, its
+ * latest term with that term's officers as kept in org_term_latest, and the
+ * counts kept per org in member_count), without building every finding —
+ * at the province root that was 5,710 orgs copied into C and ~3,000
+ * findings written out to be counted (55–60 ms). */
+struct dash {
+	const struct rules *r;
+	struct sink sink;
+	int64_t total, full, prob, mobile;
+	int64_t per_kind[32];
+	int64_t *ids;		/* the active orgs, in id order */
+	size_t n, cap;
+	struct buf name;	/* the org being counted */
+	struct org_stat o;
+	int kind;		/* its kind's place in org_kind_names(), or -1 */
 };
 
-static int by_org(const void *a, const void *b)
+/* One org's rows are all in: count it. */
+static void dash_org(struct dash *d)
 {
-	int64_t x = ((const struct org_members *)a)->org, y = ((const struct org_members *)b)->org;
+	struct org_stat *o = &d->o;
+	if (!o->id)
+		return;
+	o->name = d->name.data ? d->name.data : (char *)"";
+	org_rules(d->r, o, &d->sink);
+	d->total += o->total;
+	d->full += o->full;
+	d->prob += o->probationary;
+	d->mobile += o->mobile;
+	if (d->kind >= 0 && d->kind < 32)
+		d->per_kind[d->kind]++;
+}
+
+/* The kind's own static name (org_rules reads it), and its place. */
+static void dash_kind(struct dash *d, const char *kind)
+{
+	const char *const *names = org_kind_names();
+	d->kind = -1;
+	d->o.kind = (char *)"";
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], kind) == 0) {
+			d->kind = i;
+			d->o.kind = (char *)names[i];
+			return;
+		}
+}
+
+static int by_id64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return (x > y) - (x < y);
 }
 
-static int load_members(struct db *db, int64_t root, struct org_members **v, size_t *n, struct dj_error *err)
+/* Members past their probation, by the subtree's active orgs: over a big
+ * subtree one pass over every overdue probation (a partial index) beats a
+ * look-up per org (5,710 at the province root). */
+static int dash_overdue(struct db *db, int64_t root, struct dash *d, int64_t *overdue, struct dj_error *err)
 {
-	*v = NULL;
-	*n = 0;
-	struct db_stmt *st = db_query(db, "SELECT k.org_id, k.status, k.is_mobile, k.n FROM org_closure c"
-					  " JOIN member_count k ON k.org_id = c.descendant WHERE c.ancestor = ? AND k.n > 0",
-				      DB_ARGS(DB_I(root)), err);
+	if (d->n < 256)
+		return db_int1(db, overdue,
+			       "SELECT count(*) FROM member m WHERE m.org_id IN (SELECT c.descendant FROM org_closure c"
+			       " JOIN org o ON o.id = c.descendant WHERE c.ancestor = ? AND o.status = 'active')"
+			       " AND m.active = 1 AND m.status = 'probationary' AND m.probation_end < ?",
+			       DB_ARGS(DB_I(root), DB_T(d->r->today)), err);
+	struct db_stmt *st = db_query(db, "SELECT m.org_id FROM member m WHERE m.active = 1 AND m.status = 'probationary'"
+					  " AND m.probation_end < ?", DB_ARGS(DB_T(d->r->today)), err);
 	if (!st)
 		return err->code;
-	size_t cap = 0;
 	int rc;
+	*overdue = 0;
 	while ((rc = db_next(st)) > 0) {
-		int64_t org = db_int(st, 0), k = db_int(st, 3);
-		if (!*n || (*v)[*n - 1].org != org) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 256;
-				*v = xrealloc(*v, cap * sizeof **v);
-			}
-			(*v)[(*n)++] = (struct org_members){.org = org};
-		}
-		struct org_members *m = &(*v)[*n - 1];
-		m->total += k;
-		if (strcmp(db_text(st, 1), "full") == 0)
-			m->full += k;
-		else
-			m->probationary += k;
-		if (db_int(st, 2))
-			m->mobile += k;
+		int64_t org = db_int(st, 0);
+		if (bsearch(&org, d->ids, d->n, sizeof *d->ids, by_id64))
+			(*overdue)++;
 	}
 	db_done(st);
-	if (rc < 0) {
-		free(*v);
-		*v = NULL;
-		return err->code;
-	}
-	/* The rows come by org as the closure lists them; sorting here costs
-	 * less than SQLite's sorter, and an org seen twice is added up. */
-	qsort(*v, *n, sizeof **v, by_org);
-	size_t j = 0;
-	for (size_t i = 0; i < *n; i++) {
-		if (j && (*v)[j - 1].org == (*v)[i].org) {
-			struct org_members *a = &(*v)[j - 1], *b = &(*v)[i];
-			a->total += b->total;
-			a->full += b->full;
-			a->probationary += b->probationary;
-			a->mobile += b->mobile;
-		} else {
-			(*v)[j++] = (*v)[i];
-		}
-	}
-	*n = j;
-	return 0;
+	return rc < 0 ? err->code : 0;
 }
 
-/* The dashboard: the same rules as org_findings over the same orgs, but
- * counted in one pass over a row per org (its kind, and its latest term
- * with that term's officers as kept in org_term_latest), without building
- * every finding — at the province root
- * that was 5,710 orgs copied into C and ~3,000 findings written out to be
- * counted (55–60 ms); overdue probations are counted from their index. */
 json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct dj_error *err)
 {
 	struct rules r;
 	if (rules_prepare(db, a, &root, &r, NULL, err))
 		return NULL;
-	struct org_members *mem;
-	size_t nmem;
-	if (load_members(db, root, &mem, &nmem, err))
-		return NULL;
 	struct db_stmt *st = db_query(db,
-		"SELECT o.id, o.name, o.kind, t.ends_on, t.officers FROM org_closure c JOIN org o ON o.id = c.descendant"
-		" LEFT JOIN org_term_latest t ON t.org_id = o.id WHERE c.ancestor = ? AND o.status = 'active'"
-		" ORDER BY c.descendant",
+		"SELECT o.id, o.name, o.kind, t.ends_on, t.officers, k.status, k.is_mobile, k.n FROM org_closure c"
+		" JOIN org o ON o.id = c.descendant LEFT JOIN org_term_latest t ON t.org_id = o.id"
+		" LEFT JOIN member_count k ON k.org_id = o.id AND k.n > 0"
+		" WHERE c.ancestor = ? AND o.status = 'active' ORDER BY c.descendant",
 		DB_ARGS(DB_I(root)), err);
-	if (!st) {
-		free(mem);
+	if (!st)
 		return NULL;
-	}
-	struct sink sink = {.first = {json_array(), json_array()}};
-	int64_t total = 0, full = 0, prob = 0, mobile = 0;
-	int64_t per_kind[32] = {0};
-	json_t *kl = org_kinds_json();
+	struct dash d = {.r = &r, .sink = {.first = {json_array(), json_array()}}};
 	int rc;
 	while ((rc = db_next(st)) > 0) {
-		struct org_stat o = {.id = db_int(st, 0), .name = (char *)db_text(st, 1), .kind = (char *)db_text(st, 2)};
-		struct org_members key = {.org = o.id}, *m = bsearch(&key, mem, nmem, sizeof *mem, by_org);
-		if (m) {
-			o.total = m->total;
-			o.full = m->full;
-			o.probationary = m->probationary;
-			o.mobile = m->mobile;
+		int64_t id = db_int(st, 0);
+		if (id != d.o.id) {
+			dash_org(&d);
+			d.o = (struct org_stat){.id = id, .officers = db_int(st, 4)};
+			dash_kind(&d, db_text(st, 2));
+			if (!db_isnull(st, 3))	/* a date: 10 bytes (strncpy: this runs per org) */
+				strncpy(d.o.ends_on, db_text(st, 3), sizeof d.o.ends_on - 1);
+			d.name.len = 0;
+			buf_puts(&d.name, db_text(st, 1));
+			if (d.n == d.cap) {
+				d.cap = d.cap ? d.cap * 2 : 256;
+				d.ids = xrealloc(d.ids, d.cap * sizeof *d.ids);
+			}
+			d.ids[d.n++] = id;
 		}
-		if (!db_isnull(st, 3))
-			snprintf(o.ends_on, sizeof o.ends_on, "%s", db_text(st, 3));
-		o.officers = db_int(st, 4);
-		org_rules(&r, &o, &sink);
-		total += o.total;
-		full += o.full;
-		prob += o.probationary;
-		mobile += o.mobile;
-		size_t i;
-		json_t *k;
-		json_array_foreach(kl, i, k)
-			if (i < 32 && strcmp(json_string_value(json_object_get(k, "kind")), o.kind) == 0)
-				per_kind[i]++;
+		if (db_isnull(st, 7))
+			continue;
+		int64_t k = db_int(st, 7);
+		d.o.total += k;
+		if (strcmp(db_text(st, 5), "full") == 0)
+			d.o.full += k;
+		else
+			d.o.probationary += k;
+		if (db_int(st, 6))
+			d.o.mobile += k;
 	}
 	db_done(st);
-	free(mem);
+	dash_org(&d);
+	buf_free(&d.name);
 	int64_t overdue = 0;
 	if (rc >= 0)
-		rc = db_int1(db, &overdue,
-			     "SELECT count(*) FROM member m WHERE m.org_id IN (SELECT c.descendant FROM org_closure c"
-			     " JOIN org o ON o.id = c.descendant WHERE c.ancestor = ? AND o.status = 'active')"
-			     " AND m.active = 1 AND m.status = 'probationary' AND m.probation_end < ?",
-			     DB_ARGS(DB_I(root), DB_T(r.today)), err) ? -1 : 0;
+		rc = dash_overdue(db, root, &d, &overdue, err) ? -1 : 0;
+	free(d.ids);
 	if (rc < 0) {
-		json_decref(kl);
-		json_decref(sink.first[0]);
-		json_decref(sink.first[1]);
+		json_decref(d.sink.first[0]);
+		json_decref(d.sink.first[1]);
 		return NULL;
 	}
+	struct sink sink = d.sink;
 	sink.count[rule_index("probation_overdue")] += overdue;
 	json_t *by_kind = json_array();
+	json_t *kl = org_kinds_json();
 	size_t i;
 	json_t *k;
 	json_array_foreach(kl, i, k)
-		if (i < 32 && per_kind[i])
+		if (i < 32 && d.per_kind[i])
 			json_array_append_new(by_kind, json_pack("{s:O, s:O, s:I}", "kind", json_object_get(k, "kind"),
 								 "label", json_object_get(k, "label"), "count",
-								 (json_int_t)per_kind[i]));
+								 (json_int_t)d.per_kind[i]));
 	json_decref(kl);
 	/* Counts per rule, and the elections due within the warning window:
 	 * the overdue first, then those falling due, 20 at most. */
@@ -463,7 +466,7 @@ json_t *org_dashboard(struct db *db, const struct actor *a, int64_t root, struct
 	json_decref(sink.first[1]);
 	int64_t due = sink.count[0] + sink.count[1];
 	return json_pack("{s:I, s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:o}", "root", (json_int_t)root,
-			 "today", r.today, "orgs_by_kind", by_kind, "members", "total", (json_int_t)total, "full",
-			 (json_int_t)full, "probationary", (json_int_t)prob, "mobile", (json_int_t)mobile,
+			 "today", r.today, "orgs_by_kind", by_kind, "members", "total", (json_int_t)d.total, "full",
+			 (json_int_t)d.full, "probationary", (json_int_t)d.prob, "mobile", (json_int_t)d.mobile,
 			 "elections_due", (json_int_t)due, "elections", elections, "findings", per_rule);
 }
