@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${SCALE:-city}
-bin=build/dangjian
+bin=${BIN:-build/dangjian}
 out=bench/out/bulk; rm -rf "$out"; mkdir -p "$out"
 echo 'Bench-pass-1' > "$out/pw"
 pids=()

@@ -280,6 +280,36 @@ const char *const db_migrations[] = {
 	"CREATE TRIGGER member_count_keep AFTER INSERT OR DELETE OR UPDATE OF org_id, status, is_mobile, active ON member\n"
 	"  FOR EACH ROW EXECUTE FUNCTION member_count_keep();\n"
 	"{{END}}",
+	/* 9: PostgreSQL counts the members an INSERT or DELETE statement adds
+	 * or removes once per statement, from its transition table: a row-level
+	 * PL/pgSQL trigger cost a call and an upsert per member, which made a
+	 * roster's COPY several times slower than SQLite.  Updates stay row by
+	 * row (a trigger with a column list cannot see transition tables);
+	 * SQLite keeps its row triggers, which cost little there. */
+	"{{IF_PG}}"
+	"DROP TRIGGER member_count_keep ON member;\n"
+	"CREATE TRIGGER member_count_keep AFTER UPDATE OF org_id, status, is_mobile, active ON member\n"
+	"  FOR EACH ROW EXECUTE FUNCTION member_count_keep();\n"
+	"CREATE FUNCTION member_count_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  INSERT INTO member_count(org_id, status, is_mobile, n)\n"
+	"    SELECT org_id, status, is_mobile, count(*) FROM member_new WHERE active = 1 GROUP BY org_id, status, is_mobile\n"
+	"    ON CONFLICT (org_id, status, is_mobile) DO UPDATE SET n = member_count.n + EXCLUDED.n;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_count_added AFTER INSERT ON member REFERENCING NEW TABLE AS member_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION member_count_added();\n"
+	"CREATE FUNCTION member_count_removed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  UPDATE member_count c SET n = c.n - d.n\n"
+	"    FROM (SELECT org_id, status, is_mobile, count(*) AS n FROM member_old WHERE active = 1\n"
+	"          GROUP BY org_id, status, is_mobile) d\n"
+	"    WHERE c.org_id = d.org_id AND c.status = d.status AND c.is_mobile = d.is_mobile;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_count_removed AFTER DELETE ON member REFERENCING OLD TABLE AS member_old\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION member_count_removed();\n"
+	"{{END}}",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

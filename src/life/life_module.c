@@ -259,6 +259,46 @@ static const char *const life_migrations[] = {
 	"CREATE TRIGGER att_tally_holder AFTER INSERT OR DELETE ON activity_org\n"
 	"  FOR EACH ROW EXECUTE FUNCTION att_tally_holder();\n"
 	"{{END}}",
+	/* 5: on PostgreSQL the rows an INSERT statement adds to activity_org
+	 * and attendance (the generator's COPY, a roll call) are counted once
+	 * per statement from its transition table, not by a PL/pgSQL call and
+	 * its upserts per row.  Deletes and updates stay row by row. */
+	"{{IF_PG}}"
+	"DROP TRIGGER att_tally_keep ON attendance;\n"
+	"CREATE TRIGGER att_tally_keep AFTER DELETE OR UPDATE OF activity_id, member_id, org_id, status\n"
+	"  ON attendance FOR EACH ROW EXECUTE FUNCTION att_tally_keep();\n"
+	"CREATE FUNCTION att_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  " ATT_UPSERT("SELECT t.org_id AS o, a.on_date AS d, a.kind AS k, t.status AS s, 1 AS g FROM attendance_new t"
+			" JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held' AND " ATT_OWN("t.")) ";\n"
+	"  INSERT INTO att_foreign(activity_id, member_id) SELECT t.activity_id, t.member_id FROM attendance_new t\n"
+	"    WHERE NOT " ATT_OWN("t.") " ON CONFLICT (activity_id, member_id) DO NOTHING;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER att_tally_added AFTER INSERT ON attendance REFERENCING NEW TABLE AS attendance_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION att_tally_added();\n"
+	"DROP TRIGGER life_tally_keep ON activity_org;\n"
+	"CREATE TRIGGER life_tally_keep AFTER DELETE OR UPDATE OF org_id, on_date, kind, held, speaker_id\n"
+	"  ON activity_org FOR EACH ROW EXECUTE FUNCTION life_tally_keep();\n"
+	"DROP TRIGGER att_tally_holder ON activity_org;\n"
+	"CREATE TRIGGER att_tally_holder AFTER DELETE ON activity_org\n"
+	"  FOR EACH ROW EXECUTE FUNCTION att_tally_holder();\n"
+	"CREATE FUNCTION activity_org_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ")\n"
+	"    SELECT org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ", " TALLY_SUMS " FROM activity_org_new\n"
+	"    WHERE held = 1 GROUP BY org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") TALLY_UPSERT ";\n"
+	"  " ATT_UPSERT("SELECT t.org_id AS o, a.on_date AS d, a.kind AS k, t.status AS s, 1 AS g FROM activity_org_new n"
+			" JOIN attendance t ON t.activity_id = n.activity_id AND t.org_id = n.org_id"
+			" JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held'") ";\n"
+	"  DELETE FROM att_foreign f USING activity_org_new n, attendance t\n"
+	"    WHERE t.activity_id = n.activity_id AND t.org_id = n.org_id\n"
+	"    AND f.activity_id = t.activity_id AND f.member_id = t.member_id;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER activity_org_added AFTER INSERT ON activity_org REFERENCING NEW TABLE AS activity_org_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION activity_org_added();\n"
+	"{{END}}",
 	NULL,
 };
 

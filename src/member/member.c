@@ -130,22 +130,42 @@ void member_sealed_free(struct member_sealed *s)
 	s->name_key = s->id_card_enc = s->phone_enc = NULL;
 }
 
+/* The columns of a new member row, and its values in that order (for an
+ * INSERT and for a bulk copy alike). */
+#define MEMBER_INSERT_COLS                                                                                    \
+	"id, org_id, name, name_key, gender, ethnicity, birth_date, id_card_enc, id_card_hash,"                \
+	" phone_enc, phone_hash, education, join_date, full_date, status, probation_end, position, is_mobile," \
+	" mobile_place, mobile_since, created_at, updated_at"
+#define MEMBER_INSERT_VALS(m, s, now)                                                                    \
+	DB_ARGS(DB_I((s)->id), DB_I((m)->org_id), DB_T((m)->name), DB_T((s)->name_key), DB_T((m)->gender),  \
+		DB_T((m)->ethnicity), DB_T((m)->birth_date), DB_T((s)->id_card_enc), DB_T((s)->id_card_hash), \
+		DB_T((s)->phone_enc), DB_T((s)->phone_hash), DB_T((m)->education), DB_T((m)->join_date),      \
+		DB_T((m)->full_date), DB_T((m)->status), DB_T((m)->probation_end), DB_T((m)->position),       \
+		DB_I((m)->is_mobile), DB_T((m)->mobile_place), DB_T((m)->mobile_since), DB_T(now), DB_T(now))
+
 int member_insert_sealed(struct db *db, const struct member_rec *m, const struct member_sealed *s,
 			 struct dj_error *err)
 {
 	char now[21];
 	date_now_iso(now);
 	int rc = db_run(db,
-		"INSERT INTO member(id, org_id, name, name_key, gender, ethnicity, birth_date, id_card_enc, id_card_hash,"
-		" phone_enc, phone_hash, education, join_date, full_date, status, probation_end, position, is_mobile,"
-		" mobile_place, mobile_since, created_at, updated_at)"
+		"INSERT INTO member(" MEMBER_INSERT_COLS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		DB_ARGS(DB_I(s->id), DB_I(m->org_id), DB_T(m->name), DB_T(s->name_key), DB_T(m->gender),
-			DB_T(m->ethnicity), DB_T(m->birth_date), DB_T(s->id_card_enc), DB_T(s->id_card_hash),
-			DB_T(s->phone_enc), DB_T(s->phone_hash), DB_T(m->education), DB_T(m->join_date),
-			DB_T(m->full_date), DB_T(m->status), DB_T(m->probation_end), DB_T(m->position),
-			DB_I(m->is_mobile), DB_T(m->mobile_place), DB_T(m->mobile_since), DB_T(now), DB_T(now)), err);
+		MEMBER_INSERT_VALS(m, s, now), err);
 	return rc == DJ_ECONFLICT ? dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记") : rc;
+}
+
+int member_copy_begin(struct db *db, struct db_copy **cp, struct dj_error *err)
+{
+	return db_copy_begin(db, "member", MEMBER_INSERT_COLS, cp, err);
+}
+
+int member_copy_sealed(struct db_copy *cp, const struct member_rec *m, const struct member_sealed *s,
+		       struct dj_error *err)
+{
+	char now[21];
+	date_now_iso(now);
+	return db_copy_row(cp, MEMBER_INSERT_VALS(m, s, now), err);
 }
 
 int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id, struct dj_error *err)

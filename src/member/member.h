@@ -58,6 +58,13 @@ struct member_sealed {
 void member_seal(const struct member_rec *m, int64_t id, struct member_sealed *s, unsigned parts);
 int member_insert_sealed(struct db *db, const struct member_rec *m, const struct member_sealed *s,
 			 struct dj_error *err);
+/* Many new members in one transaction (an import): a COPY on PostgreSQL,
+ * a prepared INSERT per row on SQLite (db_copy_begin); the 身份证号 must be
+ * known to be free, since a clash fails the whole copy. */
+struct db_copy;
+int member_copy_begin(struct db *db, struct db_copy **cp, struct dj_error *err);
+int member_copy_sealed(struct db_copy *cp, const struct member_rec *m, const struct member_sealed *s,
+		       struct dj_error *err);
 void member_sealed_free(struct member_sealed *s);
 /* The keyed hash of a normalized 身份证号 (upper-case X) into out[65]. */
 void member_id_card_hash(const char *id_card, char out[65]);

@@ -2,9 +2,11 @@
  *
  * Two threads share the work: the reader parses and checks each row and
  * seals its personal data; the writer looks the 身份证号 up among the stored
- * members and inserts.  They meet in a bounded queue; the one connection is
- * used under a lock (the reader needs it only to resolve org codes and to
- * reserve ids in blocks).
+ * members and inserts (PostgreSQL: COPY, sent in large blocks).  They meet
+ * in a bounded queue; the one connection is used under a lock (the reader
+ * needs it only to reserve ids in blocks).  The orgs of the chosen subtree
+ * are read once at the start: a query per org code cost a round trip each on
+ * PostgreSQL, and every read there sends the rows copied so far.
  *
  * The header need not be the first row: the first rows are held back until
  * the one naming the most known fields is found (title rows above it are
@@ -74,9 +76,19 @@ static int seen_add(struct seen *s, const char *k, int row)
 	return 0;
 }
 
-struct code_cache {
-	char code[200];		/* as written in the file: a code or a name */
+/* The orgs of the chosen subtree, found by code or by name: entries in the
+ * order of (status, code), chained per hash slot in that order. */
+struct org_ent {
+	char *code, *name;
 	int64_t id;
+	bool active;
+	int next_code, next_name;	/* -1: the end of the chain */
+};
+struct org_map {
+	struct org_ent *e;
+	int n;
+	int *code_head, *name_head;	/* cap slots each */
+	size_t cap;
 };
 
 #define HEADER_SCAN 10		/* rows searched for the header */
@@ -107,7 +119,11 @@ struct pending {
 };
 
 #define QUEUE_CAP 1024
-#define WRITE_BATCH 64
+/* The writer waits for this many rows (or the end) and checks their 身份证号
+ * in one query: on PostgreSQL each query is a round trip and sends the rows
+ * copied before it. */
+#define WRITE_BATCH 512
+#define RESERVE_IDS 4096
 
 struct import {
 	struct db *db;
@@ -128,8 +144,9 @@ struct import {
 	pthread_mutex_t err_mu;		/* errors and nerrors */
 	json_t *errors;
 	struct seen seen;
-	struct code_cache codes[64];
-	int64_t ids[512];		/* reserved ids not yet used: ids[next_id..nids) */
+	struct org_map orgs;
+	struct db_copy *copy;		/* the member rows (none in a dry run) */
+	int64_t *ids;			/* RESERVE_IDS reserved ids, not yet used: ids[next_id..nids) */
 	int next_id, nids;
 	struct dj_error *err;
 	struct dj_error dbfail;		/* the first failed query, either thread's (under err_mu) */
@@ -224,7 +241,8 @@ static void queue_put(struct import *im, struct pending *p)
 	while (im->q_len == QUEUE_CAP)
 		pthread_cond_wait(&im->q_put, &im->q_mu);
 	im->q[(im->q_head + im->q_len++) % QUEUE_CAP] = p;
-	pthread_cond_signal(&im->q_take);
+	if (im->q_len >= WRITE_BATCH)
+		pthread_cond_signal(&im->q_take);
 	pthread_mutex_unlock(&im->q_mu);
 }
 
@@ -240,7 +258,7 @@ static void queue_close(struct import *im)
 static size_t queue_take(struct import *im, struct pending **out, size_t max)
 {
 	pthread_mutex_lock(&im->q_mu);
-	while (!im->q_len && !im->q_closed)
+	while (im->q_len < max && !im->q_closed)
 		pthread_cond_wait(&im->q_take, &im->q_mu);
 	size_t n = 0;
 	while (im->q_len && n < max) {
@@ -268,13 +286,13 @@ static void write_row(struct import *im, struct pending *p, bool taken)
 	/* The name's sort key is made here: parsing makes the reader the longer
 	 * half, and this evens them out a little.  The writer frees what it made. */
 	member_seal(&p->m, p->sealed.id, &p->sealed, SEAL_NAME_KEY);
-	int rc = member_insert_sealed(im->db, &p->m, &p->sealed, &e);
+	int rc = member_copy_sealed(im->copy, &p->m, &p->sealed, &e);
 	free(p->sealed.name_key);
 	p->sealed.name_key = NULL;
-	if (rc == DJ_EDB)
-		db_failed(im, &e);
+	if (rc == DJ_ECONFLICT)	/* SQLite, row by row: another writer took the number meanwhile */
+		row_error(im, p->row, col_index_of_field("id_card"), "该身份证号已登记");
 	else if (rc)
-		row_error(im, p->row, col_index_of_field(e.field), e.msg);
+		db_failed(im, &e);
 	else
 		im->imported++;
 }
@@ -550,74 +568,100 @@ static int find_header(struct import *im, bool last)
 	return rc;
 }
 
+static size_t org_hash(const char *k, size_t cap)
+{
+	size_t h = 5381;
+	for (const unsigned char *p = (const unsigned char *)k; *p; p++)
+		h = h * 33 + *p;
+	return h & (cap - 1);
+}
+
+/* Every org of the subtree, by (status, code): active ones first, so a name
+ * that an org closed long ago once had does not hide today's. */
+static int org_map_load(struct import *im, struct dj_error *err)
+{
+	json_t *rows = db_rows(im->db,
+			       "SELECT o.id, o.code, o.name, o.status FROM org o " ORG_JOIN_UP("c", "o.id")
+			       " WHERE c.ancestor = ? ORDER BY o.status, o.code",
+			       DB_ARGS(DB_I(im->org_id)), err);
+	if (!rows)
+		return err->code;
+	struct org_map *m = &im->orgs;
+	m->n = (int)json_array_size(rows);
+	m->e = xcalloc((size_t)m->n + 1, sizeof *m->e);
+	for (m->cap = 16; m->cap < (size_t)m->n * 2; m->cap *= 2)
+		;
+	m->code_head = xcalloc(m->cap, sizeof *m->code_head);
+	m->name_head = xcalloc(m->cap, sizeof *m->name_head);
+	for (size_t i = 0; i < m->cap; i++)
+		m->code_head[i] = m->name_head[i] = -1;
+	/* From the last to the first: each chain keeps the query's order. */
+	for (int i = m->n - 1; i >= 0; i--) {
+		json_t *r = json_array_get(rows, (size_t)i);
+		struct org_ent *o = &m->e[i];
+		o->id = json_integer_value(json_object_get(r, "id"));
+		o->code = xstrdup(json_string_value(json_object_get(r, "code")));
+		o->name = xstrdup(json_string_value(json_object_get(r, "name")));
+		o->active = org_row_status(r) == ORG_ACTIVE;
+		size_t hc = org_hash(o->code, m->cap), hn = org_hash(o->name, m->cap);
+		o->next_code = m->code_head[hc];
+		m->code_head[hc] = i;
+		o->next_name = m->name_head[hn];
+		m->name_head[hn] = i;
+	}
+	json_decref(rows);
+	return 0;
+}
+
+static void org_map_free(struct org_map *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		free(m->e[i].code);
+		free(m->e[i].name);
+	}
+	free(m->e);
+	free(m->code_head);
+	free(m->name_head);
+}
+
 /* The org of a row, by code or else by name, within the chosen subtree; 0
  * with a message in msg (cap 512) if none, or if the name fits several. */
 static int64_t org_of_row(struct import *im, const char *code, char *msg)
 {
-	unsigned h = 0;
-	for (const char *p = code; *p; p++)
-		h = h * 31 + (unsigned char)*p;
-	struct code_cache *cc = &im->codes[h % 64];
-	if (cc->id && strcmp(cc->code, code) == 0)
-		return cc->id;
-	struct dj_error e = {0};
-	pthread_mutex_lock(&im->db_mu);
-	json_t *o = db_row(im->db, "SELECT id, status FROM org WHERE code = ?", DB_ARGS(DB_T(code)), &e);
-	if (e.code == DJ_ENOTFOUND)	/* not a code: perhaps a name */
-		dj_error_clear(&e);
-	int64_t id = o ? json_integer_value(json_object_get(o, "id")) : 0;
-	bool active = o && org_row_status(o) == ORG_ACTIVE;
-	json_decref(o);
-	bool within = false;
-	if (id && !e.code)
-		org_contains(im->db, im->org_id, id, &within, &e);
-	json_t *named = NULL;
-	if (!within && !e.code)
-		named = db_rows(im->db,
-				"SELECT o.id, o.code, o.status FROM org o " ORG_JOIN_UP("c", "o.id")
-				" WHERE c.ancestor = ? AND o.name = ? ORDER BY o.status, o.code",
-				DB_ARGS(DB_I(im->org_id), DB_T(code)), &e);
-	pthread_mutex_unlock(&im->db_mu);
-	if (e.code) {
-		db_failed(im, &e);
-		snprintf(msg, 512, "%s", e.msg);
-		json_decref(named);
-		return 0;
-	}
-	if (!within && json_array_size(named)) {
-		/* Active orgs sort first: a name that an org closed long ago once had
-		 * does not make today's one ambiguous. */
-		size_t nactive = 0, i;
-		json_t *x;
-		json_array_foreach(named, i, x)
-			if (org_row_status(x) == ORG_ACTIVE)
-				nactive++;
+	const struct org_map *m = &im->orgs;
+	const struct org_ent *o = NULL;
+	for (int i = m->code_head[org_hash(code, m->cap)]; i >= 0 && !o; i = m->e[i].next_code)
+		if (strcmp(m->e[i].code, code) == 0)
+			o = &m->e[i];
+	if (!o) {
+		size_t nactive = 0;
+		const struct org_ent *named[16];
+		for (int i = m->name_head[org_hash(code, m->cap)]; i >= 0; i = m->e[i].next_name)
+			if (strcmp(m->e[i].name, code) == 0) {
+				if (!o)
+					o = &m->e[i];
+				if (m->e[i].active && nactive < sizeof named / sizeof named[0])
+					named[nactive++] = &m->e[i];
+				else if (m->e[i].active)
+					nactive++;
+			}
 		if (nactive > 1) {
 			int len = snprintf(msg, 512, "党组织名称“%s”对应%zu个党组织（编码：", code, nactive);
-			for (i = 0; i < nactive && len < 480; i++)
-				len += snprintf(msg + len, (size_t)(512 - len), "%s%s", i ? "、" : "",
-						json_string_value(json_object_get(json_array_get(named, i), "code")));
+			for (size_t i = 0; i < nactive && i < sizeof named / sizeof named[0] && len < 480; i++)
+				len += snprintf(msg + len, (size_t)(512 - len), "%s%s", i ? "、" : "", named[i]->code);
 			snprintf(msg + len, (size_t)(512 - (len < 512 ? len : 511)), "），请改填编码");
-			json_decref(named);
 			return 0;
 		}
-		x = json_array_get(named, 0);
-		id = json_integer_value(json_object_get(x, "id"));
-		active = org_row_status(x) == ORG_ACTIVE;
-		within = true;
 	}
-	json_decref(named);
-	if (!within) {
+	if (!o) {
 		snprintf(msg, 512, "党组织编码或名称不存在，或不在所选党组织之下");
 		return 0;
 	}
-	if (!active) {
+	if (!o->active) {
 		snprintf(msg, 512, "该党组织已撤销或撤并");
 		return 0;
 	}
-	snprintf(cc->code, sizeof cc->code, "%s", code);
-	cc->id = id;
-	return id;
+	return o->id;
 }
 
 static int on_row(void *ud, int row, const char *const *cells, size_t n)
@@ -762,8 +806,8 @@ static int data_row(struct import *im, int row, const char *const *cells, size_t
 		if (im->next_id == im->nids) {
 			im->next_id = im->nids = 0;
 			pthread_mutex_lock(&im->db_mu);
-			if (db_reserve_ids(im->db, "member", (int)(sizeof im->ids / sizeof im->ids[0]), im->ids, &e) == 0)
-				im->nids = (int)(sizeof im->ids / sizeof im->ids[0]);
+			if (db_reserve_ids(im->db, "member", RESERVE_IDS, im->ids, &e) == 0)
+				im->nids = RESERVE_IDS;
 			pthread_mutex_unlock(&im->db_mu);
 		}
 		if (im->nids)
@@ -799,6 +843,24 @@ int member_import(struct db *db, const struct actor *a, int64_t org_id, const vo
 	return rc;
 }
 
+/* What the import holds besides its results; a copy still open has no rows
+ * left to send (they went out, or the rollback dropped them). */
+static void import_free(struct import *im)
+{
+	struct dj_error e = {0};
+	db_copy_end(im->copy, &e);
+	dj_error_clear(&e);
+	im->copy = NULL;
+	org_map_free(&im->orgs);
+	memset(&im->orgs, 0, sizeof im->orgs);
+	free(im->ids);
+	im->ids = NULL;
+	free(im->seen.keys);
+	free(im->seen.rows);
+	im->seen.keys = NULL;
+	im->seen.rows = NULL;
+}
+
 int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const void *data, size_t len,
 		     struct member_import_opts *o, json_t **result, struct dj_error *err)
 {
@@ -825,6 +887,14 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 		return rc;
 	}
 	db_bulk(db, true);
+	if ((rc = org_map_load(&im, err)) || (!dry_run && (rc = member_copy_begin(db, &im.copy, err)))) {
+		db_rollback(db);
+		db_bulk(db, false);
+		org_map_free(&im.orgs);
+		json_decref(im.errors);
+		return rc;
+	}
+	im.ids = xcalloc(RESERVE_IDS, sizeof *im.ids);
 	pthread_mutex_init(&im.db_mu, NULL);
 	pthread_mutex_init(&im.err_mu, NULL);
 	pthread_mutex_init(&im.q_mu, NULL);
@@ -859,6 +929,7 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 			rc = dj_fail(err, DJ_EINVAL, "map", "列映射中的列“%s”不在表头中", im.map[k].src);
 	if (!rc && o->detect) {
 		db_rollback(db);
+		import_free(&im);
 		db_bulk(db, false);
 		o->mapping = im.mapping;
 		/* The fields come along, for the wizard's choice per column. */
@@ -866,8 +937,6 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 				    member_import_fields());
 		json_decref(im.errors);
 		json_decref(im.preview);
-		free(im.seen.keys);
-		free(im.seen.rows);
 		return 0;
 	}
 	if (!rc && im.dbfail.code)
@@ -879,6 +948,11 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 	}
 	if (!rc && im.rows == 0)
 		rc = dj_fail(err, DJ_EINVAL, "file", "文件中只有表头，没有党员数据");
+	/* The rows copied so far go out now: their errors are the import's. */
+	if (!rc && !dry_run) {
+		rc = db_copy_end(im.copy, err);
+		im.copy = NULL;
+	}
 	if (!rc && !dry_run) {
 		json_t *what = json_pack("{s:s?, s:I, s:I}", "file", filename, "rows", (json_int_t)im.rows, "imported",
 					 (json_int_t)im.imported);
@@ -890,6 +964,7 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 	} else {
 		rc = db_end(db, rc, err);
 	}
+	import_free(&im);	/* after the rollback, which dropped any rows not sent */
 	db_bulk(db, false);
 	/* "already registered" tells that a number exists: recorded even though the import is not */
 	struct dj_error de = {0};
@@ -902,7 +977,5 @@ int member_import_ex(struct db *db, const struct actor *a, int64_t org_id, const
 	o->mapping = im.mapping;
 	json_decref(im.preview);
 	json_decref(im.errors);
-	free(im.seen.keys);
-	free(im.seen.rows);
 	return rc;
 }

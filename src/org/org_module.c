@@ -139,6 +139,34 @@ static const char *const org_migrations[] = {
 	"CREATE INDEX member_org_joined ON member(org_id, join_date);\n"
 	"CREATE INDEX member_org_converted ON member(org_id, full_date);\n"
 	"DROP INDEX member_converted;\n",
+	/* 4: on PostgreSQL, by education as base step 9 counts by status: an
+	 * INSERT or DELETE statement's members once per statement, from its
+	 * transition table (a roster's COPY no longer calls PL/pgSQL per row). */
+	"{{IF_PG}}"
+	"DROP TRIGGER member_edu_count_keep ON member;\n"
+	"CREATE TRIGGER member_edu_count_keep AFTER UPDATE OF org_id, education, active ON member\n"
+	"  FOR EACH ROW EXECUTE FUNCTION member_edu_count_keep();\n"
+	"CREATE FUNCTION member_edu_count_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  INSERT INTO member_edu_count(org_id, education, n)\n"
+	"    SELECT org_id, coalesce(education, ''), count(*) FROM member_new WHERE active = 1\n"
+	"    GROUP BY org_id, coalesce(education, '')\n"
+	"    ON CONFLICT (org_id, education) DO UPDATE SET n = member_edu_count.n + EXCLUDED.n;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_edu_count_added AFTER INSERT ON member REFERENCING NEW TABLE AS member_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION member_edu_count_added();\n"
+	"CREATE FUNCTION member_edu_count_removed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  UPDATE member_edu_count c SET n = c.n - d.n\n"
+	"    FROM (SELECT org_id, coalesce(education, '') AS education, count(*) AS n FROM member_old\n"
+	"          WHERE active = 1 GROUP BY org_id, coalesce(education, '')) d\n"
+	"    WHERE c.org_id = d.org_id AND c.education = d.education;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER member_edu_count_removed AFTER DELETE ON member REFERENCING OLD TABLE AS member_old\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION member_edu_count_removed();\n"
+	"{{END}}",
 	NULL,
 };
 

@@ -114,6 +114,42 @@ static const char *const task_migrations[] = {
 	"CREATE TRIGGER task_tally_keep AFTER INSERT OR DELETE OR UPDATE OF plan_id, task_id, org_id, status ON assignment\n"
 	"  FOR EACH ROW EXECUTE FUNCTION task_tally_keep();\n"
 	"{{END}}",
+	/* 2: on PostgreSQL a plan's publication (one INSERT of thousands of
+	 * assignments) is counted once per statement from its transition
+	 * table, not by a PL/pgSQL call and two upserts per assignment; so is
+	 * a DELETE.  Updates stay row by row (a trigger with a column list
+	 * cannot see transition tables). */
+	"{{IF_PG}}"
+	"DROP TRIGGER task_tally_keep ON assignment;\n"
+	"CREATE TRIGGER task_tally_keep AFTER UPDATE OF plan_id, task_id, org_id, status ON assignment\n"
+	"  FOR EACH ROW EXECUTE FUNCTION task_tally_keep();\n"
+	"CREATE FUNCTION task_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  INSERT INTO task_tally(plan_id, task_id, status, n)\n"
+	"    SELECT plan_id, task_id, status, count(*) FROM assignment_new GROUP BY plan_id, task_id, status\n"
+	"    ON CONFLICT (plan_id, task_id, status) DO UPDATE SET n = task_tally.n + EXCLUDED.n;\n"
+	"  INSERT INTO task_plan_org(plan_id, org_id, n)\n"
+	"    SELECT plan_id, org_id, count(*) FROM assignment_new GROUP BY plan_id, org_id\n"
+	"    ON CONFLICT (plan_id, org_id) DO UPDATE SET n = task_plan_org.n + EXCLUDED.n;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER task_tally_added AFTER INSERT ON assignment REFERENCING NEW TABLE AS assignment_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION task_tally_added();\n"
+	"CREATE FUNCTION task_tally_removed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  UPDATE task_tally c SET n = c.n - d.n\n"
+	"    FROM (SELECT plan_id, task_id, status, count(*) AS n FROM assignment_old GROUP BY plan_id, task_id, status) d\n"
+	"    WHERE c.plan_id = d.plan_id AND c.task_id = d.task_id AND c.status = d.status;\n"
+	"  UPDATE task_plan_org c SET n = c.n - d.n\n"
+	"    FROM (SELECT plan_id, org_id, count(*) AS n FROM assignment_old GROUP BY plan_id, org_id) d\n"
+	"    WHERE c.plan_id = d.plan_id AND c.org_id = d.org_id;\n"
+	"  DELETE FROM task_plan_org c USING (SELECT DISTINCT plan_id, org_id FROM assignment_old) d\n"
+	"    WHERE c.plan_id = d.plan_id AND c.org_id = d.org_id AND c.n = 0;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER task_tally_removed AFTER DELETE ON assignment REFERENCING OLD TABLE AS assignment_old\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION task_tally_removed();\n"
+	"{{END}}",
 	NULL,
 };
 
