@@ -685,6 +685,121 @@ json_t *life_summary(struct db *db, const struct actor *a, int64_t org, struct d
 	return out;
 }
 
+static int by_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The members present at a held activity of `kind` between lo and hi,
+ * anywhere (member_gaps' "came", for every org at once): sorted ids.  The
+ * activities lead (CROSS JOIN): without statistics SQLite walked every roll
+ * call ever taken by member and looked up its activity. */
+static int came_load(struct db *db, const char *kind, const char *lo, const char *hi, int64_t **ids, size_t *n,
+		     struct dj_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	struct db_stmt *st = db_query(db, "SELECT t.member_id FROM activity v CROSS JOIN attendance t"
+					  " WHERE t.activity_id = v.id AND v.kind = ? AND v.status = 'held' AND v.on_date BETWEEN ? AND ?"
+					  " AND t.status = 'present'", DB_ARGS(DB_T(kind), DB_T(lo), DB_T(hi)), err);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	int rc;
+	while ((rc = db_next(st)) > 0) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			*ids = xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = db_int(st, 0);
+	}
+	db_done(st);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		return err->code;
+	}
+	if (*n)
+		qsort(*ids, *n, sizeof **ids, by_i64);
+	return 0;
+}
+
+/* The roster on `at` of every org of the grid (member_roster_at's rule, for
+ * the whole subtree in one query): a member's org that day is the from_org
+ * of their first transfer after it, or their org now.  roster[o] lists
+ * {id, name} in the order of names. */
+static int rosters_load(struct db *db, int64_t root, const struct grid *g, const char *at, json_t **roster,
+			struct dj_error *err)
+{
+	struct db_stmt *st = db_query(db,
+		"SELECT m.id, m.name, coalesce((SELECT t.from_org FROM member_transfer t WHERE t.member_id = m.id"
+		" AND t.on_date > ?2 ORDER BY t.on_date, t.id LIMIT 1), m.org_id) FROM member m"
+		" WHERE (m.active = 1 OR m.id IN (SELECT e.member_id FROM member_end e WHERE e.on_date > ?2 AND e.back_on IS NULL))"
+		" AND m.join_date <= ?2 AND (" ORG_IN_SUBTREE("m.org_id", "?1")
+		" OR m.id IN (SELECT t.member_id FROM member_transfer t WHERE t.on_date > ?2"
+		" AND " ORG_IN_SUBTREE("t.from_org", "?1") "))"
+		" ORDER BY m.name_key, m.id", DB_ARGS(DB_I(root), DB_T(at)), err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_next(st)) > 0) {
+		long o = org_ix(g, db_int(st, 2));
+		if (o < 0)
+			continue;
+		if (!roster[o])
+			roster[o] = json_array();
+		json_t *m = json_object();	/* 200,000 of them at a province root: no format to parse */
+		json_object_set_new_nocheck(m, "id", json_integer(db_int(st, 0)));
+		json_object_set_new_nocheck(m, "name", json_string(db_text(st, 1)));
+		json_array_append_new(roster[o], m);
+	}
+	db_done(st);
+	return rc < 0 ? err->code : 0;
+}
+
+/* Those of a roster not among the sorted ids. */
+static json_t *roster_minus(json_t *roster, const int64_t *ids, size_t n)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(roster, i, m) {
+		int64_t id = json_integer_value(json_object_get(m, "id"));
+		if (!n || !bsearch(&id, ids, n, sizeof *ids, by_i64))
+			json_array_append(out, m);
+	}
+	return out;
+}
+
+static void finding_add(json_t *out, const struct lorg *org, const struct rule *r, const char *st, const char *from,
+			json_t *gaps)
+{
+	int wy = atoi(from), wm = atoi(from + 5);
+	char pl[48], msg[512];
+	if (r->per == PER_MONTH)
+		snprintf(pl, sizeof pl, "%d年%d月", wy, wm);
+	else if (r->per == PER_QUARTER)
+		snprintf(pl, sizeof pl, "%d年第%d季度", wy, (wm + 2) / 3);
+	else
+		snprintf(pl, sizeof pl, "%d年度", wy);
+	if (r->whom == WHO_MEMBER)
+		snprintf(msg, sizeof msg, "%s%s有%zu名党员未参加%s", org->name, pl, json_array_size(gaps), r->label);
+	else if (r->whom == WHO_SECRETARY)
+		snprintf(msg, sizeof msg, "%s书记%s未讲党课", org->name, pl);
+	else
+		snprintf(msg, sizeof msg, "%s%s未召开%s", org->name, pl, r->label);
+	json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O*}", "org_id",
+		(json_int_t)org->id, "org_name", org->name, "kind", r->kind, "who", r->who, "period", r->period,
+		"state", st, "window", from, "message", msg, "members", gaps));
+}
+
+/* The rules of one month that are missing or still pending, for every org of
+ * the subtree: what cell_detail says of each cell, without its queries.  An
+ * org-level rule's state comes from the counts; a member-level rule is a
+ * finding only in the last month of its window (before that it is open), and
+ * then its gaps are found for the whole subtree at once: one roster query and,
+ * per rule, one query of who came. */
 json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err)
 {
 	int y, m;
@@ -698,48 +813,68 @@ json_t *life_findings(struct db *db, const struct actor *a, int64_t org, const c
 	struct grid g;
 	if (grid_load(db, root, a->today, y, y, &g, err))
 		return NULL;
-	json_t *out = json_array();
-	int mi = month_ix(&g, y, m);
-	for (size_t o = 0; o < g.norgs; o++) {
-		json_t *rules = cell_detail(db, &g, o, mi, err);
-		if (!rules) {
-			json_decref(out);
-			out = NULL;
-			break;
-		}
-		size_t i;
-		json_t *r;
-		json_array_foreach(rules, i, r) {
-			const char *st = json_string_value(json_object_get(r, "state"));
-			if (strcmp(st, "missing") != 0 && strcmp(st, "pending") != 0)
-				continue;
-			const char *who = json_string_value(json_object_get(r, "who"));
-			const char *label = json_string_value(json_object_get(r, "label"));
-			const char *per = json_string_value(json_object_get(r, "period"));
-			const char *from = json_string_value(json_object_get(r, "from"));
-			int wy = atoi(from), wm = atoi(from + 5);
-			char pl[48];
-			if (strcmp(per, "month") == 0)
-				snprintf(pl, sizeof pl, "%d年%d月", wy, wm);
-			else if (strcmp(per, "quarter") == 0)
-				snprintf(pl, sizeof pl, "%d年第%d季度", wy, (wm + 2) / 3);
-			else
-				snprintf(pl, sizeof pl, "%d年度", wy);
-			char msg[512];
-			json_t *gaps = json_object_get(r, "members_missing");
-			if (strcmp(who, "member") == 0)
-				snprintf(msg, sizeof msg, "%s%s有%zu名党员未参加%s", g.orgs[o].name, pl, json_array_size(gaps), label);
-			else if (strcmp(who, "secretary") == 0)
-				snprintf(msg, sizeof msg, "%s书记%s未讲党课", g.orgs[o].name, pl);
-			else
-				snprintf(msg, sizeof msg, "%s%s未召开%s", g.orgs[o].name, pl, label);
-			json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O*}", "org_id",
-				(json_int_t)g.orgs[o].id, "org_name", g.orgs[o].name, "kind", json_string_value(json_object_get(r, "kind")),
-				"who", who, "period", per, "state", st, "window", json_string_value(json_object_get(r, "from")),
-				"message", msg, "members", gaps));
-		}
-		json_decref(rules);
+	int mi = month_ix(&g, y, m), now = this_month(&g);
+	json_t **roster = xcalloc(g.norgs + 1, sizeof *roster);
+	int64_t *came[MAX_RULES] = {0};
+	size_t ncame[MAX_RULES] = {0};
+	int src[MAX_RULES];	/* the rule whose query found who came; -1: not a finding this month */
+	bool any = false;
+	char first[11], last[11];
+	month_bounds(&g, mi, mi, first, last);
+	int rc = 0;
+	for (int i = 0; i < g.nrules && !rc; i++) {
+		const struct rule *r = &g.rules[i];
+		int lo, hi;
+		window(r->per, mi, &lo, &hi);
+		src[i] = -1;
+		if (r->whom != WHO_MEMBER || mi != hi || hi > now)
+			continue;
+		src[i] = i;	/* rules of the same kind and window share who came */
+		for (int j = 0; j < i && src[i] == i; j++)
+			if (src[j] == j && g.rules[j].per == r->per && strcmp(g.rules[j].kind, r->kind) == 0)
+				src[i] = j;
+		if (src[i] != i)
+			continue;
+		char b0[11], b1[11];
+		month_bounds(&g, lo, hi, b0, b1);
+		rc = came_load(db, r->kind, b0, b1, &came[i], &ncame[i], err);
+		any = true;
 	}
+	if (!rc && any)
+		rc = rosters_load(db, root, &g, strcmp(last, g.today) < 0 ? last : g.today, roster, err);
+	json_t *out = rc ? NULL : json_array();
+	for (size_t o = 0; out && o < g.norgs; o++) {
+		const struct lorg *lo_ = &g.orgs[o];
+		for (int i = 0; i < g.nrules; i++) {
+			const struct rule *r = &g.rules[i];
+			if (!rule_applies(r, lo_))
+				continue;
+			int lo, hi;
+			window(r->per, mi, &lo, &hi);
+			char from[11], to[11];
+			month_bounds(&g, lo, hi, from, to);
+			const char *st = hi == now ? "pending" : "missing";
+			if (r->whom == WHO_MEMBER) {
+				if (src[i] < 0 || !roster[o])
+					continue;
+				int c = src[i];
+				json_t *gaps = roster_minus(roster[o], came[c], ncame[c]);
+				if (json_array_size(gaps))
+					finding_add(out, lo_, r, st, from, gaps);
+				json_decref(gaps);
+			} else {
+				int held;
+				enum state s = rule_state(&g, o, r, mi, &held);
+				if (s == ST_MISSING || s == ST_PENDING)
+					finding_add(out, lo_, r, state_names[s], from, NULL);
+			}
+		}
+	}
+	for (size_t o = 0; o < g.norgs; o++)
+		json_decref(roster[o]);
+	free(roster);
+	for (int i = 0; i < g.nrules; i++)
+		free(came[i]);
 	grid_free(&g);
 	return out;
 }

@@ -143,6 +143,8 @@
 /* Study plans of the scope's orgs for the months the period touches. */
 #define PLAN_MONTHS "p.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"
 
+#include "life/life_due.h"
+
 const struct figure life_figures[] = {
 	{FIGURE("life.activity.count", "组织生活", "次", FIGURE_COUNT, FIGURE_FLOW, HELD("")), .by = "kind",
 	 .kept = KEPT_HELD_BY_KIND("", ""),
@@ -202,5 +204,18 @@ const struct figure life_figures[] = {
 		" JOIN study_item i ON i.id = d.item_id JOIN study_plan p ON p.id = i.plan_id JOIN member m ON m.id = d.member_id"
 		" WHERE m.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
 	 .note = "本范围党员完成期间涉及月份学习科目的人次（以计划月份计）"},
+	{FIGURE("life.pending.count", "本月待开展", "项", FIGURE_COUNT, FIGURE_STOCK,
+		DUE_MONTH(DUE_Y, DUE_M) "SELECT x.org_id AS rid, 'org' AS rkind, x.org_name || '：' || x.label AS title,"
+		" x.org_id, CAST(NULL AS TEXT) AS on_date, x.due AS due_on, x.activity_kind AS kind, x.period, x.held, x.min_count"
+		" FROM (" DUE_RULES ") x"
+		" WHERE x.held < x.min_count"),
+	 .note = "当月到期（月度规则，季末的季度规则，年末的年度规则）尚未达到规定次数的组织生活，每个党组织每项规则计一项"},
+	{FIGURE("life.behind_last_month.count", "上月未落实党组织", "个", FIGURE_COUNT, FIGURE_STOCK,
+		DUE_MONTH("CASE WHEN " DUE_M " = 1 THEN " DUE_Y " - 1 ELSE " DUE_Y " END",
+			  "CASE WHEN " DUE_M " = 1 THEN 12 ELSE " DUE_M " - 1 END")
+		"SELECT x.org_id AS rid, 'org' AS rkind, x.org_name AS title, x.org_id, x.due AS on_date,"
+		" count(*) AS missing FROM (" DUE_RULES ") x WHERE x.held < x.min_count AND (x.founded_on IS NULL"
+		" OR x.founded_on = '' OR substr(x.founded_on, 1, 7) <= x.ym) GROUP BY x.org_id, x.org_name, x.due"),
+	 .note = "上月到期的组织生活规则（月度，季末的季度，年末的年度）有未落实的党组织（上月成立的也计）；missing 为未落实的规则数"},
 	{0},
 };

@@ -110,33 +110,240 @@ static int reports_missing(struct db *db, int64_t root, const char *today, json_
 	return 0;
 }
 
-/* Group the members found by org: one finding per org and level. */
-static void idle_findings(json_t *rows, const char *rule, const char *title, const char *what, int months,
-			  json_t *out)
+/* The members found, grouped by org as they come (ordered by org): one
+ * finding per org and level. */
+struct idle_group {
+	const char *rule, *title, *what;
+	int months;
+	json_t *found;		/* the findings */
+	json_t *members;	/* the current org's records */
+	int64_t org;
+	char *org_name;
+};
+
+static void group_flush(struct idle_group *g)
 {
-	int64_t org = -1;
-	json_t *members = NULL;
-	const char *org_name = NULL;
-	size_t i;
-	json_t *r;
-	for (i = 0; i <= json_array_size(rows); i++) {
-		r = json_array_get(rows, i);
-		if (members && (!r || ji(r, "org_id") != org)) {
-			char msg[600];
-			snprintf(msg, sizeof msg, "%s有%zu名党员连续%d个月%s", org_name, json_array_size(members), months, what);
-			finding(out, rule, months >= 6 ? "error" : "warn", title, msg, org, org_name, members);
-			members = NULL;
-		}
-		if (!r)
-			break;
-		if (!members) {
-			members = json_array();
-			org = ji(r, "org_id");
-			org_name = js(r, "org_name");
-		}
-		json_array_append_new(members, json_pack("{s:I, s:s, s:s, s:s?}", "rid", (json_int_t)ji(r, "id"), "rkind",
-							 "member", "title", js(r, "name"), "last_on", js(r, "last_on")));
+	if (!g->members)
+		return;
+	char msg[600];
+	snprintf(msg, sizeof msg, "%s有%zu名党员连续%d个月%s", g->org_name, json_array_size(g->members), g->months, g->what);
+	finding(g->found, g->rule, g->months >= 6 ? "error" : "warn", g->title, msg, g->org, g->org_name, g->members);
+	g->members = NULL;
+	free(g->org_name);
+	g->org_name = NULL;
+}
+
+/* A member's record; `kind` is the shared string "member" (200,000 records
+ * at a province root: one allocation fewer each). */
+static void group_add(struct idle_group *g, json_t *kind, int64_t org, const char *org_name, int64_t id,
+		      const char *name, const char *last_on)
+{
+	if (g->members && org != g->org)
+		group_flush(g);
+	if (!g->members) {
+		g->members = json_array();
+		g->org = org;
+		g->org_name = xstrdup(org_name);
 	}
+	json_t *r = json_object();
+	json_object_set_new_nocheck(r, "rid", json_integer(id));
+	json_object_set_nocheck(r, "rkind", kind);
+	json_object_set_new_nocheck(r, "title", json_string(name));
+	json_object_set_new_nocheck(r, "last_on", last_on ? json_string(last_on) : json_null());
+	json_array_append_new(g->members, r);
+}
+
+/* Move the findings of the wanted groups into `out`, 6 months first. */
+static void groups_done(struct idle_group *lapse, struct idle_group *warn, const char *rule, json_t *out)
+{
+	group_flush(lapse);
+	group_flush(warn);
+	if (want(rule, lapse->rule))
+		json_array_extend(out, lapse->found);
+	if (want(rule, warn->rule))
+		json_array_extend(out, warn->found);
+	json_decref(lapse->found);
+	json_decref(warn->found);
+}
+
+/* When a member's time in the party counts from: their joining, or their
+ * coming back after a membership that ended (member_end.back_on: a transfer
+ * out of the platform and back in, a restored membership) — the months away
+ * are no months without organizational life. */
+#define IDLE_SINCE "(SELECT max(e.back_on) FROM member_end e WHERE e.member_id = m.id)"
+
+static const char *since_of(const char *join, const char *back)
+{
+	return back && *back && strcmp(back, join) > 0 ? back : join;
+}
+
+static int64_t day_of(const char *s)
+{
+	int y, m, d;
+	return date_parse(s, &y, &m, &d) ? date_days(y, m, d) : 0;
+}
+
+/* Each member's last attendance (any status: expected) and last present or
+ * excused, as day numbers (0: none), at the held activities of the window
+ * of the subtree's orgs and of the orgs hosting its mobile members.  The
+ * window's roll calls (2,000,000 at a province root over 6 months) are read
+ * in activity order and kept per member id in C: SQLite's GROUP BY sorted
+ * them all first, 4 of the 4.6 s. */
+struct life_last {
+	int64_t n;		/* ids 0 .. n-1 */
+	int32_t *on, *expected;
+};
+
+static int life_last_load(struct db *db, int64_t root, const char *from, const char *to, struct life_last *l,
+			  struct dj_error *err)
+{
+	memset(l, 0, sizeof *l);
+	int64_t max = 0;
+	int rc = db_int1(db, &max, "SELECT coalesce(max(id), 0) FROM member", DB_NOARGS, err);
+	if (rc)
+		return rc;
+	l->n = max + 1;
+	l->on = xcalloc((size_t)l->n, sizeof *l->on);
+	l->expected = xcalloc((size_t)l->n, sizeof *l->expected);
+	struct db_stmt *st = db_query(db,
+		"SELECT t.member_id, CASE WHEN t.status IN ('present', 'leave') THEN 1 ELSE 0 END, x.on_date FROM"
+		" (SELECT DISTINCT ao.activity_id, ao.on_date FROM activity_org ao WHERE (" SUBTREE_OF("ao.org_id")
+		" OR ao.org_id IN (SELECT h.host_org FROM mobile_hosting h WHERE " SUBTREE_OF("h.home_org") "))"
+		" AND ao.on_date > ?2 AND ao.on_date <= ?3 AND ao.held = 1) x JOIN attendance t ON t.activity_id = x.activity_id",
+		DB_ARGS(DB_I(root), DB_T(from), DB_T(to)), err);
+	if (!st)
+		return err->code;
+	char last[11] = "";
+	int32_t day = 0;
+	while ((rc = db_next(st)) > 0) {
+		int64_t id = db_int(st, 0);
+		if (id <= 0 || id >= l->n)
+			continue;
+		const char *d = db_text(st, 2);
+		if (strncmp(d, last, 10) != 0) {	/* rows come by activity: one date for many */
+			snprintf(last, sizeof last, "%s", d);
+			day = (int32_t)day_of(d);
+		}
+		if (day > l->expected[id])
+			l->expected[id] = day;
+		if (db_int(st, 1) && day > l->on[id])
+			l->on[id] = day;
+	}
+	db_done(st);
+	return rc < 0 ? err->code : 0;
+}
+
+static void life_last_free(struct life_last *l)
+{
+	free(l->on);
+	free(l->expected);
+}
+
+static int no_life(struct db *db, int64_t root, const char *today, const char *rule, const char *s3, const char *s6,
+		   int wm, int lm, json_t *out, struct dj_error *err)
+{
+	struct life_last l;
+	int rc = life_last_load(db, root, s6, today, &l, err);
+	/* Those expected in the window and not present since s3: a few hundred. */
+	int64_t d3 = day_of(s3), ncand = 0;
+	struct buf ids = {0};
+	for (int64_t id = 1; !rc && id < l.n; id++)
+		if (l.expected[id] && l.on[id] <= d3) {
+			buf_printf(&ids, "%s%lld", ncand++ ? "," : "", (long long)id);
+		}
+	struct idle_group lapse = {"member.no_life", "党员连续6个月未参加组织生活", "未参加组织生活", lm, json_array(), 0, 0, 0},
+			  warn = {"member.no_life_warn", "党员连续3个月未参加组织生活", "未参加组织生活", wm, json_array(), 0, 0, 0};
+	if (!rc && ncand) {
+		char *sql = xasprintf("SELECT m.id, m.name, m.org_id, o.name, m.join_date, " IDLE_SINCE " FROM member m"
+				      " JOIN org o ON o.id = m.org_id WHERE m.id IN (%s) AND m.active = 1 AND " SUBTREE_OF("m.org_id")
+				      " ORDER BY m.org_id, m.name_key, m.id", ids.data);
+		struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(root)), err);
+		free(sql);
+		json_t *kind = json_string("member");
+		while (st && (rc = db_next(st)) > 0) {
+			int64_t id = db_int(st, 0);
+			const char *since = since_of(db_text(st, 4), db_isnull(st, 5) ? NULL : db_text(st, 5));
+			if (strcmp(since, s3) > 0)
+				continue;
+			char on[11], *last_on = NULL;
+			if (l.on[id]) {
+				int y, m, d;
+				date_from_days(l.on[id], &y, &m, &d);
+				date_format(on, y, m, d);
+				last_on = on;
+			}
+			if (!last_on && strcmp(since, s6) <= 0)
+				group_add(&lapse, kind, db_int(st, 2), db_text(st, 3), id, db_text(st, 1), NULL);
+			else if (l.expected[id] > d3)
+				group_add(&warn, kind, db_int(st, 2), db_text(st, 3), id, db_text(st, 1), last_on);
+		}
+		json_decref(kind);
+		rc = !st ? err->code : rc < 0 ? err->code : 0;
+		db_done(st);
+	}
+	groups_done(&lapse, &warn, rule, out);
+	buf_free(&ids);
+	life_last_free(&l);
+	return rc;
+}
+
+/* The plans of the window that cover each org (a plan covers its org's
+ * subtree), and each member's last month with an item done. */
+static int no_work(struct db *db, int64_t root, const char *rule, const char *s3, const char *s6, const char *m3,
+		   const char *m6, const char *mnow, int wm, int lm, json_t *out, struct dj_error *err)
+{
+	/* Each member's last month with an item done, from the window's plans
+	 * (a few hundred) and their items' rows, not every row ever done. */
+	json_t *last = json_object();
+	struct db_stmt *st = db_query(db, "SELECT d.member_id, max(sp.month) FROM study_plan sp"
+					  " JOIN study_item si ON si.plan_id = sp.id JOIN study_done d ON d.item_id = si.id"
+					  " WHERE sp.month > ?1 AND sp.month <= ?2 GROUP BY d.member_id",
+				      DB_ARGS(DB_T(m6), DB_T(mnow)), err);
+	int rc = st ? 0 : err->code;
+	while (st && (rc = db_next(st)) > 0) {
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)db_int(st, 0));
+		json_object_set_new_nocheck(last, k, json_string(db_text(st, 1)));
+	}
+	if (st)
+		rc = rc < 0 ? err->code : 0;
+	db_done(st);
+	struct idle_group lapse = {"member.no_work", "党员连续6个月未完成分配的任务", "未完成党组织分配的学习任务", lm,
+				   json_array(), 0, 0, 0},
+			  warn = {"member.no_work_warn", "党员连续3个月未完成分配的任务", "未完成党组织分配的学习任务", wm,
+				  json_array(), 0, 0, 0};
+	st = rc ? NULL : db_query(db,
+		"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, " IDLE_SINCE ", p.recent FROM ("
+		" SELECT c.descendant AS org_id, sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
+		" FROM study_plan sp " ORG_JOIN_DOWN("c", "sp.org_id") " WHERE sp.month > ?4 AND sp.month <= ?5"
+		" AND " SUBTREE_OF("c.descendant") " AND EXISTS (SELECT 1 FROM study_item si WHERE si.plan_id = sp.id)"
+		" GROUP BY c.descendant) p JOIN member m ON m.org_id = p.org_id JOIN org o ON o.id = m.org_id"
+		" WHERE m.active = 1 AND m.join_date <= ?2 ORDER BY m.org_id, m.name_key, m.id",
+		DB_ARGS(DB_I(root), DB_T(s3), DB_T(m3), DB_T(m6), DB_T(mnow)), err);
+	if (!rc && !st)
+		rc = err->code;
+	json_t *kind = json_string("member");
+	while (st && (rc = db_next(st)) > 0) {
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)db_int(st, 0));
+		const char *last_on = json_string_value(json_object_get(last, k));
+		if (last_on && strcmp(last_on, m3) > 0)
+			continue;
+		const char *since = since_of(db_text(st, 4), db_isnull(st, 5) ? NULL : db_text(st, 5));
+		if (strcmp(since, s3) > 0)
+			continue;
+		if (!last_on && strcmp(since, s6) <= 0)
+			group_add(&lapse, kind, db_int(st, 2), db_text(st, 3), db_int(st, 0), db_text(st, 1), NULL);
+		else if (db_int(st, 6) > 0)
+			group_add(&warn, kind, db_int(st, 2), db_text(st, 3), db_int(st, 0), db_text(st, 1), last_on);
+	}
+	if (st)
+		rc = rc < 0 ? err->code : 0;
+	db_done(st);
+	json_decref(kind);
+	json_decref(last);
+	groups_done(&lapse, &warn, rule, out);
+	return rc;
 }
 
 static int idle(struct db *db, int64_t root, const char *today, const char *rule, json_t *out, struct dj_error *err)
@@ -152,76 +359,11 @@ static int idle(struct db *db, int64_t root, const char *today, const char *rule
 	snprintf(m3, sizeof m3, "%.7s", s3);
 	snprintf(m6, sizeof m6, "%.7s", s6);
 	snprintf(mnow, sizeof mnow, "%.7s", today);
-	if (want(rule, "member.no_life_warn") || want(rule, "member.no_life")) {
-		/* From the activities of the window (activity_org's (org, date)
-		 * index, and the rolls stored by activity): those of the subtree's
-		 * orgs and of the orgs hosting its mobile members. */
-		json_t *rows = db_rows(db,
-			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, g.last_on, g.last_expected FROM ("
-			" SELECT t.member_id, max(CASE WHEN t.status IN ('present', 'leave') THEN x.on_date END) AS last_on,"
-			" max(x.on_date) AS last_expected FROM (SELECT DISTINCT ao.activity_id, ao.on_date FROM activity_org ao"
-			" WHERE (" SUBTREE_OF("ao.org_id") " OR ao.org_id IN (SELECT h.host_org FROM mobile_hosting h WHERE "
-			SUBTREE_OF("h.home_org") ")) AND ao.on_date > ?3 AND ao.on_date <= ?4 AND ao.held = 1) x"
-			" JOIN attendance t ON t.activity_id = x.activity_id GROUP BY t.member_id) g"
-			" JOIN member m ON m.id = g.member_id JOIN org o ON o.id = m.org_id"
-			" WHERE (g.last_on IS NULL OR g.last_on <= ?2) AND m.active = 1 AND m.join_date <= ?2 AND " SUBTREE_OF("m.org_id")
-			" ORDER BY m.org_id, m.name_key, m.id",
-			DB_ARGS(DB_I(root), DB_T(s3), DB_T(s6), DB_T(today)), err);
-		if (!rows)
-			return err->code;
-		json_t *lapse = json_array(), *warn = json_array();
-		size_t i;
-		json_t *r;
-		json_array_foreach(rows, i, r) {
-			if (!js(r, "last_on") && strcmp(js(r, "join_date"), s6) <= 0)
-				json_array_append(lapse, r);
-			else if (strcmp(js(r, "last_expected"), s3) > 0)
-				json_array_append(warn, r);
-		}
-		if (want(rule, "member.no_life"))
-			idle_findings(lapse, "member.no_life", "党员连续6个月未参加组织生活", "未参加组织生活", (int)lm, out);
-		if (want(rule, "member.no_life_warn"))
-			idle_findings(warn, "member.no_life_warn", "党员连续3个月未参加组织生活", "未参加组织生活", (int)wm, out);
-		json_decref(lapse);
-		json_decref(warn);
-		json_decref(rows);
-	}
-	if (want(rule, "member.no_work_warn") || want(rule, "member.no_work")) {
-		/* The plans of the window that cover each org (a plan covers its
-		 * org's subtree), and each member's last month with an item done. */
-		json_t *rows = db_rows(db,
-			"SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date, d.last_on, p.recent FROM ("
-			" SELECT c.descendant AS org_id, sum(CASE WHEN sp.month > ?3 THEN 1 ELSE 0 END) AS recent"
-			" FROM study_plan sp " ORG_JOIN_DOWN("c", "sp.org_id") " WHERE sp.month > ?4 AND sp.month <= ?5"
-			" AND " SUBTREE_OF("c.descendant") " AND EXISTS (SELECT 1 FROM study_item si WHERE si.plan_id = sp.id)"
-			" GROUP BY c.descendant) p JOIN member m ON m.org_id = p.org_id JOIN org o ON o.id = m.org_id"
-			" LEFT JOIN (SELECT d.member_id, max(sp.month) AS last_on FROM study_done d JOIN study_item si ON si.id = d.item_id"
-			" JOIN study_plan sp ON sp.id = si.plan_id WHERE sp.month > ?4 AND sp.month <= ?5 GROUP BY d.member_id) d"
-			" ON d.member_id = m.id WHERE m.active = 1 AND m.join_date <= ?2 AND (d.last_on IS NULL OR d.last_on <= ?3)"
-			" ORDER BY m.org_id, m.name_key, m.id",
-			DB_ARGS(DB_I(root), DB_T(s3), DB_T(m3), DB_T(m6), DB_T(mnow)), err);
-		if (!rows)
-			return err->code;
-		json_t *lapse = json_array(), *warn = json_array();
-		size_t i;
-		json_t *r;
-		json_array_foreach(rows, i, r) {
-			if (!js(r, "last_on") && strcmp(js(r, "join_date"), s6) <= 0)
-				json_array_append(lapse, r);
-			else if (ji(r, "recent") > 0)
-				json_array_append(warn, r);
-		}
-		if (want(rule, "member.no_work"))
-			idle_findings(lapse, "member.no_work", "党员连续6个月未完成分配的任务", "未完成党组织分配的学习任务",
-				      (int)lm, out);
-		if (want(rule, "member.no_work_warn"))
-			idle_findings(warn, "member.no_work_warn", "党员连续3个月未完成分配的任务", "未完成党组织分配的学习任务",
-				      (int)wm, out);
-		json_decref(lapse);
-		json_decref(warn);
-		json_decref(rows);
-	}
-	return 0;
+	if (want(rule, "member.no_life_warn") || want(rule, "member.no_life"))
+		rc = no_life(db, root, today, rule, s3, s6, (int)wm, (int)lm, out, err);
+	if (!rc && (want(rule, "member.no_work_warn") || want(rule, "member.no_work")))
+		rc = no_work(db, root, rule, s3, s6, m3, m6, mnow, (int)wm, (int)lm, out, err);
+	return rc;
 }
 
 int roster_findings(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,

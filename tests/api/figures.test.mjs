@@ -96,7 +96,8 @@ describe('figures agree with their records', () => {
       'life.party_group_meeting.count', 'life.first_topic.count', 'life.party_topic.count', 'life.study_group.count',
       'life.seminar.count', 'life.reading_class.count', 'life.study_plan.count', 'life.study_item.count',
       'task.plan.count', 'task.assignment.count', 'task.assignment.on_time_rate', 'task.assignment.accepted_rate',
-      'task.assignment.returned', 'task.assignment.overdue', 'task.quota.achieved']) {
+      'task.assignment.returned', 'task.assignment.overdue', 'task.quota.achieved', 'life.pending.count',
+      'life.behind_last_month.count']) {
       assert.ok(ids.has(id), `${id} is registered`);
     }
     assert.equal(ids.size, catalogue.length, 'ids are unique');

@@ -231,6 +231,21 @@ describe('compliance', () => {
     assert.equal(s.status, 200);
     assert.ok(s.body.held > 0 && s.body.expected >= s.body.present);
     assert.equal((await dangyuan.get('/life/summary')).status, 403);
+    // The dashboard's 本月待开展 and 上月未落实 are figures now: they say what
+    // the compliance grid says, at the root and at a branch, and their
+    // records are that many (the pending ones are GET /life/pending's items).
+    for (const q of ['', `?org=${branch}`]) {
+      const sum = (await admin.get('/life/summary' + q)).body, pend = (await admin.get('/life/pending' + q)).body;
+      const f = async (id) => (await admin.get(`/figures/${id}${q}`)).body.value;
+      const recs = async (id) => (await admin.get(`/figures/${id}/records${q}${q ? '&' : '?'}size=200`)).body;
+      assert.equal(await f('life.pending.count'), sum.pending, 'pending' + q);
+      assert.equal(await f('life.pending.count'), pend.total, 'pending items' + q);
+      assert.equal(await f('life.behind_last_month.count'), sum.behind_last_month, 'behind' + q);
+      const pr = await recs('life.pending.count');
+      assert.equal(pr.total, sum.pending);
+      assert.deepEqual(pr.items.map((r) => `${r.org_id}:${r.kind}`).sort(), pend.items.map((r) => `${r.org_id}:${r.kind}`).sort());
+      assert.equal((await recs('life.behind_last_month.count')).total, sum.behind_last_month);
+    }
   });
 
   it('lets an administrator change the rules of an org kind, and nobody else', async () => {

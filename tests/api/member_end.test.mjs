@@ -127,3 +127,48 @@ describe('the 3- and 6-month findings', () => {
     assert.ok(flagged(work, y), 'no assigned work done for 6 months');
   });
 });
+
+describe('a member who came back', () => {
+  // Today 2026-06-15: 3 months back is 2026-03-15, 6 months 2025-12-15.  A
+  // membership that ended (停止党籍) or a transfer out of the platform, then
+  // the member back (转入) on the day before, of, or after each threshold:
+  // the months away are not months without organizational life or work.
+  it('counts the 3 and 6 months from the day they came back', async () => {
+    const days = { s6before: '2025-12-14', s6: '2025-12-15', s6after: '2025-12-16', s3before: '2026-03-14', s3: '2026-03-15',
+      s3after: '2026-03-16' };
+    const ids = {};
+    let seq = 200;
+    for (const [k, back] of Object.entries(days)) {
+      const id = (await ok(await zhibu.post('/members', { org_id: JG01, name: '回归党员' + seq, id_card: idCard('19810101', seq),
+        join_date: '2020-07-01', status: 'full', full_date: '2021-07-01' }), 201)).id;
+      seq += 2;
+      if (k.startsWith('s6'))	// a membership ended, then back
+        await ok(await zhibu.post(`/members/${id}/end`, { reason: 'suspension', on_date: '2025-09-01', note: '停止党籍' }), 201);
+      else	// a transfer out of the platform, then back in
+        await ok(await zhibu.post('/transfers', { member_id: id, place: '外省某党支部', letter_no: '组转字〔2025〕R' + seq,
+          on_date: '2025-09-01' }), 201);
+      await ok(await zhibu.post('/transfers/in', { to_org_id: JG01, place: '外省某党支部', letter_no: '外转字〔2026〕R' + seq,
+        on_date: back, member_id: id }), 201);
+      ids[k] = id;
+    }
+    // Expected at a meeting in the last 3 months, and absent.
+    await ok(await zhibu.post('/activities', { org_id: JG01, kind: 'theme_day', status: 'held', on_date: '2026-05-21', topic: '五月第二次主题党日',
+      attendance: Object.values(ids).map((member_id) => ({ member_id, status: 'absent' })) }), 201);
+    const six = findings('JT-JG01', 'member.no_life'), three = findings('JT-JG01', 'member.no_life_warn');
+    for (const k of ['s6before', 's6']) {
+      assert.ok(flagged(six, ids[k]), k + ': back by the 6 months, 6 months without organizational life');
+      assert.ok(!flagged(three, ids[k]), k);
+    }
+    assert.ok(!flagged(six, ids.s6after), 's6after: back for less than 6 months');
+    for (const k of ['s6after', 's3before', 's3'])
+      assert.ok(flagged(three, ids[k]) && !flagged(six, ids[k]), k + ': back by the 3 months, a warning');
+    assert.ok(!flagged(three, ids.s3after) && !flagged(six, ids.s3after), 's3after: back for less than 3 months');
+    // Assigned work the same way (the branch's study plan of May, above).
+    const work = findings('JT-JG01', 'member.no_work'), workWarn = findings('JT-JG01', 'member.no_work_warn');
+    for (const k of ['s6before', 's6'])
+      assert.ok(flagged(work, ids[k]), k + ': no work for 6 months');
+    for (const k of ['s6after', 's3before', 's3'])
+      assert.ok(flagged(workWarn, ids[k]) && !flagged(work, ids[k]), k + ': no work for 3 months');
+    assert.ok(!flagged(work, ids.s3after) && !flagged(workWarn, ids.s3after), 's3after');
+  });
+});

@@ -99,6 +99,23 @@ it('a dashboard number opens its figure page, whose records are that many, and a
   await page.locator('[data-test=record-link]').first().click();
   await page.waitForURL(/#\/members\/\d+$/);
   await page.locator('.head h2', { hasText: name }).waitFor();
+
+  // 上月未落实 and 本月待开展: figures like the others, whose records are the
+  // orgs (and their meetings) concerned, each opening the org.
+  for (const [stat, id] of [['life-dues', 'life.pending.count'], ['life-behind', 'life.behind_last_month.count']]) {
+    await page.goto(srv.base + '/#/');
+    await page.waitForFunction((s) => /\d/.test(document.querySelector(`[data-stat=${s}] .value`)?.textContent || ''), stat);
+    const card = num(await page.locator(`[data-stat=${stat}] .value`).innerText());
+    assert.equal(card, (await (await loginAs(srv.base, 'admin')).get('/figures/' + id)).body.value, stat);
+    await page.click(`[data-stat=${stat}]`);
+    await page.waitForURL(new RegExp('#/figures/' + id.replace(/\./g, '\\.')));
+    await page.locator('[data-test=figure-value]').waitFor();
+    assert.equal(num(await page.locator('[data-test=figure-value]').innerText()), card, stat);
+    if (!card) continue;
+    await page.waitForFunction((c) => [...document.querySelectorAll('[data-test=records-head]')].some((h) => h.textContent.includes(`记录（${c}）`)), card);
+    await page.locator('[data-test=record-link]').first().click();
+    await page.waitForURL(/#\/orgs\/\d+$/);
+  }
   await ctx.close();
 });
 
