@@ -158,10 +158,13 @@ watch_front() {
 	local c="$dir/watch.cookies"
 	curl -s -c "$c" -H 'Content-Type: application/json' \
 		-d "{\"username\":\"admin\",\"password\":\"$(cat "$dir/pw")\"}" "http://127.0.0.1:$web/api/v1/session" >/dev/null || true
+	# At most 3 s a request: while no primary exists a request waits for a
+	# connection (up to 5 s on each server nginx tries) and the watch would
+	# print a line every 20 s; a request cut short shows as 000.
 	while :; do
 		printf '%s  GET /api/v1/orgs: %s  health: %s\n' "$(date +%T.%N | cut -c1-12)" \
-			"$(curl -s -b "$c" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/orgs?size=1")" \
-			"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/health")"
+			"$(curl -s -m 3 -b "$c" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/orgs?size=1")" \
+			"$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/health")"
 		sleep 0.5
 	done
 }
