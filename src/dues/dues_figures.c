@@ -4,6 +4,7 @@
  * and members whose base is not assessed.  Amounts are in fen (分): money
  * is integer fen everywhere, and a sum of fen is exact. */
 #include "dues/dues_internal.h"
+#include "dues/dues_tally.h"
 #include "platform/figure.h"
 
 #define MONTHS_1_12                                                                                          \
@@ -51,24 +52,49 @@
 	" AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"                                 \
 	" AND " DUES_MONTH_IDX("p.month") " BETWEEN " DAY_IDX " - " #N " AND " DAY_IDX " - 1)"
 
+/* Kept (figure.h): the counters of dues_tally.h, the months of each card
+ * year's row that the period touches (the figures count whole months). */
+#define YEAR_OF(p) "CAST(substr(CAST(" p " AS TEXT), 1, 4) AS BIGINT)"
+#define YM_OF(p) "(" YEAR_OF(p) " * 100 + CAST(substr(CAST(" p " AS TEXT), 6, 2) AS BIGINT))"
+#define IN_PERIOD(mm, k, m) "CASE WHEN c.year * 100 + " mm " BETWEEN " YM_OF("?2") " AND " YM_OF("?3") " THEN c." m mm " ELSE 0 END"
+#define KEPT_FLOW(m)                                                                                         \
+	"SELECT coalesce(sum(" DT_PLUS(IN_PERIOD, m) "), 0) FROM dues_tally c WHERE c.org_id IN {{SUBTREE}}"     \
+	" AND c.year BETWEEN " YEAR_OF("?2") " AND " YEAR_OF("?3")
+/* Arrears as of ?3: the active members' 欠交 of the months before its
+ * month, less the mobile members' of its quarter's months before it. */
+#define CUT_Q "(" DAY_IDX " - (" DAY_IDX " % 3))"
+#define ARREARS_MONTH(mm, k, x)                                                                              \
+	"CASE WHEN c.year * 12 + " k " < " DAY_IDX " THEN c.r" mm " ELSE 0 END"                                 \
+	" - CASE WHEN c.year * 12 + " k " >= " CUT_Q " AND c.year * 12 + " k " < " DAY_IDX " THEN c.s" mm " ELSE 0 END"
+#define KEPT_ARREARS_AMOUNT                                                                                  \
+	"SELECT coalesce(sum(" DT_PLUS(ARREARS_MONTH, "") "), 0) FROM dues_tally c WHERE c.org_id IN {{SUBTREE}}" \
+	" AND c.year <= " YEAR_OF("?3")
+#define KEPT_ARREARS_MEMBERS                                                                                 \
+	"SELECT count(*) FROM dues_owing c WHERE c.org_id IN {{SUBTREE}}"                                       \
+	" AND c.first_idx < " DAY_IDX " AND (c.mobile = 0 OR c.first_idx < " CUT_Q ")"
+
 const struct figure dues_figures[] = {
 	{FIGURE("dues.due.amount", "应交党费", "分", FIGURE_SUM, FIGURE_FLOW, OWED_MONTHS("")), .sum_col = "due_fen",
+	 .kept = KEPT_FLOW("d"),
 	 .note = "期间涉及月份内，已核定基数的党员按月应交党费之和（以分计；临时党支部不收缴，预备党员自入党当月起）"},
 	{FIGURE("dues.paid.amount", "实交党费", "分", FIGURE_SUM, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'dues_payment' AS rkind, m.name || '（' || p.month || '）' AS title, m.org_id,"
 		" p.month || '-01' AS on_date, p.amount_fen, p.method, p.paid_on FROM dues_payment p"
 		" JOIN member m ON m.id = p.member_id WHERE m.org_id IN {{SUBTREE}}"
 		" AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
-	 .sum_col = "amount_fen", .note = "期间涉及月份的缴费记录金额之和（以所属月份计，含自愿多交；以分计）"},
+	 .sum_col = "amount_fen", .kept = KEPT_FLOW("x"), .note = "期间涉及月份的缴费记录金额之和（以所属月份计，含自愿多交；以分计）"},
 	{FIGURE("dues.owed.amount", "欠交党费", "分", FIGURE_SUM, FIGURE_FLOW,
 		OWED_MONTHS(" AND y.monthly_fen > " PAID_K)), .sum_col = "owed_fen",
+	 .kept = KEPT_FLOW("o"),
 	 .note = "期间涉及月份内，实交少于应交的差额之和（以分计）"},
 	{FIGURE("dues.collection.rate", "党费收缴率", "%", FIGURE_RATIO, FIGURE_FLOW,
 		OWED_MONTHS(" AND " PAID_K " >= y.monthly_fen")), .den = OWED_MONTHS(""),
+	 .kept = KEPT_FLOW("f"), .kept_den = KEPT_FLOW("a"),
 	 .note = "按月足额交纳的人月数 ÷ 应交人月数（期间涉及的月份）"},
 	{FIGURE("dues.arrears.members", "欠交党费党员", "人", FIGURE_COUNT, FIGURE_STOCK, ARREARS),
-	 .note = "截至当日，本月以前（流动党员为本季度以前）有欠交月份的党员"},
+	 .kept = KEPT_ARREARS_MEMBERS, .note = "截至当日，本月以前（流动党员为本季度以前）有欠交月份的党员"},
 	{FIGURE("dues.arrears.amount", "欠交党费金额", "分", FIGURE_SUM, FIGURE_STOCK, ARREARS), .sum_col = "owed_fen",
+	 .kept = KEPT_ARREARS_AMOUNT,
 	 .note = "截至当日，本月以前（流动党员为本季度以前）欠交的金额之和（以分计）"},
 	{FIGURE("dues.unpaid.three_months", "连续3个月未交纳党费党员", "人", FIGURE_COUNT, FIGURE_STOCK, UNPAID(3)),
 	 .note = "当月以前的3个月均应交纳、却没有任何缴费记录的党员"},

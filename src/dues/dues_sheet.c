@@ -3,9 +3,9 @@
  * arrears as of today, one member's months, and those who paid nothing for
  * months on end (dues.h).
  *
- * The sheet reads the cards (dues_year): one row per member and year with
- * the monthly amount and what each month received, so a province month is
- * one pass over the members' index and one lookup per member. */
+ * The sheet reads the counters kept per org and year (dues_tally.h) and
+ * counts the members on the roll from an index; an org's own members are
+ * read from their cards (dues_year). */
 #include "dues/dues_internal.h"
 
 #include <stdio.h>
@@ -18,26 +18,27 @@
 #include "io/xlsx_write.h"
 #include "org/org.h"
 
-/* The paid amount of the sheet's month on card y: its column, chosen here
- * from a fixed list (a CASE over twelve columns per member costs a third
- * of a province month), substituted for %1$s. */
-#define PAID_M "coalesce(y.%1$s, 0)"
+/* The sheet's orgs: those of the subtree of ?1 with members on the roll in
+ * the month (admitted before ?4, the next month's first day; active, or
+ * ended on or after ?5, the month's first day), counted from the members'
+ * (org, active, join_date) index alone — active and ended apart, as an OR
+ * of the two reads every member row; what they owed and paid that month from
+ * the counters kept per org (dues_tally.h), whose month column is chosen
+ * here from a fixed list and substituted for %1$s. */
+#define SHEET_SQL                                                                                           \
+	"SELECT o.id AS org_id, o.code AS org_code, o.name AS org_name, o.kind, n.members,"                     \
+	" coalesce(c.a%1$s, 0) AS assessed, coalesce(c.d%1$s, 0) AS due_fen, coalesce(c.p%1$s, 0) AS paid_fen,"  \
+	" coalesce(c.o%1$s, 0) AS owed_fen, coalesce(c.a%1$s - c.f%1$s, 0) AS owing, coalesce(c.q%1$s, 0) AS paying" \
+	" FROM (SELECT z.org_id, sum(z.k) AS members FROM (SELECT m.org_id, count(*) AS k FROM " ORG_TREE_AS("x")  \
+	" JOIN member m ON m.org_id = x.descendant WHERE x.ancestor = ?1 AND m.active = 1 AND m.join_date < ?4"  \
+	" GROUP BY m.org_id UNION ALL SELECT m.org_id, count(*) FROM member m WHERE m.org_id IN"                  \
+	" " ORG_SUBTREE("?1") " AND m.active = 0 AND m.join_date < ?4"                                          \
+	" AND " DUES_ON_ROLL("?5") " GROUP BY m.org_id) z GROUP BY z.org_id) n"                                  \
+	" JOIN org o ON o.id = n.org_id LEFT JOIN dues_tally c ON c.org_id = n.org_id AND c.year = ?2"            \
+	" WHERE o.kind NOT IN (" DUES_NO_DUES_KIND ") AND ?3 > 0 ORDER BY o.sort, o.code"
 
-/* Members owing dues in the sheet's month: the subtree of ?1, card year ?2,
- * month ?3, joined before ?4 (the first day of the next month), on the roll
- * on ?5 (the month's first day). */
-#define SHEET_FROM                                                                                          \
-	" FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"    \
-	" LEFT JOIN dues_year y ON y.member_id = m.id AND y.year = ?2"                                     \
-	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND " DUES_ON_ROLL("?5")          \
-	" AND m.join_date < ?4"
-
-#define SHEET_SUMS                                                                                          \
-	" count(*) AS members, count(y.monthly_fen) AS assessed, coalesce(sum(y.monthly_fen), 0) AS due_fen,"   \
-	" coalesce(sum(" PAID_M "), 0) AS paid_fen,"                                                             \
-	" coalesce(sum(CASE WHEN y.monthly_fen > " PAID_M " THEN y.monthly_fen - " PAID_M " ELSE 0 END), 0) AS owed_fen," \
-	" coalesce(sum(CASE WHEN y.monthly_fen > " PAID_M " THEN 1 ELSE 0 END), 0) AS owing,"                  \
-	" coalesce(sum(CASE WHEN " PAID_M " > 0 THEN 1 ELSE 0 END), 0) AS paying"
+/* The paid amount of the sheet's month on card y (an org's own members). */
+#define PAID_M "coalesce(y.paid_%1$s, 0)"
 
 static int month_args(const char *month, int *year, int *mon, char next[11], struct dj_error *err)
 {
@@ -73,11 +74,8 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 	char first[11];
 	snprintf(first, sizeof first, "%.7s-01", month);
 	db_val args[] = {DB_I(org), DB_I(year), DB_I(mon), DB_T(next), DB_T(first)};
-	static const char *const cols[12] = {"paid_01", "paid_02", "paid_03", "paid_04", "paid_05", "paid_06",
-					     "paid_07", "paid_08", "paid_09", "paid_10", "paid_11", "paid_12"};
-	/* Grouped by the org's key alone: the other org columns depend on it. */
-	char *sql = xasprintf("SELECT o.id AS org_id, o.code AS org_code, o.name AS org_name, o.kind," SHEET_SUMS SHEET_FROM
-			      " AND ?3 > 0 GROUP BY o.id ORDER BY o.sort, o.code", cols[mon - 1]);
+	static const char *const cols[12] = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"};
+	char *sql = xasprintf(SHEET_SQL, cols[mon - 1]);
 	json_t *orgs = db_rows(db, sql, 5, args, err);
 	free(sql);
 	if (!orgs) {
@@ -229,11 +227,16 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 
 /* Months in arrears in the subtree of ?1 as of month index ?2 (today's
  * month): before it, or before its quarter for mobile members (they may pay
- * by quarter), not before admission, owing more than was paid. */
+ * by quarter), not before admission, owing more than was paid.  Only the
+ * members in arrears (dues_owing, kept per member) are walked, in the
+ * order written (CROSS JOIN: SQLite, without statistics, would repeat
+ * the whole walk for each of the twelve months). */
 #define ARREARS_MONTHS(cols)                                                                                 \
-	"SELECT " cols " FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant" \
-	" JOIN dues_year y ON y.member_id = m.id JOIN " MONTHS_1_12 " k ON 1 = 1"                                \
-	" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                      \
+	"SELECT " cols " FROM " ORG_TREE_AS("c") " CROSS JOIN dues_owing w CROSS JOIN member m CROSS JOIN org o"         \
+	" CROSS JOIN dues_year y CROSS JOIN " MONTHS_1_12 " k"                                                    \
+	" WHERE c.ancestor = ?1 AND w.org_id = c.descendant AND w.first_idx < ?2"                                \
+	" AND (w.mobile = 0 OR w.first_idx < ?2 - (?2 % 3)) AND m.id = w.member_id AND o.id = m.org_id"           \
+	" AND y.member_id = m.id AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                     \
 	" AND y.monthly_fen > coalesce(" DUES_PAID("y", "k.n") ", 0)"                                           \
 	" AND y.year * 12 + k.n - 1 >= " DUES_MONTH_IDX("m.join_date")                                          \
 	" AND y.year * 12 + k.n - 1 < CASE WHEN m.is_mobile = 1 THEN ?2 - (?2 % 3) ELSE ?2 END"
