@@ -27,9 +27,18 @@ const recordPaths = {
   member: '/members/', org: '/orgs/', activity: '/life/activity/', assignment: '/assignments/', plan: '/plans/',
   develop_person: '/develop/people/',
 };
+// Records whose page is a list: a transfer is highlighted in the transfers
+// list; a payment opens its member's dues over the month's payments (the
+// record carries its org and month, the page finds the payment there).
+const recordRoutes = {
+  transfer: (r) => ({ path: '/transfers', query: { id: String(r.rid) } }),
+  dues_payment: (r) => ({ path: '/dues/payments', query: { org: String(r.org_id), month: (r.on_date || '').slice(0, 7), payment: String(r.rid) } }),
+};
 export function recordLink(r) {
+  if (!r.rid) return null;
+  if (recordRoutes[r.rkind]) return recordRoutes[r.rkind](r);
   const p = recordPaths[r.rkind];
-  return p && r.rid ? p + r.rid : null;
+  return p ? p + r.rid : null;
 }
 
 // This month from its first day to today, as the dashboard counts it.
@@ -38,9 +47,23 @@ export function thisMonth() {
   return { from: t.slice(0, 8) + '01', to: t };
 }
 
-// A figure's value as the user reads it: a ratio in percent with one decimal.
+// Money is kept and sent in fen (分); the user reads yuan with two decimals.
+export function yuanText(fen) {
+  if (fen === null || fen === undefined || fen === '') return '';
+  const n = Number(fen);
+  const a = Math.abs(n);
+  return (n < 0 ? '-' : '') + Math.floor(a / 100).toLocaleString('zh-CN') + '.' + String(a % 100).padStart(2, '0');
+}
+// The unit a figure's value is shown in (a figure in 分 is shown in 元).
+export function figureUnit(unit) {
+  return unit === '分' ? '元' : unit;
+}
+
+// A figure's value as the user reads it: a ratio in percent with one decimal,
+// money in yuan.
 export function figureText(v) {
   if (!v || v.value === null || v.value === undefined) return '—';
   if (v.unit === '%') return Number(v.value).toFixed(1) + '%';
+  if (v.unit === '分') return yuanText(v.value);
   return Number.isInteger(v.value) ? String(v.value) : Number(v.value).toFixed(2);
 }

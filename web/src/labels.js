@@ -40,3 +40,8 @@ export function quotaText(q) {
 }
 // The modules' names in a 待办 list (a module not listed shows its own name).
 export const moduleLabels = { org: '党组织', member: '党员', life: '组织生活', task: '任务部署', user: '账号', platform: '平台' };
+// 发展党员: a person's standing, and the 支部大会's decision on a probation.
+export const developStatus = {
+  applicant: '入党申请人', activist: '入党积极分子', candidate: '发展对象', probationary: '预备党员', full: '正式党员', stopped: '已终止',
+};
+export const developDecision = { convert: '按期转正', extend: '延长预备期' };
