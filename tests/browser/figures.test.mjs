@@ -119,6 +119,36 @@ it('a dashboard number opens its figure page, whose records are that many, and a
   await ctx.close();
 });
 
+it('a new module\'s figure page reads in Chinese and money in 元; a transfer record opens the transfers list', async () => {
+  const { ctx, page } = await open('admin');
+  await page.goto(srv.base + '/#/figures/dues.paid.amount?from=2026-01-01&to=2026-03-18');
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length > 0);
+  const heads = (await page.locator('[data-test=records] thead th').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  assert.ok(heads.includes('金额（元）') && heads.includes('缴纳方式'), heads.join(','));
+  assert.deepEqual(heads.filter((h) => /[A-Za-z_]/.test(h)), [], 'no raw key in the header');
+  assert.match(await page.locator('[data-test=figure-value]').innerText(), /^[\d,]+\.\d\d$/, 'yuan with two decimals');
+  assert.equal((await page.locator('.fig-big small').innerText()).trim(), '元');
+  const cells = await page.locator('[data-test=records] tbody tr').first().locator('td').allInnerTexts();
+  assert.ok(!cells.some((c) => /^(cash|wechat|payroll|bank|alipay)$/.test(c.trim())), cells.join('|'));
+
+  // A transfer: the record links to the transfers list, filtered to its member with the transfer marked.
+  const c = await loginAs(srv.base, 'admin');
+  const q = 'from=2000-01-01&to=2026-03-18';
+  let id;
+  for (const f of ['member.transfer_out.count', 'member.transfer_in.count']) {
+    if ((await c.get(`/figures/${f}/records?${q}`)).body.total > 0) { id = f; break; }
+  }
+  assert.ok(id, 'the demo has a transfer');
+  await page.goto(srv.base + `/#/figures/${id}?${q}`);
+  const link = page.locator('[data-test=records] [data-test=record-link]').first();
+  await link.waitFor();
+  await link.click();
+  await page.waitForURL(/#\/transfers\?id=\d+$/);
+  await page.locator('[data-test=transfers] tr.tr-hl').first().waitFor();
+  await page.locator('[data-test=transfer-only]').waitFor();
+  await ctx.close();
+});
+
 it('the bell counts the user\'s 待办 and opens the 待办 page', async () => {
   for (const user of ['jiguan', 'dangyuan']) {
     const todos = (await (await loginAs(srv.base, user)).get('/todos')).body;

@@ -39,6 +39,11 @@ it('shows transfers with letters and receipts, records a receipt, and lists mobi
   await shot(page, 'transfers');
   const row = page.locator('.el-table__row', { hasText: '待回执' }).first();
   const name = (await row.locator('td').first().innerText()).trim();
+  // At 1366 wide the 操作 column stays on screen (fixed at the right).
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.waitForTimeout(300);
+  const box = await row.getByText('登记回执').boundingBox();
+  assert.ok(box && box.x + box.width <= 1366, `登记回执 on screen at 1366: ${JSON.stringify(box)}`);
   await row.getByText('登记回执').click();
   const dlg = page.locator('.el-dialog', { hasText: '登记介绍信回执' });
   await dlg.getByRole('button', { name: '登记' }).click();
