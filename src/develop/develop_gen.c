@@ -179,8 +179,9 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		json_t *full = db_rows(g->db, "SELECT id FROM member WHERE org_id = ? AND status = 'full' AND active = 1"
 					      " ORDER BY id LIMIT 2", DB_ARGS(DB_I(org)), err);
 		int64_t entitled = 0;
-		if (!full || db_int1(g->db, &entitled, "SELECT count(*) FROM member WHERE org_id = ? AND status = 'full'"
-							" AND active = 1", DB_ARGS(DB_I(org)), err)) {
+		if (!full || db_int1(g->db, &entitled, "SELECT count(*) FROM member WHERE status = 'full' AND active = 1"
+							" AND (org_id = ?1 OR org_id IN (SELECT id FROM org WHERE parent_id = ?1"
+							" AND kind = 'group'))", DB_ARGS(DB_I(org)), err)) {
 			json_decref(full);
 			rc = err->code;
 			break;
@@ -191,9 +192,11 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		json_array_foreach(full, j, x)
 			json_array_append(ids, json_object_get(x, "id"));
 		json_decref(full);
-		int n = (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
+		/* The general meeting's vote is of the branch's 正式党员 (the step checks
+		 * it against the roster): a branch of fewer than 3 develops nobody. */
+		int n = entitled < 3 ? 0 : (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
 		for (int p = 0; !rc && p < n; p++)
-			rc = person(g, &a, org, ids, entitled < 3 ? 3 : (int)entitled, k++, err);
+			rc = person(g, &a, org, ids, (int)entitled, k++, err);
 		json_decref(ids);
 		if (rc)
 			break;

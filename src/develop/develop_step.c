@@ -14,6 +14,7 @@
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "member/member.h"
+#include "org/org.h"
 
 #define S(r, k) json_string_value(json_object_get(r, k))
 #define I(r, k) json_integer_value(json_object_get(r, k))
@@ -233,6 +234,17 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 		const char *why;
 		if ((rc = check_vote(in, facts, &passed, &why, err)))
 			break;
+		/* Those with a vote are the 正式党员 of the branch and its 党小组: the platform knows how many. */
+		int64_t voters = 0, entitled = json_integer_value(json_object_get(facts, "entitled"));
+		if ((rc = db_int1(db, &voters, "SELECT count(*) FROM member WHERE active = 1 AND status = 'full' AND (org_id = ?1"
+					       " OR org_id IN (SELECT id FROM org WHERE parent_id = ?1 AND kind = 'group'))",
+				  DB_ARGS(DB_I(I(p, "org_id"))), err)))
+			break;
+		if (entitled > voters) {
+			rc = dj_fail(err, DJ_EINVAL, "entitled", "应到会有表决权的正式党员（%lld名）多于本支部在册正式党员（%lld名）",
+				     (long long)entitled, (long long)voters);
+			break;
+		}
 		if (step == 23 && strcmp(on, S(p, "probation_end")) < 0) {
 			rc = dj_fail(err, DJ_EINVAL, "on_date", "预备期至%s届满，届满后方可讨论转正", S(p, "probation_end"));
 			break;
@@ -354,11 +366,43 @@ out:
 	return rc;
 }
 
+/* A step of the 上级党委 (13 预审, 17 审批, 24 转正审批 …) is recorded by
+ * that 党委's org_admin accounts (a 党总支's for the steps it may act on)
+ * or a system administrator, never by the branch that proposes: a branch
+ * cannot approve its own candidates. */
+static int step_owner_check(struct db *db, const struct actor *a, int64_t person_org, json_t *in,
+			    struct dj_error *err)
+{
+	json_t *sv = json_object_get(in, "step");
+	const struct develop_step_info *s = json_is_integer(sv) ? develop_step_info((int)json_integer_value(sv)) : NULL;
+	if (!s || s->owner == DEVELOP_BRANCH || a->role == ROLE_ADMIN)
+		return 0;	/* a bad step number is develop_step_apply's error */
+	bool above = false;
+	char *kind = NULL;
+	int rc = 0;
+	if (a->role == ROLE_ORG_ADMIN && a->org_id != person_org) {
+		if ((rc = org_contains(db, a->org_id, person_org, &above, err)) ||
+		    (rc = db_text1(db, &kind, "SELECT kind FROM org WHERE id = ?", DB_ARGS(DB_I(a->org_id)), err)))
+			goto out;
+		enum org_kind k = org_kind_parse(kind);
+		above = above && (k == ORG_COMMITTEE || k == ORG_INDUSTRY_COMMITTEE || k == ORG_PARTY_GROUP ||
+				  (k == ORG_GENERAL_BRANCH && s->general_branch_may && s->owner == DEVELOP_UPPER));
+	}
+	if (!above)
+		rc = dj_fail(err, DJ_EFORBIDDEN, "step", "第%d步“%s”由上级党委办理（上级党委的组织管理员或系统管理员）",
+			     s->n, s->label);
+out:
+	free(kind);
+	return rc;
+}
+
 int develop_step_add(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *step_id,
 		     struct dj_error *err)
 {
 	int rc;
-	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, NULL, err)))
+	int64_t org = 0;
+	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, &org, err)) ||
+	    (rc = step_owner_check(db, a, org, in, err)))
 		return rc;
 	json_t *before = develop_masked(db, id, err);
 	if (!before)

@@ -6,9 +6,11 @@
 #include "develop/develop_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
+#include "core/mem.h"
 #include "db/db.h"
 #include "org/org.h"
 #include "platform/todo.h"
@@ -75,30 +77,41 @@ static int todo_rows(struct db *db, const char *sql, int64_t org, const char *la
 	return 0;
 }
 
+/* Each due step with the org that acts on it (actor_org) and whether that
+ * is the 上级党委 (upper): the branch's own steps, 13/17/24 for the nearest
+ * 党委, 4/8/11/16 for the nearest 党委 or 党总支, 18 for the 党委 above. */
+#define DUE_STEPS                                                                                                  \
+	"SELECT p.id, p.name, p.org_id, o.name AS org_name, p.due_step, p.due_on,"                                 \
+	" CASE WHEN p.due_step IN (13, 17, 24) THEN " UPPER_OF(COMMITTEES, "0")                                    \
+	" WHEN p.due_step IN (4, 8, 11, 16) THEN " UPPER_OF(COMMITTEES ", 'general_branch'", "0")                  \
+	" WHEN p.due_step = 18 THEN " UPPER_OF(COMMITTEES, "1") " ELSE p.org_id END AS actor_org,"                 \
+	" CASE WHEN p.due_step IN (4, 8, 11, 13, 16, 17, 18, 24) THEN 1 ELSE 0 END AS upper"                       \
+	" FROM develop_person p JOIN org o ON o.id = p.org_id WHERE p.due_on <= ?2 AND p.status NOT IN ('stopped', 'full')"
+
+/* Who sees a due step: the acting org's accounts (org_admin for an upper
+ * step); a branch without a managing account hands its steps to the nearest
+ * 党委's org_admin, and a step whose acting org holds no such account falls
+ * to the system administrators (platform/todo.h), so no step goes unseen. */
+#define BRANCH_UNMANNED "(x.upper = 0 AND NOT " TODO_HAS_ACCOUNT("x.org_id", TODO_MANAGERS) ")"
+#define WHO_ADMIN                                                                                                  \
+	"((" BRANCH_UNMANNED " AND (" TODO_COMMITTEE_OF("x.org_id") " IS NULL OR NOT "                            \
+	TODO_HAS_ACCOUNT(TODO_COMMITTEE_OF("x.org_id"), "'org_admin'") "))"                                         \
+	" OR (x.upper = 1 AND (x.actor_org IS NULL OR NOT " TODO_HAS_ACCOUNT("x.actor_org", "'org_admin'") ")))"
+#define WHO_ORG_ADMIN                                                                                              \
+	"((x.upper = 0 AND x.org_id = ?1) OR (x.upper = 1 AND x.actor_org = ?1)"                                   \
+	" OR (" BRANCH_UNMANNED " AND " TODO_COMMITTEE_OF("x.org_id") " = ?1))"
+#define WHO_BRANCH "(x.upper = 0 AND x.org_id = ?1)"
+
 int develop_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err)
 {
-	if (a->role == ROLE_MEMBER || !a->org_id)
+	if (a->role == ROLE_MEMBER || (!a->org_id && a->role != ROLE_ADMIN))
 		return 0;
 	char first[11], last[11];
 	snprintf(first, sizeof first, "%.8s01", today);
 	date_add(last, first, 0, 1, -1);
-	/* Which steps are whose (develop_steps.c): the branch's, the 上级党委's
-	 * (党总支 may act on 4, 8, 11, 16), and 18 one level higher. */
-	static const char *const base =
-		"SELECT p.id, p.name, p.org_id, o.name AS org_name, p.due_step, p.due_on FROM develop_person p"
-		" JOIN org o ON o.id = p.org_id WHERE p.due_on <= ?2 AND p.status NOT IN ('stopped', 'full') AND ";
-	char sql[1400];
-	int rc;
-	snprintf(sql, sizeof sql, "%s p.org_id = ?1 AND p.due_step NOT IN (4, 8, 11, 13, 16, 17, 18, 24)"
-				  " ORDER BY p.due_on, p.id", base);
-	if ((rc = todo_rows(db, sql, a->org_id, last, out, err)))
-		return rc;
-	if (a->role != ROLE_ORG_ADMIN)
-		return 0;
-	snprintf(sql, sizeof sql,
-		 "%s " ORG_IN_SUBTREE("p.org_id", "?1") " AND ((p.due_step IN (13, 17, 24) AND " UPPER_OF(COMMITTEES, "0") " = ?1)"
-		 " OR (p.due_step IN (4, 8, 11, 16) AND " UPPER_OF(COMMITTEES ", 'general_branch'", "0") " = ?1)"
-		 " OR (p.due_step = 18 AND " UPPER_OF(COMMITTEES, "1") " = ?1)) ORDER BY p.due_on, p.id",
-		 base);
-	return todo_rows(db, sql, a->org_id, last, out, err);
+	const char *who = a->role == ROLE_ADMIN ? WHO_ADMIN : a->role == ROLE_ORG_ADMIN ? WHO_ORG_ADMIN : WHO_BRANCH;
+	char *sql = xasprintf("SELECT x.* FROM (" DUE_STEPS ") x WHERE %s ORDER BY x.due_on, x.id", who);
+	int rc = todo_rows(db, sql, a->org_id, last, out, err);
+	free(sql);
+	return rc;
 }

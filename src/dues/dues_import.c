@@ -11,6 +11,7 @@
 #include "dues/dues_internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,11 @@
 #define HEADER_SCAN 10
 #define MAX_COLS 64
 #define MAX_LISTED_ERRORS 500
+/* A file past these is refused whole rather than checked row by row for
+ * minutes (a province's bases are ~200,000 rows; split bigger files by org
+ * or month), and checking stops once the errors say the file is wrong. */
+#define MAX_ROWS 250000
+#define MAX_ERRORS 1000
 
 enum col {
 	C_NAME, C_ID_CARD, C_ORG, C_YEAR, C_CATEGORY, C_BASE, C_VOLUNTARY, C_MONTH, C_AMOUNT, C_METHOD, C_PAID_ON,
@@ -143,6 +149,13 @@ struct imp {
 	int64_t nerrors, rows;
 	struct op *ops;
 	size_t nops, cap;
+	uint64_t *seen;		/* (member id, year) of the bases read so far: open addressing, 0 = empty */
+	size_t nseen, seen_cap;
+	struct {		/* the previous row's member: a payments sheet names each member month after month */
+		char *key;
+		int64_t id;
+	} last;
+	int stopped;		/* the row where too many rows or errors stopped the reading, or 0 */
 	int fatal;		/* a database failure: its code */
 	struct dj_error *err;
 };
@@ -237,6 +250,37 @@ static struct op *op_new(struct imp *im)
 	return o;
 }
 
+/* Remember (member, year) first named on `row`; the row that named it
+ * before, or 0 when this is the first. */
+static int seen_add(struct imp *im, int64_t member, int year, int row)
+{
+	if (2 * (im->nseen + 1) > im->seen_cap) {
+		size_t cap = im->seen_cap ? im->seen_cap * 2 : 1024;
+		uint64_t *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < im->seen_cap; i++)
+			if (im->seen[i])
+				for (size_t k = (im->seen[i] >> 24) * 0x9E3779B97F4A7C15u % cap;; k = (k + 1) % cap)
+					if (!t[k]) {
+						t[k] = im->seen[i];
+						break;
+					}
+		free(im->seen);
+		im->seen = t;
+		im->seen_cap = cap;
+	}
+	/* key: member id and year in the high bits, the op index + 1 in the low 24 (a file has ≤ MAX_ROWS rows) */
+	uint64_t key = ((uint64_t)member * 4096 + (uint64_t)(year % 4096)) << 24;
+	for (size_t k = (key >> 24) * 0x9E3779B97F4A7C15u % im->seen_cap;; k = (k + 1) % im->seen_cap) {
+		if (!im->seen[k]) {
+			im->seen[k] = key | (uint64_t)im->nops;
+			im->nseen++;
+			return 0;
+		}
+		if ((im->seen[k] >> 24) == (key >> 24))
+			return im->ops[(im->seen[k] & 0xFFFFFF) - 1].row;
+	}
+}
+
 static void base_row(struct imp *im, int row, const char *const *cells, size_t n, struct op *o)
 {
 	const char *ys = cell(im, cells, n, C_YEAR), *cs = cell(im, cells, n, C_CATEGORY), *bs = cell(im, cells, n, C_BASE),
@@ -272,11 +316,9 @@ static void base_row(struct imp *im, int row, const char *const *cells, size_t n
 	if (o->w.id && o->year && dues_card_check(&o->w, o->year, im->a->today, &e))
 		row_error(im, row, !strcmp(e.field, "year") ? C_YEAR : C_NAME, "%s", e.msg);
 	/* The same member twice for one year: the second would silently win. */
-	for (size_t i = 0; i + 1 < im->nops; i++)
-		if (im->ops[i].w.id == o->w.id && o->w.id && im->ops[i].year == o->year) {
-			row_error(im, row, C_NAME, "与第%d行是同一党员同一年度", im->ops[i].row);
-			break;
-		}
+	int first = o->w.id && o->year ? seen_add(im, o->w.id, o->year, row) : 0;
+	if (first)
+		row_error(im, row, C_NAME, "与第%d行是同一党员同一年度", first);
 }
 
 static void payment_row(struct imp *im, int row, const char *const *cells, size_t n, struct op *o)
@@ -335,10 +377,26 @@ static int data_row(struct imp *im, int row, const char *const *cells, size_t n)
 		blank = !cells[i][0];
 	if (blank)
 		return 0;
-	im->rows++;
+	if (++im->rows > MAX_ROWS || im->nerrors >= MAX_ERRORS) {
+		im->stopped = row;
+		return 1;
+	}
 	char *name = trimmed(cell(im, cells, n, C_NAME)), *idc = trimmed(cell(im, cells, n, C_ID_CARD)),
 	     *org = trimmed(cell(im, cells, n, C_ORG));
-	int64_t id = find_member(im, row, name, idc, org);
+	char *key = xasprintf("%s\x1f%s\x1f%s", name, idc, org);
+	int64_t id;
+	if (im->last.key && !strcmp(im->last.key, key)) {
+		id = im->last.id;
+		free(key);
+	} else {
+		int64_t before = im->nerrors;
+		id = find_member(im, row, name, idc, org);
+		free(im->last.key);
+		im->last.key = id && im->nerrors == before ? key : NULL;	/* only a clean find is reused */
+		im->last.id = id;
+		if (!im->last.key)
+			free(key);
+	}
 	struct op *o = op_new(im);
 	o->row = row;
 	o->note = trimmed(cell(im, cells, n, C_NOTE));
@@ -475,6 +533,8 @@ static int import_run(struct db *db, const struct actor *a, int64_t org, bool pa
 		goto out;
 	struct dj_error rerr = {0};
 	rc = table_read(data, len, on_row, &im, &rerr);
+	if (im.stopped)
+		rc = 0;
 	if (!rc && !im.have_header && !im.fatal)
 		find_header(&im);
 	if (im.fatal) {
@@ -491,9 +551,17 @@ static int import_run(struct db *db, const struct actor *a, int64_t org, bool pa
 	rc = 0;
 	if (!im.nerrors && !im.nops)
 		row_error(&im, 0, -1, "文件中没有数据行");
+	if (im.stopped && !im.nerrors) {
+		rc = dj_fail(err, DJ_EINVAL, "file", "文件超过%d行，未导入任何记录；请按党组织或月份分批导入", MAX_ROWS);
+		goto out;
+	}
 	if (im.nerrors) {
 		table_errors_sort(im.errors);
-		rc = dj_fail(err, DJ_EINVAL, "file", "文件有%lld处错误，未导入任何记录", (long long)im.nerrors);
+		if (im.stopped)
+			rc = dj_fail(err, DJ_EINVAL, "file", "错误过多，检查到第%d行时停止：已有%lld处错误，未导入任何记录",
+				     im.stopped, (long long)im.nerrors);
+		else
+			rc = dj_fail(err, DJ_EINVAL, "file", "文件有%lld处错误，未导入任何记录", (long long)im.nerrors);
 		err->details = im.errors;
 		im.errors = NULL;
 		goto out;
@@ -511,6 +579,8 @@ out:
 	for (size_t i = 0; i < im.nops; i++)
 		free(im.ops[i].note);
 	free(im.ops);
+	free(im.seen);
+	free(im.last.key);
 	json_decref(im.errors);
 	return rc;
 }

@@ -2,7 +2,9 @@
  * days (or already past) without conversion.  The branch holds the general
  * meeting (step 23): its admins; the approval (step 24) belongs to the
  * 上级党委: the org_admins of the nearest 党委 above the branch, or the
- * system administrators when it holds no account (platform/todo.h). */
+ * system administrators when it holds no account (platform/todo.h).  A
+ * member who came through the pipeline converts there (steps 22–24, whose
+ * 待办 are develop_todos.c's), so this one leaves them out. */
 #include "member/member.h"
 
 #include <stdio.h>
@@ -27,6 +29,7 @@ int member_todos(struct db *db, const struct actor *a, const char *today, json_t
 	snprintf(sql, sizeof sql,
 		 "SELECT m.id, m.name, m.probation_end, m.org_id, o.name AS org_name FROM member m JOIN org o ON o.id = m.org_id"
 		 " WHERE m.active = 1 AND m.status = 'probationary' AND m.probation_end IS NOT NULL AND m.probation_end <= ?1"
+		 " AND NOT EXISTS (SELECT 1 FROM develop_person dp WHERE dp.member_id = m.id)"
 		 " AND %s ORDER BY m.probation_end, m.id", who);
 	json_t *rows = db_rows(db, sql, a->role == ROLE_ADMIN ? 1 : 2, (db_val[]){DB_T(horizon), DB_I(a->org_id)}, err);
 	if (!rows)

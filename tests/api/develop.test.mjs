@@ -203,6 +203,11 @@ describe('the pipeline end to end', () => {
     await refused(await stepAt(p.id, 15, meeting, { entitled: 10, present: 6, in_favour: 4 }), 'in_favour');
     await refused(await stepAt(p.id, 15, meeting, { entitled: 10, present: 6, in_favour: 7 }), 'in_favour');
     await refused(await stepAt(p.id, 15, meeting, { entitled: 10, present: 11, in_favour: 7 }), 'present');
+    // Those with a vote are the branch's 正式党员: no more can be entitled than the roster holds.
+    const voters = (await ok(await admin.get(`/members?org=${branch}&status=full&size=1`))).total;
+    assert.ok(voters >= 10, 'the demo branch has the 10 voters the test counts on');
+    const many = voters + 1;
+    await refused(await stepAt(p.id, 15, meeting, { entitled: many, present: many, in_favour: many }), 'entitled');
     let got = await get(p.id);
     assert.equal(got.status, 'candidate');
     assert.equal(got.member_id, null, 'no member record yet');
@@ -301,6 +306,36 @@ describe('the pipeline end to end', () => {
     }
     assert.equal((await zhibu.post('/develop/people', { org_id: other.id, name: 'x', gender: 'male', birth_date: '1990-01-01',
       applied_on: '2026-01-01' })).status >= 403, true);
+  });
+});
+
+describe('who records a step', () => {
+  it('the 上级党委\'s steps (预审, 审批 …) are refused to the branch and taken from the 党委 above', async () => {
+    const p = await person('2024-02-10');
+    await walk(p.id, 2, 12, { 2: '2024-02-25', 3: '2024-03-01', 6: '2024-08-20', 7: '2025-03-05', 11: '2025-04-10',
+      12: '2025-05-10' });
+    const before = await get(p.id);
+    const r = await refused(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 13, on_date: '2025-05-20' }), 'step', 403);
+    assert.match(r.error, /上级党委/);
+    assert.deepEqual(await get(p.id), before, 'nothing stored');
+    // The branch's own next steps stay the branch's: a step of the 上级党委 by the org_admin of the 党委 above.
+    await ok(await jiguan.post(`/develop/people/${p.id}/steps`, { step: 13, on_date: '2025-05-20' }), 201);
+    await ok(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 14, on_date: '2025-05-25' }), 201);
+  });
+
+  it('the overdue step of a branch without an account reaches the 党委 above (待办)', async () => {
+    // A branch of jiguan's subtree that holds no account of its own.
+    const top = (await ok(await jiguan.get('/session'))).user.org_id;
+    const children = await ok(await jiguan.get(`/orgs/tree?parent=${top}`));
+    const manned = new Set((await ok(await admin.get('/users?size=500'))).items.map((u) => u.org_id));
+    const lone = children.find((o) => o.kind === 'branch' && !manned.has(o.id));
+    assert.ok(lone, 'a branch without an account: ' + JSON.stringify(children.map((o) => [o.id, o.kind])));
+    // Applied two months ago, no talk yet: step 2 is overdue (talk within a month).
+    const p = await ok(await admin.post('/develop/people', { org_id: lone.id, name: '无账号支部申请人',
+      id_card: idCard('19960410', 77), applied_on: shift(TODAY, -2) }), 201);
+    const link = `/develop/people/${p.id}`;
+    assert.ok((await ok(await jiguan.get('/todos'))).items.some((t) => t.link === link), 'the 党委 above sees it');
+    assert.ok(!(await ok(await zhibu.get('/todos'))).items.some((t) => t.link === link), 'another branch does not');
   });
 });
 

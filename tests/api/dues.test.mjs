@@ -307,4 +307,19 @@ describe('import, all or nothing', () => {
     assert.equal(b.status, 400);
     assert.deepEqual(b.body.details.map((e) => [e.row, e.column]), [[2, '缴费月份'], [3, '姓名']]);
   });
+
+  it('stops checking a file that is all errors, and refuses a member twice for one year', async () => {
+    // 3,000 rows naming nobody: checking stops after 1,000 errors instead of querying every row.
+    const rows = [['姓名', '缴费月份', '缴纳金额']];
+    for (let i = 0; i < 3000; i++) rows.push([`无此人${i}`, '2026-10', '10']);
+    const r = await admin.req('POST', `/dues/payments/import?org=${root}`, csv(rows));
+    assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
+    assert.match(r.body.error, /错误过多，检查到第1002行时停止：已有1000处错误/);
+    assert.equal(r.body.details.length, 500, 'the first 500 listed');
+    const twice = csv([['姓名', '缴费类别', '缴纳基数'], ['边界测试', '在职', '8000'], ['按月交纳', '离退休', '4000'],
+      ['边界测试', '在职', '9000']]);
+    const t = await admin.req('POST', `/dues/bases/import?org=${root}&year=2028`, twice);
+    assert.equal(t.status, 400);
+    assert.deepEqual(t.body.details.map((e) => [e.row, e.column, e.message]), [[4, '姓名', '与第2行是同一党员同一年度']]);
+  });
 });
