@@ -676,7 +676,13 @@ static int steps_run(struct http_ctx *c, bool worker)
 			return serve_asset(c);
 		}
 		/* Read before any data: whatever this request sees is at least this new. */
-		c->versioned = db_pool_versions(c->srv->pool, &c->dv, NULL) == 0;
+		{	/* a failed read leaves this request uncached: say so in the log */
+			struct dj_error verr = {0};
+			if (!(c->versioned = db_pool_versions(c->srv->pool, &c->dv, &verr) == 0))
+				fprintf(stderr, "dangjian: %s %s: versions not read, answered uncached: %s\n", c->method,
+					c->url, verr.msg);
+			dj_error_clear(&verr);
+		}
 		c->step = STEP_AUTH;
 		/* fall through */
 	case STEP_AUTH:
