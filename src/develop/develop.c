@@ -166,6 +166,7 @@ int develop_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id
 		pii_hash("phone", phone, hph);
 	if ((rc = db_reserve_ids(db, "develop_person", 1, id, err)))
 		return rc;
+	db_touch_org(db, org);	/* the read cache: the person's branch */
 	char now[21];
 	date_now_iso(now);
 	char *key = collate_key(name);

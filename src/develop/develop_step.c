@@ -118,6 +118,7 @@ int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, i
 				       .ethnicity = S(p, "ethnicity"), .birth_date = S(p, "birth_date"), .id_card = idc,
 				       .phone = ph, .education = S(p, "education"), .join_date = on,
 				       .status = member_status_name(MEMBER_PROBATIONARY), .position = S(p, "position")};
+		db_touch_org(db, m.org_id);	/* the member record comes to the person's branch */
 		if (!(rc = member_check(db, &m, err)))
 			rc = member_insert(db, &m, 0, mid, err);
 	}
@@ -153,6 +154,7 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 	json_t *p = develop_row(db, id, err);
 	if (!p)
 		return err->code;
+	db_touch_org(db, I(p, "org_id"));	/* the read cache: the person's branch */
 	const struct develop_step_info *info = develop_step_info((int)step);
 	int done = (int)I(p, "step");
 	json_t *facts = json_object();

@@ -104,6 +104,7 @@ int dues_card_set(struct db *db, const struct actor *a, const struct dues_who *w
 		return err->code;
 	char now[21];
 	date_now_iso(now);
+	db_touch_org(db, w->org_id);	/* the read cache: the member's org */
 	int rc = db_run(db,
 			"INSERT INTO dues_year(member_id, year, category, base_fen, rate_bp, monthly_fen, voluntary_fen, note,"
 			" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, year) DO UPDATE SET"

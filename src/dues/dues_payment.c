@@ -43,6 +43,7 @@ int dues_payment_insert(struct db *db, const struct actor *a, const struct dues_
 {
 	char now[21];
 	date_now_iso(now);
+	db_touch_org(db, w->org_id);	/* the read cache: the member's org */
 	int rc = db_int1(db, id,
 			 "INSERT INTO dues_payment(member_id, org_id, month, amount_fen, method, paid_on, period, batch, note,"
 			 " user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -169,6 +170,9 @@ int dues_payment_delete(struct db *db, const struct actor *a, int64_t id, struct
 		return rc == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "缴费记录不存在或不在您的管理范围内") : rc;
 	}
 	if (!(rc = db_begin(db, err))) {
+		/* The read cache: the org the payment was made in, and the member's now. */
+		db_touch_org(db, json_integer_value(json_object_get(p, "org_id")));
+		db_touch_org(db, w.org_id);
 		rc = db_run(db, "DELETE FROM dues_payment WHERE id = ?", DB_ARGS(DB_I(id)), err);
 		if (!rc)
 			rc = dues_card_pay(db, member, json_string_value(json_object_get(p, "month")),

@@ -80,6 +80,16 @@ int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const
 			rc = dj_fail(err, DJ_EINVAL, "reason", "临时党支部不能处置党员党籍（出党须由党员组织关系所在党组织办理）");
 		free(kind);
 	}
+	/* The read cache: the member's org, and the host org of a hosting that ends below. */
+	int64_t host = 0;
+	if (!rc)
+		rc = db_int1(db, &host, "SELECT coalesce(max(host_org), 0) FROM mobile_hosting WHERE member_id = ?"
+					" AND ended_on IS NULL", DB_ARGS(DB_I(member_id)), err);
+	if (!rc) {
+		db_touch_org(db, org);
+		if (host)
+			db_touch_org(db, host);
+	}
 	if (!rc)
 		rc = db_int1(db, id, "INSERT INTO member_end(member_id, org_id, reason, on_date, note, doc_no, transfer_id,"
 				     " user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -40,6 +40,14 @@ static bool host_kind(const char *kind, bool temporary_ok)
 	" FROM mobile_hosting h JOIN member m ON m.id = h.member_id JOIN org ho ON ho.id = h.home_org"           \
 	" JOIN org xo ON xo.id = h.host_org"
 
+/* The read cache (db_touch_org): a hosting's records belong to the home org
+ * and to the host org. */
+static void touch_hosting(struct db *db, json_t *h)
+{
+	db_touch_org(db, json_integer_value(json_object_get(h, "home_org")));
+	db_touch_org(db, json_integer_value(json_object_get(h, "host_org")));
+}
+
 static int audit_hosting(struct db *db, const struct actor *a, const char *action, int64_t id, json_t *before,
 			 struct dj_error *err)
 {
@@ -111,6 +119,8 @@ int roster_mobile_start(struct db *db, const struct actor *a, json_t *in, int64_
 	char now[21];
 	date_now_iso(now);
 	if (!(rc = db_begin(db, err))) {
+		db_touch_org(db, home);	/* the read cache: the home org and the host org */
+		db_touch_org(db, host);
 		rc = db_int1(db, id, "INSERT INTO mobile_hosting(member_id, home_org, host_org, place, since, until, card_no,"
 				     " user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			     DB_ARGS(DB_I(member), DB_I(home), DB_I(host), DB_T(place), DB_T(since), DB_T(until), DB_T(card),
@@ -166,6 +176,7 @@ int roster_mobile_end(struct db *db, const struct actor *a, int64_t id, json_t *
 	char now[21];
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_hosting(db, h);
 		rc = db_run(db, "UPDATE mobile_hosting SET ended_on = ? WHERE id = ?", DB_ARGS(DB_T(on_date), DB_I(id)), err);
 		if (!rc)
 			rc = db_run(db, "UPDATE member SET is_mobile = 0, mobile_place = NULL, mobile_since = NULL, updated_at = ?"
@@ -199,6 +210,7 @@ int roster_mobile_report(struct db *db, const struct actor *a, int64_t id, json_
 	char now[21];
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_hosting(db, h);
 		rc = db_int1(db, rid, "INSERT INTO mobile_report(hosting_id, member_id, on_date, summary, user_id, created_at)"
 				      " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 			     DB_ARGS(DB_I(id), DB_I(json_integer_value(json_object_get(h, "member_id"))), DB_T(on_date),

@@ -64,6 +64,16 @@ static int sides(struct db *db, const struct actor *a, json_t *t, int *s, struct
 	return rc;
 }
 
+/* The read cache (db_touch_org): a transfer's records belong to both its
+ * orgs (an org outside the platform has none). */
+static void touch_sides(struct db *db, int64_t from, int64_t to)
+{
+	if (from)
+		db_touch_org(db, from);
+	if (to)
+		db_touch_org(db, to);
+}
+
 static int audit_transfer(struct db *db, const struct actor *a, const char *action, int64_t id, json_t *before,
 			  struct dj_error *err)
 {
@@ -128,6 +138,7 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 			return dj_fail(err, DJ_EINVAL, "to_org_id", "转入党组织与现所在党组织相同");
 		if ((rc = db_begin(db, err)))
 			return rc;
+		touch_sides(db, from, to);
 		rc = db_int1(db, id, "INSERT INTO transfer(member_id, kind, status, from_org, to_org, on_date, reason, user_id,"
 				     " created_at) VALUES (?, 'inside', 'pending', ?, ?, ?, ?, ?, ?) RETURNING id",
 			     DB_ARGS(DB_I(member), DB_I(from), DB_I(to), DB_T(on_date), DB_T(reason),
@@ -152,6 +163,7 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 	}
 	if ((rc = db_begin(db, err)))
 		return rc;
+	touch_sides(db, from, 0);
 	rc = db_int1(db, id, "INSERT INTO transfer(member_id, kind, status, from_org, place, letter_no, on_date, valid_until,"
 			     " reason, user_id, created_at) VALUES (?, 'out', 'issued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		     DB_ARGS(DB_I(member), DB_I(from), DB_T(place), DB_T(letter), DB_T(on_date), DB_T(until), DB_T(reason),
@@ -259,6 +271,7 @@ int roster_transfer_in(struct db *db, const struct actor *a, json_t *in, int64_t
 		json_decref(copy);
 		return rc;
 	}
+	touch_sides(db, from, to);	/* from: where a returning member's record was */
 	if (member)
 		rc = reactivate(db, member, from, to, on_date, now, a, err);
 	else
@@ -332,6 +345,7 @@ int roster_transfer_accept(struct db *db, const struct actor *a, int64_t id, jso
 	date_now_iso(now);
 	if (!rc && !(rc = db_begin(db, err))) {
 		int64_t log = 0;
+		touch_sides(db, from, to);
 		rc = db_int1(db, &log, "INSERT INTO member_transfer(member_id, from_org, to_org, on_date, reason, user_id,"
 				       " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			     DB_ARGS(DB_I(member), DB_I(from), DB_I(to), DB_T(on_date), DB_T(jstr(t, "reason")),
@@ -364,6 +378,7 @@ int roster_transfer_return(struct db *db, const struct actor *a, int64_t id, jso
 	if (strcmp(jstr(t, "status"), "pending") != 0)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该转接已办结，不能退回");
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_sides(db, jint(t, "from_org"), jint(t, "to_org"));
 		rc = db_run(db, "UPDATE transfer SET status = 'returned', decided_on = ?, return_reason = ? WHERE id = ?",
 			    DB_ARGS(DB_T(a->today), DB_T(reason), DB_I(id)), err);
 		if (!rc)
@@ -394,6 +409,7 @@ int roster_transfer_receipt(struct db *db, const struct actor *a, int64_t id, js
 	else
 		rc = date_not_after_today(a, on_date, "on_date", err);
 	if (!rc && !(rc = db_begin(db, err))) {
+		touch_sides(db, jint(t, "from_org"), jint(t, "to_org"));
 		rc = db_run(db, "UPDATE transfer SET status = 'received', receipt_on = ? WHERE id = ?",
 			    DB_ARGS(DB_T(on_date), DB_I(id)), err);
 		if (!rc)
