@@ -25,7 +25,7 @@ async function org(code, name, kind, parent) {
   return (await ok(await admin.post('/orgs', { code, name, kind, parent_id: parent, founded_on: '2000-01-01' }), 201)).id;
 }
 async function member(orgId, name) {
-  return (await ok(await admin.post('/members', { org_id: orgId, name, gender: 'male', id_card: idCard('19850101', ++seq),
+  return (await ok(await admin.post('/members', { org_id: orgId, name, id_card: idCard('19850101', ++seq),
     join_date: '2010-07-01', status: 'full', full_date: '2011-07-01' }), 201)).id;
 }
 async function account(username, role, orgId) {
