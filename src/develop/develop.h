@@ -39,7 +39,19 @@ const char *develop_stage_label(int stage);	/* 入党申请人 … */
  * the last one done: an activist assessed stays an activist until step 7;
  * 6 once all 25 are done). */
 int develop_stage_of(int done);
-const char *develop_status_label(const char *status);	/* 入党积极分子 … */
+/* Where a person stands (develop_person.status; develop_steps.c holds the
+ * identifiers stored in SQL and sent in JSON, and their labels). */
+enum develop_status {
+	DEVELOP_STATUS_NONE = 0,	/* unknown (or NULL) */
+	DEVELOP_APPLICANT,		/* 入党申请人 */
+	DEVELOP_ACTIVIST,		/* 入党积极分子 */
+	DEVELOP_CANDIDATE,		/* 发展对象 */
+	DEVELOP_PROBATIONARY,		/* 预备党员 */
+	DEVELOP_FULL,			/* 正式党员 */
+	DEVELOP_STOPPED,		/* 已终止 */
+};
+enum develop_status develop_status_parse(const char *s);
+const char *develop_status_label(const char *status);	/* 入党积极分子 …; "" if unknown */
 json_t *develop_steps_json(void);
 
 /* The time limits (settings develop.*), read once per call. */

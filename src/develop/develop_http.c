@@ -36,18 +36,12 @@ static int h_due(struct http_ctx *c)
 
 static int h_list(struct http_ctx *c)
 {
-	static const char *const statuses[] = {"applicant", "activist", "candidate", "probationary", "full", "stopped"};
 	struct develop_filter f = {.status = http_query(c, "status"), .q = http_query(c, "q")};
 	int rc;
 	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &f.org)) || (rc = http_paging(c, &f.page, &f.size)))
 		return rc;
-	if (f.status) {
-		bool ok = false;
-		for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-			ok |= strcmp(statuses[i], f.status) == 0;
-		if (!ok)
-			return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 applicant、activist、candidate、probationary、full 或 stopped");
-	}
+	if (f.status && develop_status_parse(f.status) == DEVELOP_STATUS_NONE)
+		return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 applicant、activist、candidate、probationary、full 或 stopped");
 	return http_ok(c, develop_list(DB, ME, &f, ERR));
 }
 

@@ -31,7 +31,7 @@ static void develop_label(json_t *p, const char *today)
 	int done = (int)I(p, "step");
 	int stage = develop_stage_of(done);
 	const char *status = S(p, "status");
-	if (status && strcmp(status, "stopped") == 0)
+	if (develop_status_parse(status) == DEVELOP_STOPPED)
 		stage = 0;
 	json_object_set_new(p, "stage", json_integer(stage));
 	json_object_set_new(p, "stage_label", json_string(stage ? develop_stage_label(stage) : "已终止"));

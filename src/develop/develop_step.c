@@ -55,7 +55,7 @@ static int check_members(struct db *db, const struct actor *a, json_t *in, const
 			rc = err->code;
 			break;
 		}
-		if (strcmp(S(m, "status"), "full") != 0 || I(m, "active") != 1)
+		if (member_status_parse(S(m, "status")) != MEMBER_FULL || I(m, "active") != 1)
 			rc = dj_fail(err, DJ_EINVAL, key, "%s%s不是正式党员", label, S(m, "name"));
 		else
 			json_array_append_new(out, json_pack("{s:I, s:s}", "id", (json_int_t)mid, "name", S(m, "name")));
@@ -163,7 +163,7 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 	const char *decision = NULL;
 	int64_t extend = 0, mid = I(p, "member_id");
 	char msg[200];
-	if (strcmp(S(p, "status"), "stopped") == 0) {
+	if (develop_status_parse(S(p, "status")) == DEVELOP_STOPPED) {
 		rc = dj_fail(err, DJ_ECONFLICT, "step", "该发展对象已终止培养");
 		goto out;
 	}

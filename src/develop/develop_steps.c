@@ -56,14 +56,29 @@ int develop_stage_of(int done)
 	return done >= DEVELOP_STEPS ? DEVELOP_STAGES + 1 : steps[done < 1 ? 0 : done - 1].stage;
 }
 
+static const struct {
+	enum develop_status value;
+	const char *name, *label;
+} statuses[] = {
+	{DEVELOP_APPLICANT, "applicant", "入党申请人"}, {DEVELOP_ACTIVIST, "activist", "入党积极分子"},
+	{DEVELOP_CANDIDATE, "candidate", "发展对象"}, {DEVELOP_PROBATIONARY, "probationary", "预备党员"},
+	{DEVELOP_FULL, "full", "正式党员"}, {DEVELOP_STOPPED, "stopped", "已终止"},
+};
+
+enum develop_status develop_status_parse(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof statuses / sizeof statuses[0]; i++)
+		if (strcmp(statuses[i].name, s) == 0)
+			return statuses[i].value;
+	return DEVELOP_STATUS_NONE;
+}
+
 const char *develop_status_label(const char *s)
 {
-	static const char *const map[][2] = {{"applicant", "入党申请人"}, {"activist", "入党积极分子"},
-					     {"candidate", "发展对象"}, {"probationary", "预备党员"},
-					     {"full", "正式党员"}, {"stopped", "已终止"}};
-	for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(map[i][0], s) == 0)
-			return map[i][1];
+	enum develop_status v = develop_status_parse(s);
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (statuses[i].value == v)
+			return statuses[i].label;
 	return "";
 }
 
@@ -115,7 +130,8 @@ void develop_due(const struct develop_rules *r, json_t *p, const char *last_asse
 	const char *status = S(p, "status");
 	*due_step = 0;
 	due_on[0] = 0;
-	if (status && (strcmp(status, "stopped") == 0 || strcmp(status, "full") == 0))
+	enum develop_status st = develop_status_parse(status);
+	if (st == DEVELOP_STOPPED || st == DEVELOP_FULL)
 		return;
 	if (done == 1) {	/* talk within a month of the application */
 		*due_step = 2;

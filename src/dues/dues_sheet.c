@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "io/xlsx_write.h"
+#include "member/member.h"
 #include "org/org.h"
 
 /* The sheet's orgs: those of the subtree of ?1 with members on the roll in
@@ -99,7 +100,7 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 	json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:b, s:o, s:o}", "org", (json_int_t)org, "org_name",
 				json_string_value(json_object_get(self, "name")), "org_code",
 				json_string_value(json_object_get(self, "code")), "month", month, "no_dues",
-				strcmp(kind, "temporary_branch") == 0, "totals", totals, "orgs", orgs);
+				org_kind_parse(kind) == ORG_TEMPORARY_BRANCH, "totals", totals, "orgs", orgs);
 	json_decref(self);
 	if (members) {
 		char *msql = xasprintf(
@@ -199,8 +200,8 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 			const char *cat = json_string_value(json_object_get(r, "category_label"));
 			worksheet_write_string(w2, row, 0, json_string_value(json_object_get(r, "name")), NULL);
 			worksheet_write_string(w2, row, 1,
-					       strcmp(json_string_value(json_object_get(r, "status")), "probationary") ? "正式党员"
-														    : "预备党员",
+					       member_status_parse(json_string_value(json_object_get(r, "status")))
+							       == MEMBER_PROBATIONARY ? "预备党员" : "正式党员",
 					       NULL);
 			worksheet_write_string(w2, row, 2, cat ? cat : "未核定", NULL);
 			if (json_is_integer(json_object_get(r, "base_fen")))

@@ -130,7 +130,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id
 	if (v->start_time && v->end_time && strcmp(v->end_time, v->start_time) < 0)
 		return dj_fail(err, DJ_EINVAL, "end_time", "结束时间不能早于开始时间");
 	const char *today = a->today;
-	if (strcmp(v->status, "held") == 0 && strcmp(v->on_date, today) > 0)
+	if (activity_status_parse(v->status) == ACTIVITY_HELD && strcmp(v->on_date, today) > 0)
 		return dj_fail(err, DJ_EINVAL, "on_date", "活动日期 %s 尚未到来，不能登记为已举行", v->on_date);
 	if (strcmp(v->on_date, "1921-07-01") < 0)
 		return dj_fail(err, DJ_EINVAL, "on_date", "活动日期无效");
@@ -190,7 +190,7 @@ static int act_read(struct db *db, const struct actor *a, json_t *in, int64_t id
 static int act_children(struct db *db, const struct actor *a, int64_t id, const struct act *v, struct dj_error *err)
 {
 	int rc = db_run(db, "DELETE FROM activity_org WHERE activity_id = ?", DB_ARGS(DB_I(id)), err);
-	bool held = strcmp(v->status, "held") == 0;
+	bool held = activity_status_parse(v->status) == ACTIVITY_HELD;
 	/* A lecture's speaker goes along: life_tally counts the secretary's own. */
 	int64_t speaker = strcmp(v->kind, "lecture") == 0 ? v->speaker_member_id : 0;
 	for (int i = 0; !rc && i < v->norgs; i++)
@@ -295,7 +295,7 @@ int life_activity_update(struct db *db, const struct actor *a, int64_t id, json_
 	struct act v;
 	if (!json_is_object(in))
 		rc = dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
-	else if (strcmp(json_string_value(json_object_get(before, "status")), "cancelled") == 0)
+	else if (activity_status_parse(json_string_value(json_object_get(before, "status"))) == ACTIVITY_CANCELLED)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能修改");
 	else
 		rc = act_read(db, a, full, id, before, &v, err);
@@ -472,9 +472,10 @@ json_t *life_activity_get(struct db *db, const struct actor *a, int64_t id, stru
 		bool dual = json_integer_value(json_object_get(t, "dual")) != 0;
 		if (!dual)
 			expected++;
-		if (strcmp(s, "present") == 0)
+		enum attendance_status st = attendance_status_parse(s);
+		if (st == ATTEND_PRESENT)
 			present++;
-		else if (strcmp(s, "leave") == 0)
+		else if (st == ATTEND_LEAVE)
 			leave++;
 		else
 			absent++;

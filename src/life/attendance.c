@@ -232,7 +232,7 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 			snprintf(err->field, sizeof err->field, "attendance");
 			return rc;
 		}
-		if (strcmp(status, "leave") == 0 && !reason)
+		if (attendance_status_parse(status) == ATTEND_LEAVE && !reason)
 			return dj_fail(err, DJ_EINVAL, "attendance", "第%zu条：请假须填写事由", i + 1);
 		bool exists = false;
 		int64_t org = 0;
@@ -278,7 +278,7 @@ int life_attendance_apply(struct db *db, const struct actor *a, int64_t id, json
 					    DB_I(dual && !in_orgs(&h, org))), err);
 		} else {
 			rc = db_run(db, "UPDATE attendance SET status = ?, reason = ? WHERE activity_id = ? AND member_id = ?",
-				    DB_ARGS(DB_T(status), DB_T(strcmp(status, "present") == 0 ? NULL : reason), DB_I(id),
+				    DB_ARGS(DB_T(status), DB_T(attendance_status_parse(status) == ATTEND_PRESENT ? NULL : reason), DB_I(id),
 					    DB_I(m)), err);
 		}
 		if (rc)
@@ -343,7 +343,7 @@ int life_attendance_set(struct db *db, const struct actor *a, int64_t id, json_t
 	char *status = NULL;
 	if ((rc = db_text1(db, &status, "SELECT status FROM activity WHERE id = ?", DB_ARGS(DB_I(id)), err)))
 		return rc;
-	bool cancelled = status && strcmp(status, "cancelled") == 0;
+	bool cancelled = activity_status_parse(status) == ACTIVITY_CANCELLED;
 	free(status);
 	if (cancelled)
 		return dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能登记出勤");

@@ -20,6 +20,24 @@ struct buf;
 
 struct db;
 
+/* An activity's status and an attendance row's (life_state.c holds the
+ * identifiers stored in SQL and sent in JSON).  Activity kinds are not an
+ * enum: they are a dictionary administrators extend (life_kinds). */
+enum activity_status {
+	ACTIVITY_STATUS_NONE = 0,	/* unknown (or NULL) */
+	ACTIVITY_PLANNED,		/* 计划 */
+	ACTIVITY_HELD,			/* 已举行 */
+	ACTIVITY_CANCELLED,		/* 已取消 */
+};
+enum activity_status activity_status_parse(const char *s);
+enum attendance_status {
+	ATTEND_STATUS_NONE = 0,		/* unknown (or NULL) */
+	ATTEND_PRESENT,			/* 出席 */
+	ATTEND_LEAVE,			/* 请假 */
+	ATTEND_ABSENT,			/* 缺席 */
+};
+enum attendance_status attendance_status_parse(const char *s);
+
 /* The dictionary of activity kinds (admins may add kinds). */
 json_t *life_kinds(struct db *db, struct dj_error *err);
 int life_kind_add(struct db *db, const struct actor *a, json_t *in, struct dj_error *err);

@@ -50,7 +50,7 @@ static int h_list(struct http_ctx *c)
 		return dj_fail(ERR, DJ_EINVAL, "from", "from 应为 YYYY-MM-DD");
 	if (!valid_date_param(f.to))
 		return dj_fail(ERR, DJ_EINVAL, "to", "to 应为 YYYY-MM-DD");
-	if (f.status && strcmp(f.status, "planned") && strcmp(f.status, "held") && strcmp(f.status, "cancelled"))
+	if (f.status && activity_status_parse(f.status) == ACTIVITY_STATUS_NONE)
 		return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 planned、held 或 cancelled");
 	f.subtree = sub;
 	return http_ok(c, life_activity_list(DB, ME, &f, ERR));

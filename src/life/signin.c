@@ -51,7 +51,7 @@ json_t *life_signin_open(struct db *db, const struct actor *a, int64_t id, int m
 	struct window w;
 	if (life_activity_writable(db, a, id, err) || window_load(db, id, &w, err))
 		return NULL;
-	if (strcmp(w.status, "cancelled") == 0) {
+	if (activity_status_parse(w.status) == ACTIVITY_CANCELLED) {
 		dj_fail(err, DJ_ECONFLICT, "status", "活动已取消，不能开启签到");
 		return NULL;
 	}
@@ -196,7 +196,7 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 			return dj_fail(err, DJ_EFORBIDDEN, "signin", "您不是该活动所属党组织的党员，无需在此签到");
 		return rc == DJ_ENOTFOUND ? signin_not_found(err) : rc;
 	}
-	if (strcmp(w.status, "cancelled") == 0)
+	if (activity_status_parse(w.status) == ACTIVITY_CANCELLED)
 		return dj_fail(err, DJ_ECONFLICT, "signin", "该活动已取消");
 	if (!token_ok)
 		return dj_fail(err, DJ_ECONFLICT, "token",
@@ -214,7 +214,7 @@ int life_signin(struct db *db, const struct actor *a, int64_t id, const char *to
 		return err->code;
 	if (!row)
 		return dj_fail(err, DJ_EFORBIDDEN, "signin", "您不是该活动所属党组织的党员，无需在此签到");
-	bool signed_in = strcmp(json_string_value(json_object_get(row, "status")), "present") == 0;
+	bool signed_in = attendance_status_parse(json_string_value(json_object_get(row, "status"))) == ATTEND_PRESENT;
 	json_decref(row);
 	if (signed_in)
 		return dj_fail(err, DJ_ECONFLICT, "signin", "您已签到，无需重复签到");

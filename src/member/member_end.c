@@ -76,7 +76,7 @@ int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const
 	if (!rc && discipline(reason)) {
 		char *kind = NULL;
 		rc = db_text1(db, &kind, "SELECT kind FROM org WHERE id = ?", DB_ARGS(DB_I(org)), err);
-		if (!rc && kind && strcmp(kind, "temporary_branch") == 0)
+		if (!rc && org_kind_parse(kind) == ORG_TEMPORARY_BRANCH)
 			rc = dj_fail(err, DJ_EINVAL, "reason", "临时党支部不能处置党员党籍（出党须由党员组织关系所在党组织办理）");
 		free(kind);
 	}

@@ -24,12 +24,18 @@
 /* Org kinds that hold organizational life for members. */
 static bool host_kind(const char *kind, bool temporary_ok)
 {
-	static const char *const kinds[] = {"branch", "general_branch", "functional_branch", "cloud_branch", "mobile_branch",
-					    NULL};
-	for (int i = 0; kinds[i]; i++)
-		if (strcmp(kinds[i], kind) == 0)
-			return true;
-	return temporary_ok && strcmp(kind, "temporary_branch") == 0;
+	switch (org_kind_parse(kind)) {
+	case ORG_BRANCH:
+	case ORG_GENERAL_BRANCH:
+	case ORG_FUNCTIONAL_BRANCH:
+	case ORG_CLOUD_BRANCH:
+	case ORG_MOBILE_BRANCH:
+		return true;
+	case ORG_TEMPORARY_BRANCH:
+		return temporary_ok;
+	default:
+		return false;
+	}
 }
 
 #define HOSTING_COLS                                                                                           \
@@ -101,11 +107,11 @@ int roster_mobile_start(struct db *db, const struct actor *a, json_t *in, int64_
 	json_t *o = rc ? NULL : db_row(db, "SELECT kind, status FROM org WHERE id = ?", DB_ARGS(DB_I(host)), err);
 	if (!rc && !o)
 		rc = err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_EINVAL, "host_org_id", "流入地党组织不存在或已撤销") : err->code;
-	if (!rc && strcmp(json_string_value(json_object_get(o, "status")), "active") != 0)
+	if (!rc && org_row_status(o) != ORG_ACTIVE)
 		rc = dj_fail(err, DJ_EINVAL, "host_org_id", "流入地党组织不存在或已撤销");
 	if (!rc && !host_kind(json_string_value(json_object_get(o, "kind")), temp_ok))
 		rc = dj_fail(err, DJ_EINVAL, "host_org_id",
-			     strcmp(json_string_value(json_object_get(o, "kind")), "temporary_branch") == 0
+			     org_kind_parse(json_string_value(json_object_get(o, "kind"))) == ORG_TEMPORARY_BRANCH
 			     ? "按规定临时党支部不作为流动党员的流入地党组织" : "流入地党组织应为党支部（含流动党员党支部）");
 	json_decref(o);
 	int64_t open = 0;

@@ -17,6 +17,26 @@
 struct db;
 struct gen;
 
+/* A transfer's kind and status (member_transfer.c holds the identifiers
+ * stored in SQL and sent in JSON). */
+enum transfer_kind {
+	TRANSFER_KIND_NONE = 0,	/* unknown (or NULL) */
+	TRANSFER_INSIDE,	/* inside the platform: pending until the receiving org decides */
+	TRANSFER_OUT,		/* a letter to an org outside the platform */
+	TRANSFER_IN,		/* a letter from outside, registered by the receiving org */
+};
+enum transfer_status {
+	TRANSFER_STATUS_NONE = 0,	/* unknown (or NULL) */
+	TRANSFER_PENDING,		/* 待接收 */
+	TRANSFER_ACCEPTED,		/* 已接收 */
+	TRANSFER_RETURNED,		/* 已退回 */
+	TRANSFER_ISSUED,		/* 已开具介绍信 */
+	TRANSFER_RECEIVED,		/* 回执已登记 */
+	TRANSFER_REGISTERED,		/* 已登记转入 */
+};
+enum transfer_kind transfer_kind_parse(const char *s);
+enum transfer_status transfer_status_parse(const char *s);
+
 /* Transfers (member_transfer.c).  Initiate: {member_id, to_org_id? (inside the
  * platform) | place + letter_no (out of it), on_date, valid_until?, reason?}. */
 int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int64_t *id, struct dj_error *err);

@@ -38,6 +38,26 @@ static json_t *transfer_row(struct db *db, int64_t id, struct dj_error *err)
 	return r;
 }
 
+enum transfer_kind transfer_kind_parse(const char *s)
+{
+	static const char *const names[] = {[TRANSFER_INSIDE] = "inside", [TRANSFER_OUT] = "out", [TRANSFER_IN] = "in"};
+	for (size_t i = 1; s && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], s) == 0)
+			return (enum transfer_kind)i;
+	return TRANSFER_KIND_NONE;
+}
+
+enum transfer_status transfer_status_parse(const char *s)
+{
+	static const char *const names[] = {[TRANSFER_PENDING] = "pending", [TRANSFER_ACCEPTED] = "accepted",
+					    [TRANSFER_RETURNED] = "returned", [TRANSFER_ISSUED] = "issued",
+					    [TRANSFER_RECEIVED] = "received", [TRANSFER_REGISTERED] = "registered"};
+	for (size_t i = 1; s && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], s) == 0)
+			return (enum transfer_status)i;
+	return TRANSFER_STATUS_NONE;
+}
+
 static int64_t jint(json_t *o, const char *k)
 {
 	return json_integer_value(json_object_get(o, k));
@@ -128,7 +148,7 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 		/* Inside the platform: any open org of the tree, in any subtree. */
 		char *status = NULL;
 		rc = db_text1(db, &status, "SELECT status FROM org WHERE id = ?", DB_ARGS(DB_I(to)), err);
-		bool open = !rc && status && strcmp(status, "active") == 0;
+		bool open = !rc && org_status_parse(status) == ORG_ACTIVE;
 		free(status);
 		if (rc && rc != DJ_ENOTFOUND)
 			return rc;
@@ -327,10 +347,10 @@ int roster_transfer_accept(struct db *db, const struct actor *a, int64_t id, jso
 	json_t *t = pending_for(db, a, id, 2, err);
 	if (!t)
 		return err->code;
-	const char *st = jstr(t, "status");
-	if (strcmp(jstr(t, "kind"), "inside") != 0 || strcmp(st, "pending") != 0)
-		rc = dj_fail(err, DJ_ECONFLICT, "status", strcmp(st, "accepted") == 0 ? "该转接已接收，不能重复接收"
-			     : strcmp(st, "returned") == 0 ? "该转接已退回" : "该记录无需接收");
+	enum transfer_status st = transfer_status_parse(jstr(t, "status"));
+	if (transfer_kind_parse(jstr(t, "kind")) != TRANSFER_INSIDE || st != TRANSFER_PENDING)
+		rc = dj_fail(err, DJ_ECONFLICT, "status", st == TRANSFER_ACCEPTED ? "该转接已接收，不能重复接收"
+			     : st == TRANSFER_RETURNED ? "该转接已退回" : "该记录无需接收");
 	else if (strcmp(on_date, jstr(t, "on_date")) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "接收日期不能早于转出日期（%s）", jstr(t, "on_date"));
 	else
@@ -375,7 +395,7 @@ int roster_transfer_return(struct db *db, const struct actor *a, int64_t id, jso
 	json_t *t = pending_for(db, a, id, 2, err);
 	if (!t)
 		return err->code;
-	if (strcmp(jstr(t, "status"), "pending") != 0)
+	if (transfer_status_parse(jstr(t, "status")) != TRANSFER_PENDING)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该转接已办结，不能退回");
 	if (!rc && !(rc = db_begin(db, err))) {
 		touch_sides(db, jint(t, "from_org"), jint(t, "to_org"));
@@ -400,9 +420,9 @@ int roster_transfer_receipt(struct db *db, const struct actor *a, int64_t id, js
 	json_t *t = pending_for(db, a, id, 1, err);
 	if (!t)
 		return err->code;
-	if (strcmp(jstr(t, "kind"), "out") != 0)
+	if (transfer_kind_parse(jstr(t, "kind")) != TRANSFER_OUT)
 		rc = dj_fail(err, DJ_EINVAL, "id", "只有转往平台外的介绍信有回执");
-	else if (strcmp(jstr(t, "status"), "received") == 0)
+	else if (transfer_status_parse(jstr(t, "status")) == TRANSFER_RECEIVED)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "回执已登记，不能重复登记");
 	else if (strcmp(on_date, jstr(t, "on_date")) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "回执日期不能早于开具日期（%s）", jstr(t, "on_date"));
@@ -435,12 +455,12 @@ json_t *roster_transfer_get(struct db *db, const struct actor *a, int64_t id, st
 		dj_fail(err, DJ_ENOTFOUND, "id", "转接记录不存在或不在您的管理范围内");
 		return NULL;
 	}
-	const char *kind = jstr(t, "kind"), *st = jstr(t, "status"), *until = jstr(t, "valid_until");
-	bool pending = strcmp(st, "pending") == 0;
-	json_object_set_new(t, "can_accept", json_boolean(pending && (s & 2)));
-	json_object_set_new(t, "can_receipt", json_boolean(strcmp(kind, "out") == 0 && strcmp(st, "issued") == 0 && (s & 1)));
-	json_object_set_new(t, "receipt_overdue", json_boolean(strcmp(kind, "out") == 0 && strcmp(st, "issued") == 0 &&
-								until && strcmp(until, a->today) < 0));
+	const char *until = jstr(t, "valid_until");
+	enum transfer_status st = transfer_status_parse(jstr(t, "status"));
+	bool letter_out = transfer_kind_parse(jstr(t, "kind")) == TRANSFER_OUT && st == TRANSFER_ISSUED;
+	json_object_set_new(t, "can_accept", json_boolean(st == TRANSFER_PENDING && (s & 2)));
+	json_object_set_new(t, "can_receipt", json_boolean(letter_out && (s & 1)));
+	json_object_set_new(t, "receipt_overdue", json_boolean(letter_out && until && strcmp(until, a->today) < 0));
 	return t;
 }
 
@@ -483,7 +503,7 @@ json_t *roster_transfer_list(struct db *db, const struct actor *a, const struct 
 			json_t *r;
 			json_array_foreach(items, i, r) {
 				const char *until = jstr(r, "valid_until");
-				json_object_set_new(r, "receipt_overdue", json_boolean(strcmp(jstr(r, "status"), "issued") == 0 &&
+				json_object_set_new(r, "receipt_overdue", json_boolean(transfer_status_parse(jstr(r, "status")) == TRANSFER_ISSUED &&
 					until && strcmp(until, a->today) < 0));
 			}
 			out = json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page", f->page,

@@ -197,7 +197,7 @@ static void org_rules(const struct rules *r, const struct org_stat *o, struct si
 	const struct org_kind_info *k = org_kind(o->kind);
 	if (!k)
 		return;
-	if (k->elects || strcmp(o->kind, "temporary_branch") == 0) {
+	if (k->elects || k->id == ORG_TEMPORARY_BRANCH) {
 		if (!o->ends_on[0])
 			add(out, "no_term", o, NULL, "%s尚未录入班子（届次）信息", o->name);
 		else if (k->elects && strcmp(o->ends_on, r->today) < 0)
@@ -218,7 +218,7 @@ static void org_rules(const struct rules *r, const struct org_stat *o, struct si
 			add(out, "branch_too_large", o, NULL, "%s有党员%lld人，超过%lld人，可考虑设立党总支或分设支部",
 			    o->name, (long long)o->total, (long long)r->branch_max);
 	}
-	if (strcmp(o->kind, "general_branch") == 0 && o->total >= r->general_max)
+	if (k->id == ORG_GENERAL_BRANCH && o->total >= r->general_max)
 		add(out, "general_branch_large", o, NULL, "%s有党员%lld人，可按规定设立基层党委", o->name,
 		    (long long)o->total);
 }

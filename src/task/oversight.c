@@ -185,7 +185,7 @@ int task_contact_set(struct db *db, const struct actor *a, int64_t plan_id, int6
 	json_t *p = task_plan_row(db, a, plan_id, false, err);
 	if (!p)
 		return err->code;
-	bool closed = strcmp(json_string_value(json_object_get(p, "status")), "closed") == 0;
+	bool closed = task_row_plan_status(p, "status") == PLAN_CLOSED;
 	json_decref(p);
 	bool inside = false, assigned = false;
 	if ((rc = scope_has_org(db, a, org_id, &inside, err)) ||

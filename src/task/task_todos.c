@@ -29,7 +29,7 @@ static int todos_submit(struct db *db, const struct actor *a, json_t *out, struc
 	json_t *r;
 	json_array_foreach(rows, i, r) {
 		char title[600], link[48];
-		bool returned = strcmp(S(r, "status"), "returned") == 0;
+		bool returned = task_row_status(r) == ASSIGNMENT_RETURNED;
 		snprintf(title, sizeof title, "%s《%s》%s", returned ? "退回修改后重新上报" : "上报", S(r, "plan_title"),
 			 S(r, "title"));
 		snprintf(link, sizeof link, "/assignments/%lld", (long long)I(r, "id"));
