@@ -39,10 +39,10 @@ const char *develop_stop_label(const char *reason)
  * leaves it only as a member does (取消预备党员资格 at the conversion). */
 static int stoppable(json_t *p, struct dj_error *err)
 {
-	const char *st = S(p, "status");
-	if (strcmp(st, "stopped") == 0)
+	enum develop_status st = develop_status_parse(S(p, "status"));
+	if (st == DEVELOP_STOPPED)
 		return dj_fail(err, DJ_ECONFLICT, "status", "该发展对象已终止培养");
-	if (strcmp(st, "probationary") == 0 || strcmp(st, "full") == 0)
+	if (st == DEVELOP_PROBATIONARY || st == DEVELOP_FULL)
 		return dj_fail(err, DJ_ECONFLICT, "status", "已接收为预备党员（党员名册在册），不能终止发展");
 	return 0;
 }
@@ -91,13 +91,15 @@ static int audited(struct db *db, const struct actor *a, const char *action, int
 		   json_t *in, struct dj_error *err)
 {
 	int rc;
-	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, NULL, err)))
+	int64_t org = 0;
+	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, &org, err)))
 		return rc;
 	json_t *before = develop_masked(db, id, err);
 	if (!before)
 		return err->code;
 	if (!(rc = db_begin(db, err))) {
 		int64_t out = id;
+		db_touch_org(db, org);	/* the read cache: the person's branch (a new record's names its own) */
 		rc = fn(db, a, id, in, &out, err);
 		json_t *after = rc ? NULL : develop_masked(db, out, err);
 		if (!rc)
@@ -140,7 +142,7 @@ static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 			   DB_ARGS(DB_I(id)), err);
 	if (!p)
 		return err->code;
-	if (strcmp(S(p, "status"), "stopped") != 0)
+	if (develop_status_parse(S(p, "status")) != DEVELOP_STOPPED)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "只有已终止培养的人可以重新申请");
 	else if (I(p, "next_id"))
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
