@@ -1039,8 +1039,10 @@ int server_run(const struct server_opts *o)
 		return 2;
 	}
 	struct server srv = {.o = o};
-	/* Connections for the MHD threads (sessions), the workers, the spare. */
-	int nread = o->threads, nwrite = 2;
+	/* Connections for the MHD threads (sessions), the workers, the spare.
+	 * The write lane as wide as the read lane: on PostgreSQL writes run side
+	 * by side, and two threads capped a loaded server below 20 writes/s. */
+	int nread = o->threads, nwrite = o->threads;
 	srv.pool = db_pool_new(o->db_url, o->threads + nread + nwrite + 2);
 	struct db *probe;
 	struct dj_error err = {0};
