@@ -70,6 +70,13 @@ describe('hosting records', () => {
     assert.equal(twice.status, 409);
     const fig = await ok(await admin.get(`/figures/member.mobile_host.count/records?org=${JG01}&size=200`));
     assert.ok(fig.items.some((x) => x.rid === m.id && x.host_org));
+    // The host's side: the members it hosts, counted where they take part in organizational life.
+    const hosted = await ok(await hangye.get(`/figures/member.hosted.count?org=${LD1}&on=${TODAY}`));
+    const recs = await ok(await hangye.get(`/figures/member.hosted.count/records?org=${LD1}&on=${TODAY}&size=200`));
+    assert.ok(recs.items.some((x) => x.rid === m.id && x.org_id === LD1 && x.home_org), JSON.stringify(recs.items));
+    assert.equal(hosted.value, recs.total);
+    const home = await ok(await zhibu.get(`/figures/member.hosted.count/records?org=${JG01}&on=${TODAY}&size=200`));
+    assert.ok(!home.items.some((x) => x.rid === m.id), 'not hosted at home');
   });
 });
 
