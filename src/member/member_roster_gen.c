@@ -82,13 +82,19 @@ static const char *row_str(json_t *r, const char *k)
 	return json_string_value(json_object_get(r, k));
 }
 
+/* *out: an open org of `kind` other than `not`, drawn at random (0: none). */
+static int other_org(struct gen *g, const char *kind, int64_t not, int64_t *out, struct dj_error *err)
+{
+	return db_int1(g->db, out, "SELECT coalesce((SELECT id FROM org WHERE kind = ? AND status = 'active'"
+				   " AND id <> ? ORDER BY (id * ?) % 1009, id LIMIT 1), 0)",
+		       DB_ARGS(DB_T(kind), DB_I(not), DB_I(rng_range(&g->r, 1, 1000))), err);
+}
+
 static int transfer_one(struct gen *g, size_t i, json_t *r, bool *counted, struct dj_error *err)
 {
 	int64_t id = row_int(r, "id"), from = row_int(r, "org_id"), to = 0;
 	const char *join = row_str(r, "join_date");
-	int rc = db_int1(g->db, &to, "SELECT coalesce((SELECT id FROM org WHERE kind = 'branch' AND status = 'active'"
-				     " AND id <> ? ORDER BY (id * ?) % 1009, id LIMIT 1), 0)",
-			 DB_ARGS(DB_I(from), DB_I(rng_range(&g->r, 1, 1000))), err);
+	int rc = other_org(g, "branch", from, &to, err);
 	*counted = !rc && to;
 	if (rc || !to)
 		return rc;
@@ -155,9 +161,7 @@ static int hosting_one(struct gen *g, size_t i, json_t *r, bool *counted, struct
 {
 	int64_t id = row_int(r, "id"), home = row_int(r, "org_id"), host = 0;
 	const char *join = row_str(r, "join_date");
-	int rc = db_int1(g->db, &host, "SELECT coalesce((SELECT id FROM org WHERE kind = 'mobile_branch' AND status = 'active'"
-				       " AND id <> ? ORDER BY (id * ?) % 1009, id LIMIT 1), 0)",
-			 DB_ARGS(DB_I(home), DB_I(rng_range(&g->r, 1, 1000))), err);
+	int rc = other_org(g, "mobile_branch", home, &host, err);
 	*counted = !rc && host;
 	if (rc || !host)
 		return rc;
