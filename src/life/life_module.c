@@ -8,6 +8,7 @@
 #include "core/date.h"
 #include "gen/gen.h"
 #include "life/life_gen.h"
+#include "member/member_roster.h"
 #include "platform/module.h"
 
 extern const struct route life_routes[];
@@ -45,10 +46,14 @@ static int life_findings_source(struct db *db, const struct actor *a, int64_t ro
 
 static int life_generate(struct gen *g, struct dj_error *err)
 {
+	int64_t hosted = 0;
 	int rc = life_gen(g->db, &g->r, g->years, err, &g->st->activities, &g->st->attendance);
+	if (!rc)
+		rc = roster_generate_host_life(g, &hosted, err);
+	g->st->attendance += hosted;
 	if (!rc && g->log)
-		fprintf(g->log, "  organizational life: %lld activities, %lld attendance records\n",
-			(long long)g->st->activities, (long long)g->st->attendance);
+		fprintf(g->log, "  organizational life: %lld activities, %lld attendance records (%lld of mobile members at their host)\n",
+			(long long)g->st->activities, (long long)g->st->attendance, (long long)hosted);
 	return rc;
 }
 

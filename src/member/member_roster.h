@@ -96,6 +96,9 @@ int roster_findings(struct db *db, const struct actor *a, int64_t root, const ch
 		    json_t *out, struct dj_error *err);
 int roster_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
 int roster_generate(struct gen *g, struct dj_error *err);
+/* The hosted members' attendance at their host orgs' meetings (*n rows
+ * added); the life module's generator step calls it once the meetings exist. */
+int roster_generate_host_life(struct gen *g, int64_t *n, struct dj_error *err);
 
 /* The member module's schema steps (member_roster_schema.c). */
 extern const char *const member_migrations[];

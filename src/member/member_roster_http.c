@@ -36,28 +36,29 @@ int roster_h_transfers(struct http_ctx *c)
 	return http_ok(c, roster_transfer_list(DB, ME, &f, ERR));
 }
 
-int roster_h_transfer_start(struct http_ctx *c)
+typedef int (*transfer_new)(struct db *, const struct actor *, json_t *, int64_t *, struct dj_error *);
+
+/* A transfer begun (out of here, or a letter received): the new record, 201. */
+static int begun(struct http_ctx *c, transfer_new fn)
 {
 	json_t *in = http_body(c);
 	int64_t id;
 	int rc;
 	if (!in)
 		return ERR->code;
-	if ((rc = roster_transfer_start(DB, ME, in, &id, ERR)))
+	if ((rc = fn(DB, ME, in, &id, ERR)))
 		return rc;
 	return created(c, roster_transfer_get(DB, ME, id, ERR));
 }
 
+int roster_h_transfer_start(struct http_ctx *c)
+{
+	return begun(c, roster_transfer_start);
+}
+
 int roster_h_transfer_in(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = roster_transfer_in(DB, ME, in, &id, ERR)))
-		return rc;
-	return created(c, roster_transfer_get(DB, ME, id, ERR));
+	return begun(c, roster_transfer_in);
 }
 
 int roster_h_transfer_get(struct http_ctx *c)
