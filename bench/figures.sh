@@ -38,7 +38,7 @@ echo "all figures of the root, $from to $DANGJIAN_TODAY: $(grep -c ' cpu  ' "$ou
 	"$(tail -1 "$out/figures.txt" | cut -d' ' -f2-) in figure_value, $(echo "($t1 - $t0) * 1000 / 1" | bc) ms the process"
 echo "slowest (wall ms, cpu ms):"
 grep ' cpu  ' "$out/figures.txt" | sort -rn | head -12 | awk '{printf "  %9s %9s  %s\n", $1, $3, $5}'
-for m in org member life task; do
+for m in org member life task develop dues; do
 	grep " cpu  $m\." "$out/figures.txt" | awk -v m=$m '{s += $1; c += $3; n++} END {printf "module %-6s %3d figures %9.1f ms (cpu %.1f ms)\n", m, n, s, c}'
 done
 if [ "${CHECK:-0}" = 1 ]; then	# lists every record of every figure: minutes at the province scale
