@@ -42,15 +42,24 @@
 	" AND " IDX " < CASE WHEN m.is_mobile = 1 THEN " DAY_IDX " - (" DAY_IDX " % 3) ELSE " DAY_IDX " END"       \
 	" GROUP BY m.id, m.name, m.org_id"
 
+/* The 'YYYY-MM' text of a month index (an SQL expression). */
+#define IDX_MONTH(i)                                                                                         \
+	"(CAST((" i ") / 12 AS TEXT) || '-' || CASE WHEN (" i ") % 12 < 9 THEN '0' ELSE '' END"                   \
+	" || CAST((" i ") % 12 + 1 AS TEXT))"
+
 /* Members who owed each of the N months before the day's month and paid
- * nothing for any of them. */
+ * nothing for any of them.  The months are compared as text, so that the
+ * members' (org, active, join_date) index and the payments' (member,
+ * month) index are read by range (comparing month indexes read every
+ * payment of every member: a province with three years of payments took
+ * 1–1.6 s CPU, this 0.17 s). */
 #define UNPAID(N)                                                                                            \
 	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date"             \
 	" FROM member m JOIN org o ON o.id = m.org_id WHERE m.org_id IN {{SUBTREE}}"                             \
 	" AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                                            \
-	" AND " DUES_MONTH_IDX("m.join_date") " <= " DAY_IDX " - " #N                                            \
+	" AND m.join_date < " IDX_MONTH(DAY_IDX " - " #N " + 1") " || '-01'"                                     \
 	" AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"                                 \
-	" AND " DUES_MONTH_IDX("p.month") " BETWEEN " DAY_IDX " - " #N " AND " DAY_IDX " - 1)"
+	" AND p.month >= " IDX_MONTH(DAY_IDX " - " #N) " AND p.month < substr(CAST(?3 AS TEXT), 1, 7))"
 
 /* Kept (figure.h): the counters of dues_tally.h, the months of each card
  * year's row that the period touches (the figures count whole months). */
