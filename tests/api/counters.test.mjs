@@ -56,7 +56,7 @@ async function allAgree(when) {
           assert.equal(v.body.num, await total(f.id, qs, '&part=num'), `${where}: numerator`);
           assert.equal(v.body.den, await total(f.id, qs, '&part=den'), `${where}: denominator`);
         } else if (f.kind === 'sum') {
-          assert.ok(Math.abs(v.body.value - await sumOf(f.id, qs, 'achieved')) < 1e-6, where);
+          assert.ok(Math.abs(v.body.value - await sumOf(f.id, qs, f.sum_col || 'achieved')) < 1e-6, where);
         } else {
           assert.equal(v.body.value, await total(f.id, qs), where);
         }
