@@ -59,7 +59,8 @@
 	" AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"                                            \
 	" AND m.join_date < " IDX_MONTH(DAY_IDX " - " #N " + 1") " || '-01'"                                     \
 	" AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"                                 \
-	" AND p.month >= " IDX_MONTH(DAY_IDX " - " #N) " AND p.month < substr(CAST(?3 AS TEXT), 1, 7))"
+	" AND p.month >= " IDX_MONTH(DAY_IDX " - " #N) " AND p.month < substr(CAST(?3 AS TEXT), 1, 7))"          \
+	" AND " DUES_ASSESSED("m.id", "(" DAY_IDX " - 1) / 12")
 
 /* Kept (figure.h): the counters of dues_tally.h, the months of each card
  * year's row that the period touches (the figures count whole months). */

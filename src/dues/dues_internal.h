@@ -14,6 +14,12 @@
 	".paid_12 ELSE 0 END)"
 
 /* The month index (year × 12 + month − 1) of a 'YYYY-MM…' SQL text. */
+/* The member in SQL column `mid` had a base assessed with dues to pay for
+ * the year in SQL expression `year`: "unpaid for N months" needs months
+ * that were owed; a member never assessed (未核定) is the branch's task
+ * (figure dues.base.unassessed), not a member's arrears. */
+#define DUES_ASSESSED(mid, year)                                                                             \
+	"EXISTS (SELECT 1 FROM dues_year ay WHERE ay.member_id = " mid " AND ay.year = " year " AND ay.monthly_fen > 0)"
 #define DUES_MONTH_IDX(t) "(CAST(substr(" t ", 1, 4) AS INTEGER) * 12 + CAST(substr(" t ", 6, 2) AS INTEGER) - 1)"
 
 /* On the roll for a month whose first day is the SQL text `first`: active,

@@ -68,8 +68,9 @@ static int dues_findings(struct db *db, const struct actor *a, int64_t root, con
 		" FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant JOIN member m ON m.org_id = c.descendant"
 		" WHERE c.ancestor = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"
 		" AND m.join_date < ?4 AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"
-		" AND p.month >= ?5 AND p.month < ?6) ORDER BY o.sort, o.code, m.name_key, m.id",
-		DB_ARGS(DB_I(root), DB_T(after6), DB_T(lo6), DB_T(after3), DB_T(lo3), DB_T(cur)), err);
+		" AND p.month >= ?5 AND p.month < ?6) AND " DUES_ASSESSED("m.id", "?7")
+		" ORDER BY o.sort, o.code, m.name_key, m.id",
+		DB_ARGS(DB_I(root), DB_T(after6), DB_T(lo6), DB_T(after3), DB_T(lo3), DB_T(cur), DB_I((now - 1) / 12)), err);
 	if (!st)
 		return err->code ? err->code : DJ_EDB;
 	json_t *out6 = json_array(), *out3 = json_array(), *f6 = NULL, *f3 = NULL;

@@ -402,6 +402,7 @@ json_t *dues_unpaid(struct db *db, int64_t root, bool subtree, const char *today
 		       " WHERE c.ancestor = ?1 AND (?5 = 1 OR c.descendant = ?1)"
 		       " AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND m.active = 1"
 		       " AND m.join_date < ?2 AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id"
-		       " AND p.month >= ?3 AND p.month < ?4) ORDER BY o.sort, o.code, m.name_key, m.id",
-		       DB_ARGS(DB_I(root), DB_T(after_day), DB_T(lo), DB_T(cur), DB_I(subtree)), err);
+		       " AND p.month >= ?3 AND p.month < ?4) AND " DUES_ASSESSED("m.id", "?6")
+		       " ORDER BY o.sort, o.code, m.name_key, m.id",
+		       DB_ARGS(DB_I(root), DB_T(after_day), DB_T(lo), DB_T(cur), DB_I(subtree), DB_I((now - 1) / 12)), err);
 }

@@ -210,6 +210,16 @@ describe('payments, arrears and the 3/6-month findings (today 2026-11-30)', () =
     assert.equal(await fig('dues.arrears.amount', TODAY), 30000 + 15000 + 8000);
   });
 
+  it('does not count a member whose base was never assessed (未核定) as unpaid', async () => {
+    const fig = async (id) => (await ok(await admin.get(`/figures/${id}?org=${other}&on=${TODAY}`))).value;
+    const before = [await fig('dues.unpaid.three_months'), await fig('dues.unpaid.six_months')];
+    const unassessed = await member('未核定基数', { org_id: other });
+    assert.deepEqual([await fig('dues.unpaid.three_months'), await fig('dues.unpaid.six_months')], before);
+    assert.equal(await fig('dues.base.unassessed') >= 1, true, 'counted as 未核定 instead');
+    const f = (await ok(await admin.get(`/findings?org=${root}`))).items.filter((x) => x.module === 'dues');
+    assert.ok(!f.some((x) => (x.member_ids ?? []).includes(unassessed)), 'no unpaid finding for them');
+  });
+
   it('puts the collection on the branch secretary\'s 待办', async () => {
     const t = (await ok(await secretary.get('/todos'))).items.filter((x) => x.module === 'dues');
     assert.equal(t.length, 1);
