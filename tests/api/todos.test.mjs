@@ -285,7 +285,11 @@ describe('scope: every role sees only what lies in its scope', () => {
       const dates = items.map((t) => t.due_on ?? '9999');
       assert.deepEqual([...dates].sort(), dates);
     }
-    for (const t of await todos(dangyuan)) assert.equal(t.kind, 'study');
+    // A member's own: the week's study items, and this month's 党费 while unpaid (their own page).
+    for (const t of await todos(dangyuan)) {
+      assert.ok(['study', 'dues_month'].includes(t.kind), t.kind);
+      if (t.kind === 'dues_month') assert.equal(t.link, '/mydues');
+    }
   });
 
   it('needs a session', async () => {
