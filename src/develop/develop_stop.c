@@ -9,6 +9,7 @@
  * anew.  So resuming makes a new record at step 1 (linked both ways to the
  * stopped one, which keeps its history and figures unchanged). */
 #include "develop/develop_internal.h"
+#include "member/member.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,29 +208,5 @@ json_t *develop_reveal(struct db *db, const struct actor *a, int64_t id, const c
 	}
 	if (scope_can_manage(a, err) || develop_scope(db, a, id, NULL, err))
 		return NULL;
-	char *sealed = NULL;
-	char sql[96];
-	snprintf(sql, sizeof sql, "SELECT %s_enc FROM develop_person WHERE id = ?", field);
-	if (db_text1(db, &sealed, sql, DB_ARGS(DB_I(id)), err))
-		return NULL;
-	char *plain = pii_open(id, field, sealed);
-	bool broken = sealed && !plain;
-	free(sealed);
-	if (broken) {
-		dj_fail(err, DJ_EIO, field, "个人信息无法解密（密钥文件与数据库不匹配）");
-		return NULL;
-	}
-	/* The view itself is a recorded event, with no copy of the value. */
-	json_t *what = json_pack("{s:s}", "field", field);
-	int rc = db_begin(db, err);
-	if (!rc)
-		rc = db_end(db, audit_write(db, a, "develop.reveal", "develop_person", id, NULL, what, err), err);
-	json_decref(what);
-	if (rc) {
-		free(plain);
-		return NULL;
-	}
-	json_t *out = json_pack("{s:s, s:s?}", "field", field, "value", plain);
-	free(plain);
-	return out;
+	return member_reveal_sealed(db, a, "develop_person", "develop.reveal", id, field, err);
 }

@@ -79,6 +79,11 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 /* One member with personal data masked, and their transfer history. */
 json_t *member_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
 /* The whole 身份证号 or phone; needs a managing role (or the member), audited. */
+/* The sealed `field` of row `id` of `table` (member, develop_person), opened,
+ * with an audit record `action` and no copy of the value; the caller has
+ * checked role and scope. */
+json_t *member_reveal_sealed(struct db *db, const struct actor *a, const char *table, const char *action, int64_t id,
+			     const char *field, struct dj_error *err);
 json_t *member_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err);
 
 struct member_filter {

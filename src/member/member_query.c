@@ -95,14 +95,21 @@ json_t *member_reveal(struct db *db, const struct actor *a, int64_t id, const ch
 	}
 	if (scope_member(db, a, id, err))
 		return NULL;
+	return member_reveal_sealed(db, a, "member", "member.reveal", id, field, err);
+}
+
+json_t *member_reveal_sealed(struct db *db, const struct actor *a, const char *table, const char *action, int64_t id,
+			     const char *field, struct dj_error *err)
+{
 	char *sealed = NULL;
 	char sql[96];
-	snprintf(sql, sizeof sql, "SELECT %s_enc FROM member WHERE id = ?", field);
+	snprintf(sql, sizeof sql, "SELECT %s_enc FROM %s WHERE id = ?", field, table);
 	if (db_text1(db, &sealed, sql, DB_ARGS(DB_I(id)), err))
 		return NULL;
 	char *plain = pii_open(id, field, sealed);
+	bool broken = sealed && !plain;
 	free(sealed);
-	if (sealed && !plain) {
+	if (broken) {
 		dj_fail(err, DJ_EIO, field, "个人信息无法解密（密钥文件与数据库不匹配）");
 		return NULL;
 	}
@@ -110,7 +117,7 @@ json_t *member_reveal(struct db *db, const struct actor *a, int64_t id, const ch
 	json_t *what = json_pack("{s:s}", "field", field);
 	int rc = db_begin(db, err);
 	if (!rc)
-		rc = db_end(db, audit_write(db, a, "member.reveal", "member", id, NULL, what, err), err);
+		rc = db_end(db, audit_write(db, a, action, table, id, NULL, what, err), err);
 	json_decref(what);
 	if (rc) {
 		free(plain);
