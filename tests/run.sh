@@ -19,6 +19,8 @@ SUITES=${SUITES:-"unit api-sqlite api-postgresql browser"}
 on() { [[ " $SUITES " == *" $1 "* ]]; }
 passed=0; failed=0
 log=$(mktemp -d /tmp/dj-tests-XXXXXX)
+# Each demo the tests ask for is generated once and copied (tests/lib/server.mjs).
+export DJ_TEST_CACHE="$log/cache"
 
 count_cmocka() {	# $1: output file
 	local p f
@@ -83,6 +85,7 @@ else
 fi
 on browser && DJ_BIN=build/dangjian run_node "browser" tests/browser/*.test.mjs
 
+rm -rf "$DJ_TEST_CACHE"
 echo
 echo "logs: $log"
 echo "$passed passed, $failed failed"
