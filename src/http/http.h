@@ -86,8 +86,18 @@ void http_clear_session_cookie(struct http_ctx *c);
 const char *http_session_token(struct http_ctx *c);
 const char *http_client_ip(struct http_ctx *c);
 
-
-
 /* Reply 200 with `out`, or return the context's error code when NULL. */
 int http_ok(struct http_ctx *c, json_t *out);
+
+/* A record's domain functions, for the handlers every record has: write it
+ * from the JSON body, then answer with the record as its getter shows it. */
+typedef int (*http_create_fn)(struct db *db, const struct actor *a, json_t *in, int64_t *id,
+			      struct dj_error *err);
+typedef int (*http_update_fn)(struct db *db, const struct actor *a, int64_t id, json_t *in,
+			      struct dj_error *err);
+typedef json_t *(*http_get_fn)(struct db *db, const struct actor *a, int64_t id, struct dj_error *err);
+/* POST: create from the body; 201 with the new record. */
+int http_create(struct http_ctx *c, http_create_fn create, http_get_fn get);
+/* PATCH …/:id: update the record of the path's first id; 200 with it. */
+int http_update(struct http_ctx *c, http_update_fn update, http_get_fn get);
 #endif

@@ -1112,3 +1112,27 @@ int http_ok(struct http_ctx *c, json_t *out)
 		return c->err.code ? c->err.code : DJ_EIO;
 	return http_reply(c, 200, out);
 }
+
+int http_create(struct http_ctx *c, http_create_fn create, http_get_fn get)
+{
+	json_t *in = http_body(c);
+	int64_t id;
+	int rc;
+	if (!in)
+		return c->err.code;
+	if ((rc = create(c->db, &c->actor, in, &id, &c->err)))
+		return rc;
+	json_t *out = get(c->db, &c->actor, id, &c->err);
+	return out ? http_reply(c, 201, out) : c->err.code ? c->err.code : DJ_EIO;
+}
+
+int http_update(struct http_ctx *c, http_update_fn update, http_get_fn get)
+{
+	json_t *in = http_body(c);
+	int rc;
+	if (!in)
+		return c->err.code;
+	if ((rc = update(c->db, &c->actor, http_param(c, 0), in, &c->err)))
+		return rc;
+	return http_ok(c, get(c->db, &c->actor, http_param(c, 0), &c->err));
+}

@@ -58,15 +58,7 @@ static int h_list(struct http_ctx *c)
 
 static int h_create(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = life_activity_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *r = life_activity_get(DB, ME, id, ERR);
-	return r ? http_reply(c, 201, r) : ERR->code;
+	return http_create(c, life_activity_create, life_activity_get);
 }
 
 static int h_get(struct http_ctx *c)
@@ -76,13 +68,7 @@ static int h_get(struct http_ctx *c)
 
 static int h_update(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = life_activity_update(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, life_activity_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, life_activity_update, life_activity_get);
 }
 
 static int h_cancel(struct http_ctx *c)
@@ -93,13 +79,7 @@ static int h_cancel(struct http_ctx *c)
 
 static int h_attendance(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = life_attendance_set(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, life_activity_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, life_attendance_set, life_activity_get);
 }
 
 static int h_attach(struct http_ctx *c)
@@ -265,15 +245,7 @@ static int h_study_list(struct http_ctx *c)
 
 static int h_study_create(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = life_study_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *r = life_study_get(DB, ME, id, ERR);
-	return r ? http_reply(c, 201, r) : ERR->code;
+	return http_create(c, life_study_create, life_study_get);
 }
 
 static int h_study_get(struct http_ctx *c)
@@ -283,13 +255,7 @@ static int h_study_get(struct http_ctx *c)
 
 static int h_study_update(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = life_study_update(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, life_study_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, life_study_update, life_study_get);
 }
 
 static int h_study_progress(struct http_ctx *c)

@@ -35,15 +35,7 @@ static int h_list(struct http_ctx *c)
 
 static int h_create(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = member_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *m = member_get(DB, ME, id, ERR);
-	return m ? http_reply(c, 201, m) : ERR->code;
+	return http_create(c, member_create, member_get);
 }
 
 static int h_get(struct http_ctx *c)
@@ -53,35 +45,17 @@ static int h_get(struct http_ctx *c)
 
 static int h_update(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = member_update(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, member_update, member_get);
 }
 
 static int h_transfer(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = member_transfer(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, member_transfer, member_get);
 }
 
 static int h_convert(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = member_convert(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, member_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, member_convert, member_get);
 }
 
 static int h_reveal(struct http_ctx *c)

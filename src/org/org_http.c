@@ -37,15 +37,7 @@ static int h_tree(struct http_ctx *c)
 
 static int h_create(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = org_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *o = org_get(DB, ME, id, ERR);
-	return o ? http_reply(c, 201, o) : ERR->code;
+	return http_create(c, org_create, org_get);
 }
 
 static int h_get(struct http_ctx *c)
@@ -55,13 +47,7 @@ static int h_get(struct http_ctx *c)
 
 static int h_update(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = org_update(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, org_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, org_update, org_get);
 }
 
 static int h_delete(struct http_ctx *c)

@@ -20,15 +20,7 @@ static int h_plans(struct http_ctx *c)
 
 static int h_plan_create(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int64_t id;
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = task_plan_create(DB, ME, in, &id, ERR)))
-		return rc;
-	json_t *r = task_plan_get(DB, ME, id, ERR);
-	return r ? http_reply(c, 201, r) : ERR->code;
+	return http_create(c, task_plan_create, task_plan_get);
 }
 
 static int h_plan_get(struct http_ctx *c)
@@ -38,13 +30,7 @@ static int h_plan_get(struct http_ctx *c)
 
 static int h_plan_update(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = task_plan_update(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, task_plan_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, task_plan_update, task_plan_get);
 }
 
 static int h_campaign_add(struct http_ctx *c)
@@ -212,13 +198,7 @@ static int h_submit(struct http_ctx *c)
 
 static int h_review(struct http_ctx *c)
 {
-	json_t *in = http_body(c);
-	int rc;
-	if (!in)
-		return ERR->code;
-	if ((rc = task_review(DB, ME, http_param(c, 0), in, ERR)))
-		return rc;
-	return http_ok(c, task_assignment_get(DB, ME, http_param(c, 0), ERR));
+	return http_update(c, task_review, task_assignment_get);
 }
 
 static int h_seen(struct http_ctx *c)
