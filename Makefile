@@ -50,7 +50,7 @@ build/dangjian-san: $(SRC:%.c=build/san/%.o) build/san/build/assets.o
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,build/test_%,$(wildcard tests/unit/test_*.c))
-build/test_%: tests/unit/test_%.c $(LIB_SRC:%.c=build/san/%.o) build/san/build/assets.o
+build/test_%: tests/unit/test_%.c tests/unit/unit_db.c $(LIB_SRC:%.c=build/san/%.o) build/san/build/assets.o
 	$(CC) $(WARN) -O1 -g $(SAN) $(INC) -o $@ $^ $(LIBS) -lcmocka
 
 unit: $(UNIT_TESTS)

@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
-#include "core/collate.h"
+#include "unit_db.h"
+
 #include "core/setting.h"
-#include "crypto/pii.h"
 #include "db/db.h"
 #include "member/idcard.h"
 #include "member/member.h"
@@ -23,7 +22,6 @@
 
 static struct db *db;
 static struct actor cli;
-static char dbpath[64];
 static int64_t root, branch, empty, member, plan;
 
 static int64_t mk_org(const char *code, const char *kind, int64_t parent)
@@ -41,16 +39,9 @@ static int64_t mk_org(const char *code, const char *kind, int64_t parent)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dbpath, sizeof dbpath, "unit-dberr-%d.db", getpid());
-	char key[80];
-	snprintf(key, sizeof key, "%s.key", dbpath);
-	unlink(dbpath);
-	unlink(key);
-	struct dj_error e = {0};
-	if (pii_load_key(key, true, &e) || db_open(dbpath, &db, &e) || db_migrate(db, &e)) {
-		fprintf(stderr, "setup: %s\n", e.msg);
+	if (unit_db_open("dberr", &db))
 		return -1;
-	}
+	struct dj_error e = {0};
 	cli = actor_cli();
 	root = mk_org("R", "committee", 0);
 	branch = mk_org("B", "branch", root);
@@ -76,13 +67,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(db);
-	collate_shutdown();
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s.key", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-wal", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath); unlink(p);
+	unit_db_close(db);
 	return 0;
 }
 

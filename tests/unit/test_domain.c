@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
+
+#include "unit_db.h"
 
 #include "core/collate.h"
 #include "core/date.h"
@@ -24,23 +25,14 @@
 
 static struct db *db;
 static struct actor cli_actor;
-static char dbpath[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dbpath, sizeof dbpath, "unit-%d.db", getpid());
-	char key[80];
-	snprintf(key, sizeof key, "%s.key", dbpath);
-	unlink(dbpath);
-	unlink(key);
-	struct dj_error e = {0};
-	/* Migrated as `init` migrates: the base schema and every module's steps
-	 * (the org rules read the org module's org_term_latest). */
-	if (pii_load_key(key, true, &e) || db_open(dbpath, &db, &e) || modules_migrate(db, &e)) {
-		fprintf(stderr, "setup: %s\n", e.msg);
+	/* Migrated as `init` migrates (the org rules read the org module's
+	 * org_term_latest). */
+	if (unit_db_open("domain", &db))
 		return -1;
-	}
 	cli_actor = actor_cli();
 	return 0;
 }
@@ -48,13 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(db);
-	collate_shutdown();
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s.key", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-wal", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath); unlink(p);
+	unit_db_close(db);
 	return 0;
 }
 

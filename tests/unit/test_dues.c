@@ -8,29 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
-#include "crypto/pii.h"
+#include "unit_db.h"
+
 #include "db/db.h"
 #include "dues/dues.h"
 #include "platform/module.h"
 
 static struct db *db;
-static char dbpath[64];
 static struct dues_rules rules;
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dbpath, sizeof dbpath, "unit-dues-%d.db", getpid());
-	char key[80];
-	snprintf(key, sizeof key, "%s.key", dbpath);
-	unlink(dbpath);
-	unlink(key);
 	struct dj_error e = {0};
-	if (pii_load_key(key, true, &e) || db_open(dbpath, &db, &e) || modules_migrate(db, &e) ||
-	    dues_rules_load(db, &rules, &e)) {
+	if (unit_db_open("dues", &db))
+		return -1;
+	if (dues_rules_load(db, &rules, &e)) {
 		fprintf(stderr, "setup: %s\n", e.msg);
 		return -1;
 	}
@@ -40,12 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(db);
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s.key", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-wal", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath); unlink(p);
+	unit_db_close(db);
 	return 0;
 }
 
