@@ -48,11 +48,11 @@ int develop_findings(struct db *db, const struct actor *a, int64_t root, const c
 		snprintf(msg, sizeof msg, "%s：第%lld步“%s”应于%s前办理，已逾期%lld天", S(r, "name"),
 			 (long long)I(r, "due_step"), s ? s->label : "", S(r, "due_on"),
 			 (long long)date_diff(S(r, "due_on"), today));
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:I, s:O, s:[{s:s, s:I}]}", "rule",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:I, s:O, s:[{s:s, s:I, s:O}]}", "rule",
 						     "develop.overdue", "level", "error", "title", "发展党员步骤逾期",
 						     "message", msg, "org_id", (json_int_t)I(r, "org_id"), "org_name",
 						     json_object_get(r, "org_name"), "records", "rkind", "develop_person",
-						     "rid", (json_int_t)I(r, "id")));
+						     "rid", (json_int_t)I(r, "id"), "title", json_object_get(r, "name")));
 	}
 	json_decref(rows);
 	return 0;

@@ -91,7 +91,7 @@ static int dues_findings(struct db *db, const struct actor *a, int64_t root, con
 		if (!*f)
 			*f = finding_new(months, org_id, db_text(st, 3));
 		json_array_append_new(json_object_get(*f, "records"),
-				      json_pack("{s:s, s:I, s:s, s:o}", "type", "member", "id", (json_int_t)id, "name",
+				      json_pack("{s:I, s:s, s:s, s:o}", "rid", (json_int_t)id, "rkind", "member", "title",
 						db_text(st, 1), "last_paid", db_isnull(st, 4) ? json_null() : json_string(db_text(st, 4))));
 		json_array_append_new(json_object_get(*f, "member_ids"), json_integer(id));
 	}

@@ -237,8 +237,8 @@ static int probation_rules(struct db *db, int64_t root, const struct rules *r, s
 		struct org_stat *o = find(s, db_int(st, 2));
 		if (!o)
 			continue;
-		json_t *rec = json_pack("[{s:s, s:I, s:s}]", "type", "member", "id", (json_int_t)db_int(st, 0), "name",
-					db_text(st, 1));
+		json_t *rec = json_pack("[{s:I, s:s, s:s}]", "rid", (json_int_t)db_int(st, 0), "rkind", "member",
+					"title", db_text(st, 1));
 		add(out, "probation_overdue", o, rec, "%s预备期已于%s期满（%lld天前），尚未讨论转正", db_text(st, 1),
 		    db_text(st, 3), (long long)date_diff(db_text(st, 3), r->today));
 	}

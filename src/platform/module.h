@@ -24,7 +24,8 @@ struct gen;
 /* A finding source: the rules of a module that are not met in `root`'s
  * subtree as of `today`.  Appends {rule, level (error|warn|info), title,
  * message, org_id, org_name?, records?} to `out`; `rule` (may be NULL)
- * keeps only that rule. */
+ * keeps only that rule.  A record is shaped as a figure's records are,
+ * {rid, rkind, title, …}, so the UI links it the same way. */
 typedef int (*module_findings_fn)(struct db *db, const struct actor *a, int64_t root, const char *today,
 				  const char *rule, json_t *out, struct dj_error *err);
 

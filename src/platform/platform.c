@@ -28,6 +28,28 @@ int platform_findings(struct db *db, const struct actor *a, int64_t root, const 
 	return 0;
 }
 
+json_t *platform_findings_rules(json_t *findings)
+{
+	json_t *rules = json_array(), *at = json_object();	/* rule → its entry */
+	size_t i;
+	json_t *f;
+	json_array_foreach(findings, i, f) {
+		const char *rule = json_string_value(json_object_get(f, "rule"));
+		if (!rule)
+			continue;
+		json_t *r = json_object_get(at, rule);
+		if (!r) {
+			r = json_pack("{s:s, s:O?, s:O?, s:O?, s:i}", "rule", rule, "title", json_object_get(f, "title"),
+				      "level", json_object_get(f, "level"), "module", json_object_get(f, "module"), "count", 0);
+			json_object_set_nocheck(at, rule, r);
+			json_array_append_new(rules, r);
+		}
+		json_object_set_new_nocheck(r, "count", json_integer(json_integer_value(json_object_get(r, "count")) + 1));
+	}
+	json_decref(at);
+	return rules;
+}
+
 static int by_due(const void *x, const void *y)
 {
 	const char *a = json_string_value(json_object_get(*(json_t *const *)x, "due_on"));

@@ -15,6 +15,10 @@ struct db;
  * `out` with their module; `rule` keeps only that rule. */
 int platform_findings(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
 		      json_t *out, struct dj_error *err);
+/* The count of findings per rule, in the order they come: [{rule, title,
+ * level, module, count}]. */
+json_t *platform_findings_rules(json_t *findings);
+
 /* Every module's 待办 for this actor, soonest due first, each marked
  * overdue when its due date is past. */
 int platform_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);

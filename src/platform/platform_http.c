@@ -72,13 +72,27 @@ static int h_findings(struct http_ctx *c)
 		rc = scope_org(DB, ME, root, ERR);
 	if (rc)
 		return rc;
-	const char *today = ME->today;
+	/* A province root has over 10,000 findings naming 200,000 members: a
+	 * page of them (size ≥ 1), or none (size=0) for the counts per rule;
+	 * without `size`, all of them. */
+	int64_t page, size;
+	if ((rc = http_query_int(c, "page", 1, 1, 1000000, &page)) || (rc = http_query_int(c, "size", -1, 0, 500, &size)))
+		return rc;
 	json_t *items = json_array();
-	if ((rc = platform_findings(DB, ME, root, today, http_query(c, "rule"), items, ERR))) {
+	if ((rc = platform_findings(DB, ME, root, ME->today, http_query(c, "rule"), items, ERR))) {
 		json_decref(items);
 		return rc;
 	}
-	return http_reply(c, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+	size_t total = json_array_size(items);
+	json_t *rules = platform_findings_rules(items);
+	if (size >= 0) {
+		json_t *all = items;
+		items = json_array();
+		for (size_t i = (size_t)((page - 1) * size); i < total && json_array_size(items) < (size_t)size; i++)
+			json_array_append(items, json_array_get(all, i));
+		json_decref(all);
+	}
+	return http_reply(c, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "rules", rules));
 }
 
 static int h_todos(struct http_ctx *c)

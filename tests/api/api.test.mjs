@@ -154,11 +154,28 @@ describe('organizations', () => {
     const f = await admin.get('/findings?rule=branch_too_few');
     assert.ok(f.body.items.some((x) => x.org_id === r.body.id));
   });
+  it('pages the findings, counts them per rule, and shapes every record as a figure record', async () => {
+    const all = (await admin.get('/findings')).body;
+    assert.ok(all.total > 6 && all.items.length === all.total);
+    const counts = (await admin.get('/findings?size=0')).body;
+    assert.deepEqual(counts.items, []);
+    assert.equal(counts.total, all.total);
+    assert.equal(counts.rules.reduce((n, r) => n + r.count, 0), all.total);
+    for (const r of counts.rules) assert.equal(r.count, all.items.filter((f) => f.rule === r.rule).length, r.rule);
+    const page2 = (await admin.get('/findings?page=2&size=3')).body;
+    assert.deepEqual(page2.items, all.items.slice(3, 6));
+    assert.equal(page2.total, all.total);
+    for (const f of all.items) for (const r of f.records || []) assert.ok(r.rid > 0 && r.rkind && r.title, `${f.rule}: ${JSON.stringify(r)}`);
+    const bad = await admin.get('/findings?size=501');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'size');
+  });
   it('lists the probation that ended without a vote, with the member behind it', async () => {
     const f = await admin.get('/findings?rule=probation_overdue');
     assert.ok(f.body.items.length > 0);
     const rec = f.body.items[0].records[0];
-    const m = await admin.get('/members/' + rec.id);
+    assert.equal(rec.rkind, 'member');
+    const m = await admin.get('/members/' + rec.rid);
     assert.equal(m.body.status, 'probationary');
     assert.ok(m.body.probation_end < today);
   });

@@ -64,6 +64,30 @@ it('logs in, adds an org and a member, and the dashboard count follows', async (
   await page.screenshot({ path: path.join(db.dir, 'dashboard.png') });
 });
 
+it('lists the findings a page at a time: the chip of a rule filters them, and a record opens its page', async () => {
+  await page.goto(srv.base + '/#/');
+  await page.locator('[data-test=finding-rules] .el-table__row').first().waitFor();
+  await page.goto(srv.base + '/#/findings');
+  const chip = page.locator('[data-test=rule-counts] .rule-chip[data-rule=probation_overdue]');
+  await chip.waitFor();
+  const count = Number(await chip.locator('b').innerText());
+  assert.ok(count > 0);
+  await chip.click();
+  await page.waitForURL(/rule=probation_overdue/);
+  await page.getByText(`共 ${count} 条`).waitFor();
+  const rows = page.locator('[data-test=findings] .el-table__body tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), Math.min(count, 50));
+  // The member behind a probation finding is a link to their record.
+  const link = rows.first().locator('td').last().locator('a').first();
+  const name = (await link.innerText()).trim();
+  await link.click();
+  await page.waitForURL(/#\/members\/\d+$/);
+  await page.getByText(name).first().waitFor();
+  await page.goto(srv.base + '/#/');
+  await page.locator('[data-stat=members] .value').waitFor();
+});
+
 it('imports a file with a bad row: shows row, column and message, and stores nothing', async () => {
   const file = path.join(db.dir, 'roster.csv');
   fs.writeFileSync(file, ['姓名,性别,身份证号,入党日期,党员类别',
