@@ -9,7 +9,8 @@
 #   deploy/cluster.sh stop           (make cluster-stop)  stop it all
 #   deploy/cluster.sh status         the formation's state and the servers' health
 #   deploy/cluster.sh kill-primary   SIGKILL the primary's postgres and keeper, as a dead machine
-#   deploy/cluster.sh watch          one request through nginx every half second
+#   deploy/cluster.sh watch [SECONDS]  reads every 500 ms and writes every 200 ms through
+#                                    nginx; at the end the outages and the writes lost
 #
 # Ports (CLUSTER_PORT, default 7400): +0 nginx, +1/+2 dangjian, +10 monitor,
 # +11/+12 the two PostgreSQL nodes.  State lives in CLUSTER_DIR (default
@@ -119,6 +120,7 @@ stop_pid() {	# $1: pid file
 }
 
 stop() {
+	stop_pid "$dir/watch.pid"
 	[ -f "$dir/nginx.pid" ] && nginx -c "$dir/nginx.conf" -p "$dir" -s quit 2>/dev/null || true
 	stop_pid "$dir/app1.pid"; stop_pid "$dir/app2.pid"
 	for n in node2 node1 monitor; do
@@ -154,19 +156,13 @@ kill_primary() {
 	say "the monitor promotes the other node in about 20 s; watch: deploy/cluster.sh watch"
 }
 
-watch_front() {
-	local c="$dir/watch.cookies"
-	curl -s -c "$c" -H 'Content-Type: application/json' \
-		-d "{\"username\":\"admin\",\"password\":\"$(cat "$dir/pw")\"}" "http://127.0.0.1:$web/api/v1/session" >/dev/null || true
-	# At most 3 s a request: while no primary exists a request waits for a
-	# connection (up to 5 s on each server nginx tries) and the watch would
-	# print a line every 20 s; a request cut short shows as 000.
-	while :; do
-		printf '%s  GET /api/v1/orgs: %s  health: %s\n' "$(date +%T.%N | cut -c1-12)" \
-			"$(curl -s -m 3 -b "$c" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/orgs?size=1")" \
-			"$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/api/v1/health")"
-		sleep 0.5
-	done
+# Reads, health checks and writes through nginx (deploy/watch.mjs): a line
+# every half second; at the end (Ctrl-C, `stop`, or after SECONDS) the
+# outage of reads and of writes and whether every acknowledged write is in
+# the database.
+watch_front() {	# [SECONDS]
+	echo $$ > "$dir/watch.pid"
+	exec node "$root/deploy/watch.mjs" "http://127.0.0.1:$web" "$dir/pw" "$db_url" ${1:+"$1"}
 }
 
 case "${1:-}" in
@@ -174,6 +170,6 @@ start) start ;;
 stop) stop "${2:-}" ;;
 status) status ;;
 kill-primary) kill_primary ;;
-watch) watch_front ;;
-*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+watch) watch_front "${2:-}" ;;
+*) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
