@@ -368,8 +368,10 @@ json_t *task_assignment_list(struct db *db, const struct actor *a, const struct 
 				     DB_ARGS(DB_T(today), DB_T(soon)));
 		else if (strcmp(f->state, "open") == 0)
 			db_where_add(&w, "a.status <> 'accepted' AND p.status = 'published'", DB_NOARGS);
-		else
+		else if (strcmp(f->state, "submitted") == 0 || strcmp(f->state, "accepted") == 0)
 			db_where_add(&w, "a.status = ?", DB_ARGS(DB_T(f->state)));
+		else	/* an open state as displayed (TASK_STATE_SQL): not yet past due */
+			db_where_add(&w, "a.status = ? AND t.due_on >= ?", DB_ARGS(DB_T(f->state), DB_T(today)));
 	}
 	const char *from = " FROM assignment a JOIN task t ON t.id = a.task_id JOIN plan p ON p.id = a.plan_id"
 			   " JOIN org o ON o.id = a.org_id";

@@ -174,6 +174,16 @@ describe('reporting and review', () => {
     assert.ok(audit.includes('task.submit_final') && audit.includes('task.return') && audit.includes('task.accept'));
   });
 
+  it('lists under each state of the matrix as many assignments as its total says', async () => {
+    const m = (await admin.get(`/plans/${plan}/matrix`)).body;
+    assert.ok(m.totals.overdue > 0 && m.totals.not_started > 0, JSON.stringify(m.totals));
+    for (const [state, n] of Object.entries(m.totals)) {
+      const l = (await admin.get(`/assignments?plan=${plan}&state=${state}&size=200`)).body;
+      assert.equal(l.total, n, state);
+      assert.ok(l.items.every((x) => x.state === state), state);
+    }
+  });
+
   it('marks a report after the deadline late, by how many days, and scores it as the plan says', async () => {
     const a = mine.find((x) => x.title === '已过期任务');
     assert.equal(a.state, 'overdue');
