@@ -52,10 +52,12 @@
 		" WHERE h.home_org IN {{SUBTREE}} AND h.since <= ?3 AND (h.ended_on IS NULL OR h.ended_on > ?3)"),  \
 	 .by = "host_org", .note = "本范围党员中登记为流动党员的，按参加组织生活的流入地党组织分列"},             \
 	{FIGURE("member.hosted.count", "流入党员（在本组织参加组织生活）", "名", FIGURE_COUNT, FIGURE_STOCK,      \
-		"SELECT h.member_id AS rid, 'member' AS rkind, m.name || '（' || f.name || '）' AS title,"         \
+		"SELECT h.member_id AS rid, 'hosted_member' AS rkind, m.name || '（' || f.name || '）' AS title,"  \
 		" h.host_org AS org_id, h.since AS on_date, f.name AS home_org, h.card_no"                         \
 		" FROM mobile_hosting h JOIN member m ON m.id = h.member_id JOIN org f ON f.id = h.home_org"       \
 		" WHERE h.host_org IN {{SUBTREE}} AND h.since <= ?3 AND (h.ended_on IS NULL OR h.ended_on > ?3)"),  \
+	 /* rkind hosted_member: the host sees them only for organizational life, */  \
+	 /* so the record is not a link to the member's page (a 404 there). */         \
 	 .by = "home_org", .note = "其他党组织的流动党员登记在本范围党组织参加组织生活的（流入地一侧），按其所在党组织分列"}, \
 	{FIGURE("member.ended.count", "党员减少（按原因）", "名", FIGURE_COUNT, FIGURE_FLOW,                     \
 		"SELECT e.member_id AS rid, 'member' AS rkind, m.name AS title, e.org_id, e.on_date,"              \

@@ -74,6 +74,8 @@ describe('hosting records', () => {
     const hosted = await ok(await hangye.get(`/figures/member.hosted.count?org=${LD1}&on=${TODAY}`));
     const recs = await ok(await hangye.get(`/figures/member.hosted.count/records?org=${LD1}&on=${TODAY}&size=200`));
     assert.ok(recs.items.some((x) => x.rid === m.id && x.org_id === LD1 && x.home_org), JSON.stringify(recs.items));
+    // Not a link to the member's page, which the host cannot open.
+    assert.ok(recs.items.every((x) => x.rkind === 'hosted_member'));
     assert.equal(hosted.value, recs.total);
     const home = await ok(await zhibu.get(`/figures/member.hosted.count/records?org=${JG01}&on=${TODAY}&size=200`));
     assert.ok(!home.items.some((x) => x.rid === m.id), 'not hosted at home');
