@@ -86,6 +86,12 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
  * (required for other)} of a person not yet admitted (develop_stop.c). */
 int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
 const char *develop_stop_label(const char *reason);	/* 本人撤回入党申请 … */
+/* 取消预备党员资格, decided by the 上级党委: {on_date, doc_no, note}.  Before
+ * step 17 the admission is not approved; after it the general meeting
+ * must have proposed it (step 23, decision cancel).  The member record
+ * ends (member_end: not_admitted | probation_cancelled), the person leaves
+ * the pipeline as a stop does (stop_reason the same code). */
+int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
 /* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
  * at step 1 (*new_id) linked to the stopped one. */
 int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,

@@ -18,6 +18,15 @@
 	" FROM develop_step s JOIN develop_person p ON p.id = s.person_id WHERE p.org_id IN {{SUBTREE}}"          \
 	" AND s.on_date BETWEEN ?2 AND ?3" cond
 
+/* The stage a person stood in on ?3: that of the last step done by then
+ * (develop_stage_of: 1–2, 3–6, 7–11, 12–18, 19–25), people still in the
+ * pipeline (step 25 closes it) and not stopped by then — the board's
+ * columns, as of any day. */
+#define DONE_ON "(SELECT max(s.step) FROM develop_step s WHERE s.person_id = p.id AND s.passed = 1 AND s.on_date <= ?3)"
+#define STAGE_LABEL(d)                                                                                         \
+	"CASE WHEN " d " <= 2 THEN '入党申请人' WHEN " d " <= 6 THEN '入党积极分子' WHEN " d " <= 11 THEN '发展对象'"   \
+	" WHEN " d " <= 18 THEN '预备党员的接收' ELSE '预备党员的教育考察和转正' END"
+
 const struct figure develop_figures[] = {
 	{FIGURE("develop.applicant.count", "入党申请人", "名", FIGURE_COUNT, FIGURE_STOCK, STAGE("applied_on", "activist_on")),
 	 .note = "已递交入党申请书、尚未确定为入党积极分子的人"},
@@ -27,6 +36,12 @@ const struct figure develop_figures[] = {
 		STAGE("candidate_on", "admitted_on")), .note = "已确定为发展对象、支部大会尚未通过接收的人"},
 	{FIGURE("develop.probationary.count", "预备党员（发展中）", "名", FIGURE_COUNT, FIGURE_STOCK,
 		STAGE("admitted_on", "full_on")), .note = "经支部大会接收、预备期尚未期满转正的预备党员"},
+	{FIGURE("develop.stage.count", "发展党员（按阶段）", "名", FIGURE_COUNT, FIGURE_STOCK,
+		"SELECT rid, rkind, title, org_id, on_date, " STAGE_LABEL("done") " AS stage, done AS step FROM"
+		" (SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.applied_on AS on_date,"
+		" " DONE_ON " AS done FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.applied_on <= ?3"
+		" AND (p.stopped_on IS NULL OR p.stopped_on > ?3)) x WHERE done < 25"),
+	 .by = "stage", .note = "发展党员工作台各阶段的人数：以当日已办理的最后一步所在阶段计，不含已终止和已完成材料归档的"},
 	{FIGURE("develop.applied.count", "递交入党申请书", "名", FIGURE_COUNT, FIGURE_FLOW,
 		PERSON("applied_on", " AND p.applied_on BETWEEN ?2 AND ?3")), .note = "期间内递交入党申请书的人"},
 	{FIGURE("develop.admitted.count", "发展预备党员", "名", FIGURE_COUNT, FIGURE_FLOW,
@@ -47,8 +62,16 @@ const struct figure develop_figures[] = {
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.stopped_on AS on_date,"
 		" CASE p.stop_reason WHEN 'withdrawn' THEN '本人撤回入党申请' WHEN 'unfit' THEN '培养考察不合格'"
 		" WHEN 'not_approved' THEN '未获支部或上级党委同意' ELSE '其他原因' END AS reason, p.stopped_status"
-		" FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.stopped_on BETWEEN ?2 AND ?3"),
-	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列"},
+		" FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.stopped_on BETWEEN ?2 AND ?3"
+		" AND p.stop_reason NOT IN ('not_admitted', 'probation_cancelled')"),
+	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列；预备党员另计（取消预备党员资格）"},
+	{FIGURE("develop.probation_cancelled.count", "取消预备党员资格", "名", FIGURE_COUNT, FIGURE_FLOW,
+		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.stopped_on AS on_date,"
+		" CASE p.stop_reason WHEN 'not_admitted' THEN '上级党委未批准接收' ELSE '不具备转正条件' END AS reason,"
+		" p.admitted_on, p.member_id FROM develop_person p WHERE p.org_id IN {{SUBTREE}}"
+		" AND p.stopped_on BETWEEN ?2 AND ?3 AND p.stop_reason IN ('not_admitted', 'probation_cancelled')"),
+	 .by = "reason",
+	 .note = "期间内上级党委未批准接收、或因不具备转正条件被取消预备党员资格的（党籍自该日终止），以上级党委决定日期计，按原因分列"},
 	{FIGURE("develop.overdue.count", "逾期未办的步骤", "名", FIGURE_COUNT, FIGURE_STOCK,
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.due_on AS on_date,"
 		" p.due_step, p.status FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.due_on < ?3"

@@ -88,6 +88,12 @@ static int h_stop(struct http_ctx *c)
 	return in ? reply_person(c, develop_stop(DB, ME, http_param(c, 0), in, ERR), http_param(c, 0), 0) : ERR->code;
 }
 
+static int h_cancel(struct http_ctx *c)
+{
+	json_t *in = http_body(c);
+	return in ? reply_person(c, develop_cancel(DB, ME, http_param(c, 0), in, ERR), http_param(c, 0), 0) : ERR->code;
+}
+
 static int h_resume(struct http_ctx *c)
 {
 	json_t *in = http_body(c);
@@ -153,6 +159,7 @@ const struct route develop_routes[] = {
 	{"GET", "/api/v1/develop/people", h_list, READS},
 	{"POST", "/api/v1/develop/people", h_create, ROUTE_MANAGE},
 	{"GET", "/api/v1/develop/people/:id", h_get, READS | ROUTE_DEP(ATTACH)},
+	{"POST", "/api/v1/develop/people/:id/cancel", h_cancel, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/resume", h_resume, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/reveal", h_reveal, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/steps", h_step, ROUTE_MANAGE},

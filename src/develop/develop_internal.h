@@ -18,4 +18,12 @@ int develop_org_check(struct db *db, const struct actor *a, int64_t org, const c
 /* The member record of person `id` (row `p`) admitted on `on` (step 15). */
 int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err);
 
+/* The decision of the last passed 支部大会 on the conversion (step 23):
+ * convert, extend or cancel; "" if none (*decision is freed by the caller). */
+int develop_last_decision(struct db *db, int64_t id, char **decision, struct dj_error *err);
+/* Step `step` of a person of `person_org` is the 上级党委's (13 预审, 17
+ * 审批, 24 转正审批 …): 403 to anyone but that 党委's org_admin (a 党总支's
+ * where it may act) or an administrator. */
+int develop_owner_check(struct db *db, const struct actor *a, int64_t person_org, int step, struct dj_error *err);
+
 #endif

@@ -101,6 +101,12 @@ static int check_vote(json_t *in, json_t *facts, bool *passed, const char **why_
 	return 0;
 }
 
+int develop_last_decision(struct db *db, int64_t id, char **decision, struct dj_error *err)
+{
+	return db_text1(db, decision, "SELECT coalesce((SELECT decision FROM develop_step WHERE person_id = ? AND step = 23"
+				      " AND passed = 1 ORDER BY on_date DESC, id DESC LIMIT 1), '')", DB_ARGS(DB_I(id)), err);
+}
+
 /* The member record of a person admitted by the general meeting on `on`. */
 int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err)
 {
@@ -263,7 +269,9 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 			break;
 		}
 		if (step == 23 && passed) {
-			static const char *const decisions[] = {"convert", "extend", NULL};
+			/* cancel: 不具备转正条件, the meeting proposes 取消预备党员资格 and
+			 * the 上级党委 decides it (develop_cancel) instead of step 24. */
+			static const char *const decisions[] = {"convert", "extend", "cancel", NULL};
 			if ((rc = v_enum(in, "decision", "讨论结果", decisions, false, &decision, err)))
 				break;
 			if (!decision)
@@ -289,6 +297,17 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 	}
 	case 17:
 	case 24: {
+		if (step == 24) {
+			char *d = NULL;
+			if ((rc = develop_last_decision(db, id, &d, err)))
+				break;
+			if (strcmp(d, "cancel") == 0)
+				rc = dj_fail(err, DJ_ECONFLICT, "step",
+					     "支部大会决定取消其预备党员资格，请上级党委审批取消（不能审批转正）");
+			free(d);
+			if (rc)
+				break;
+		}
 		const char *base = step == 17 ? S(p, "admitted_on") : S(p, "voted_on");
 		char latest[11];
 		date_add(latest, base, 0, (int)r.approval_max_months, 0);
@@ -372,11 +391,9 @@ out:
  * that 党委's org_admin accounts (a 党总支's for the steps it may act on)
  * or a system administrator, never by the branch that proposes: a branch
  * cannot approve its own candidates. */
-static int step_owner_check(struct db *db, const struct actor *a, int64_t person_org, json_t *in,
-			    struct dj_error *err)
+int develop_owner_check(struct db *db, const struct actor *a, int64_t person_org, int step, struct dj_error *err)
 {
-	json_t *sv = json_object_get(in, "step");
-	const struct develop_step_info *s = json_is_integer(sv) ? develop_step_info((int)json_integer_value(sv)) : NULL;
+	const struct develop_step_info *s = develop_step_info(step);
 	if (!s || s->owner == DEVELOP_BRANCH || a->role == ROLE_ADMIN)
 		return 0;	/* a bad step number is develop_step_apply's error */
 	bool above = false;
@@ -403,8 +420,9 @@ int develop_step_add(struct db *db, const struct actor *a, int64_t id, json_t *i
 {
 	int rc;
 	int64_t org = 0;
+	json_t *sv = json_object_get(in, "step");
 	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, &org, err)) ||
-	    (rc = step_owner_check(db, a, org, in, err)))
+	    (rc = develop_owner_check(db, a, org, json_is_integer(sv) ? (int)json_integer_value(sv) : 0, err)))
 		return rc;
 	json_t *before = develop_masked(db, id, err);
 	if (!before)

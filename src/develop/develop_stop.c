@@ -7,7 +7,13 @@
  * rules have no "resume" of a stopped development: someone who wants to
  * join again hands in a new application and every step and time limit runs
  * anew.  So resuming makes a new record at step 1 (linked both ways to the
- * stopped one, which keeps its history and figures unchanged). */
+ * stopped one, which keeps its history and figures unchanged).
+ *
+ * A 预备党员 is on the roster: their membership ends as a member's does
+ * (an end event, member_end.c), decided by the 上级党委 — when it does not
+ * approve the admission (step 17), or when the general meeting found them
+ * not fit to convert (step 23, decision cancel) and it approves
+ * 取消预备党员资格 (instead of step 24). */
 #include "develop/develop_internal.h"
 #include "member/member.h"
 
@@ -29,7 +35,9 @@ static const char *const stop_reasons[] = {"withdrawn", "unfit", "not_approved",
 const char *develop_stop_label(const char *reason)
 {
 	static const char *const map[][2] = {{"withdrawn", "本人撤回入党申请"}, {"unfit", "培养考察不合格"},
-					     {"not_approved", "未获支部或上级党委同意"}, {"other", "其他原因"}};
+					     {"not_approved", "未获支部或上级党委同意"}, {"other", "其他原因"},
+					     {"not_admitted", "上级党委未批准接收为预备党员"},
+					     {"probation_cancelled", "取消预备党员资格"}};
 	for (size_t i = 0; reason && i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(map[i][0], reason) == 0)
 			return map[i][1];
@@ -44,7 +52,9 @@ static int stoppable(json_t *p, struct dj_error *err)
 	if (st == DEVELOP_STOPPED)
 		return dj_fail(err, DJ_ECONFLICT, "status", "该发展对象已终止培养");
 	if (st == DEVELOP_PROBATIONARY || st == DEVELOP_FULL)
-		return dj_fail(err, DJ_ECONFLICT, "status", "已接收为预备党员（党员名册在册），不能终止发展");
+		return dj_fail(err, DJ_ECONFLICT, "status",
+			       "已接收为预备党员（党员名册在册），不能终止发展；未获上级党委批准或不具备转正条件的，"
+			       "请办理取消预备党员资格");
 	return 0;
 }
 
@@ -125,6 +135,90 @@ int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, s
 	return audited(db, a, "develop.stop", id, NULL, stop_fn, in, err);
 }
 
+/* The failed step the cancellation stands for: 17 before the 上级党委
+ * approved the admission, 24 after it (the conversion). */
+static int cancel_step(json_t *p)
+{
+	return I(p, "step") < 17 ? 17 : 24;
+}
+
+static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out, struct dj_error *err)
+{
+	(void)out;
+	const char *on, *note, *doc_no;
+	int rc;
+	if (!json_is_object(in))
+		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
+	if ((rc = v_date(in, "on_date", "上级党委决定日期", true, false, &on, err)) ||
+	    (rc = v_str(in, "doc_no", "上级党委批复文号", 100, true, &doc_no, err)) ||
+	    (rc = v_str(in, "note", "事由", 500, true, &note, err)))
+		return rc;
+	if (strcmp(on, a->today) > 0)
+		return dj_fail(err, DJ_EINVAL, "on_date", "日期不能晚于今天");
+	json_t *p = develop_row(db, id, err);
+	if (!p)
+		return err->code;
+	enum develop_status st = develop_status_parse(S(p, "status"));
+	int step = cancel_step(p);
+	int64_t mid = I(p, "member_id"), end_id = 0;
+	char *last = NULL, *decision = NULL;
+	if (st != DEVELOP_PROBATIONARY || !mid)
+		rc = dj_fail(err, DJ_ECONFLICT, "status", st == DEVELOP_STOPPED ? "该发展对象已终止培养"
+						      : "只有预备党员可以取消预备党员资格");
+	else if (step == 24 && !(rc = develop_last_decision(db, id, &decision, err)) &&
+		 (I(p, "step") != 23 || strcmp(decision, "cancel") != 0))
+		rc = dj_fail(err, DJ_ECONFLICT, "status",
+			     "取消预备党员资格应先经支部大会讨论（第23步，讨论结果为“取消预备党员资格”），再由上级党委审批");
+	if (!rc && !(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND passed = 1",
+				   DB_ARGS(DB_I(id)), err)) && strcmp(on, last) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于最近一步的办理日期（%s）", last);
+	const char *reason = step == 17 ? "not_admitted" : "probation_cancelled";
+	/* The membership ends (the member's own end event and audit), then the
+	 * step the 上级党委 refused, then the person leaves the pipeline. */
+	if (!rc)
+		rc = member_probation_cancel(db, a, mid, reason, on, note, doc_no, &end_id, err);
+	int64_t sid = 0;
+	char now[21];
+	date_now_iso(now);
+	if (!rc)
+		rc = db_reserve_ids(db, "develop_step", 1, &sid, err);
+	if (!rc) {
+		json_t *facts = json_pack("{s:s, s:I}", "doc_no", doc_no, "member_end_id", (json_int_t)end_id);
+		char *ftext = json_dumps(facts, JSON_COMPACT);
+		rc = db_run(db, "INSERT INTO develop_step(id, person_id, step, on_date, passed, decision, facts, note, late,"
+				" user_id, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)",
+			    DB_ARGS(DB_I(sid), DB_I(id), DB_I(step), DB_T(on), DB_T(reason), DB_T(ftext), DB_T(note),
+				    a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
+		free(ftext);
+		json_decref(facts);
+	}
+	if (!rc)
+		rc = db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
+				" stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
+				" WHERE id = ?",
+			    DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
+				    DB_I(id)), err);
+	free(last);
+	free(decision);
+	json_decref(p);
+	return rc;
+}
+
+int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	int64_t org = 0;
+	int rc;
+	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, &org, err)))
+		return rc;
+	json_t *p = develop_row(db, id, err);
+	if (!p)
+		return err->code;
+	/* The 上级党委's decision: refused to the branch (403) before any input is read. */
+	rc = develop_owner_check(db, a, org, cancel_step(p), err);
+	json_decref(p);
+	return rc ? rc : audited(db, a, "develop.cancel", id, NULL, cancel_fn, in, err);
+}
+
 /* 重新申请: a new record at step 1 with the stopped one's personal data
  * (sealed anew: the ciphertext is bound to its row); the stopped record
  * gives up its 身份证号 key so that the new one may hold it. */
@@ -158,6 +252,11 @@ static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 	}
 	if (!rc)
 		rc = db_run(db, "UPDATE develop_person SET id_card_hash = NULL WHERE id = ?", DB_ARGS(DB_I(id)), err);
+	/* A 预备党员 whose qualification was cancelled applies anew: their ended
+	 * member record gives up its key too (a new admission makes a new one). */
+	if (!rc && I(p, "member_id") && (strcmp(S(p, "stop_reason"), "not_admitted") == 0 ||
+					 strcmp(S(p, "stop_reason"), "probation_cancelled") == 0))
+		rc = member_release_id_card(db, I(p, "member_id"), err);
 	if (!rc) {
 		json_t *n = json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "org_id",
 				      (json_int_t)(org ? org : I(p, "org_id")), "name", json_object_get(p, "name"),

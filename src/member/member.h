@@ -125,5 +125,14 @@ json_t *member_masked(struct db *db, int64_t id, struct dj_error *err);
  * to 正式党员 on `full_date` (党龄 counts from the end of the probation). */
 int member_probation_set(struct db *db, int64_t id, const char *probation_end, struct dj_error *err);
 int member_make_full(struct db *db, int64_t id, const char *full_date, struct dj_error *err);
+/* An ended member record gives up its 身份证号 key (the sealed number
+ * stays) so that the person may enter the pipeline again (重新申请 after
+ * 取消预备党员资格); an active member is left as it is. */
+int member_release_id_card(struct db *db, int64_t id, struct dj_error *err);
+/* The end of a 预备党员's membership decided in the pipeline: `reason`
+ * not_admitted (the 上级党委 refused the admission) or probation_cancelled
+ * (取消预备党员资格), an end event like any other (member_end.c); *end_id. */
+int member_probation_cancel(struct db *db, const struct actor *a, int64_t id, const char *reason, const char *on_date,
+			    const char *note, const char *doc_no, int64_t *end_id, struct dj_error *err);
 
 #endif

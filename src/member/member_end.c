@@ -27,9 +27,14 @@ static const struct {
 	{"lapse", "自行脱党", true},
 	{"suspension", "停止党籍", false},
 	{"transfer_out", "转出", false},
+	/* Only the development pipeline ends a 预备党员 so (src/develop/):
+	 * the 上级党委 refused the admission (step 17), or cancelled the
+	 * probation at the conversion (steps 23/24). */
+	{"not_admitted", "上级党委未批准接收为预备党员", false},
+	{"probation_cancelled", "取消预备党员资格", false},
 };
 static const char *const reason_codes[] = {"death", "expulsion", "persuaded", "removal", "lapse", "suspension",
-					   "transfer_out", NULL};
+					   "transfer_out", "not_admitted", "probation_cancelled", NULL};
 #define NREASONS (sizeof reasons / sizeof reasons[0])
 
 const char *roster_end_label(const char *reason)
@@ -132,6 +137,8 @@ int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *
 		return rc;
 	if (strcmp(reason, "transfer_out") == 0)
 		return dj_fail(err, DJ_EINVAL, "reason", "转出请通过组织关系转接办理（开具介绍信）");
+	if (strcmp(reason, "not_admitted") == 0 || strcmp(reason, "probation_cancelled") == 0)
+		return dj_fail(err, DJ_EINVAL, "reason", "取消预备党员资格请在发展党员工作中办理（由上级党委审批）");
 	if ((rc = db_begin(db, err)))
 		return rc;
 	rc = roster_end_tx(db, a, member_id, reason, on_date, note, doc_no, 0, id, err);

@@ -18,16 +18,21 @@
 	" AND t.on_date > ?3 AND NOT EXISTS (SELECT 1 FROM member_transfer u WHERE u.member_id = t.member_id"     \
 	" AND u.on_date > ?3 AND (u.on_date < t.on_date OR (u.on_date = t.on_date AND u.id < t.id)))) x"
 
+/* A member's status on ?3: a 正式党员 was a 预备党员 before the day their
+ * probation ended (full_date, set by the conversion: develop step 24 or
+ * the record as typed).  An ended member keeps the status they had. */
+#define STATUS_ON "(CASE WHEN m.status = 'full' AND m.full_date > ?3 THEN 'probationary' ELSE m.status END)"
+
 /* Members of the scope's orgs on the roster on ?3 (joined by then), each at
- * the org they were in that day. */
+ * the org they were in that day with the status of that day. */
 #define MEMBERS_ON(cond)                                                                                        \
-	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, m.status,     \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, " STATUS_ON " AS status, \
 	 m.is_mobile, coalesce(m.education, '') AS education FROM " ORG_ON_DAY " JOIN member m ON m.id = x.mid     \
 	 WHERE " ON_ROSTER " AND m.join_date <= ?3" cond
 
 /* The same with the kind of that org. */
 #define MEMBERS_ORG_ON(cond)                                                                                    \
-	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, m.status,     \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id, m.join_date AS on_date, " STATUS_ON " AS status, \
 	 m.is_mobile, o.kind AS org_kind FROM " ORG_ON_DAY " JOIN member m ON m.id = x.mid                        \
 	 JOIN org o ON o.id = x.org_id WHERE " ON_ROSTER " AND m.join_date <= ?3" cond
 
@@ -39,38 +44,58 @@
  * after ?3 of a member on that day's roster is undone (-1 where it went,
  * +1 where it came from), which leaves them at their org of ?3.  `key_c`
  * and `key_m` are the breakdown key of a counter row and of a member row
- * ("" without a breakdown); `join_c` joins org o to a counter row, J(col)
- * joins it to the org in col. */
-#define KEPT_ON(table, key_c, key_m, join_c, J, cond_c, cond_m)                                                 \
+ * as counted today, `key_on` that of the member as they were on ?3 (""
+ * without a breakdown); cond_c / cond_m / cond_on the same for the
+ * figure's condition; `fix` the rows that move a member counted today
+ * under their status of today to their status of ?3 (STATUS_FIX, or "");
+ * `join_c` joins org o to a counter row, J(col) joins it to the org in col. */
+#define KEPT_ON(table, key_c, key_m, key_on, join_c, J, cond_c, cond_m, cond_on, fix)                          \
 	"SELECT " key_c "c.n FROM " table " c" join_c " WHERE c.org_id IN {{SUBTREE}}" cond_c                    \
 	" UNION ALL SELECT " key_m "-1 FROM member m" J("m.org_id") " WHERE m.join_date > ?3 AND m.active = 1"     \
 	" AND +m.org_id IN {{SUBTREE}}" cond_m                                                                      \
-	" UNION ALL SELECT " key_m "1 FROM member_end e JOIN member m ON m.id = e.member_id" J("m.org_id")         \
+	" UNION ALL SELECT " key_on "1 FROM member_end e JOIN member m ON m.id = e.member_id" J("m.org_id")        \
 	" WHERE e.on_date > ?3 AND e.back_on IS NULL AND m.active = 0 AND m.join_date <= ?3"                         \
-	" AND +m.org_id IN {{SUBTREE}}" cond_m                                                                      \
-	KEPT_MOVE(key_m, "-1", "t.to_org", J, cond_m) KEPT_MOVE(key_m, "1", "t.from_org", J, cond_m)
+	" AND +m.org_id IN {{SUBTREE}}" cond_on                                                                     \
+	KEPT_MOVE(key_on, "-1", "t.to_org", J, cond_on) KEPT_MOVE(key_on, "1", "t.from_org", J, cond_on) fix
 /* The moves drive (CROSS JOIN keeps SQLite from walking the members of a
  * status or education first: 1 s at a province's root instead of 4 ms). */
 #define KEPT_MOVE(key_m, n, col, J, cond_m)                                                                    \
 	" UNION ALL SELECT " key_m n " FROM member_transfer t CROSS JOIN member m" J(col)                         \
 	" WHERE m.id = t.member_id AND t.on_date > ?3 AND " col " IN {{SUBTREE}} AND m.join_date <= ?3"          \
 	" AND " ON_ROSTER cond_m
+/* On the roster today and joined by ?3, but converted after it: counted
+ * today as 正式党员 at their org of today (the moves above then take them
+ * to their org of ?3), they were 预备党员 (member_full_date drives). */
+#define STATUS_FIX(key_m, key_on, cond_m, cond_on)                                                              \
+	" UNION ALL SELECT " key_m "-1 FROM member m WHERE m.active = 1 AND m.status = 'full' AND m.full_date > ?3"  \
+	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}}" cond_m                                                \
+	" UNION ALL SELECT " key_on "1 FROM member m WHERE m.active = 1 AND m.status = 'full' AND m.full_date > ?3" \
+	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}}" cond_on
 #define NO_ORG(col) ""
 #define ORG_OF(col) " JOIN org o ON o.id = " col
-#define KEPT_COUNT(key_c, key_m, cond_c, cond_m) KEPT_ON("member_count", key_c, key_m, "", NO_ORG, cond_c, cond_m)
+/* A figure of member_count by status of ?3 (BY) or one with a condition
+ * on it (cond_m as counted today, cond_on on ?3). */
+#define KEPT_BY_STATUS(cond_c, cond_m)                                                                          \
+	KEPT_ON("member_count", "c.status, ", "m.status, ", STATUS_ON ", ", "", NO_ORG, cond_c, cond_m, cond_m,      \
+		STATUS_FIX("m.status, ", STATUS_ON ", ", cond_m, cond_m))
+#define KEPT_STATUS(cond_c, cond_m, cond_on)                                                                    \
+	KEPT_ON("member_count", "", "", "", "", NO_ORG, cond_c, cond_m, cond_on, STATUS_FIX("", "", cond_m, cond_on))
 #define KEPT_ORG(key_c, key_m, cond_c, cond_m)                                                                  \
-	KEPT_ON("member_count", key_c, key_m, " JOIN org o ON o.id = c.org_id", ORG_OF, cond_c, cond_m)
+	KEPT_ON("member_count", key_c, key_m, key_m, " JOIN org o ON o.id = c.org_id", ORG_OF, cond_c, cond_m, cond_m, "")
 
 const struct figure member_figures[] = {
 	{FIGURE("member.member.count", "党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")), .by = "status",
-	 .kept = KEPT_COUNT("c.status, ", "m.status, ", "", ""), .note = "在册党员（正式党员和预备党员），按状态分列"},
-	{FIGURE("member.full.count", "正式党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.status = 'full'")),
-	 .kept = KEPT_COUNT("", "", " AND c.status = 'full'", " AND m.status = 'full'")},
+	 .kept = KEPT_BY_STATUS("", ""), .note = "在册党员（正式党员和预备党员），按状态分列"},
+	{FIGURE("member.full.count", "正式党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND " STATUS_ON " = 'full'")),
+	 .kept = KEPT_STATUS(" AND c.status = 'full'", " AND m.status = 'full'", " AND " STATUS_ON " = 'full'"),
+	 .note = "在册正式党员；过去某日以当日的身份计（当日预备期尚未期满的计为预备党员）"},
 	{FIGURE("member.probationary.count", "预备党员", "名", FIGURE_COUNT, FIGURE_STOCK,
-	 MEMBERS_ON(" AND m.status = 'probationary'")),
-	 .kept = KEPT_COUNT("", "", " AND c.status = 'probationary'", " AND m.status = 'probationary'")},
+	 MEMBERS_ON(" AND " STATUS_ON " = 'probationary'")),
+	 .kept = KEPT_STATUS(" AND c.status = 'probationary'", " AND m.status = 'probationary'",
+			     " AND " STATUS_ON " = 'probationary'"),
+	 .note = "在册预备党员；过去某日以当日的身份计（含此后转正的）"},
 	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.is_mobile = 1")),
-	 .by = "status", .kept = KEPT_COUNT("c.status, ", "m.status, ", " AND c.is_mobile = 1", " AND m.is_mobile = 1"),
+	 .by = "status", .kept = KEPT_BY_STATUS(" AND c.is_mobile = 1", " AND m.is_mobile = 1"),
 	 .note = "在册党员中标记为流动党员的，按状态分列"},
 	{FIGURE("member.org_kind.count", "党员（按所在党组织类别）", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ORG_ON("")),
 	 .by = "org_kind", .kept = KEPT_ORG("o.kind, ", "o.kind, ", "", ""),
@@ -80,7 +105,8 @@ const struct figure member_figures[] = {
 	 .kept = KEPT_ORG("", "", " AND o.kind = 'mobile_branch'", " AND o.kind = 'mobile_branch'")},
 	{FIGURE("member.education.count", "党员学历结构", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")),
 	 .by = "education",
-	 .kept = KEPT_ON("member_edu_count", "c.education, ", "coalesce(m.education, ''), ", "", NO_ORG, "", ""),
+	 .kept = KEPT_ON("member_edu_count", "c.education, ", "coalesce(m.education, ''), ", "coalesce(m.education, ''), ", "",
+			 NO_ORG, "", "", "", ""),
 	 .note = "在册党员按学历分列（空：未登记）"},
 	{FIGURE("member.joined.count", "发展预备党员", "名", FIGURE_COUNT, FIGURE_FLOW,
 	 "SELECT m.id AS rid, 'member' AS rkind, m.name AS title, m.org_id, m.join_date AS on_date, m.status"

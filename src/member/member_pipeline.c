@@ -1,8 +1,10 @@
 /* member_pipeline.c — what the development pipeline (src/develop/) changes
  * in a member record it made: the end of the probation when it is extended,
- * and the conversion to 正式党员.  Both run inside the caller's transaction,
- * whose audit record covers them. */
+ * the conversion to 正式党员, and the end of the membership when the
+ * probation fails.  All run inside the caller's transaction, whose audit
+ * record covers them (the end also writes its own, as every end does). */
 #include "member/member.h"
+#include "member/member_roster.h"
 
 #include "core/date.h"
 #include "db/db.h"
@@ -38,4 +40,15 @@ int member_make_full(struct db *db, int64_t id, const char *full_date, struct dj
 		return rc;
 	return db_run(db, "UPDATE member SET status = ?, full_date = ?, updated_at = ? WHERE id = ?",
 		      DB_ARGS(DB_T(member_status_name(MEMBER_FULL)), DB_T(full_date), DB_T(now), DB_I(id)), err);
+}
+
+int member_probation_cancel(struct db *db, const struct actor *a, int64_t id, const char *reason, const char *on_date,
+			    const char *note, const char *doc_no, int64_t *end_id, struct dj_error *err)
+{
+	return roster_end_tx(db, a, id, reason, on_date, note, doc_no, 0, end_id, err);
+}
+
+int member_release_id_card(struct db *db, int64_t id, struct dj_error *err)
+{
+	return db_run(db, "UPDATE member SET id_card_hash = NULL WHERE id = ? AND active = 0", DB_ARGS(DB_I(id)), err);
 }

@@ -11,7 +11,8 @@
 #define ROSTER_END_LABEL(col)                                                                                   \
 	"CASE " col " WHEN 'death' THEN '死亡' WHEN 'expulsion' THEN '开除党籍' WHEN 'persuaded' THEN '劝退'"       \
 	" WHEN 'removal' THEN '除名' WHEN 'lapse' THEN '自行脱党' WHEN 'suspension' THEN '停止党籍'"              \
-	" WHEN 'transfer_out' THEN '转出' ELSE " col " END"
+	" WHEN 'transfer_out' THEN '转出' WHEN 'not_admitted' THEN '上级党委未批准接收为预备党员'"               \
+	" WHEN 'probation_cancelled' THEN '取消预备党员资格' ELSE " col " END"
 
 #define ROSTER_KIND_LABEL                                                                                       \
 	"CASE t.kind WHEN 'inside' THEN '平台内转接' WHEN 'out' THEN '转往平台外' WHEN 'in' THEN '从平台外转入' END"
@@ -63,6 +64,6 @@
 		"SELECT e.member_id AS rid, 'member' AS rkind, m.name AS title, e.org_id, e.on_date,"              \
 		" " ROSTER_END_LABEL("e.reason") " AS reason, e.doc_no FROM member_end e"                          \
 		" JOIN member m ON m.id = e.member_id WHERE e.org_id IN {{SUBTREE}} AND e.on_date BETWEEN ?2 AND ?3"), \
-	 .by = "reason", .note = "期间内死亡、出党（开除党籍、劝退、除名、自行脱党）、停止党籍、转出的党员，按原因分列"},
+	 .by = "reason", .note = "期间内死亡、出党（开除党籍、劝退、除名、自行脱党）、停止党籍、转出、取消预备党员资格的党员，按原因分列"},
 
 #endif

@@ -48,5 +48,8 @@ const char *const member_migrations[] = {
 	"  ('rule.member_idle_warn_months', '3', '党员连续多少个月未参加组织生活或未完成分配的任务提醒（月）'),\n"
 	"  ('rule.member_idle_months', '6', '党员连续多少个月未参加组织生活或未完成分配的任务视为自行脱党（月）')\n"
 	"  ON CONFLICT (key) DO NOTHING;\n",
+	/* 2: the members converted after a past day, whom the figures of that
+	 * day count as 预备党员 (member_figures.c, STATUS_FIX). */
+	"CREATE INDEX member_full_date ON member(full_date) WHERE active = 1 AND status = 'full';\n",
 	NULL,
 };
