@@ -116,3 +116,55 @@ describe('a member who left', () => {
     check(B);
   });
 });
+
+// The status of a past day: a 预备党员 converted on D (full_date) counts as
+// 预备党员 the day before and as 正式党员 from D, wherever they were that day
+// and whether or not they are still on the roster; an ended member keeps
+// the status they had.  At the branch, its ancestors and the root.
+describe('the status of a past day', () => {
+  const LATER = '2026-06-01', GONE = '2026-06-10';
+  async function rootOf(o) {
+    for (;;) {
+      const r = await ok(await admin.get(`/orgs/${o}`));
+      if (!r.parent_id) return o;
+      o = r.parent_id;
+    }
+  }
+  it('counts a member converted after a day as 预备党员 on it, through a move and an end', async () => {
+    const root = await rootOf(C);
+    const m = await ok(await admin.post('/members', { org_id: A, name: '转正历史测试', gender: 'female', birth_date: '1995-03-01',
+      join_date: '2025-05-20', status: 'probationary' }), 201);
+    const is = async (id, o, on) => (await fig(id, o, on)).ids.includes(m.id);
+    const statusOn = async (o, on) => [await is('member.full.count', o, on), await is('member.probationary.count', o, on)];
+    const before = {};
+    for (const o of [A, root]) for (const on of DAYS) before[`${o} ${on}`] = await fig('member.member.count', o, on);
+    await ok(await admin.post(`/members/${m.id}/convert`, { full_date: D }));
+    for (const o of [A, C, root]) {
+      assert.deepEqual(await statusOn(o, BEFORE), [false, true], `probationary the day before, at ${o}`);
+      assert.deepEqual(await statusOn(o, D), [true, false], `full the day of, at ${o}`);
+      assert.deepEqual(await statusOn(o, AFTER), [true, false], `full the day after, at ${o}`);
+    }
+    // The breakdown by status: one more 正式党员 (one fewer 预备党员) from D only.
+    for (const o of [A, root]) {
+      for (const on of DAYS) {
+        const now = await fig('member.member.count', o, on), was = before[`${o} ${on}`];
+        assert.equal(now.value, was.value, `${o} ${on} total`);
+        assert.equal(now.by.full ?? 0, (was.by.full ?? 0) + (on >= D ? 1 : 0), `${o} ${on} full`);
+      }
+    }
+    // Moved to B after D, then ended: the day before D they were a 预备党员 at A, on D a 正式党员 at A.
+    await ok(await admin.post(`/members/${m.id}/transfer`, { to_org_id: B, on_date: LATER, reason: '工作调动' }));
+    await ok(await admin.post(`/members/${m.id}/end`, { reason: 'death', on_date: GONE, note: '病故' }), 201);
+    assert.deepEqual(await statusOn(A, BEFORE), [false, true]);
+    assert.deepEqual(await statusOn(A, D), [true, false]);
+    assert.deepEqual(await statusOn(B, D), [false, false]);
+    assert.deepEqual(await statusOn(B, LATER), [true, false]);
+    assert.deepEqual(await statusOn(root, BEFORE), [false, true]);
+    assert.deepEqual(await statusOn(root, '2026-06-09'), [true, false]);
+    for (const on of [GONE, '2026-06-11']) {
+      assert.deepEqual(await statusOn(B, on), [false, false], on);
+      assert.deepEqual(await statusOn(root, on), [false, false], on);
+    }
+    for (const o of [A, B, C]) check(o);
+  });
+});

@@ -138,3 +138,34 @@ it('a secretary stops an applicant with a reason (refused without one), and the 
   assert.equal(await page.locator('.dv-card', { hasText: NAME2 }).count(), 0);
   await ctx.close();
 });
+
+it('the 上级党委 cancels the admission of the 预备党员 (not approved at step 17); the board\'s stage counts open their figure', async () => {
+  // The 预备党员 of the first test (admitted at step 15, step 17 not done).
+  const { ctx, page } = await open('jiguan');
+  await page.goto(srv.base + '/#/develop/people/' + person.id);
+  await page.locator('h2', { hasText: NAME }).waitFor();
+  await page.locator('button[name=cancel]').click();
+  const dlg = page.locator('.el-dialog', { hasText: '批复文号' });
+  await dlg.waitFor();
+  // Without the document number: the field says so, and nothing changes.
+  await dlg.locator('button[name=cancel-confirm]').click();
+  await dlg.locator('.el-form-item__error', { hasText: '批复文号' }).waitFor();
+  await dlg.locator('input[name=cancel_doc_no]').fill('机党发〔2026〕5号');
+  await dlg.locator('textarea[name=cancel_note]').fill('上级党委审批未予批准');
+  await dlg.locator('button[name=cancel-confirm]').click();
+  await page.locator('.el-alert', { hasText: '上级党委未批准接收为预备党员（上级党委审批未予批准）' }).waitFor();
+  await page.locator('.el-tag', { hasText: '上级党委未予批准' }).waitFor();
+  await shot(page, 'develop-cancelled.png');
+  const p = (await admin.get(`/develop/people/${person.id}`)).body;
+  assert.equal(p.stop_reason, 'not_admitted');
+  assert.equal((await admin.get(`/members/${p.member_id}`)).body.active, 0);
+  // The board: stage 3's count opens develop.stage.count keyed by the stage.
+  await page.goto(srv.base + '/#/develop?org=' + branch);
+  const link = page.locator('.dv-col[data-stage="3"] a.dv-count');
+  await link.waitFor();
+  assert.equal(await link.getAttribute('data-figure'), 'develop.stage.count');
+  await link.click();
+  await page.waitForURL(/figures\/develop\.stage\.count/);
+  assert.match(decodeURIComponent(page.url()), /key=发展对象/);
+  await ctx.close();
+});
