@@ -25,11 +25,14 @@
  * (org, active, join_date) index alone — active and ended apart, as an OR
  * of the two reads every member row; what they owed and paid that month from
  * the counters kept per org (dues_tally.h), whose month column is chosen
- * here from a fixed list and substituted for %1$s. */
+ * here from a fixed list and substituted for %1$s.  extra_fen is what was
+ * paid beyond what was due (自愿多交 and the like, member by member): 实交
+ * − 自愿多交 = 应交 − 欠交, so the row adds up as the user reads it. */
 #define SHEET_SQL                                                                                           \
 	"SELECT o.id AS org_id, o.code AS org_code, o.name AS org_name, o.kind, n.members,"                     \
 	" coalesce(c.a%1$s, 0) AS assessed, coalesce(c.d%1$s, 0) AS due_fen, coalesce(c.p%1$s, 0) AS paid_fen,"  \
-	" coalesce(c.o%1$s, 0) AS owed_fen, coalesce(c.a%1$s - c.f%1$s, 0) AS owing, coalesce(c.q%1$s, 0) AS paying" \
+	" coalesce(c.o%1$s, 0) AS owed_fen, coalesce(c.p%1$s - c.d%1$s + c.o%1$s, 0) AS extra_fen,"             \
+	" coalesce(c.a%1$s - c.f%1$s, 0) AS owing, coalesce(c.q%1$s, 0) AS paying"                               \
 	" FROM (SELECT z.org_id, sum(z.k) AS members FROM (SELECT m.org_id, count(*) AS k FROM " ORG_TREE_AS("x")  \
 	" JOIN member m ON m.org_id = x.descendant WHERE x.ancestor = ?1 AND m.active = 1 AND m.join_date < ?4"  \
 	" GROUP BY m.org_id UNION ALL SELECT m.org_id, count(*) FROM member m WHERE m.org_id IN"                  \
@@ -83,15 +86,17 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 		json_decref(self);
 		return NULL;
 	}
-	json_int_t t[7] = {0};
-	static const char *const keys[7] = {"members", "assessed", "due_fen", "paid_fen", "owed_fen", "owing", "paying"};
+	enum { NKEYS = 8 };
+	json_int_t t[NKEYS] = {0};
+	static const char *const keys[NKEYS] = {"members", "assessed", "due_fen", "paid_fen", "owed_fen", "owing", "paying",
+						"extra_fen"};
 	size_t i;
 	json_t *r;
 	json_array_foreach(orgs, i, r)
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < NKEYS; k++)
 			t[k] += json_integer_value(json_object_get(r, keys[k]));
 	json_t *totals = json_object();
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < NKEYS; k++)
 		json_object_set_new(totals, keys[k], json_integer(t[k]));
 	json_object_set_new(totals, "unassessed", json_integer(t[0] - t[1]));
 	/* 收缴率 as the seeds print a rate: paid up members of those assessed. */
@@ -107,7 +112,9 @@ json_t *dues_sheet(struct db *db, const struct actor *a, int64_t org, const char
 			"SELECT m.id AS member_id, m.name, m.status, m.is_mobile, m.join_date, y.category,"
 			" k.label AS category_label, y.base_fen, y.rate_bp, y.monthly_fen AS due_fen, y.voluntary_fen,"
 			" " PAID_M " AS paid_fen,"
-			" CASE WHEN y.monthly_fen > " PAID_M " THEN y.monthly_fen - " PAID_M " ELSE 0 END AS owed_fen"
+			" CASE WHEN y.monthly_fen > " PAID_M " THEN y.monthly_fen - " PAID_M " ELSE 0 END AS owed_fen,"
+			" CASE WHEN " PAID_M " > coalesce(y.monthly_fen, 0) THEN " PAID_M " - coalesce(y.monthly_fen, 0)"
+			" ELSE 0 END AS extra_fen"
 			" FROM member m JOIN org o ON o.id = m.org_id LEFT JOIN dues_year y ON y.member_id = m.id AND y.year = ?2"
 			" LEFT JOIN dues_category k ON k.code = y.category"
 			" WHERE m.org_id = ?1 AND o.kind NOT IN (" DUES_NO_DUES_KIND ") AND " DUES_ON_ROLL("?5")
@@ -156,10 +163,11 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 	snprintf(caption, sizeof caption, "%s %.4s年%d月党费收缴情况表（金额单位：元）", json_string_value(json_object_get(s, "org_name")), m,
 		 atoi(m + 5));
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "收缴汇总");
-	static const char *const heads[] = {"党组织编码", "党组织", "党员数", "已核定基数", "应交", "实交", "欠交", "欠交人数"};
-	static const int widths[] = {16, 36, 8, 10, 12, 12, 12, 10};
+	static const char *const heads[] = {"党组织编码", "党组织", "党员数", "已核定基数", "应交", "实交", "其中自愿多交", "欠交",
+					    "欠交人数"};
+	static const int widths[] = {16, 36, 8, 10, 12, 12, 12, 12, 10};
 	worksheet_write_string(ws, 0, 0, caption, title);
-	for (int c = 0; c < 8; c++) {
+	for (int c = 0; c < 9; c++) {
 		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
 		worksheet_write_string(ws, 1, (lxw_col_t)c, heads[c], head);
 	}
@@ -173,8 +181,9 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 		worksheet_write_number(ws, row, 3, (double)json_integer_value(json_object_get(r, "assessed")), NULL);
 		worksheet_write_number(ws, row, 4, yuan(r, "due_fen"), money);
 		worksheet_write_number(ws, row, 5, yuan(r, "paid_fen"), money);
-		worksheet_write_number(ws, row, 6, yuan(r, "owed_fen"), money);
-		worksheet_write_number(ws, row, 7, (double)json_integer_value(json_object_get(r, "owing")), NULL);
+		worksheet_write_number(ws, row, 6, yuan(r, "extra_fen"), money);
+		worksheet_write_number(ws, row, 7, yuan(r, "owed_fen"), money);
+		worksheet_write_number(ws, row, 8, (double)json_integer_value(json_object_get(r, "owing")), NULL);
 		row++;
 	}
 	json_t *t = json_object_get(s, "totals");
@@ -183,15 +192,17 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 	worksheet_write_number(ws, row, 3, (double)json_integer_value(json_object_get(t, "assessed")), bold);
 	worksheet_write_number(ws, row, 4, yuan(t, "due_fen"), bold_money);
 	worksheet_write_number(ws, row, 5, yuan(t, "paid_fen"), bold_money);
-	worksheet_write_number(ws, row, 6, yuan(t, "owed_fen"), bold_money);
-	worksheet_write_number(ws, row, 7, (double)json_integer_value(json_object_get(t, "owing")), bold);
+	worksheet_write_number(ws, row, 6, yuan(t, "extra_fen"), bold_money);
+	worksheet_write_number(ws, row, 7, yuan(t, "owed_fen"), bold_money);
+	worksheet_write_number(ws, row, 8, (double)json_integer_value(json_object_get(t, "owing")), bold);
 	json_t *ms = json_object_get(s, "members");
 	if (json_array_size(ms)) {
 		lxw_worksheet *w2 = workbook_add_worksheet(wb, "本组织党员");
-		static const char *const h2[] = {"姓名", "党员类别", "缴费类别", "缴纳基数", "比例(%)", "应交", "实交", "欠交"};
-		static const int w2w[] = {12, 10, 10, 12, 8, 10, 10, 10};
+		static const char *const h2[] = {"姓名", "党员类别", "缴费类别", "缴纳基数", "比例(%)", "应交", "实交", "其中自愿多交",
+						 "欠交"};
+		static const int w2w[] = {12, 10, 10, 12, 8, 10, 10, 12, 10};
 		worksheet_write_string(w2, 0, 0, caption, title);
-		for (int c = 0; c < 8; c++) {
+		for (int c = 0; c < 9; c++) {
 			worksheet_set_column(w2, (lxw_col_t)c, (lxw_col_t)c, w2w[c], NULL);
 			worksheet_write_string(w2, 1, (lxw_col_t)c, h2[c], head);
 		}
@@ -212,7 +223,8 @@ int dues_sheet_xlsx(struct db *db, const struct actor *a, int64_t org, const cha
 				worksheet_write_number(w2, row, 5, yuan(r, "due_fen"), money);
 			}
 			worksheet_write_number(w2, row, 6, yuan(r, "paid_fen"), money);
-			worksheet_write_number(w2, row, 7, yuan(r, "owed_fen"), money);
+			worksheet_write_number(w2, row, 7, yuan(r, "extra_fen"), money);
+			worksheet_write_number(w2, row, 8, yuan(r, "owed_fen"), money);
 			row++;
 		}
 	}

@@ -426,8 +426,14 @@ static int add_user(struct gctx *g, const char *username, const char *display, c
 	json_decref(in);
 	if (!rc) {
 		g->st->users++;
-		if (g->log)
-			fprintf(g->log, "  %-10s %-14s %s\n", username, role_label(role_parse(role)), display);
+		/* The logins say which org each account manages (or belongs to). */
+		char *oname = NULL;
+		if (g->log && org)
+			rc = db_text1(g->db, &oname, "SELECT name FROM org WHERE id = ?", DB_ARGS(DB_I(org)), g->err);
+		if (!rc && g->log)
+			fprintf(g->log, "  %-10s %-14s %s%s%s\n", username, role_label(role_parse(role)), display,
+				!oname ? "（全部党组织）" : member ? "，所在党组织：" : "，管理：", oname ? oname : "");
+		free(oname);
 	}
 	return rc;
 }

@@ -231,6 +231,6 @@ const struct figure life_figures[] = {
 		"SELECT x.org_id AS rid, 'org' AS rkind, x.org_name AS title, x.org_id, x.due AS on_date,"
 		" count(*) AS missing FROM (" DUE_RULES ") x WHERE x.held < x.min_count AND (x.founded_on IS NULL"
 		" OR x.founded_on = '' OR substr(x.founded_on, 1, 7) <= x.ym) GROUP BY x.org_id, x.org_name, x.due"),
-	 .note = "上月到期的组织生活规则（月度，季末的季度，年末的年度）有未落实的党组织（上月成立的也计）；missing 为未落实的规则数"},
+	 .note = "上月到期的组织生活规则（月度，季末的季度，年末的年度）有未落实的党组织（上月成立的也计）；“未落实规则数”为其中未落实的规则个数"},
 	{0},
 };

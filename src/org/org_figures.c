@@ -12,9 +12,11 @@
 /* Org events of the given kinds in the period (org_event.kind as org.c
  * writes them: create, rename, merge_out/merge_in, dissolve, election,
  * appointment, move, rekind).  A merged or dissolved org stays in the
- * closure table, so its events stay in its ancestors' scope. */
+ * closure table, so its events stay in its ancestors' scope.  A record is
+ * the event (rid stays unique when an org has two in the period); its kind
+ * org_event tells the UI to open the event's org, org_id. */
 #define EVENTS(kinds)                                                                                           \
-	"SELECT e.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, e.on_date, e.kind AS event,        \
+	"SELECT e.id AS rid, 'org_event' AS rkind, o.name AS title, o.id AS org_id, e.on_date, e.kind AS event,        \
 	 o.kind FROM org_event e JOIN org o ON o.id = e.org_id WHERE e.org_id IN {{SUBTREE}}                       \
 	 AND e.on_date BETWEEN ?2 AND ?3 AND e.kind IN (" kinds ")"
 
@@ -60,15 +62,15 @@ const struct figure org_figures[] = {
 	 .note = "期间内成立的党组织，按类别分列"},
 	{FIGURE("org.change.count", "撤并、更名和换届", "次", FIGURE_COUNT, FIGURE_FLOW,
 	 EVENTS("'merge_out', 'dissolve', 'rename', 'election', 'appointment'")), .by = "event",
-	 .note = "期间内党组织撤并（merge_out 并入他组织、dissolve 撤销）、更名（rename）和换届（election 选举、appointment 任命）的次数，按事件分列"},
+	 .note = "期间内党组织撤并（并入其他党组织、撤销）、更名和换届（换届选举、任命班子）的次数，按事件分列"},
 	{FIGURE("org.merge.count", "撤并党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'merge_out', 'dissolve'")),
-	 .by = "event", .note = "期间内并入其他党组织（merge_out）或撤销（dissolve）的党组织"},
+	 .by = "event", .note = "期间内并入其他党组织或撤销的党组织"},
 	{FIGURE("org.rename.count", "更名党组织", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'rename'"))},
 	{FIGURE("org.election.count", "换届", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'election', 'appointment'")),
-	 .by = "event", .note = "期间内完成换届选举（election）或任命新一届委员（appointment，临时党支部）的次数"},
+	 .by = "event", .note = "期间内完成换届选举或任命新一届委员（临时党支部）的次数"},
 	{FIGURE("org.term_ended.count", "届期已满未换届党组织", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_ENDED), .by = "kind",
 	 .note = "当日存续、截至当日最近一届任期已届满而未产生新一届的党组织"},
 	{FIGURE("org.election_due.count", "90天内到期及逾期换届", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_DUE), .by = "due",
-	 .note = "当日存续、应选举产生委员会的党组织中，最近一届任期已届满（overdue 逾期）或将在换届提醒天数（默认90天）内届满（due 将到期）的"},
+	 .note = "当日存续、应选举产生委员会的党组织中，最近一届任期已届满（逾期）或将在换届提醒天数（默认90天）内届满（将到期）的"},
 	{0},
 };

@@ -8,8 +8,9 @@
  * A records query selects, for a scope (an org and its subtree) and a
  * period, one row per record counted, with these columns first:
  *   rid       the record's id
- *   rkind     what it is: member, org, activity, attendance, plan, task,
- *             assignment, study_item … (the UI links it)
+ *   rkind     what it is: member, org, org_event (opens its org_id),
+ *             activity, attendance, plan, task, assignment, study_item …
+ *             (the UI links it)
  *   title     what the user reads
  *   org_id    the org it belongs to
  *   on_date   its date (YYYY-MM-DD), or NULL

@@ -13,11 +13,11 @@ const struct figure task_figures[] = {
 	{FIGURE("task.plan.count", "工作方案", "个", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'plan' AS rkind, p.title, p.org_id, p.starts_on AS on_date, p.status, p.ends_on"
 		" FROM plan p WHERE p.org_id IN {{SUBTREE}} AND p.starts_on <= ?3 AND p.ends_on >= ?2"), .by = "status",
-	 .note = "本范围党组织制定、实施时间与期间相交的工作方案，按状态分列（draft 草稿、published 已发布、closed 已结束）"},
+	 .note = "本范围党组织制定、实施时间与期间相交的工作方案，按状态（草稿、已发布、已结束）分列"},
 	{FIGURE("task.task.count", "任务", "项", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT t.id AS rid, 'task' AS rkind, t.title, p.org_id, t.due_on AS on_date, t.scope, t.plan_id"
 		" FROM task t JOIN plan p ON p.id = t.plan_id WHERE p.org_id IN {{SUBTREE}} AND t.due_on BETWEEN ?2 AND ?3"),
-	 .by = "scope", .note = "本范围党组织工作方案中上报截止日期在期间内的任务，按共性（common）和个性（specific）分列"},
+	 .by = "scope", .note = "本范围党组织工作方案中上报截止日期在期间内的任务，按共性任务和个性任务分列"},
 	{FIGURE("task.assignment.count", "任务单", "项", FIGURE_COUNT, FIGURE_FLOW, ASSIGNMENTS("")), .by = "status",
 	 .note = "期间内到期的任务单（每项任务、每个实施主体一单），按状态分列"},
 	{FIGURE("task.assignment.accepted", "已完成任务单", "项", FIGURE_COUNT, FIGURE_FLOW,

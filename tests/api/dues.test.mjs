@@ -241,8 +241,14 @@ describe('payments, arrears and the 3/6-month findings (today 2026-11-30)', () =
     // (their quarter is still open, so it is not yet in arrears).
     assert.equal(own.owed_fen, 5000 + 5000 + 3000 + 9000);
     assert.equal(row(M.mobile).owed_fen, 9000);
+    // Each row reads 应交 − 实交 + 自愿多交 (what was paid beyond what was due) = 欠交.
+    for (const x of [...s.members, ...s.orgs, s.totals]) {
+      assert.equal((x.due_fen || 0) - x.paid_fen + x.extra_fen, x.owed_fen, `the row adds up: ${JSON.stringify(x)}`);
+      assert.ok(x.extra_fen >= 0);
+    }
     // The root's sheet holds the branch's row and adds up.
     const all = await ok(await admin.get(`/dues/sheet?org=${root}&month=2026-10`));
+    for (const x of [...all.orgs, all.totals]) assert.equal(x.due_fen - x.paid_fen + x.extra_fen, x.owed_fen, JSON.stringify(x));
     assert.deepEqual(all.orgs.find((o) => o.org_id === branch), own);
     assert.equal(all.totals.due_fen, all.orgs.reduce((a, o) => a + o.due_fen, 0));
     assert.ok(!all.orgs.some((o) => o.org_id === temp), 'a 临时党支部 has no row');

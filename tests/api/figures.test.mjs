@@ -133,6 +133,25 @@ describe('figures agree with their records', () => {
     });
   }
 
+  it('a record of an org change links to the org the event belongs to (rkind org_event, org_id)', async () => {
+    const year = `from=${day(-365)}&to=${T}`;
+    for (const id of ['org.change.count', 'org.election.count', 'org.create.count', 'org.merge.count', 'org.rename.count']) {
+      const rows = await records(admin, catalogue.find((f) => f.id === id), year);
+      if (id !== 'org.create.count') assert.ok(rows.length > 0, `${id} has records in the last year`);
+      const history = {};
+      for (const r of rows.slice(0, 40)) {
+        assert.equal(r.rkind, 'org_event', `${id}: ${JSON.stringify(r)}`);
+        const o = await admin.get(`/orgs/${r.org_id}`);
+        assert.equal(o.status, 200, `${id}: the record's org ${r.org_id} exists`);
+        assert.equal(o.body.name, r.title, `${id}: the record is titled by its org`);
+        history[r.org_id] ??= (await admin.get(`/orgs/${r.org_id}/history`)).body.events;
+        const ev = history[r.org_id].find((e) => e.id === r.rid);
+        assert.ok(ev, `${id}: event ${r.rid} is one of org ${r.org_id}'s`);
+        assert.equal(ev.kind, r.event, `${id}: event ${r.rid}'s kind`);
+      }
+    }
+  });
+
   it('a breakdown adds up to the value, and key= keeps exactly one part of it', async () => {
     for (const f of catalogue.filter((x) => x.by)) {
       const qs = period(f);

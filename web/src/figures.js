@@ -27,10 +27,12 @@ const recordPaths = {
   member: '/members/', org: '/orgs/', activity: '/life/activity/', assignment: '/assignments/', plan: '/plans/',
   develop_person: '/develop/people/',
 };
-// Records whose page is a list: a transfer is highlighted in the transfers
+// Records whose page is not their own id's: a transfer is highlighted in the transfers
 // list; a payment opens its member's dues over the month's payments (the
 // record carries its org and month, the page finds the payment there).
+// An org event (成立、更名、撤并、换届) opens the org it happened to.
 const recordRoutes = {
+  org_event: (r) => (r.org_id ? '/orgs/' + r.org_id : null),
   transfer: (r) => ({ path: '/transfers', query: { id: String(r.rid) } }),
   dues_payment: (r) => ({ path: '/dues/payments', query: { org: String(r.org_id), month: (r.on_date || '').slice(0, 7), payment: String(r.rid) } }),
 };

@@ -30,6 +30,9 @@ export const assignmentTypes = {
 export const planStatus = { draft: '草稿', published: '已发布', closed: '已结束' };
 export const planTypes = { draft: 'info', published: 'success', closed: '' };
 export const eventKinds = { progress: '进展上报', final: '完成上报', accept: '审核通过', return: '退回', change: '任务调整' };
+// A study plan's items, and how often an organizational-life rule falls due.
+export const studyItemKinds = { article: '文章', course: '课程', video: '视频', file: '文件' };
+export const rulePeriods = { month: '每月', quarter: '每季度', year: '每年' };
 export const quotaPer = { assignee: '每个单位', total: '合计' };
 // "≥ 1 个", "1–2 个", "≤ 5 个"
 export function quotaText(q) {
@@ -38,8 +41,12 @@ export function quotaText(q) {
   const range = mn !== null && mx !== null ? (mn === mx ? `${mn}` : `${mn}–${mx}`) : mn !== null ? `≥ ${mn}` : `≤ ${mx}`;
   return `${q.item} ${range} ${q.unit}${q.per === 'total' ? '（合计）' : '（每单位）'}`;
 }
-// The modules' names in a 待办 list (a module not listed shows its own name).
-export const moduleLabels = { org: '党组织', member: '党员', life: '组织生活', task: '任务部署', user: '账号', platform: '平台' };
+// The modules' names in a 待办 list, as each module's .label in src/*/*_module.c
+// says (a module not listed shows its own name).
+export const moduleLabels = {
+  org: '党组织', member: '党员', life: '组织生活', task: '任务部署', user: '账号', platform: '平台', develop: '发展党员',
+  dues: '党费', attach: '附件', audit: '审计', notify: '提醒',
+};
 // 发展党员: a person's standing, and the 支部大会's decision on a probation.
 export const developStatus = {
   applicant: '入党申请人', activist: '入党积极分子', candidate: '发展对象', probationary: '预备党员', full: '正式党员', stopped: '已终止',
