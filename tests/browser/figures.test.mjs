@@ -149,6 +149,34 @@ it('a new module\'s figure page reads in Chinese and money in 元; a transfer re
   await ctx.close();
 });
 
+it('figure pages read in Chinese: no raw key in a column or a breakdown; an org change opens the org it happened to', async () => {
+  const { ctx, page } = await open('admin');
+  const c = await loginAs(srv.base, 'admin');
+  const year = 'from=2025-03-19&to=2026-03-18';
+  for (const [id, q] of [['org.election_due.count', 'on=2026-03-18'], ['org.change.count', year], ['life.pending.count', 'on=2026-03-18'],
+    ['task.task.count', year], ['life.first_topic.count', year], ['life.study_item.count', year]]) {
+    const recs = (await c.get(`/figures/${id}/records?${q}`)).body;
+    await page.goto(srv.base + `/#/figures/${id}?${q}`);
+    await page.locator('[data-test=figure-value]').waitFor();
+    if (!recs.total) continue;
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length > 0);
+    const heads = (await page.locator('[data-test=records] thead th').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    assert.deepEqual(heads.filter((h) => /[A-Za-z_]/.test(h)), [], `${id}: no raw key in the header: ${heads}`);
+    const cells = (await page.locator('[data-test=records] tbody td').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(cells.filter((t) => /^[a-z_]+$/.test(t)), [], `${id}: no raw code in a cell`);
+    if (await page.locator('[data-test=breakdown]').isVisible()) {
+      const keys = (await page.locator('[data-test=breakdown] tbody tr td:first-child').allInnerTexts()).map((t) => t.trim());
+      assert.deepEqual(keys.filter((k) => /[A-Za-z_]/.test(k)), [], `${id}: breakdown keys in Chinese: ${keys}`);
+    }
+    assert.ok(!/[a-z]{3,}/.test(await page.locator('.fig-meta .muted').last().innerText()), `${id}: the note has no raw key`);
+    if (id === 'org.change.count') {
+      const href = await page.locator('[data-test=records] [data-test=record-link]').first().getAttribute('href');
+      assert.equal(href, '#/orgs/' + recs.items[0].org_id, 'an org change opens its org');
+    }
+  }
+  await ctx.close();
+});
+
 it('the bell counts the user\'s 待办 and opens the 待办 page', async () => {
   for (const user of ['jiguan', 'dangyuan']) {
     const todos = (await (await loginAs(srv.base, user)).get('/todos')).body;
@@ -169,6 +197,8 @@ it('the bell counts the user\'s 待办 and opens the 待办 page', async () => {
     await page.locator('[data-test=todos]').waitFor();
     await page.waitForFunction((t) => document.querySelectorAll('[data-test=todos] [data-test=todo]').length === t, todos.total);
     if (user === 'jiguan') await shot(page, 'todos.png');
+    const tags = (await page.locator('[data-test=todos] [data-test=todo] .el-tag').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(tags.filter((t) => /^[a-z_]+$/.test(t)), [], `${user}: every 待办 names its module in Chinese`);
     if (todos.total > 0) {
       await page.locator('[data-test=todo]').first().click();
       await page.waitForURL((u) => !u.hash.startsWith('#/todos'));
