@@ -218,6 +218,7 @@ const struct figure life_figures[] = {
 		" p.month || '-01' AS on_date, d.member_id, i.id AS item_id FROM study_done d"
 		" JOIN study_item i ON i.id = d.item_id JOIN study_plan p ON p.id = i.plan_id JOIN member m ON m.id = d.member_id"
 		" WHERE m.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
+	 .kept = COUNTERS("study_tally", "m", "", "", ""),
 	 .note = "本范围党员完成期间涉及月份学习科目的人次（以计划月份计）"},
 	{FIGURE("life.pending.count", "本月待开展", "项", FIGURE_COUNT, FIGURE_STOCK,
 		DUE_MONTH(DUE_Y, DUE_M) "SELECT x.org_id AS rid, 'org' AS rkind, x.org_name || '：' || x.label AS title,"
