@@ -97,7 +97,7 @@ after(async () => { await srv.stop(); });
 
 describe('kept counters agree with the records', () => {
   it('some figures are read from kept counters', () => {
-    for (const id of ['member.member.count', 'member.education.count', 'member.org_kind.count']) {
+    for (const id of ['member.member.count', 'member.education.count', 'member.org_kind.count', 'life.study_done.count']) {
       assert.ok(kept.some((f) => f.id === id), `${id} is kept`);
     }
   });
