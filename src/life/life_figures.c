@@ -111,8 +111,9 @@
  * covers is not judged, so 1 January to 15 October judges January to
  * September and the first three quarters.  Records are orgs. */
 #define P_INT(p, a, b) "CAST(substr(CAST(" p " AS TEXT), " #a ", " #b ") AS INTEGER)"
-#define COMPLIANCE_UNITS                                                                                        \
-	"WITH p AS (SELECT " P_INT("?2", 1, 4) " AS fy, " P_INT("?2", 6, 2) " AS fm, " P_INT("?2", 9, 2) " AS fd, " \
+#define COMPLIANCE_UNITS "WITH " COMPLIANCE_CTES
+#define COMPLIANCE_CTES                                                                                         \
+	"p AS (SELECT " P_INT("?2", 1, 4) " AS fy, " P_INT("?2", 6, 2) " AS fm, " P_INT("?2", 9, 2) " AS fd, " \
 	P_INT("?3", 1, 4) " AS ty, " P_INT("?3", 6, 2) " AS tm, " P_INT("?3", 9, 2) " AS td),"                     \
 	" q AS (SELECT p.*, CASE WHEN tm = 2 THEN CASE WHEN ty % 4 = 0 AND (ty % 100 <> 0 OR ty % 400 = 0)"       \
 	" THEN 29 ELSE 28 END WHEN tm IN (4, 6, 9, 11) THEN 30 ELSE 31 END AS tdim FROM p),"                        \
@@ -141,6 +142,46 @@
 	" AND (SELECT count(DISTINCT " UNIT_OF("ao.on_date", "r.period") ") FROM activity_org ao"                  \
 	" WHERE ao.org_id = o.id AND ao.on_date BETWEEN ?2 AND ?3 AND ao.kind = r.activity_kind AND ao.held = 1"  \
 	" AND " UNIT_OF("ao.on_date", "r.period") " BETWEEN u.lo AND u.hi) < u.hi - u.lo + 1)"
+
+/* Kept (figure.h): the same judgement from life_tally, whose month
+ * columns count the held activity_org rows per org, kind, year (and
+ * lecture speaker).  Every unit lo..hi lies wholly inside the period, so
+ * "held in unit k" is "the unit's months have a count" (summed over the
+ * speakers of a year: GROUP BY year).  b holds the period's years and its
+ * unit ranges in one row; each rule of an org asks only its own period's
+ * sums (CASE), by the key (org, year, kind) of life_tally: the years are a
+ * list (yrs), so the key is used to its end.  (A rule of another period
+ * joins no unit in the records query, so it is never failed here either.)  A province year: 824M → 261M
+ * instructions (SQLite), the value and records unchanged. */
+#define MET_MONTH(mm, k) " + CASE WHEN c.year * 12 + " k " BETWEEN b.mlo AND b.mhi AND sum(c.m" mm ") > 0 THEN 1 ELSE 0 END"
+#define MET_QUARTER(a, b_, c_, q)                                                                               \
+	" + CASE WHEN c.year * 4 + " q " BETWEEN b.qlo AND b.qhi AND sum(c.m" a " + c.m" b_ " + c.m" c_ ") > 0"        \
+	" THEN 1 ELSE 0 END"
+#define MET_HELD(units)                                                                                         \
+	"(SELECT coalesce(sum(h), 0) FROM (SELECT 0" units " AS h FROM life_tally c WHERE c.org_id = o.id"         \
+	" AND c.kind = r.activity_kind AND c.year IN (SELECT y FROM yrs) GROUP BY c.year) hy)"
+#define MET_MONTHS                                                                                              \
+	MET_MONTH("01", "0") MET_MONTH("02", "1") MET_MONTH("03", "2") MET_MONTH("04", "3") MET_MONTH("05", "4")    \
+	MET_MONTH("06", "5") MET_MONTH("07", "6") MET_MONTH("08", "7") MET_MONTH("09", "8") MET_MONTH("10", "9")    \
+	MET_MONTH("11", "10") MET_MONTH("12", "11")
+#define MET_QUARTERS                                                                                            \
+	MET_QUARTER("01", "02", "03", "0") MET_QUARTER("04", "05", "06", "1") MET_QUARTER("07", "08", "09", "2")     \
+	MET_QUARTER("10", "11", "12", "3")
+#define MET_YEAR                                                                                                \
+	" + CASE WHEN c.year BETWEEN b.ylo AND b.yhi AND sum(c.m01 + c.m02 + c.m03 + c.m04 + c.m05 + c.m06 + c.m07"  \
+	" + c.m08 + c.m09 + c.m10 + c.m11 + c.m12) > 0 THEN 1 ELSE 0 END"
+#define KEPT_COMPLIANCE_MET                                                                                     \
+	"WITH RECURSIVE " COMPLIANCE_CTES ", yrs(y) AS (SELECT fy FROM p UNION ALL SELECT yrs.y + 1 FROM yrs, p WHERE yrs.y < p.ty),"  \
+	" b AS (SELECT um.lo AS mlo, um.hi AS mhi, uq.lo AS qlo, uq.hi AS qhi, uy.lo AS ylo, uy.hi AS yhi"          \
+	" FROM u um, u uq, u uy WHERE um.period = 'month' AND uq.period = 'quarter' AND uy.period = 'year')"         \
+	" SELECT count(*) FROM b CROSS JOIN org o WHERE o.id IN {{SUBTREE}}"                                        \
+	" AND o.kind IN (SELECT org_kind FROM life_rule WHERE who = 'org' AND activity_kind IN (" THREE_ONE "))"   \
+	" AND (o.founded_on IS NULL OR o.founded_on <= ?2) AND (o.ended_on IS NULL OR o.ended_on > ?3)"             \
+	" AND NOT EXISTS (SELECT 1 FROM life_rule r WHERE r.org_kind = o.kind AND r.who = 'org'"                   \
+	" AND r.activity_kind IN (" THREE_ONE ") AND CASE r.period"                                                 \
+	" WHEN 'month' THEN b.mhi >= b.mlo AND " MET_HELD(MET_MONTHS) " < b.mhi - b.mlo + 1"                        \
+	" WHEN 'quarter' THEN b.qhi >= b.qlo AND " MET_HELD(MET_QUARTERS) " < b.qhi - b.qlo + 1"                    \
+	" WHEN 'year' THEN b.yhi >= b.ylo AND " MET_HELD(MET_YEAR) " < b.yhi - b.ylo + 1 ELSE 1 = 0 END)"
 
 /* Agenda items of held activities of the scope's orgs (rid: the activity).
  * Agenda items are few (党组会议, 中心组学习 …): they lead (CROSS JOIN),
@@ -192,6 +233,7 @@ const struct figure life_figures[] = {
 	RATE("lecture", "党课"),
 	{FIGURE("life.three_one.compliance_rate", "“三会一课”落实率", "%", FIGURE_RATIO, FIGURE_FLOW,
 		COMPLIANCE_ORGS(COMPLIANCE_MET)), .den = COMPLIANCE_ORGS(""),
+	 .kept = KEPT_COMPLIANCE_MET, .kept_den = "SELECT count(*) FROM (" COMPLIANCE_ORGS("") ") d",
 	 .note = "期间内整月（季度）按规定召开全部“三会一课”的党组织 ÷ 整个期间都存续、应开展“三会一课”的党组织；"
 		 "期间只覆盖一部分的月份（季度）不评判"},
 	{FIGURE("life.first_topic.count", "落实“第一议题”", "次", FIGURE_COUNT, FIGURE_FLOW, AGENDA(" AND g.first_topic = 1")),
@@ -218,6 +260,7 @@ const struct figure life_figures[] = {
 		" p.month || '-01' AS on_date, d.member_id, i.id AS item_id FROM study_done d"
 		" JOIN study_item i ON i.id = d.item_id JOIN study_plan p ON p.id = i.plan_id JOIN member m ON m.id = d.member_id"
 		" WHERE m.org_id IN {{SUBTREE}} AND p.month BETWEEN substr(CAST(?2 AS TEXT), 1, 7) AND substr(CAST(?3 AS TEXT), 1, 7)"),
+	 .kept = COUNTERS("study_tally", "m", "", "", ""),
 	 .note = "本范围党员完成期间涉及月份学习科目的人次（以计划月份计）"},
 	{FIGURE("life.pending.count", "本月待开展", "项", FIGURE_COUNT, FIGURE_STOCK,
 		DUE_MONTH(DUE_Y, DUE_M) "SELECT x.org_id AS rid, 'org' AS rkind, x.org_name || '：' || x.label AS title,"

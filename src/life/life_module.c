@@ -14,6 +14,7 @@
 extern const struct route life_routes[];
 extern const struct figure life_figures[];
 int life_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err);
+extern const char life_study_tally_step[];
 
 /* The rules of the month as of yesterday: what is missing, and what is
  * still to be done.  On the first of a month that is the month just ended,
@@ -314,10 +315,13 @@ static const char *const life_migrations[] = {
 	"ALTER FUNCTION activity_org_added() SET enable_hashjoin = off;\n"
 	"ALTER FUNCTION activity_org_added() SET enable_mergejoin = off;\n"
 	"{{END}}",
+	/* 7: study items done counted per member's org and plan month
+	 * (study_tally.c), for life.study_done.count. */
+	life_study_tally_step,
 	NULL,
 };
 
-static const char *const life_bench_tables[] = {"life_tally", "att_tally", "att_foreign", "study_done", "attendance", "activity_guest", "activity_agenda",
+static const char *const life_bench_tables[] = {"life_tally", "att_tally", "att_foreign", "study_tally", "study_done", "attendance", "activity_guest", "activity_agenda",
 						"activity_org", "activity", NULL};
 
 /* The scopes a write to each table moves (the read cache, db/db_scope.h). */
@@ -327,6 +331,8 @@ static const struct db_table_scope life_tables[] = {
 	{"life_rule", DEP(LIFE) | DB_WHOLE}, {"study_done", DEP(LIFE)}, {"study_item", DEP(LIFE)}, {"study_plan", DEP(LIFE)},
 	/* kept by triggers on activity_org, attendance and activity */
 	{"life_tally", DEP(LIFE)}, {"att_tally", DEP(LIFE)}, {"att_foreign", DEP(LIFE)},
+	/* kept by triggers on study_done, study_item, study_plan and member (study_tally.c) */
+	{"study_tally", DEP(LIFE)},
 	{0},
 };
 

@@ -4,7 +4,8 @@
 // assignments per task and status and per assignee org, kept by triggers on
 // assignment) are a cache of records: after writes of every kind (create,
 // edit, cancel activities, attendance, sign-in, study, task reports and
-// reviews) they equal a recount, and what compliance and the matrix say from
+// reviews; study_tally through items done, undone and removed, and a member
+// who studied transferred) they equal a recount, and what compliance and the matrix say from
 // them equals what the records say.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +51,15 @@ const taskKept = () => sql('SELECT plan_id, task_id, status, n FROM task_tally W
 const taskRecount = () => sql('SELECT plan_id, task_id, status, count(*) FROM assignment GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')
   + '\n' + sql('SELECT plan_id, org_id, count(*) FROM assignment GROUP BY 1, 2 ORDER BY 1, 2');
 
+// study_tally: study items done per member's org and plan month.
+const studyKept = () => sql(MONTHS.map((mm) => `SELECT org_id || '|' || year || '-${mm}|' || m${mm}`
+  + ` FROM study_tally WHERE m${mm} <> 0`).join(' UNION ALL ')).split('\n').filter(Boolean).sort().join('\n');
+const studyRecount = () => sql("SELECT m.org_id || '|' || p.month || '|' || count(*) FROM study_done d"
+  + ' JOIN study_item i ON i.id = d.item_id JOIN study_plan p ON p.id = i.plan_id JOIN member m ON m.id = d.member_id'
+  + ' GROUP BY m.org_id, p.month').split('\n').filter(Boolean).sort().join('\n');
+
 function assertKept(what) {
+  assert.equal(studyKept(), studyRecount(), `study_tally after ${what}`);
   assert.equal(lifeKept(), lifeRecount(), `life_tally after ${what}`);
   assert.equal(speakersAstray(), '0', `lecture speakers after ${what}`);
   assert.equal(attKept(), attRecount(), `att_tally after ${what}`);
@@ -161,9 +170,25 @@ describe('kept life and task counts', () => {
 
   it('stay equal through study plans, task reports and reviews', async () => {
     const plan = await zhibu.post('/study-plans', { org_id: branch, month: day(40).slice(0, 7), title: '计数学习计划',
-      items: [{ week: 1, title: '计数学习', kind: 'article' }] });
+      items: [{ week: 1, title: '计数学习', kind: 'article' }, { week: 2, title: '计数学习二', kind: 'article' }] });
     assert.equal(plan.status, 201, JSON.stringify(plan.body));
     assert.equal((await dangyuan.post(`/study-items/${plan.body.items[0].id}/done`, {})).status, 200);
+    assert.equal((await dangyuan.post(`/study-items/${plan.body.items[1].id}/done`, {})).status, 200);
+    assertKept('study items done');
+    assert.equal((await dangyuan.del(`/study-items/${plan.body.items[1].id}/done`)).status, 200);
+    assertKept('a study item undone');
+    // An item done, removed from its plan, takes its done rows with it.
+    assert.equal((await dangyuan.post(`/study-items/${plan.body.items[1].id}/done`, {})).status, 200);
+    let r = await zhibu.patch(`/study-plans/${plan.body.id}`, { items: [{ week: 1, title: '计数学习', kind: 'article' }] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assertKept('a study item removed');
+    // A member who did study items moves to another org: the counts move with them.
+    const mover = sql('SELECT d.member_id FROM study_done d JOIN member m ON m.id = d.member_id'
+      + ' WHERE m.active = 1 AND m.org_id <> ' + branch + ' ORDER BY d.member_id LIMIT 1');
+    r = await admin.post(`/members/${mover}/transfer`, { to_org_id: branch, on_date: today, reason: '工作调动' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(sql(`SELECT org_id FROM member WHERE id = ${mover}`), String(branch));
+    assertKept('a transfer of a member who studied');
     const mine = (await hangye.get('/assignments?mine=1&size=50')).body.items || [];
     const open = mine.find((a) => ['not_started', 'in_progress', 'returned', 'overdue'].includes(a.status));
     if (open) {
