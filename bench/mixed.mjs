@@ -72,7 +72,8 @@ async function setup() {
   const admin = new Client();
   const s = await admin.login('admin');
   const [from, to] = month(s.today, 1);
-  const acts = (await admin.call('GET', `/activities?subtree=1&from=${from}&to=${to}&status=held&size=60`)).body.items;
+  // 主题党日 have a roll call (other kinds may have none).
+  const acts = (await admin.call('GET', `/activities?subtree=1&from=${from}&to=${to}&status=held&kind=theme_day&size=60`)).body.items;
   const attendance = [];
   for (const a of acts) {
     const d = (await admin.call('GET', `/activities/${a.id}`)).body;
@@ -80,7 +81,14 @@ async function setup() {
     if (m) attendance.push({ activity: a.id, member: m.member_id });
     if (attendance.length >= 40) break;
   }
-  const assignments = (await admin.call('GET', '/assignments?state=not_started&size=200')).body.items.map((a) => a.id);
+  // A progress report moves an assignment from not started to in progress:
+  // take both, so that runs on one database do not use up the targets.
+  const assignments = [];
+  for (const state of ['in_progress', 'not_started']) {
+    const items = (await admin.call('GET', `/assignments?state=${state}&size=200`)).body.items || [];
+    assignments.push(...items.filter((a) => a.status === state).map((a) => a.id));
+  }
+  assignments.splice(200);
   const members = (await admin.call('GET', '/members?size=200')).body.items.map((m) => m.id);
   fs.writeFileSync(`${out}/writer.json`, JSON.stringify({ attendance, assignments, members }));
   console.log(`setup: ${users.length} users; reads: ${Object.entries(routes).map(([k, v]) => `${k} ${v.length}`).join(', ')};`

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,8 +43,10 @@ int db_server_info(struct db *db, json_t **out, struct dj_error *err)
 }
 
 /* Note what a statement of the open transaction writes. */
-static void note_write(struct db *db, unsigned m)
+static void note_write(struct db *db, unsigned m, const char *sql)
 {
+	if (m && !db->first_write[0] && sql)
+		snprintf(db->first_write, sizeof db->first_write, "%s", sql);
 	db->dirty |= m & DEP_ALL;
 	if (m & (DB_WHOLE | DB_TREE))
 		db->dirty_whole |= m & DEP_ALL;
@@ -53,7 +56,7 @@ static void note_write(struct db *db, unsigned m)
 
 void db_note_write(struct db *db, unsigned m)
 {
-	note_write(db, m);
+	note_write(db, m, NULL);
 }
 
 static void forget_writes(struct db *db)
@@ -64,6 +67,16 @@ static void forget_writes(struct db *db)
 }
 
 unsigned db_commits(const struct db *db) { return db->commits; }
+
+int64_t db_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const struct db_timing *db_timing(const struct db *db) { return &db->timing; }
+void db_timing_reset(struct db *db) { memset(&db->timing, 0, sizeof db->timing); }
 
 void db_touch_org(struct db *db, int64_t org_id)
 {
@@ -86,7 +99,7 @@ int db_exec(struct db *db, const char *sql, struct dj_error *err)
 {
 	unsigned m = db->untracked ? 0 : db_write_scopes(sql);
 	if (m && db->txdepth > 0)
-		note_write(db, m);
+		note_write(db, m, sql);
 	int rc = 0;
 	if (db->piped || db->copies) {	/* PostgreSQL's bulk writes go out (or away) first */
 		if (strcmp(sql, "ROLLBACK") == 0)
@@ -109,7 +122,7 @@ struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v,
 	/* A write outside a transaction gets one, so its scopes move with it. */
 	if (own && db_begin(db, err))
 		return NULL;
-	note_write(db, m);
+	note_write(db, m, sql);
 	struct db_stmt *st = db->ops->query(db, sql, n, v, err);
 	if (own) {
 		if (st) {
@@ -169,7 +182,7 @@ int db_run(struct db *db, const char *sql, int n, const db_val *v, struct dj_err
 {
 	if (db->bulk && db->txdepth > 0) {	/* PostgreSQL only: db_bulk sets it there */
 		if (!db->untracked)
-			note_write(db, db_write_scopes(sql));
+			note_write(db, db_write_scopes(sql), sql);
 		return db_pipe_run(db, sql, n, v, err);
 	}
 	struct db_stmt *st = db_query(db, sql, n, v, err);
@@ -270,6 +283,24 @@ json_t *db_row(struct db *db, const char *sql, int n, const db_val *v, struct dj
  * versions again before the next request, without waiting for a NOTIFY. */
 static atomic_uint local_commits;
 
+/* The transaction is over: the next writer of this file may go. */
+static void tx_over(struct db *db)
+{
+	if (db->wlocked && getenv("DANGJIAN_TRACE")) {
+		int64_t held = db_now_us() - db->wlock_since;
+		if (held > 30000)
+			fprintf(stderr, "trace-hold %.1f ms: %s\n", held / 1e3, db->first_write);
+	}
+	db->first_write[0] = 0;
+	if (db->wlocked) {
+		db->wlocked = false;
+		db_wlock_give(db->wlock);
+	}
+}
+
+/* SQLite's busy timeout, which a writer queued in the process waits at most too. */
+#define WLOCK_WAIT_MS 10000
+
 /* Nested begin/commit pairs collapse into the outermost transaction, so a
  * domain function can be called alone or inside a larger write.  An inner
  * rollback dooms the outer transaction. */
@@ -279,9 +310,17 @@ int db_begin(struct db *db, struct dj_error *err)
 		return 0;
 	db->txfailed = false;
 	forget_writes(db);
+	int64_t t0 = db_now_us();
+	if (db->wlock && !db->wlocked && (db->wlocked = db_wlock_take(db->wlock, WLOCK_WAIT_MS)))
+		db->wlock_since = db_now_us();
 	int rc = db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
-	if (rc)
+	if (rc) {
 		db->txdepth = 0;
+		tx_over(db);
+	}
+	db->timing.mark_us = db_now_us();
+	db->timing.begin_us += db->timing.mark_us - t0;
+	db->timing.ntx++;
 	return rc;
 }
 
@@ -291,19 +330,29 @@ int db_commit(struct db *db, struct dj_error *err)
 		return 0;
 	if (db->txfailed) {
 		db_exec(db, "ROLLBACK", NULL);
+		tx_over(db);
 		return dj_fail(err, DJ_EDB, "", "事务已回滚");
 	}
 	/* The versions of what this transaction wrote move with it. */
 	unsigned dirty = db->untracked ? 0 : db->dirty;
+	int64_t t0 = db_now_us();
+	db->timing.body_us += t0 - db->timing.mark_us;
 	int rc = db_bulk_sync(db, err);	/* the bulk writes' errors come first */
 	if (!rc && dirty)
 		rc = db_bump(db, dirty, db->dirty_whole, db->dirty_tree, err);
 	forget_writes(db);
 	bool was_lost = db->lost;
-	if (!rc && (rc = db_exec(db, "COMMIT", err)) == DJ_EUNAVAIL && !was_lost) {
+	int64_t t1 = db_now_us();
+	db->timing.bump_us += t1 - t0;
+	bool sent = !rc;
+	if (sent)
+		rc = db_exec(db, "COMMIT", err);
+	db->timing.commit_us += db_now_us() - t1;
+	if (sent && rc == DJ_EUNAVAIL && !was_lost) {
 		/* Sent, and the connection went before the answer: the server may
 		 * have committed or not.  Never retried blindly: the caller says so. */
 		db->commit_unknown = true;
+		tx_over(db);
 		return dj_fail(err, DJ_EUNAVAIL, "", "数据库连接中断，无法确认本次保存是否成功，请稍后刷新查看");
 	}
 	if (rc)
@@ -312,6 +361,7 @@ int db_commit(struct db *db, struct dj_error *err)
 		db->commits++;
 		atomic_fetch_add(&local_commits, 1);
 	}
+	tx_over(db);
 	return rc;
 }
 
@@ -325,6 +375,7 @@ void db_rollback(struct db *db)
 	}
 	forget_writes(db);
 	db_exec(db, "ROLLBACK", NULL);
+	tx_over(db);
 }
 
 int db_end(struct db *db, int rc, struct dj_error *err)
@@ -349,7 +400,12 @@ struct db_pool {
 	pthread_mutex_t mu;
 	struct db **idle;
 	int nidle, max;
-	pthread_mutex_t watch_mu;
+	/* Two locks: conn_mu for the watch connection and what its reads
+	 * decide (taken for a read's round trips), watch_mu for what requests
+	 * read (`seen`, `tree`, gen, epoch: held for copies only).  So the
+	 * requests of a PostgreSQL server never queue behind a read of the
+	 * versions that another request makes. */
+	pthread_mutex_t conn_mu, watch_mu;
 	struct db *watch;	/* only reads the versions */
 	bool known;		/* `seen` and `tree` are as of `data_version` (SQLite) */
 	bool listening;		/* PostgreSQL: LISTEN dj_version is in effect */
@@ -364,6 +420,8 @@ struct db_pool {
 	 * kept from before must not stand for tables that are gone. */
 	int64_t schema;
 	uint64_t epoch;
+	struct orgtree_rows rows;	/* read by conn_mu's holder, applied under watch_mu */
+	bool ready;		/* under watch_mu: `seen` and `tree` stand (as `known`) */
 };
 
 struct db_pool *db_pool_new(const char *url, int max)
@@ -376,6 +434,7 @@ struct db_pool *db_pool_new(const char *url, int max)
 	const char *check = getenv("DANGJIAN_VERSION_CHECK");
 	p->every = check && strcmp(check, "query") == 0;
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->conn_mu, NULL);
 	pthread_mutex_init(&p->watch_mu, NULL);
 	return p;
 }
@@ -428,7 +487,9 @@ void db_pool_free(struct db_pool *p)
 		db_close(p->idle[i]);
 	db_close(p->watch);
 	orgtree_free(p->tree);
+	free(p->rows.rows);
 	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->conn_mu);
 	pthread_mutex_destroy(&p->watch_mu);
 	free(p->idle);
 	free(p->url);
@@ -438,28 +499,48 @@ void db_pool_free(struct db_pool *p)
 /* Read the scope rows, then the tree (again when its shape moved) or the
  * org rows changed since the last read.  Each statement sees at least what
  * the one before saw, and every version only grows: a write landing between
- * them is read now or next time, never lost. */
+ * them is read now or next time, never lost.  Called with conn_mu held (the
+ * only writer of the snapshot); the snapshot changes under watch_mu, after
+ * the round trips. */
 static int read_versions(struct db_pool *p, struct dj_error *err)
 {
 	int64_t schema = 0;
-	int rc = db_read_versions(p->watch, &p->seen, &schema, err);
+	struct db_versions seen;
+	int rc = db_read_versions(p->watch, &seen, &schema, err);
 	if (rc)
 		return rc;
+	struct org_tree *fresh = NULL;
+	bool load = !orgtree_loaded(p->tree) || seen.tree != p->tree_v;
+	p->rows.n = 0;
+	if (load) {
+		fresh = orgtree_new();
+		if ((rc = orgtree_load(fresh, p->watch, err))) {
+			orgtree_free(fresh);
+			return rc;
+		}
+	} else if ((int64_t)seen.seq > orgtree_seq(p->tree) && (rc = orgtree_fetch(p->tree, p->watch, &p->rows, err))) {
+		return rc;
+	}
+	pthread_mutex_lock(&p->watch_mu);
+	p->seen = seen;
 	if (schema != p->schema) {
 		if (p->schema)
 			p->epoch++;
 		p->schema = schema;
 	}
-	uint64_t tree_v = p->seen.tree;
-	if (!orgtree_loaded(p->tree) || tree_v != p->tree_v) {
-		if ((rc = orgtree_load(p->tree, p->watch, err)))
-			return rc;
-		p->tree_v = tree_v;
+	if (fresh) {
+		struct org_tree *old = p->tree;
+		p->tree = fresh;
+		fresh = old;	/* freed below, outside the lock */
+		p->tree_v = seen.tree;
 		p->gen++;	/* sums over the new shape may be smaller: start above them all */
-	} else if ((int64_t)p->seen.seq > orgtree_seq(p->tree)) {
-		rc = orgtree_update(p->tree, p->watch, err);
+	} else {
+		orgtree_apply(p->tree, &p->rows);
 	}
-	return rc;
+	p->ready = true;
+	pthread_mutex_unlock(&p->watch_mu);
+	orgtree_free(fresh);
+	return 0;
 }
 
 static int64_t now_ms(void)
@@ -473,8 +554,9 @@ static int64_t now_ms(void)
  * writing commit sends NOTIFY dj_version (db_version.c), which arrives on
  * the watch connection's socket without being asked for; a commit of this
  * process is known here at once; and a poll each second covers a
- * notification lost with a connection that died silently. */
-static int pg_versions(struct db_pool *p, struct dj_error *err)
+ * notification lost with a connection that died silently.  `force`: read
+ * now (db_pool_refresh). */
+static int pg_versions(struct db_pool *p, bool force, struct dj_error *err)
 {
 	int rc = 0;
 	if (!p->listening) {
@@ -488,7 +570,7 @@ static int pg_versions(struct db_pool *p, struct dj_error *err)
 		return dj_fail(err, DJ_EDB, "db", "the versions' connection to PostgreSQL is lost");
 	unsigned local = atomic_load(&local_commits);
 	int64_t now = now_ms();
-	if (!p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000 || p->every) {
+	if (force || !p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000 || p->every) {
 		/* The commits counted before the read are in it. */
 		if (!(rc = read_versions(p, err))) {
 			p->known = true;
@@ -499,10 +581,10 @@ static int pg_versions(struct db_pool *p, struct dj_error *err)
 	return rc;
 }
 
-int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err)
+/* With conn_mu held: bring the snapshot up to date. */
+static int pool_check(struct db_pool *p, bool force, struct dj_error *err)
 {
 	int rc = 0;
-	pthread_mutex_lock(&p->watch_mu);
 	if (!p->watch && (rc = db_open(p->url, &p->watch, err)) == 0) {
 		p->known = false;
 		p->listening = false;
@@ -512,24 +594,65 @@ int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *
 		 * the rows are read again only then. */
 		int64_t dv = 0;
 		rc = db_int1(p->watch, &dv, "PRAGMA data_version", DB_NOARGS, err);
-		if (!rc && (!p->known || dv != p->data_version)) {
+		if (!rc && (force || !p->known || dv != p->data_version)) {
 			rc = read_versions(p, err);
 			p->known = rc == 0;
 			p->data_version = dv;
 		}
 	} else if (!rc) {
-		rc = pg_versions(p, err);
+		rc = pg_versions(p, force, err);
 	}
+	if (rc && p->watch) {
+		db_close(p->watch);	/* reopen next time: the server may have restarted */
+		p->watch = NULL;
+		p->known = false;
+		pthread_mutex_lock(&p->watch_mu);
+		p->ready = false;
+		pthread_mutex_unlock(&p->watch_mu);
+	}
+	return rc;
+}
+
+int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err)
+{
+	int rc = 0;
+	/* PostgreSQL: while another request reads the versions, this one takes
+	 * the snapshot as it stands — as if a NOTIFY came a moment later.  A
+	 * request of this server that committed has read them before its answer
+	 * went out (db_pool_refresh), so whoever saw that answer sees the write. */
+	bool pg = db_is_pg_url(p->url);
+	if (pg && !p->every && pthread_mutex_trylock(&p->conn_mu) != 0) {
+		pthread_mutex_lock(&p->watch_mu);
+		bool known = p->ready;
+		if (known) {
+			*v = p->seen;
+			for (int s = 0; s < DB_SCOPE_N; s++)
+				v->v[s] += p->epoch;
+		}
+		pthread_mutex_unlock(&p->watch_mu);
+		if (known)
+			return 0;
+		pthread_mutex_lock(&p->conn_mu);
+	} else if (!pg || p->every) {
+		pthread_mutex_lock(&p->conn_mu);
+	}
+	rc = pool_check(p, false, err);
+	pthread_mutex_lock(&p->watch_mu);
 	if (!rc) {
 		*v = p->seen;
 		for (int s = 0; s < DB_SCOPE_N; s++)
 			v->v[s] += p->epoch;
-	} else if (p->watch) {
-		db_close(p->watch);	/* reopen next time: the server may have restarted */
-		p->watch = NULL;
-		p->known = false;
 	}
 	pthread_mutex_unlock(&p->watch_mu);
+	pthread_mutex_unlock(&p->conn_mu);
+	return rc;
+}
+
+int db_pool_refresh(struct db_pool *p, struct dj_error *err)
+{
+	pthread_mutex_lock(&p->conn_mu);
+	int rc = pool_check(p, db_is_pg_url(p->url), err);
+	pthread_mutex_unlock(&p->conn_mu);
 	return rc;
 }
 

@@ -109,6 +109,18 @@ int db_end(struct db *db, int rc, struct dj_error *err);
 void db_touch_org(struct db *db, int64_t org_id);
 /* How many transactions this connection committed that moved a version. */
 unsigned db_commits(const struct db *db);
+/* Where this connection's transactions spent their time since the last
+ * db_timing_reset, in microseconds: waiting for BEGIN (SQLite: the write
+ * lock), the statements in between, the version bump, and COMMIT
+ * (DANGJIAN_TRACE, server.c). */
+struct db_timing {
+	int64_t begin_us, body_us, bump_us, commit_us;
+	int64_t mark_us;	/* when the open transaction's BEGIN returned */
+	int ntx;
+};
+const struct db_timing *db_timing(const struct db *db);
+void db_timing_reset(struct db *db);
+int64_t db_now_us(void);
 
 /* A small pool of connections for the server's worker threads.  With
  * PostgreSQL, db_pool_get opens a connection with a backoff (100 ms
@@ -127,6 +139,10 @@ void db_pool_free(struct db_pool *p);
  * committed, or a second passed (the fallback poll).  Then only the rows
  * changed since the last read (db_orgtree.c). */
 int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err);
+/* Read the versions now (after a request of this server committed, before
+ * its answer goes out); other requests meanwhile keep the snapshot they
+ * have (PostgreSQL). */
+int db_pool_refresh(struct db_pool *p, struct dj_error *err);
 /* One number for the answers of scope root `org` (0: the whole tree) that
  * read scopes `mask`, as of the last db_pool_versions: it changes whenever
  * a write to one of them lands in that subtree, on the path to the root,

@@ -56,6 +56,13 @@ struct db {
 	bool piped;		/* the connection is in pipeline mode */
 	int pipe_n;		/* statements sent since the last sync */
 	struct db_copy *copies;	/* open COPY buffers, in the order begun */
+	struct db_timing timing;	/* where the last transaction's time went (db.h) */
+	/* SQLite: the process's queue of writers to this file (db_wlock.c),
+	 * and whether this connection's open transaction holds it. */
+	struct db_wlock *wlock;
+	bool wlocked;
+	int64_t wlock_since;	/* DANGJIAN_TRACE: when it was taken (µs) */
+	char first_write[72];	/* DANGJIAN_TRACE: the transaction's first write */
 };
 
 struct db_stmt {
@@ -82,6 +89,20 @@ void orgtree_free(struct org_tree *t);
  * changed); then only the rows changed since (orgtree_update). */
 int orgtree_load(struct org_tree *t, struct db *db, struct dj_error *err);
 int orgtree_update(struct org_tree *t, struct db *db, struct dj_error *err);
+/* orgtree_update in two halves: the rows changed since `t` was last
+ * brought up to date, read without touching `t`; then applied to it. */
+struct orgtree_row {
+	int64_t org;
+	int scope;
+	uint64_t v;
+	int64_t seq;
+};
+struct orgtree_rows {
+	struct orgtree_row *rows;
+	int n, cap;
+};
+int orgtree_fetch(const struct org_tree *t, struct db *db, struct orgtree_rows *out, struct dj_error *err);
+void orgtree_apply(struct org_tree *t, const struct orgtree_rows *rows);
 bool orgtree_loaded(const struct org_tree *t);
 int64_t orgtree_seq(const struct org_tree *t);
 /* The sum of the versions of `mask` over `org`'s subtree and its ancestors
@@ -110,6 +131,13 @@ int db_pg_send(struct db *db, const char *sql, int n, const db_val *v, struct dj
 int db_pg_result_fail(struct db *db, void *res, struct dj_error *err);
 
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err);
+
+/* db_wlock.c: writers of one SQLite file, one at a time in this process. */
+struct db_wlock;
+struct db_wlock *db_wlock_for(const char *path);
+/* False after timeout_ms without it. */
+bool db_wlock_take(struct db_wlock *w, int timeout_ms);
+void db_wlock_give(struct db_wlock *w);
 int db_pg_open(const char *url, struct db **out, struct dj_error *err);
 /* PostgreSQL: open with a backoff (100 ms doubling to 2 s) for at most
  * wait_ms; DJ_EUNAVAIL when the server cannot be reached by then. */

@@ -112,8 +112,11 @@ static void apply(struct org_tree *t, int64_t org, int scope, uint64_t v)
 		t->sub[(size_t)a * DB_SCOPE_N + (size_t)scope] += d;
 }
 
-static int read_rows(struct org_tree *t, struct db *db, const char *sql, int n, const db_val *args,
-		     struct dj_error *err)
+/* The org_version rows `sql` selects (org_id, scope, v, seq), applied to
+ * `t` — or, with `out`, kept for orgtree_apply (read without the lock that
+ * guards `t`, applied under it). */
+static int read_rows(struct org_tree *t, struct orgtree_rows *out, struct db *db, const char *sql, int n,
+		     const db_val *args, struct dj_error *err)
 {
 	struct db_stmt *st = db->ops->query(db, sql, n, args, err);
 	if (!st)
@@ -121,9 +124,18 @@ static int read_rows(struct org_tree *t, struct db *db, const char *sql, int n, 
 	int rc;
 	while ((rc = db->ops->next(st)) > 0) {
 		int s = db_scope_index(db->ops->get_text(st, 1));
+		int64_t org = db->ops->get_int(st, 0), seq = db->ops->get_int(st, 3);
+		uint64_t v = (uint64_t)db->ops->get_int(st, 2);
+		if (out) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 64;
+				out->rows = xrealloc(out->rows, (size_t)out->cap * sizeof *out->rows);
+			}
+			out->rows[out->n++] = (struct orgtree_row){org, s, v, seq};
+			continue;
+		}
 		if (s >= 0)
-			apply(t, db->ops->get_int(st, 0), s, (uint64_t)db->ops->get_int(st, 2));
-		int64_t seq = db->ops->get_int(st, 3);
+			apply(t, org, s, v);
 		if (seq > t->seq)
 			t->seq = seq;
 	}
@@ -160,7 +172,7 @@ int orgtree_load(struct org_tree *t, struct db *db, struct dj_error *err)
 	free(parent_ids);
 	t->own = xcalloc((size_t)t->n * DB_SCOPE_N + 1, sizeof *t->own);
 	t->sub = xcalloc((size_t)t->n * DB_SCOPE_N + 1, sizeof *t->sub);
-	if ((rc = read_rows(t, db, "SELECT org_id, scope, v, seq FROM org_version", 0, NULL, err))) {
+	if ((rc = read_rows(t, NULL, db, "SELECT org_id, scope, v, seq FROM org_version", 0, NULL, err))) {
 		clear(t);
 		return rc;
 	}
@@ -170,8 +182,26 @@ int orgtree_load(struct org_tree *t, struct db *db, struct dj_error *err)
 
 int orgtree_update(struct org_tree *t, struct db *db, struct dj_error *err)
 {
-	return read_rows(t, db, "SELECT org_id, scope, v, seq FROM org_version WHERE seq > ?", 1,
+	return read_rows(t, NULL, db, "SELECT org_id, scope, v, seq FROM org_version WHERE seq > ?", 1,
 			 (db_val[]){DB_I(t->seq)}, err);
+}
+
+int orgtree_fetch(const struct org_tree *t, struct db *db, struct orgtree_rows *out, struct dj_error *err)
+{
+	out->n = 0;
+	return read_rows(NULL, out, db, "SELECT org_id, scope, v, seq FROM org_version WHERE seq > ?", 1,
+			 (db_val[]){DB_I(t->seq)}, err);
+}
+
+void orgtree_apply(struct org_tree *t, const struct orgtree_rows *rows)
+{
+	for (int i = 0; i < rows->n; i++) {
+		const struct orgtree_row *r = &rows->rows[i];
+		if (r->scope >= 0)
+			apply(t, r->org, r->scope, r->v);
+		if (r->seq > t->seq)
+			t->seq = r->seq;
+	}
 }
 
 uint64_t orgtree_version(const struct org_tree *t, int64_t org, unsigned mask)

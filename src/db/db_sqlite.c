@@ -2,6 +2,7 @@
  * and a per-connection cache of prepared statements keyed by SQL text. */
 #include "db/db_driver.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,10 @@ static void sq_done(struct db_stmt *b)
 static void sq_close(struct db *db)
 {
 	struct sq_impl *im = db->impl;
+	if (db->wlocked) {	/* closed inside a transaction: SQLite rolls it back */
+		db->wlocked = false;
+		db_wlock_give(db->wlock);
+	}
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		if (im->cache[i])
 			sq_free_stmt(im->cache[i]);
@@ -169,8 +174,18 @@ static const struct db_ops sq_ops = {
 	.get_text = sq_text, .get_json = sq_json, .done = sq_done, .close = sq_close,
 };
 
+/* Before SQLite's first use in the process.  Its memory statistics take one
+ * process-wide mutex on every allocation (this build has no lookaside, so
+ * every small one): the server's threads queued on it, a writer among them. */
+static void sq_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, struct db **out, struct dj_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sq_init);
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -185,6 +200,7 @@ int db_sqlite_open(const char *path, struct db **out, struct dj_error *err)
 	db->kind = DB_SQLITE;
 	db->ops = &sq_ops;
 	db->impl = im;
+	db->wlock = db_wlock_for(path);
 	/* synchronous=NORMAL is durable across application crashes in WAL mode;
 	 * only an OS crash can lose the last transactions.  8 MB of page cache
 	 * per connection: the server keeps several, and answers are kept by the

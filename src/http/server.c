@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,25 @@ struct http_ctx {
 	char *cookie;
 	bool idem;		/* under an Idempotency-Key: keep the answer's text */
 	char *idem_body;
+	/* DANGJIAN_TRACE: when the request was whole, handed to a worker,
+	 * taken by it, its handler started and ended (µs), and its
+	 * transactions' times (db.h). */
+	int64_t t_ready, t_push, t_work, t_run, t_ran;
+	struct db_timing timing;
+	struct rusage ru_run, ru_ran;	/* the handler's thread, before and after */
 };
+
+/* DANGJIAN_TRACE=writes (or all): one line per request on stderr saying
+ * where its time went — to find what a slow write waits for (bench/mixed). */
+static int trace_level(void)
+{
+	static int level = -1;
+	if (level < 0) {
+		const char *t = getenv("DANGJIAN_TRACE");
+		level = !t ? 0 : strcmp(t, "all") == 0 ? 2 : 1;
+	}
+	return level;
+}
 
 static int http_status(int code)
 {
@@ -748,10 +767,27 @@ static int steps_run(struct http_ctx *c, bool worker)
 		if ((rc = need_db(c)))
 			return rc;
 		c->commits = db_commits(c->db);
+		c->t_run = db_now_us();
+		if (trace_level())
+			getrusage(RUSAGE_THREAD, &c->ru_run);
+		db_timing_reset(c->db);
 		const char *key = http_header(c, "Idempotency-Key");
 		if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & ROUTE_PUBLIC))
-			return idem_run(c, key);
-		return c->route->fn(c);
+			rc = idem_run(c, key);
+		else
+			rc = c->route->fn(c);
+		if (db_commits(c->db) != c->commits) {
+			/* Its answer goes out after the versions of this server show the
+			 * write: whoever sees the answer sees the write (db_pool_versions). */
+			struct dj_error verr = {0};
+			db_pool_refresh(c->srv->pool, &verr);
+			dj_error_clear(&verr);
+		}
+		c->t_ran = db_now_us();
+		if (trace_level())
+			getrusage(RUSAGE_THREAD, &c->ru_ran);
+		c->timing = *db_timing(c->db);
+		return rc;
 	default:
 		return 0;
 	}
@@ -776,6 +812,7 @@ static enum go steps(struct http_ctx *c, bool worker)
 static void work(void *arg)
 {
 	struct http_ctx *c = arg;
+	c->t_work = db_now_us();
 	steps(c, true);	/* answered, or back to wait on the MHD thread */
 	if (c->db) {
 		db_pool_put(c->srv->pool, c->db);
@@ -784,8 +821,34 @@ static void work(void *arg)
 	MHD_resume_connection(c->conn);	/* c is the MHD thread's again */
 }
 
+static void trace(const struct http_ctx *c)
+{
+	bool w = strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0;
+	if (trace_level() < (w ? 1 : 2) || !c->t_ready)
+		return;
+	int64_t end = db_now_us();
+	const struct db_timing *t = &c->timing;
+	/* ms: total; before the worker; queued; on the worker before the handler
+	 * (session, cache); the handler: BEGIN, statements, bump, COMMIT, and
+	 * its work outside transactions; after it. */
+	fprintf(stderr, "trace %s %s %d total %.1f mhd %.1f queue %.1f pre %.1f run %.1f begin %.1f body %.1f"
+			" bump %.1f commit %.1f ntx %d post %.1f cpu %.1f vcsw %ld ivcsw %ld inblk %ld\n",
+		c->method, c->url, c->status, (end - c->t_ready) / 1e3,
+		((c->t_push ? c->t_push : end) - c->t_ready) / 1e3,
+		c->t_push && c->t_work ? (c->t_work - c->t_push) / 1e3 : 0.0,
+		c->t_work && c->t_run ? (c->t_run - c->t_work) / 1e3 : 0.0,
+		c->t_run ? (c->t_ran - c->t_run) / 1e3 : 0.0, t->begin_us / 1e3, t->body_us / 1e3, t->bump_us / 1e3,
+		t->commit_us / 1e3, t->ntx, c->t_ran ? (end - c->t_ran) / 1e3 : 0.0,
+		((c->ru_ran.ru_utime.tv_sec - c->ru_run.ru_utime.tv_sec + c->ru_ran.ru_stime.tv_sec -
+		  c->ru_run.ru_stime.tv_sec) * 1e6 + (c->ru_ran.ru_utime.tv_usec - c->ru_run.ru_utime.tv_usec +
+		  c->ru_ran.ru_stime.tv_usec - c->ru_run.ru_stime.tv_usec)) / 1e3,
+		c->ru_ran.ru_nvcsw - c->ru_run.ru_nvcsw, c->ru_ran.ru_nivcsw - c->ru_run.ru_nivcsw,
+		c->ru_ran.ru_inblock - c->ru_run.ru_inblock);
+}
+
 static enum MHD_Result queue(struct http_ctx *c)
 {
+	trace(c);
 	if (c->cookie)
 		MHD_add_response_header(c->resp, "Set-Cookie", c->cookie);
 	common_headers(c->resp);
@@ -877,6 +940,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		c->parked = false;
 		atomic_fetch_sub(&c->srv->parked, 1);
 	}
+	if (!c->t_ready)
+		c->t_ready = db_now_us();
 	bool here = false;
 	for (;;) {
 		switch (steps(c, here)) {
@@ -886,6 +951,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 		case GO_WORK:
 			if (park(c)) {
+				c->t_push = db_now_us();
 				workers_push(c->srv->workers, is_write(c), work, c);
 				return MHD_YES;
 			}
