@@ -94,6 +94,17 @@ describe('seed 002: the plan as the bureau wrote it', () => {
     assert.ok(c.items.every((x) => x.overdue));
   });
 
+  it('keeps an org an assignment names: deleting it is refused and nothing changes', async () => {
+    // On PostgreSQL the assignment's keys are checked per statement by
+    // triggers (task module, step 4), on SQLite by the declared keys.
+    const ys = await org('SEED-YS');
+    const before = await count(`/assignments?plan=${plan}&size=1`);
+    const r = await admin.req('DELETE', `/orgs/${ys.id}`);
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.ok((await org('SEED-YS')), 'the org is still there');
+    assert.equal(await count(`/assignments?plan=${plan}&size=1`), before);
+  });
+
   it('reports the overdue tasks and the missing contacts as findings of `check`', async () => {
     const r = cli(['check', '--db', db.url, '--key', db.key, '--org', 'JT-HY01', '--json']);
     assert.equal(r.code, 0, r.err);
