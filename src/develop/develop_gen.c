@@ -55,7 +55,7 @@ static json_t *vote(struct rng *r, int entitled, bool pass)
 	return json_pack("{s:i, s:i, s:i}", "entitled", entitled, "present", present, "in_favour", favour);
 }
 
-static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int entitled, int k,
+static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int entitled, int k, int *votes,
 		  struct dj_error *err)
 {
 	struct rng *r = &g->r;
@@ -88,7 +88,10 @@ static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int
 	date_add(year_on, w.on, 1, 0, 0);	/* a year as an activist, at least */
 	if (!rc)
 		rc = step(&w, 4, 3, 20, NULL, err);
-	if (k % 29 == 11)	/* a branch that lost track: the assessment falls overdue */
+	/* Now and then a branch loses track and the assessment falls overdue,
+	 * a few months ago at most ("a few late", not a step owed for years). */
+	int64_t since4 = date_diff(w.on, g->today);
+	if (!w.stopped && since4 >= 180 && since4 <= 320 && rng_range(r, 0, 2) == 0)
 		w.stopped = 1;
 	if (!rc && nf >= 1)
 		rc = step(&w, 5, 1, 10, json_pack("{s:[O]}", "mentors", json_array_get(full, 0)), err);
@@ -141,15 +144,20 @@ static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int
 		free(end);
 		if (gap < 0)
 			gap = 0;
-		bool extend = round == 0 && k % 19 == 7;
+		/* One conversion vote in twelve extends the probation instead (at
+		 * least one in the demo): counted among the votes actually held. */
+		bool extend = round == 0 && !w.stopped && *votes % 12 == 2;
 		json_t *f = vote(r, entitled, true);
 		if (extend)
 			json_object_set_new(f, "decision", json_string("extend")),
 				json_object_set_new(f, "extend_months", json_integer(6));
-		if (!rc)
+		if (!rc) {
+			int held = !w.stopped;
 			rc = step(&w, 23, (int)gap, (int)gap + (k % 13 == 2 ? 45 : 14), f, err);
-		else
+			*votes += held && !w.stopped;
+		} else {
 			json_decref(f);
+		}
 		if (!extend)
 			break;
 		if (!rc)
@@ -171,7 +179,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 				      " 'cloud_branch', 'mobile_branch') ORDER BY id", DB_NOARGS, err);
 	if (!orgs)
 		return err->code;
-	int rc = 0, k = 0;
+	int rc = 0, k = 0, votes = 0;
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
@@ -196,7 +204,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		 * it against the roster): a branch of fewer than 3 develops nobody. */
 		int n = entitled < 3 ? 0 : (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
 		for (int p = 0; !rc && p < n; p++)
-			rc = person(g, &a, org, ids, (int)entitled, k++, err);
+			rc = person(g, &a, org, ids, (int)entitled, k++, &votes, err);
 		json_decref(ids);
 		if (rc)
 			break;

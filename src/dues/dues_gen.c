@@ -103,8 +103,12 @@ int dues_generate(struct gen *g, struct dj_error *err)
 		const struct dues_category *c = dues_category_find(&rules, cat);
 		if (!c)
 			continue;
-		int64_t voluntary = rng_range(&g->r, 0, 99) < 2 ? 10000 : 0;
-		const char *method = m.mobile ? "wechat" : methods[rng_range(&g->r, 0, 9)];
+		/* Payroll deduction and a voluntary extra are for those with a pay
+		 * (a farmer or a student pays by phone or in cash, the minimum). */
+		bool paid_job = strcmp(cat, "employed") == 0;
+		int64_t voluntary = paid_job && rng_range(&g->r, 0, 99) < 2 ? 10000 : 0;
+		const char *method = m.mobile ? "wechat" : paid_job ? methods[rng_range(&g->r, 0, 9)]
+							     : methods[rng_range(&g->r, 4, 9)];
 		bool paid[12 * 4] = {0};
 		int stop_at;
 		paid_months(&g->r, &m, from, to, paid, &stop_at);

@@ -21,6 +21,7 @@ struct gctx {
 	struct db *db;
 	struct rng r;
 	char today[11];
+	char window[11];	/* 1 January two years back: the development pipeline's years */
 	enum gen_scale scale;
 	struct gen_stats *st;
 	struct dj_error *err;
@@ -97,8 +98,6 @@ static const char *const enterprises[] = {"客运有限公司", "汽车运输有
 					  "货运有限公司", "港口有限公司", "快递服务有限公司", "城乡客运有限公司"};
 static const char *const firm_prefix[] = {"顺达", "通宇", "安运", "鸿运", "畅通", "远航", "金桥", "恒通",
 					  "路路通", "宏达", "捷运", "振兴", "长运", "新途", "盛通", "祥和"};
-static const char *const places[] = {"广东省广州市", "广东省深圳市", "浙江省宁波市", "江苏省苏州市", "上海市",
-				     "北京市", "湖北省武汉市", "四川省成都市", "新疆乌鲁木齐市", "天津市"};
 static const char *const projects[] = {"高速公路", "国道改扩建工程", "跨江大桥", "港区航道整治工程",
 				       "城市快速路", "综合客运枢纽", "农村公路提升工程", "物流园区"};
 static const char *const educations[] = {"研究生", "大学本科", "大学本科", "大学本科", "大学专科", "大学专科",
@@ -183,12 +182,20 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 	for (int i = 0; i < n && !rc; i++) {
 		struct member_rec m = {0};
 		int male = rng_range(&g->r, 0, 99) < (fl == FL_DRIVERS ? 94 : 70);
-		char birth[11], join[11], full[11], id_card[19], phone[12], lo[11], hi[11], since[11];
+		char birth[11], join[11], full[11], id_card[19], phone[12], lo[11], hi[11];
+		/* Joined and converted before the development pipeline's years
+		 * (develop_gen.c makes everyone who joins from then on), so the
+		 * roster's and the pipeline's counts of both are one story. */
+		char last[11], ceil[11];
+		date_add(last, g->window, -1, -1, 0);
+		date_add(ceil, last, -18, 0, 0);
 		if (fl == FL_RETIRED) {
 			random_date(g, birth, "1938-01-01", "1963-12-31");
 		} else {
 			date_add(lo, g->today, -60, 0, 0);
 			date_add(hi, g->today, fl == FL_YOUNG ? -22 : -24, 0, 0);
+			if (strcmp(hi, ceil) > 0)
+				memcpy(hi, ceil, 11);
 			random_date(g, birth, fl == FL_YOUNG ? "1990-01-01" : lo, hi);
 		}
 		gen_name(&g->r, names[i], sizeof names[i], male);
@@ -206,26 +213,14 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 			break;
 		snprintf(phone, sizeof phone, "1%c%09lld", "3456789"[rng_range(&g->r, 0, 6)],
 			 (long long)rng_range(&g->r, 0, 999999999));
-		/* About one in twenty-five is probationary; a quarter of those are past their
-		 * probation with no vote recorded, for the rules to find. */
-		int prob = i > 2 && rng_range(&g->r, 0, 24) == 0 && kind != ORG_TEMPORARY_BRANCH;
-		if (prob) {
-			int overdue = rng_range(&g->r, 0, 3) == 0;
-			date_add(join, g->today, 0, 0, -(int)(overdue ? rng_range(&g->r, 370, 420) : rng_range(&g->r, 20, 340)));
-		} else {
-			char adult[11], last[11];
-			date_add(adult, birth, 18, 0, 0);
-			date_add(last, g->today, -1, -1, 0);
-			char lower[11];
-			date_add(lower, adult, 0, 0, (int)rng_range(&g->r, 0, 3650));
-			random_date(g, join, strcmp(lower, last) < 0 ? lower : adult, last);
-			if (strcmp(join, adult) < 0)
-				memcpy(join, adult, 11);
-			date_add(full, join, 1, 0, (int)rng_range(&g->r, 0, 20));
-			if (strcmp(full, g->today) > 0)
-				memcpy(full, g->today, 11);
-			m.full_date = full;
-		}
+		char adult[11], lower[11];
+		date_add(adult, birth, 18, 0, 0);
+		date_add(lower, adult, 0, 0, (int)rng_range(&g->r, 0, 3650));
+		random_date(g, join, strcmp(lower, last) < 0 ? lower : adult, last);
+		if (strcmp(join, adult) < 0)
+			memcpy(join, adult, 11);
+		date_add(full, join, 1, 0, (int)rng_range(&g->r, 0, 20));
+		m.full_date = full;
 		m.org_id = org;
 		m.name = names[i];
 		m.id_card = id_card;
@@ -233,14 +228,10 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 		m.ethnicity = rng_range(&g->r, 0, 14) ? "汉族" : PICK(g, ethnic);
 		m.education = fl == FL_DRIVERS ? (rng_range(&g->r, 0, 2) ? "高中" : "中专") : PICK(g, educations);
 		m.join_date = join;
-		m.status = member_status_name(prob ? MEMBER_PROBATIONARY : MEMBER_FULL);
+		m.status = member_status_name(MEMBER_FULL);
 		m.position = i < 4 && (i == 0 || n >= 7) ? posts[i] : NULL;
-		if ((fl == FL_DRIVERS && rng_range(&g->r, 0, 99) < 85) || rng_range(&g->r, 0, 99) < 2) {
-			m.is_mobile = true;
-			m.mobile_place = PICK(g, places);
-			date_add(since, g->today, 0, 0, -(int)rng_range(&g->r, 190, 1500));
-			m.mobile_since = since;
-		}
+		/* Not mobile here: the roster's step registers the 流动党员 with
+		 * their hosting (member_roster_gen.c), as a user would. */
 		struct dj_error e = {0};
 		if (member_check_rules(&m, g->probation_months, &e)) {	/* the generator must only write what a user could */
 			rc = dj_fail(g->err, DJ_EIO, "", "generated member failed the rules: %s (%s)", e.msg, e.field);
@@ -505,6 +496,7 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 			 .log = o->log};
 	memset(st, 0, sizeof *st);
 	date_today(g.today);
+	date_format(g.window, atoi(g.today) - 2, 1, 1);
 	bool keep_admin = false;
 	int rc = gen_preflight(db, o, &keep_admin, err);
 	int64_t months = 12;

@@ -176,7 +176,7 @@ static int hosting_one(struct gen *g, size_t i, json_t *r, bool *counted, struct
 	not_before(since, join);
 	if (!place)
 		place = places_away[rng_range(&g->r, 0, 5)];
-	snprintf(card, sizeof card, "LDZ%06lld", (long long)(100000 + i));
+	snprintf(card, sizeof card, "LDZ%07lld", (long long)(1000000 + id));
 	int64_t hid = 0;
 	rc = db_int1(g->db, &hid, "INSERT INTO mobile_hosting(member_id, home_org, host_org, place, since, card_no, created_at)"
 				  " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -184,10 +184,10 @@ static int hosting_one(struct gen *g, size_t i, json_t *r, bool *counted, struct
 	if (!rc)
 		rc = db_run(g->db, "UPDATE member SET is_mobile = 1, mobile_place = ?, mobile_since = ? WHERE id = ?",
 			    DB_ARGS(DB_T(place), DB_T(since), DB_I(id)), err);
-	/* A report a year, except for every fourth member, whose last one is missing. */
+	/* A report a year, except for every sixth member, whose last one is missing. */
 	char rep[11];
 	date_add(rep, since, 0, 11, 0);
-	for (int y = 0; !rc && strcmp(rep, g->today) <= 0 && !(i % 4 == 0 && y > 0); y++) {
+	for (int y = 0; !rc && strcmp(rep, g->today) <= 0 && !(i % 6 == 0 && y > 0); y++) {
 		rc = db_run(g->db, "INSERT INTO mobile_report(hosting_id, member_id, on_date, summary, created_at)"
 				   " VALUES (?, ?, ?, '本年度在流入地党组织参加组织生活，思想稳定，工作积极。', ?)",
 			    DB_ARGS(DB_I(hid), DB_I(id), DB_T(rep), DB_T(now)), err);
@@ -245,6 +245,13 @@ static int letters_in(struct gen *g, int64_t n, int64_t *count, struct dj_error 
 			break;
 		back(on, g->today, rng_range(&g->r, 15, g->years * 360));
 		date_add(join, birth, (int)rng_range(&g->r, 20, 25), 0, (int)rng_range(&g->r, 0, 300));
+		/* Joined before the development pipeline's years, as the roster's
+		 * own members did (generate.c): who joins since comes from it. */
+		char window[11], maxj[11];
+		date_format(window, atoi(g->today) - 2, 1, 1);
+		date_add(maxj, window, -1, -1, 0);
+		if (strcmp(join, maxj) > 0)
+			date_add(join, maxj, 0, 0, -(int)rng_range(&g->r, 0, 400));
 		date_add(full, join, 1, 0, 0);
 		if (strcmp(full, on) >= 0)	/* a member for a year at least before the move */
 			continue;
@@ -309,6 +316,15 @@ int roster_generate(struct gen *g, struct dj_error *err)
 		rc = each_picked(g, members / 250 + 3, settled, letter_out, &no, err);
 	if (!rc)
 		rc = letters_in(g, members / 400 + 2, &ni, err);
+	/* 流动党员: most drivers of the 流动党员党支部 work far away and are
+	 * hosted by another unit's; and a few members of ordinary branches.
+	 * Each with a hosting row: nobody is mobile without one. */
+	int64_t drivers = 0;
+	if (!rc)
+		rc = db_int1(g->db, &drivers, "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE m.active = 1"
+					      " AND o.kind = 'mobile_branch'", DB_NOARGS, err);
+	if (!rc)
+		rc = each_picked(g, drivers * 3 / 5, "o.kind = 'mobile_branch'", hosting_one, &nh, err);
 	if (!rc)
 		rc = each_picked(g, members / 100 + 3, "o.kind IN ('branch', 'functional_branch')", hosting_one, &nh, err);
 	if (!rc)
