@@ -149,7 +149,16 @@ export class Client {
       h['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const res = await fetch(this.base + '/api/v1' + p, { method, headers: h, body: payload });
+    let res;
+    try {
+      res = await fetch(this.base + '/api/v1' + p, { method, headers: h, body: payload });
+    } catch (e) {
+      // A kept-alive socket the server closed while a synchronous CLI step
+      // blocked node's event loop (the server drops idle ones after 60 s)
+      // fails at once; a read is sent again, on a new socket.
+      if (method !== 'GET') throw e;
+      res = await fetch(this.base + '/api/v1' + p, { method, headers: h, body: payload });
+    }
     const sc = res.headers.get('set-cookie');
     if (sc) this.cookie = sc.split(';')[0].endsWith('=') ? '' : sc.split(';')[0];
     const buf = Buffer.from(await res.arrayBuffer());
