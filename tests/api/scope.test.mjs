@@ -302,6 +302,7 @@ function probes() {
     'GET /api/v1/develop/people/{id}': [['GET', `/develop/people/${B.person.id}`]],
     'POST /api/v1/develop/people/{id}/resume': [['POST', `/develop/people/${B.person.id}/resume`, { applied_on: today }]],
     'POST /api/v1/develop/people/{id}/reveal': [['POST', `/develop/people/${B.person.id}/reveal`, { field: 'id_card' }]],
+    'POST /api/v1/develop/people/{id}/cancel': [['POST', `/develop/people/${B.person.id}/cancel`, { on_date: today, doc_no: '组字〔2025〕1号', note: '探测' }]],
     'POST /api/v1/develop/people/{id}/stop': [['POST', `/develop/people/${B.person.id}/stop`, { on_date: today, reason: 'withdrawn' }]],
     'POST /api/v1/develop/people/{id}/steps': [['POST', `/develop/people/${B.person.id}/steps`, { step: 2, on_date: today }],
       ['POST', `/develop/people/${A.person.id}/steps`, { step: 5, on_date: today, mentors: [m] }, 'as-missing',
