@@ -55,7 +55,8 @@ it('shows transfers with letters and receipts, records a receipt, and lists mobi
   await shot(page, 'mobile');
   await page.goto(srv.base + '/#/member-ends');
   await page.getByText('原所在党组织').waitFor();
-  assert.ok(await page.locator('.el-table__row').count() > 0);
+  // The header shows before the rows have loaded: wait for the first one.
+  await page.locator('.el-table__row').first().waitFor();
   await page.getByRole('button', { name: '办理党籍终止' }).click();
   await page.locator('.el-dialog', { hasText: '不会删除' }).waitFor();
   await shot(page, 'member-ends');
