@@ -58,6 +58,20 @@ static int stoppable(json_t *p, struct dj_error *err)
 	return 0;
 }
 
+/* The person leaves the pipeline on `on`: the status they had is kept
+ * beside the stop, and nothing is due any more. */
+static int stop_mark(struct db *db, const struct actor *a, int64_t id, const char *on, const char *reason,
+		     const char *note, struct dj_error *err)
+{
+	char now[21];
+	date_now_iso(now);
+	return db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
+			  " stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
+			  " WHERE id = ?",
+		      DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
+			      DB_I(id)), err);
+}
+
 static int stop_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
 {
 	const char *on, *reason, *note;
@@ -80,15 +94,8 @@ static int stop_apply(struct db *db, const struct actor *a, int64_t id, json_t *
 	    !(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ?", DB_ARGS(DB_I(id)),
 			    err)) && strcmp(on, last) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "终止日期不能早于最近一步的办理日期（%s）", last);
-	if (!rc) {
-		char now[21];
-		date_now_iso(now);
-		rc = db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
-				" stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
-				" WHERE id = ?",
-			    DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
-				    DB_I(id)), err);
-	}
+	if (!rc)
+		rc = stop_mark(db, a, id, on, reason, note, err);
 	free(last);
 	json_decref(p);
 	return rc;
@@ -193,11 +200,7 @@ static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 		json_decref(facts);
 	}
 	if (!rc)
-		rc = db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
-				" stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
-				" WHERE id = ?",
-			    DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
-				    DB_I(id)), err);
+		rc = stop_mark(db, a, id, on, reason, note, err);
 	free(last);
 	free(decision);
 	json_decref(p);

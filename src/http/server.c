@@ -1189,7 +1189,7 @@ int http_create(struct http_ctx *c, http_create_fn create, http_get_fn get)
 	if ((rc = create(c->db, &c->actor, in, &id, &c->err)))
 		return rc;
 	json_t *out = get(c->db, &c->actor, id, &c->err);
-	return out ? http_reply(c, 201, out) : c->err.code ? c->err.code : DJ_EIO;
+	return out ? http_reply(c, 201, out) : http_ok(c, NULL);	/* NULL: the getter's error */
 }
 
 int http_update(struct http_ctx *c, http_update_fn update, http_get_fn get)
