@@ -407,6 +407,7 @@ struct db_pool {
 	 * versions that another request makes. */
 	pthread_mutex_t conn_mu, watch_mu;
 	struct db *watch;	/* only reads the versions */
+	struct db_gate *gate;	/* PostgreSQL: whether it can be reached (db_gate.c) */
 	bool known;		/* `seen` and `tree` are as of `data_version` (SQLite) */
 	bool listening;		/* PostgreSQL: LISTEN dj_version is in effect */
 	bool every;		/* read on every request (DANGJIAN_VERSION_CHECK=query: to measure) */
@@ -433,23 +434,33 @@ struct db_pool *db_pool_new(const char *url, int max)
 	p->tree = orgtree_new();
 	const char *check = getenv("DANGJIAN_VERSION_CHECK");
 	p->every = check && strcmp(check, "query") == 0;
+	if (db_is_pg_url(url))
+		p->gate = db_gate_new();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->conn_mu, NULL);
 	pthread_mutex_init(&p->watch_mu, NULL);
 	return p;
 }
 
-/* DESIGN.md: a request waits at most 5 s for a connection. */
-#define POOL_WAIT_MS 5000
+/* A new connection: on PostgreSQL through the gate, which answers at once
+ * while the server is known to be away. */
+static int pool_open(struct db_pool *p, struct db **out, struct dj_error *err)
+{
+	return p->gate ? db_gate_open(p->gate, p->url, out, err) : db_open(p->url, out, err);
+}
 
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err)
 {
-	pthread_mutex_lock(&p->mu);
-	struct db *db = p->nidle ? p->idle[--p->nidle] : NULL;
-	pthread_mutex_unlock(&p->mu);
-	int rc = 0;
-	if (!db)
-		rc = db_is_pg_url(p->url) ? db_pg_open_wait(p->url, POOL_WAIT_MS, &db, err) : db_open(p->url, &db, err);
+	struct db *db;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		db = p->nidle ? p->idle[--p->nidle] : NULL;
+		pthread_mutex_unlock(&p->mu);
+		if (!db || !p->gate || !db_gate_stale(p->gate, db))
+			break;
+		db_close(db);	/* opened before an outage: dead, or soon found so */
+	}
+	int rc = db ? 0 : pool_open(p, &db, err);
 	if (rc)
 		return rc;
 	/* An idle connection may have died since (a restart): its first
@@ -486,6 +497,7 @@ void db_pool_free(struct db_pool *p)
 	for (int i = 0; i < p->nidle; i++)
 		db_close(p->idle[i]);
 	db_close(p->watch);
+	db_gate_free(p->gate);
 	orgtree_free(p->tree);
 	free(p->rows.rows);
 	pthread_mutex_destroy(&p->mu);
@@ -585,7 +597,7 @@ static int pg_versions(struct db_pool *p, bool force, struct dj_error *err)
 static int pool_check(struct db_pool *p, bool force, struct dj_error *err)
 {
 	int rc = 0;
-	if (!p->watch && (rc = db_open(p->url, &p->watch, err)) == 0) {
+	if (!p->watch && (rc = pool_open(p, &p->watch, err)) == 0) {
 		p->known = false;
 		p->listening = false;
 	}

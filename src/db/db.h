@@ -123,9 +123,12 @@ void db_timing_reset(struct db *db);
 int64_t db_now_us(void);
 
 /* A small pool of connections for the server's worker threads.  With
- * PostgreSQL, db_pool_get opens a connection with a backoff (100 ms
- * doubling to 2 s) for at most 5 s, then fails with DJ_EUNAVAIL; a
- * connection found lost is closed by db_pool_put, never kept. */
+ * PostgreSQL, once a connect attempt failed db_pool_get fails with
+ * DJ_EUNAVAIL at once (503) while one request at a time probes, after a
+ * backoff from 100 ms doubling to 1 s; when a probe connects, requests flow
+ * again (db_gate.c).  The server's first connection waits up to 5 s for the
+ * database.  A connection found lost is closed by db_pool_put, never kept,
+ * and one opened before an outage is not handed out after it. */
 struct db_pool;
 struct db_pool *db_pool_new(const char *url, int max);
 int db_pool_get(struct db_pool *p, struct db **out, struct dj_error *err);

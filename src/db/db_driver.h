@@ -45,6 +45,10 @@ struct db {
 	 * — COMMIT was sent and no answer came back. */
 	bool lost, fresh, commit_unknown;
 	char *url;		/* PostgreSQL: to open a replacement */
+	/* PostgreSQL through a pool: its gate (a replacement goes through it),
+	 * and the gate's count of outages when this connection was opened. */
+	struct db_gate *gate;
+	unsigned gen;
 	void *impl;
 	/* SQLite: the last id db_reserve_ids handed out, per table, so a block
 	 * reserved before the previous one is written does not overlap it. */
@@ -143,5 +147,17 @@ int db_pg_open(const char *url, struct db **out, struct dj_error *err);
  * wait_ms; DJ_EUNAVAIL when the server cannot be reached by then. */
 int db_pg_open_wait(const char *url, int wait_ms, struct db **out, struct dj_error *err);
 int db_pg_server_info(struct db *db, json_t **out, struct dj_error *err);
+#define PG_UNAVAIL_MSG "数据库暂时无法访问，请稍后重试"
+
+/* db_gate.c: whether a pool's PostgreSQL can be reached.  db_gate_open
+ * opens a connection — or, while a recent attempt failed and another probe
+ * runs or the backoff has not passed, answers DJ_EUNAVAIL at once. */
+struct db_gate;
+struct db_gate *db_gate_new(void);
+void db_gate_free(struct db_gate *g);
+int db_gate_open(struct db_gate *g, const char *url, struct db **out, struct dj_error *err);
+/* `db` was opened before the last outage began: not to be handed out. */
+bool db_gate_stale(struct db_gate *g, const struct db *db);
+bool db_gate_down(struct db_gate *g);
 
 #endif

@@ -30,7 +30,6 @@
 #define PG_WAIT_MS 5000
 #define PG_BACKOFF_MIN_MS 100
 #define PG_BACKOFF_MAX_MS 2000
-#define PG_UNAVAIL_MSG "数据库暂时无法访问，请稍后重试"
 
 struct pg_stmt {
 	struct db_stmt base;
@@ -88,11 +87,15 @@ static int pg_fail(struct db *db, struct dj_error *err, PGresult *res, const cha
 static int pg_replace(struct db *db, struct dj_error *err)
 {
 	struct db *fresh = NULL;
-	int rc = db_pg_open_wait(db->url, PG_WAIT_MS, &fresh, err);
+	/* A pool's connection asks its gate: while the server is known to be
+	 * away, the request answers 503 at once. */
+	int rc = db->gate ? db_gate_open(db->gate, db->url, &fresh, err)
+			  : db_pg_open_wait(db->url, PG_WAIT_MS, &fresh, err);
 	if (rc)
 		return rc;
 	PQfinish(db->impl);
 	db->impl = fresh->impl;
+	db->gen = fresh->gen;
 	fresh->impl = NULL;
 	db->lost = false;
 	db->ops->close(fresh);

@@ -697,7 +697,9 @@ static int steps_run(struct http_ctx *c, bool worker)
 		/* Read before any data: whatever this request sees is at least this new. */
 		{	/* a failed read leaves this request uncached: say so in the log */
 			struct dj_error verr = {0};
-			if (!(c->versioned = db_pool_versions(c->srv->pool, &c->dv, &verr) == 0))
+			/* (the database being away is logged once, by the pool) */
+			if (!(c->versioned = db_pool_versions(c->srv->pool, &c->dv, &verr) == 0) &&
+			    verr.code != DJ_EUNAVAIL)
 				fprintf(stderr, "dangjian: %s %s: versions not read, answered uncached: %s\n", c->method,
 					c->url, verr.msg);
 			dj_error_clear(&verr);

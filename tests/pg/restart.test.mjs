@@ -66,6 +66,16 @@ it('(a) a restart under a writer and a reader: only 503s while it is down, nothi
   assert.equal(list.headers.get('retry-after'), '2');
   assert.equal(list.body.code, 'unavailable');
   assert.ok(waited < 15000, `answered within the 5 s wait (and a margin): ${waited} ms`);
+  // Known to be away now: a burst answers 503 at once (one probe at a time
+  // tries to connect), not each after a wait of its own that holds a worker.
+  const t3 = Date.now();
+  const burst = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+    i % 3 ? admin.get(`/activities?org=${branch}&size=5`) : admin.post('/activities',
+      { org_id: branch, kind: 'theme_day', status: 'planned', on_date: '2026-11-30', topic: '数据库停机时写入' })));
+  const burstMs = Date.now() - t3;
+  assert.deepEqual(burst.map((r) => r.status), Array(12).fill(503));
+  assert.ok(burst.every((r) => r.body.code === 'unavailable'));
+  assert.ok(burstMs < 2500, `12 requests answered 503 in ${burstMs} ms (each once waited 5 s)`);
   pg.start();
   const t2 = Date.now();
   let h;
