@@ -86,12 +86,18 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
  * (required for other)} of a person not yet admitted (develop_stop.c). */
 int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
 const char *develop_stop_label(const char *reason);	/* 本人撤回入党申请 … */
-/* 取消预备党员资格, decided by the 上级党委: {on_date, doc_no, note}.  Before
- * step 17 the admission is not approved; after it the general meeting
- * must have proposed it (step 23, decision cancel).  The member record
- * ends (member_end: not_admitted | probation_cancelled), the person leaves
- * the pipeline as a stop does (stop_reason the same code). */
+/* 取消预备党员资格, decided by the 上级党委: {on_date, doc_no, note,
+ * meeting_on?}.  Before step 17 the admission is not approved; after it,
+ * until the conversion is approved (step 24), the general meeting's
+ * resolution comes first: the conversion meeting's (step 23, decision
+ * cancel) or one of its own during the probation (meeting_on, required
+ * then).  The member record ends (member_end: not_admitted |
+ * probation_cancelled), the person leaves the pipeline as a stop does
+ * (stop_reason the same code).  A 正式党员 or someone not admitted: 409. */
 int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+/* The same inside the caller's transaction (the generator): no audit and
+ * no check of the actor's role. */
+int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
 /* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
  * at step 1 (*new_id) linked to the stopped one. */
 int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,

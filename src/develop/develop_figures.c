@@ -65,13 +65,21 @@ const struct figure develop_figures[] = {
 		" FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.stopped_on BETWEEN ?2 AND ?3"
 		" AND p.stop_reason NOT IN ('not_admitted', 'probation_cancelled')"),
 	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列；预备党员另计（取消预备党员资格）"},
+	/* Every 取消预备党员资格 is one member_end row, whether the pipeline
+	 * decided it (its person, stopped that day) or the roster did for a
+	 * 预备党员 who came without one (imported): counted once here, and
+	 * once among member.ended.count's reasons. */
 	{FIGURE("develop.probation_cancelled.count", "取消预备党员资格", "名", FIGURE_COUNT, FIGURE_FLOW,
-		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.stopped_on AS on_date,"
-		" CASE p.stop_reason WHEN 'not_admitted' THEN '上级党委未批准接收' ELSE '不具备转正条件' END AS reason,"
-		" p.admitted_on, p.member_id FROM develop_person p WHERE p.org_id IN {{SUBTREE}}"
-		" AND p.stopped_on BETWEEN ?2 AND ?3 AND p.stop_reason IN ('not_admitted', 'probation_cancelled')"),
+		"SELECT coalesce(p.id, m.id) AS rid, CASE WHEN p.id IS NULL THEN 'member' ELSE 'develop_person' END AS rkind,"
+		" m.name AS title, e.org_id, e.on_date,"
+		" CASE e.reason WHEN 'not_admitted' THEN '上级党委未批准接收' ELSE '不具备党员条件' END AS reason,"
+		" m.join_date AS admitted_on, e.member_id FROM member_end e JOIN member m ON m.id = e.member_id"
+		" LEFT JOIN develop_person p ON p.member_id = e.member_id AND p.stop_reason = e.reason"
+		" WHERE e.org_id IN {{SUBTREE}} AND e.on_date BETWEEN ?2 AND ?3"
+		" AND e.reason IN ('not_admitted', 'probation_cancelled')"),
 	 .by = "reason",
-	 .note = "期间内上级党委未批准接收、或因不具备转正条件被取消预备党员资格的（党籍自该日终止），以上级党委决定日期计，按原因分列"},
+	 .note = "期间内上级党委未批准接收、或预备党员不具备党员条件被取消预备党员资格的（党籍自该日终止），"
+		 "含未经发展党员程序入党的预备党员，以上级党委决定日期计，按原因分列"},
 	{FIGURE("develop.overdue.count", "逾期未办的步骤", "名", FIGURE_COUNT, FIGURE_STOCK,
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.due_on AS on_date,"
 		" p.due_step, p.status FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.due_on < ?3"

@@ -1,8 +1,10 @@
 /* develop_gen.c — 发展党员's part of `generate`: in every branch that may
  * develop members, a few people at every stage of a pipeline spread over
  * the years of history, through the same step function users call (so
- * the data obeys the rules), with a few late steps, a failed vote and an
- * extended probation. */
+ * the data obeys the rules), with a few late steps, a failed vote, an
+ * extended probation and, beyond the demo, a cancelled probation now and
+ * then (取消预备党员资格, about one 预备党员 in 150, through the same cancel
+ * the 上级党委 uses: the member leaves the counts from that day). */
 #include "develop/develop.h"
 
 #include <stdio.h>
@@ -55,8 +57,29 @@ static json_t *vote(struct rng *r, int entitled, bool pass)
 	return json_pack("{s:i, s:i, s:i}", "entitled", entitled, "present", present, "in_favour", favour);
 }
 
+/* 取消预备党员资格 in the probation: the general meeting's resolution
+ * 20–120 days after the last step, the 上级党委's approval 7–30 days later
+ * (if both are past by today; else the walk stops at today, as a step
+ * beyond it does). */
+static int cancel(struct walk *w, struct dj_error *err)
+{
+	char meeting[11], on[11];
+	date_add(meeting, w->on, 0, 0, (int)rng_range(&w->g->r, 20, 120));
+	date_add(on, meeting, 0, 0, (int)rng_range(&w->g->r, 7, 30));
+	if (w->stopped || strcmp(on, w->g->today) > 0) {
+		w->stopped = 1;
+		return 0;
+	}
+	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "on_date", on, "meeting_on", meeting, "doc_no", "组织部批复",
+			       "note", "预备期内不履行党员义务，不具备党员条件，经支部大会讨论决定、上级党委批准取消预备党员资格");
+	int rc = develop_cancel_apply(w->g->db, w->a, w->id, in, err);
+	json_decref(in);
+	w->stopped = 1;
+	return rc;
+}
+
 static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int entitled, int k, int *votes,
-		  struct dj_error *err)
+		  int *admits, struct dj_error *err)
 {
 	struct rng *r = &g->r;
 	int male = rng_range(r, 0, 99) < 60;
@@ -131,8 +154,15 @@ static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int
 		rc = step(&w, 16, 7, 30, NULL, err);
 	if (!rc)
 		rc = step(&w, 17, k % 17 == 3 ? 95 : 20, k % 17 == 3 ? 140 : 60, NULL, err);
-	for (int n = 18; !rc && n <= 21; n++)
-		rc = step(&w, n, n == 21 ? 60 : 3, n == 21 ? 150 : 25, NULL, err);
+	/* One 预备党员 in about 150 (counted among those the 上级党委 admitted,
+	 * beyond the demo, whose cases the tests know) does not pass the probation. */
+	bool cancelled = !rc && !w.stopped && g->scale != GEN_DEMO && (*admits)++ % 150 == 40;
+	for (int n = 18; !rc && n <= 21; n++) {
+		if (cancelled && n == 21)
+			rc = cancel(&w, err);
+		else
+			rc = step(&w, n, n == 21 ? 60 : 3, n == 21 ? 150 : 25, NULL, err);
+	}
 	for (int round = 0; !rc && !w.stopped && round < 2; round++) {
 		/* Steps 22 and 23 fall due when the probation ends. */
 		char *end = NULL;
@@ -179,7 +209,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 				      " 'cloud_branch', 'mobile_branch') ORDER BY id", DB_NOARGS, err);
 	if (!orgs)
 		return err->code;
-	int rc = 0, k = 0, votes = 0;
+	int rc = 0, k = 0, votes = 0, admits = 0;
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
@@ -204,7 +234,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		 * it against the roster): a branch of fewer than 3 develops nobody. */
 		int n = entitled < 3 ? 0 : (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
 		for (int p = 0; !rc && p < n; p++)
-			rc = person(g, &a, org, ids, (int)entitled, k++, &votes, err);
+			rc = person(g, &a, org, ids, (int)entitled, k++, &votes, &admits, err);
 		json_decref(ids);
 		if (rc)
 			break;

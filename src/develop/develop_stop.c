@@ -11,9 +11,12 @@
  *
  * A 预备党员 is on the roster: their membership ends as a member's does
  * (an end event, member_end.c), decided by the 上级党委 — when it does not
- * approve the admission (step 17), or when the general meeting found them
- * not fit to convert (step 23, decision cancel) and it approves
- * 取消预备党员资格 (instead of step 24). */
+ * approve the admission (step 17), or, once it approved it and before it
+ * approves the conversion, when it approves the general meeting's
+ * resolution to cancel the qualification (取消预备党员资格, 细则 第三十四、
+ * 三十五条, recorded as a failed step 24): at the conversion meeting (step
+ * 23, decision cancel) or at any point of the probation (a meeting of its
+ * own, meeting_on). */
 #include "develop/develop_internal.h"
 #include "member/member.h"
 
@@ -143,7 +146,7 @@ int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, s
 }
 
 /* The failed step the cancellation stands for: 17 before the 上级党委
- * approved the admission, 24 after it (the conversion). */
+ * approved the admission, 24 after it (the probation, up to the conversion). */
 static int cancel_step(json_t *p)
 {
 	return I(p, "step") < 17 ? 17 : 24;
@@ -152,11 +155,12 @@ static int cancel_step(json_t *p)
 static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out, struct dj_error *err)
 {
 	(void)out;
-	const char *on, *note, *doc_no;
+	const char *on, *note, *doc_no, *meeting;
 	int rc;
 	if (!json_is_object(in))
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	if ((rc = v_date(in, "on_date", "上级党委决定日期", true, false, &on, err)) ||
+	    (rc = v_date(in, "meeting_on", "支部大会决议日期", false, false, &meeting, err)) ||
 	    (rc = v_str(in, "doc_no", "上级党委批复文号", 100, true, &doc_no, err)) ||
 	    (rc = v_str(in, "note", "事由", 500, true, &note, err)))
 		return rc;
@@ -171,14 +175,23 @@ static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 	char *last = NULL, *decision = NULL;
 	if (st != DEVELOP_PROBATIONARY || !mid)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", st == DEVELOP_STOPPED ? "该发展对象已终止培养"
-						      : "只有预备党员可以取消预备党员资格");
-	else if (step == 24 && !(rc = develop_last_decision(db, id, &decision, err)) &&
+						      : st == DEVELOP_FULL ? "已转为正式党员，不能取消预备党员资格"
+						      : "尚未经支部大会接收为预备党员：只有预备党员可以取消预备党员资格（未入党的请办理终止发展）");
+	/* During the probation the general meeting's resolution comes first:
+	 * the conversion meeting's (step 23, decision cancel) or one of its own. */
+	else if (step == 24 && !(rc = develop_last_decision(db, id, &decision, err)) && !meeting &&
 		 (I(p, "step") != 23 || strcmp(decision, "cancel") != 0))
-		rc = dj_fail(err, DJ_ECONFLICT, "status",
-			     "取消预备党员资格应先经支部大会讨论（第23步，讨论结果为“取消预备党员资格”），再由上级党委审批");
+		rc = dj_fail(err, DJ_EINVAL, "meeting_on",
+			     "取消预备党员资格须经支部大会讨论决定，请填写支部大会决议日期（转正时的支部大会见第23步）");
 	if (!rc && !(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND passed = 1",
-				   DB_ARGS(DB_I(id)), err)) && strcmp(on, last) < 0)
-		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于最近一步的办理日期（%s）", last);
+				   DB_ARGS(DB_I(id)), err))) {
+		if (step == 24 && meeting && strcmp(meeting, last) < 0)
+			rc = dj_fail(err, DJ_EINVAL, "meeting_on", "支部大会决议日期不能早于最近一步的办理日期（%s）", last);
+		else if (step == 24 && meeting && strcmp(on, meeting) < 0)
+			rc = dj_fail(err, DJ_EINVAL, "on_date", "上级党委决定日期不能早于支部大会决议日期（%s）", meeting);
+		else if (strcmp(on, last) < 0)
+			rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于最近一步的办理日期（%s）", last);
+	}
 	const char *reason = step == 17 ? "not_admitted" : "probation_cancelled";
 	/* The membership ends (the member's own end event and audit), then the
 	 * step the 上级党委 refused, then the person leaves the pipeline. */
@@ -191,6 +204,8 @@ static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 		rc = db_reserve_ids(db, "develop_step", 1, &sid, err);
 	if (!rc) {
 		json_t *facts = json_pack("{s:s, s:I}", "doc_no", doc_no, "member_end_id", (json_int_t)end_id);
+		if (step == 24 && meeting)
+			json_object_set_new(facts, "meeting_on", json_string(meeting));
 		char *ftext = json_dumps(facts, JSON_COMPACT);
 		rc = db_run(db, "INSERT INTO develop_step(id, person_id, step, on_date, passed, decision, facts, note, late,"
 				" user_id, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)",
@@ -220,6 +235,11 @@ int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	rc = develop_owner_check(db, a, org, cancel_step(p), err);
 	json_decref(p);
 	return rc ? rc : audited(db, a, "develop.cancel", id, NULL, cancel_fn, in, err);
+}
+
+int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	return cancel_fn(db, a, id, in, NULL, err);
 }
 
 /* 重新申请: a new record at step 1 with the stopped one's personal data

@@ -27,9 +27,10 @@ static const struct {
 	{"lapse", "自行脱党", true},
 	{"suspension", "停止党籍", false},
 	{"transfer_out", "转出", false},
-	/* Only the development pipeline ends a 预备党员 so (src/develop/):
-	 * the 上级党委 refused the admission (step 17), or cancelled the
-	 * probation at the conversion (steps 23/24). */
+	/* not_admitted only through the pipeline (the 上级党委 refused the
+	 * admission, step 17); probation_cancelled through it for a person it
+	 * admitted (src/develop/develop_stop.c), here for a 预备党员 who came
+	 * without one (imported at go-live). */
 	{"not_admitted", "上级党委未批准接收为预备党员", false},
 	{"probation_cancelled", "取消预备党员资格", false},
 };
@@ -123,6 +124,40 @@ int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const
 	return rc;
 }
 
+/* 取消预备党员资格 of a member (第三十四、三十五条: 支部大会决议, 上级党委
+ * 批准): a 预备党员 only; one the pipeline admitted is cancelled there, so
+ * that their development record ends with them; the decision is the 上级
+ * 党委's (as the pipeline's step 24: an org admin of a 党委 above the
+ * member's org, or an administrator). */
+static int probation_cancellable(struct db *db, const struct actor *a, int64_t member_id, struct dj_error *err)
+{
+	json_t *m = db_row(db, "SELECT status, active, org_id FROM member WHERE id = ?", DB_ARGS(DB_I(member_id)), err);
+	if (!m)
+		return err->code;
+	int64_t org = json_integer_value(json_object_get(m, "org_id")), piped = 0;
+	bool active = json_integer_value(json_object_get(m, "active"));
+	int rc = 0;
+	if (active && member_status_parse(json_string_value(json_object_get(m, "status"))) != MEMBER_PROBATIONARY)
+		rc = dj_fail(err, DJ_ECONFLICT, "reason", "该党员是正式党员，不能取消预备党员资格（只适用于预备党员）");
+	if (!rc && !(rc = db_int1(db, &piped, "SELECT coalesce(max(id), 0) FROM develop_person WHERE member_id = ?"
+					      " AND status <> 'stopped'", DB_ARGS(DB_I(member_id)), err)) && piped)
+		rc = dj_fail(err, DJ_EINVAL, "reason", "该党员经发展党员程序入党，取消预备党员资格请在发展党员中办理"
+			     "（/develop/people/%lld/cancel，由上级党委审批）", (long long)piped);
+	bool above = a->role == ROLE_ADMIN;
+	char *kind = NULL;
+	if (!rc && !above && a->role == ROLE_ORG_ADMIN && a->org_id != org &&
+	    !(rc = org_contains(db, a->org_id, org, &above, err)) && above &&
+	    !(rc = db_text1(db, &kind, "SELECT kind FROM org WHERE id = ?", DB_ARGS(DB_I(a->org_id)), err))) {
+		enum org_kind k = org_kind_parse(kind);
+		above = k == ORG_COMMITTEE || k == ORG_INDUSTRY_COMMITTEE || k == ORG_PARTY_GROUP;
+	}
+	if (!rc && !above)
+		rc = dj_fail(err, DJ_EFORBIDDEN, "reason", "取消预备党员资格由上级党委审批（上级党委的组织管理员或系统管理员办理）");
+	free(kind);
+	json_decref(m);
+	return rc;
+}
+
 int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *in, int64_t *id, struct dj_error *err)
 {
 	const char *reason, *on_date, *note, *doc_no;
@@ -137,11 +172,16 @@ int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *
 		return rc;
 	if (strcmp(reason, "transfer_out") == 0)
 		return dj_fail(err, DJ_EINVAL, "reason", "转出请通过组织关系转接办理（开具介绍信）");
-	if (strcmp(reason, "not_admitted") == 0 || strcmp(reason, "probation_cancelled") == 0)
-		return dj_fail(err, DJ_EINVAL, "reason", "取消预备党员资格请在发展党员工作中办理（由上级党委审批）");
+	if (strcmp(reason, "not_admitted") == 0)
+		return dj_fail(err, DJ_EINVAL, "reason", "“上级党委未批准接收为预备党员”在发展党员工作中办理（第17步），"
+			       "在册党员不适用；不具备党员条件的预备党员请选择“取消预备党员资格”");
+	bool cancel = strcmp(reason, "probation_cancelled") == 0;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	rc = roster_end_tx(db, a, member_id, reason, on_date, note, doc_no, 0, id, err);
+	if (cancel && !(rc = probation_cancellable(db, a, member_id, err)) && !doc_no)
+		rc = dj_fail(err, DJ_EINVAL, "doc_no", "取消预备党员资格须经上级党委批准，请填写上级党委批复文号");
+	if (!rc)
+		rc = roster_end_tx(db, a, member_id, reason, on_date, note, doc_no, 0, id, err);
 	return db_end(db, rc, err);
 }
 

@@ -23,6 +23,13 @@
  * the record as typed).  An ended member keeps the status they had. */
 #define STATUS_ON "(CASE WHEN m.status = 'full' AND m.full_date > ?3 THEN 'probationary' ELSE m.status END)"
 
+/* Mobile on ?3: a hosting record (流动党员, member_mobile.c) that ran that
+ * day, or the member's own flag from its date (typed or imported without a
+ * hosting: its history is that date alone; no date, always). */
+#define MOBILE_ON                                                                                               \
+	"(m.id IN (SELECT h.member_id FROM mobile_hosting h WHERE h.since <= ?3"                                 \
+	" AND (h.ended_on IS NULL OR h.ended_on > ?3)) OR (m.is_mobile = 1 AND coalesce(m.mobile_since, '') <= ?3))"
+
 /* Members of the scope's orgs on the roster on ?3 (joined by then), each at
  * the org they were in that day with the status of that day. */
 #define MEMBERS_ON(cond)                                                                                        \
@@ -71,6 +78,19 @@
 	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}}" cond_m                                                \
 	" UNION ALL SELECT " key_on "1 FROM member m WHERE m.active = 1 AND m.status = 'full' AND m.full_date > ?3" \
 	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}}" cond_on
+/* The same for the mobile figure: the members whose status or mobility may
+ * differ between ?3 and today (converted after it; a hosting that started
+ * or ended after it, or still runs; a flag dated after it) are moved from
+ * their status and flag of today to those of ?3 (MOBILE_ON). */
+#define MOBILE_CHANGED                                                                                          \
+	"(SELECT id FROM member WHERE active = 1 AND status = 'full' AND full_date > ?3"                          \
+	" UNION SELECT member_id FROM mobile_hosting WHERE since > ?3 OR ended_on IS NULL OR ended_on > ?3"       \
+	" UNION SELECT id FROM member WHERE active = 1 AND is_mobile = 1 AND mobile_since > ?3)"
+#define MOBILE_FIX                                                                                              \
+	" UNION ALL SELECT m.status, -1 FROM member m WHERE m.id IN " MOBILE_CHANGED " AND m.active = 1"              \
+	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}} AND m.is_mobile = 1"                                   \
+	" UNION ALL SELECT " STATUS_ON ", 1 FROM member m WHERE m.id IN " MOBILE_CHANGED " AND m.active = 1"          \
+	" AND m.join_date <= ?3 AND +m.org_id IN {{SUBTREE}} AND " MOBILE_ON
 #define NO_ORG(col) ""
 #define ORG_OF(col) " JOIN org o ON o.id = " col
 /* A figure of member_count by status of ?3 (BY) or one with a condition
@@ -94,9 +114,11 @@ const struct figure member_figures[] = {
 	 .kept = KEPT_STATUS(" AND c.status = 'probationary'", " AND m.status = 'probationary'",
 			     " AND " STATUS_ON " = 'probationary'"),
 	 .note = "在册预备党员；过去某日以当日的身份计（含此后转正的）"},
-	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND m.is_mobile = 1")),
-	 .by = "status", .kept = KEPT_BY_STATUS(" AND c.is_mobile = 1", " AND m.is_mobile = 1"),
-	 .note = "在册党员中标记为流动党员的，按状态分列"},
+	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND " MOBILE_ON)),
+	 .by = "status",
+	 .kept = KEPT_ON("member_count", "c.status, ", "m.status, ", STATUS_ON ", ", "", NO_ORG, " AND c.is_mobile = 1",
+			 " AND m.is_mobile = 1", " AND " MOBILE_ON, MOBILE_FIX),
+	 .note = "在册党员中当日为流动党员的（当日有效的流动党员登记，或标记为流动党员且外出日期不晚于当日），按状态分列"},
 	{FIGURE("member.org_kind.count", "党员（按所在党组织类别）", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ORG_ON("")),
 	 .by = "org_kind", .kept = KEPT_ORG("o.kind, ", "o.kind, ", "", ""),
 	 .note = "在册党员按所在党组织的类别分列（如流动党员党支部、云支部的党员）"},

@@ -51,5 +51,8 @@ const char *const member_migrations[] = {
 	/* 2: the members converted after a past day, whom the figures of that
 	 * day count as 预备党员 (member_figures.c, STATUS_FIX). */
 	"CREATE INDEX member_full_date ON member(full_date) WHERE active = 1 AND status = 'full';\n",
+	/* 3: the members flagged mobile from a day after a past one, whom the
+	 * mobile figure of that day does not count (member_figures.c, MOBILE_FIX). */
+	"CREATE INDEX member_mobile_since ON member(mobile_since) WHERE active = 1 AND is_mobile = 1;\n",
 	NULL,
 };

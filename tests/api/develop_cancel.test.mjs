@@ -54,14 +54,14 @@ const member = async (id) => ok(await admin.get(`/members/${id}`));
 // A figure's value and its record ids, which must agree.
 async function fig(id, q, orgId = branch) {
   const f = await ok(await admin.get(`/figures/${id}?org=${orgId}&${q}`));
-  const ids = [];
+  const ids = [], keys = [];
   for (let page = 1; ; page++) {
     const r = await ok(await admin.get(`/figures/${id}/records?org=${orgId}&${q}&size=200&page=${page}`));
-    for (const x of r.items) ids.push(x.rid);
+    for (const x of r.items) { ids.push(x.rid); keys.push(`${x.rkind}:${x.rid}`); }
     if (r.items.length < 200) break;
   }
   assert.equal(ids.length, f.value, `${id} ${q}: value and records agree`);
-  return { value: f.value, by: f.by || {}, ids };
+  return { value: f.value, by: f.by || {}, ids, keys };
 }
 
 before(async () => {
@@ -163,8 +163,8 @@ describe('取消预备党员资格 at the conversion (steps 23/24)', () => {
     const p = await walked('2023-12-10', 22, DATES);
     const url = `/develop/people/${p.id}/cancel`;
     const good = { on_date: '2026-06-01', doc_no: '机党发〔2026〕21号', note: '不具备转正条件' };
-    // Before the meeting proposes it: refused (409), by the 上级党委 too.
-    await refused(await jiguan.post(url, good), 'status', 409);
+    // Before the meeting proposes it: the 上级党委 is asked for the general meeting's resolution.
+    await refused(await jiguan.post(url, good), 'meeting_on');
     // The meeting decides to cancel (the vote passes): step 24 (conversion) is then refused.
     const v = await ok(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 23, on_date: '2026-04-20', ...VOTE,
       decision: 'cancel' }), 201);
@@ -193,16 +193,138 @@ describe('取消预备党员资格 at the conversion (steps 23/24)', () => {
       assert.equal((await fig('member.probationary.count', `on=${on}`)).ids.includes(mid), inIt, on);
     }
     const c = await fig('develop.probation_cancelled.count', 'from=2026-06-01&to=2026-06-30');
-    assert.ok(c.ids.includes(p.id) && c.by['不具备转正条件'] >= 1, JSON.stringify(c));
+    assert.ok(c.ids.includes(p.id) && c.by['不具备党员条件'] >= 1, JSON.stringify(c));
     // A re-application is a new record from step 1.
     const fresh = await ok(await zhibu.post(`/develop/people/${p.id}/resume`, { applied_on: '2027-01-05' }), 201);
     assert.equal(fresh.step, 1);
   });
 
-  it('refuses a 预备党员 whose probation runs (no meeting yet) and a person not yet admitted', async () => {
+  it('asks a 预备党员 whose probation runs for the general meeting\'s resolution; refuses a person not yet admitted', async () => {
     const p = await walked('2023-12-12', 20, DATES);
-    await refused(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: TODAY, doc_no: 'x', note: 'y' }), 'status', 409);
+    await refused(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: TODAY, doc_no: 'x', note: 'y' }), 'meeting_on');
     const q = await walked('2026-01-10', 2, { 2: '2026-01-20' });
-    await refused(await jiguan.post(`/develop/people/${q.id}/cancel`, { on_date: TODAY, doc_no: 'x', note: 'y' }), 'status', 409);
+    await refused(await jiguan.post(`/develop/people/${q.id}/cancel`, { on_date: TODAY, doc_no: 'x', note: 'y',
+      meeting_on: TODAY }), 'status', 409);
+  });
+});
+
+// 细则 第三十四、三十五条: a 预备党员 who does not fulfil the duties (不具备党员
+//条件) has the qualification cancelled by the general meeting's resolution
+// and the 上级党委's approval at any point of the probation — from the
+// approval of the admission (step 17) until the conversion is approved
+// (step 24).  Someone not admitted, or a 正式党员, is refused.
+describe('取消预备党员资格 during the probation (steps 17–23)', () => {
+  const DATES = { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01', 12: '2025-03-01',
+    15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01', 22: '2026-03-20', 23: '2026-04-20',
+    24: '2026-05-10' };
+  const good = { on_date: '2026-06-10', meeting_on: '2026-06-01', doc_no: '机党发〔2026〕30号', note: '严重违纪，不具备党员条件' };
+
+  it('is refused before the admission meeting and after the conversion; at step 16 it is the admission refused', async () => {
+    const p14 = await walked('2023-12-13', 14, DATES);
+    await refused(await jiguan.post(`/develop/people/${p14.id}/cancel`, good), 'status', 409);
+    const p24 = await walked('2023-12-14', 24, DATES);
+    assert.equal(p24.status, 'full');
+    const r = await refused(await jiguan.post(`/develop/people/${p24.id}/cancel`, good), 'status', 409);
+    assert.match(r.error, /正式党员/);
+    assert.equal((await member(p24.member_id)).active, 1);
+    // Step 16 done, 17 not: the 上级党委 refuses the admission (no meeting needed), not a probation cancelled.
+    const p16 = await walked('2023-12-15', 16, DATES);
+    const d16 = await ok(await jiguan.post(`/develop/people/${p16.id}/cancel`, { ...good, meeting_on: undefined }), 201);
+    assert.equal(d16.stop_reason, 'not_admitted');
+  });
+
+  it('from step 17 on: the meeting\'s date is checked, the branch gets 403, then the member leaves from that day', async () => {
+    const p = await walked('2023-12-16', 17, DATES);
+    const url = `/develop/people/${p.id}/cancel`;
+    const n = (await audits(p.id)).length;
+    await refused(await jiguan.post(url, { ...good, meeting_on: undefined }), 'meeting_on');
+    await refused(await jiguan.post(url, { ...good, meeting_on: '2025-05-09' }), 'meeting_on');	// before step 17
+    await refused(await jiguan.post(url, { ...good, meeting_on: 'x' }), 'meeting_on');
+    await refused(await jiguan.post(url, { ...good, on_date: '2026-05-31' }), 'on_date');	// before the meeting
+    await refused(await zhibu.post(url, good), 'step', 403);
+    assert.equal((await get(p.id)).status, 'probationary');
+    assert.equal((await audits(p.id)).length, n, 'nothing recorded');
+    // The meeting on the day of the last step, the decision the same day: the edges pass.
+    const done = await ok(await jiguan.post(url, { ...good, meeting_on: '2025-05-10', on_date: '2025-05-10' }), 201);
+    assert.equal(done.stop_reason, 'probation_cancelled');
+    const s24 = done.steps.find((s) => s.step === 24);
+    assert.ok(s24 && !s24.passed && s24.decision === 'probation_cancelled', JSON.stringify(done.steps));
+    const mid = p.member_id;
+    assert.equal((await member(mid)).active, 0);
+    for (const [on, inIt] of [['2025-05-09', true], ['2025-05-10', false]])
+      assert.equal((await fig('member.probationary.count', `on=${on}`)).ids.includes(mid), inIt, on);
+    const c = await fig('develop.probation_cancelled.count', 'from=2025-05-10&to=2025-05-10');
+    assert.ok(c.ids.includes(p.id) && c.by['不具备党员条件'] >= 1, JSON.stringify(c));
+  });
+
+  it('in the middle of the probation (step 20) and after a conversion meeting that voted to convert (step 23)', async () => {
+    const p = await walked('2023-12-17', 20, DATES);
+    const d = await ok(await jiguan.post(`/develop/people/${p.id}/cancel`, { ...good, on_date: '2025-09-01', meeting_on: '2025-08-20' }), 201);
+    assert.equal(d.stop_reason, 'probation_cancelled');
+    assert.equal(d.steps.find((s) => s.step === 24).facts.meeting_on, '2025-08-20');
+    const q = await walked('2023-12-18', 23, DATES);
+    assert.equal(q.steps.find((s) => s.step === 23).decision ?? 'convert', 'convert');
+    await refused(await jiguan.post(`/develop/people/${q.id}/cancel`, { ...good, meeting_on: '2026-04-19' }), 'meeting_on');
+    const e = await ok(await jiguan.post(`/develop/people/${q.id}/cancel`, good), 201);
+    assert.equal(e.stop_reason, 'probation_cancelled');
+    assert.equal((await member(q.member_id)).active, 0);
+  });
+});
+
+// A 预备党员 who came without the pipeline (imported at go-live): the
+// qualification is cancelled through the roster's end, by the 上级党委, with
+// its 批复文号; a 正式党员, the pipeline's own 预备党员 and not_admitted are
+// refused.  Each cancellation is counted once in develop.probation_cancelled
+// and once among member.ended's reasons, wherever it came from.
+describe('取消预备党员资格 of a 预备党员 without a pipeline record', () => {
+  let seqm = 0;
+  const typed = async (status, join = '2026-09-01') => ok(await admin.post('/members', { org_id: branch, name: `导入预备${++seqm}`,
+    gender: 'male', birth_date: '1996-02-01', join_date: join, status, ...(status === 'full' ? { full_date: '2020-01-01' } : {}) }), 201);
+  const good = { reason: 'probation_cancelled', on_date: '2027-02-01', note: '不履行党员义务，经支部大会讨论、上级党委批准取消预备党员资格',
+    doc_no: '机党发〔2027〕8号' };
+
+  it('refuses a 正式党员, the pipeline\'s 预备党员, not_admitted, a missing 批复文号 and the branch, storing nothing', async () => {
+    const m = await typed('probationary');
+    const f = await typed('full', '2019-01-01');
+    const ends0 = (await ok(await admin.get(`/member-ends?org=${branch}`))).total;
+    const r = await refused(await jiguan.post(`/members/${f.id}/end`, good), 'reason', 409);
+    assert.match(r.error, /正式党员/);
+    await refused(await jiguan.post(`/members/${m.id}/end`, { ...good, reason: 'not_admitted' }), 'reason');
+    await refused(await jiguan.post(`/members/${m.id}/end`, { ...good, doc_no: undefined }), 'doc_no');
+    await refused(await zhibu.post(`/members/${m.id}/end`, good), 'reason', 403);
+    await refused(await jiguan.post(`/members/${m.id}/end`, { ...good, on_date: '2026-08-31' }), 'on_date');
+    const p = await walked('2025-06-12', 16, { ...ADMIT, 16: '2026-12-10' });
+    const piped = await refused(await jiguan.post(`/members/${p.member_id}/end`, good), 'reason');
+    assert.ok(piped.error.includes(`/develop/people/${p.id}/cancel`), piped.error);
+    assert.equal((await ok(await admin.get(`/member-ends?org=${branch}`))).total, ends0);
+    for (const x of [m, f]) assert.equal((await member(x.id)).active, 1);
+  });
+
+  it('ends the membership from that day; counted once in each figure, pipeline or not', async () => {
+    const m = await typed('probationary');
+    const Q = 'from=2027-02-01&to=2027-02-01';
+    const c0 = await fig('develop.probation_cancelled.count', Q);
+    await ok(await jiguan.post(`/members/${m.id}/end`, good), 201);
+    assert.equal((await member(m.id)).active, 0);
+    const ends = (await ok(await admin.get(`/member-ends?member=${m.id}`))).items;
+    assert.deepEqual(ends.map((e) => [e.reason, e.on_date, e.doc_no]), [['probation_cancelled', '2027-02-01', '机党发〔2027〕8号']]);
+    for (const [on, inIt] of [['2027-01-31', true], ['2027-02-01', false], ['2027-02-02', false]]) {
+      assert.equal((await fig('member.probationary.count', `on=${on}`)).ids.includes(m.id), inIt, on);
+      assert.equal((await fig('member.member.count', `on=${on}`)).ids.includes(m.id), inIt, on);
+    }
+    // A pipeline person cancelled the same day: both in the one figure, once each.
+    const p = await walked('2023-12-19', 20, { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01',
+      12: '2025-03-01', 15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01' });
+    await ok(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: '2027-02-01', meeting_on: '2027-01-20',
+      doc_no: '机党发〔2027〕9号', note: '不具备党员条件' }), 201);
+    const c = await fig('develop.probation_cancelled.count', Q);
+    assert.equal(c.value, c0.value + 2);
+    assert.deepEqual([c.keys.filter((k) => k === `member:${m.id}`).length, c.keys.filter((k) => k === `develop_person:${p.id}`).length],
+      [1, 1]);
+    const left = await fig('member.ended.count', Q);
+    assert.deepEqual([left.ids.filter((x) => x === m.id).length, left.ids.filter((x) => x === p.member_id).length], [1, 1]);
+    assert.equal((left.by['取消预备党员资格'] ?? 0) + (left.by['上级党委未批准接收为预备党员'] ?? 0), c.value,
+      'the develop figure is the cancellations among the member ends');
+    await refused(await jiguan.post(`/members/${m.id}/end`, good), 'member_id', 409);
   });
 });

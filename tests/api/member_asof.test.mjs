@@ -168,3 +168,40 @@ describe('the status of a past day', () => {
     for (const o of [A, B, C]) check(o);
   });
 });
+
+// Mobility of a past day: a member made mobile on D (a hosting record from
+// D) is not counted as 流动党员 the day before and is from D; once the
+// hosting ends they are not, though the days it ran keep them.  A member
+// flagged mobile by hand from D (no hosting) likewise.  At the branch and
+// the common ancestor, values (kept counters) and records agree.
+describe('the mobility of a past day', () => {
+  const BACK = '2026-06-05';
+  it('counts a member made mobile after a day from that day on, and not after the hosting ended', async () => {
+    const pool = (await ok(await zhibu.get(`/members?org=${A}&direct=1&mobile=0&size=200`))).items
+      .filter((x) => !x.position && x.join_date < '2020-01-01');
+    const [m, f] = pool.slice(-2);
+    const host = (await org('JT-HY01LD1')).id;
+    const is = async (o, on, id = m.id) => (await fig('member.mobile.count', o, on)).ids.includes(id);
+    const before = {};
+    for (const o of [A, C]) for (const on of DAYS) before[`${o} ${on}`] = (await fig('member.mobile.count', o, on)).value;
+    const h = await ok(await admin.post('/mobile-members', { member_id: m.id, host_org_id: host, place: '江苏省苏州市', since: D }), 201);
+    await ok(await admin.patch(`/members/${f.id}`, { is_mobile: true, mobile_place: '浙江省杭州市', mobile_since: D }));
+    for (const o of [A, C]) {
+      for (const [on, inIt] of [[BEFORE, false], [D, true], [AFTER, true], [TODAY, true]]) {
+        assert.equal(await is(o, on), inIt, `hosted: ${o} ${on}`);
+        assert.equal(await is(o, on, f.id), inIt, `flagged: ${o} ${on}`);
+      }
+      for (const on of DAYS) {
+        assert.equal((await fig('member.mobile.count', o, on)).value, before[`${o} ${on}`] + (on >= D ? 2 : 0), `${o} ${on}`);
+      }
+    }
+    await ok(await admin.post(`/mobile-members/${h.id}/end`, { on_date: BACK }));
+    for (const o of [A, C]) {
+      for (const [on, inIt] of [[BEFORE, false], [D, true], ['2026-06-04', true], [BACK, false], [TODAY, false]])
+        assert.equal(await is(o, on), inIt, `after the end: ${o} ${on}`);
+    }
+    for (const o of [A, C]) check(o);
+    const r = cli(['figures', '--db', db.url, '--key', db.key, '--org', String(A), '--check', '--from', '2026-06-04', '--to', BACK]);
+    assert.equal(r.code, 0, r.out + r.err);
+  });
+});

@@ -20,7 +20,7 @@ const env = { DANGJIAN_TODAY: '2025-06-16' };
 const MONTH = '2025-03';
 // Unique texts of B's records: none may appear in an answer to A.
 const MARK = { activity: '乙方专题党课SCOPE', plan: '乙方工作方案SCOPE', task: '乙方任务SCOPE', study: '乙方学习计划SCOPE',
-  reason: '乙方请假事由SCOPE', place: '乙方活动室SCOPE', develop: '乙方申请人SCOPE' };
+  reason: '乙方请假事由SCOPE', place: '乙方活动室SCOPE', develop: '乙方申请人SCOPE', probationary: '乙方预备党员SCOPE' };
 
 const A = {}, B = {};
 let bNames = [];
@@ -102,6 +102,9 @@ before(async () => {
   const bEnded = B.members.find((x) => x.org_id === B.branch.id && x.id !== B.member.id && x.id !== B.member2.id && !x.position);
   await ok(await admin.post(`/members/${bEnded.id}/end`, { reason: 'death', on_date: env.DANGJIAN_TODAY, note: MARK.reason }), 201);
   B.end = (await ok(await admin.get(`/member-ends?member=${bEnded.id}`))).items[0];
+  // A 预备党员 of B who came without the pipeline (取消预备党员资格 through the roster's end).
+  B.probationary = await ok(await admin.post('/members', { org_id: B.branch.id, name: MARK.probationary, gender: 'female',
+    birth_date: '1996-01-01', join_date: '2024-09-01', status: 'probationary' }), 201);
   B.endAttachment = (await ok(await admin.req('POST', `/member-ends/${B.end.id}/attachments?filename=e.png`, new Uint8Array(PNG)), 201)).id;
   // 发展党员: a person of B with a document, and one of A at step 4 (mentors come next).
   B.person = await ok(await admin.post('/develop/people', { org_id: B.branch.id, name: MARK.develop, gender: 'male',
@@ -321,7 +324,8 @@ function probes() {
       ['POST', `/members/${A.member.id}/transfer`, { to_org_id: br, on_date: today }]],
     'POST /api/v1/members/{id}/convert': [['POST', `/members/${m}/convert`, { full_date: today }]],
     'POST /api/v1/members/{id}/reveal': [['POST', `/members/${m}/reveal`, { field: 'phone' }]],
-    'POST /api/v1/members/{id}/end': [['POST', `/members/${m}/end`, { reason: 'death', on_date: today, note: 'x' }]],
+    'POST /api/v1/members/{id}/end': [['POST', `/members/${m}/end`, { reason: 'death', on_date: today, note: 'x' }],
+      ['POST', `/members/${B.probationary.id}/end`, { reason: 'probation_cancelled', on_date: today, note: 'x', doc_no: '组字〔2025〕2号' }]],
     'GET /api/v1/member-ends': [['GET', `/member-ends?org=${o}`], ['GET', `/member-ends?member=${B.end.member_id}`, undefined, 'list'],
       ['GET', '/member-ends?size=200', undefined, 'list']],
     'POST /api/v1/member-ends/{id}/attachments': [['POST', `/member-ends/${B.end.id}/attachments?filename=x.png`, new Uint8Array(PNG)]],
@@ -473,6 +477,7 @@ describe('route × role: ids of a sibling subtree', () => {
     assert.equal((await admin.get(`/mobile-members/${B.hosting.id}`)).body.ended_on, null);
     assert.equal((await admin.get(`/mobile-members/${B.hosting.id}`)).body.reports.length, 0);
     assert.equal((await admin.get(`/member-ends?member=${B.member.id}`)).body.total, 0);
+    assert.equal((await admin.get(`/members/${B.probationary.id}`)).body.active, 1);
     assert.equal((await admin.get(`/plans/${B.plan.id}`)).body.title, MARK.plan);
     assert.equal((await admin.get(`/attachments/${B.attachment}`)).status, 200);
     assert.equal((await admin.get(`/attachments/${B.devAttachment}`)).status, 200);
