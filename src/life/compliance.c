@@ -52,9 +52,11 @@ struct grid {
 	struct lorg *orgs;
 	size_t norgs;
 	int y0, nmonths;	/* counts cover y0-01 .. (y0 + nmonths/12 - 1)-12 */
-	int *counts;		/* [org][kind][month] held activities */
-	int *sec_lectures;	/* [org][month] 党课 given by the org's secretary */
+	int *counts;		/* [org][kind][month] held activities, then (cumulate) held up to that month */
+	int *sec_lectures;	/* [org][month] 党课 given by the org's secretary, likewise */
 	char today[11];
+	int now;		/* today's month index */
+	char month_end[MAX_SPAN][24];	/* "YYYY-MM-31" of each month index: compared with founding dates */
 };
 
 static int month_ix(const struct grid *g, int y, int m)
@@ -129,13 +131,15 @@ static int kind_ix(const struct grid *g, const char *kind)
 	return -1;
 }
 
-/* Orgs of the subtree that some rule applies to, with their committee. */
+/* Orgs of the subtree that some rule applies to, with their committee.  The
+ * orgs are read in id order through the subtree's ids (at a province root a
+ * join from org_closure had 5,000 rows sorted). */
 static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_error *err)
 {
 	struct db_stmt *st = db_query(db,
-		"SELECT o.id, o.name, o.kind, o.founded_on FROM " ORG_TREE_AS("c") " JOIN org o ON o.id = c.descendant"
-		" WHERE c.ancestor = ? AND o.status = 'active' AND o.kind IN (SELECT org_kind FROM life_rule)"
-		" ORDER BY o.id", DB_ARGS(DB_I(root)), err);
+		"SELECT o.id, o.name, o.kind, o.founded_on FROM org o WHERE " ORG_IN_SUBTREE("o.id", "?")
+		" AND o.status = 'active' AND o.kind IN (SELECT org_kind FROM life_rule) ORDER BY o.id",
+		DB_ARGS(DB_I(root)), err);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -152,11 +156,11 @@ static int orgs_load(struct db *db, int64_t root, struct grid *g, struct dj_erro
 		snprintf(o->founded, sizeof o->founded, "%s", db_text(st, 3));
 	}
 	db_done(st);
-	/* Ordered by election date, so the last row per org is its current term. */
-	st = db_query(db, "SELECT t.org_id, t.id, (SELECT count(*) FROM org_officer f WHERE f.term_id = t.id),"
-			  " (SELECT max(f.member_id) FROM org_officer f WHERE f.term_id = t.id AND f.post = 'secretary')"
-			  " FROM " ORG_TREE_AS("c") " JOIN org_term t ON t.org_id = c.descendant WHERE c.ancestor = ?"
-			  " ORDER BY t.org_id, t.elected_on, t.id", DB_ARGS(DB_I(root)), err);
+	/* The current term (the latest elected) and its officers are kept per
+	 * org in org_term_latest (src/org/org_module.c): no count per term. */
+	st = db_query(db, "SELECT l.org_id, l.term_id, l.officers,"
+			  " (SELECT max(f.member_id) FROM org_officer f WHERE f.term_id = l.term_id AND f.post = 'secretary')"
+			  " FROM org_term_latest l WHERE " ORG_IN_SUBTREE("l.org_id", "?"), DB_ARGS(DB_I(root)), err);
 	if (!st)
 		return err->code;
 	while (db_next(st) > 0) {
@@ -213,6 +217,30 @@ static int counts_load(struct db *db, int64_t root, struct grid *g, struct dj_er
 	return rc < 0 ? err->code : 0;
 }
 
+/* Each org's (and kind's) months as running totals, so that what was held
+ * in a window is one subtraction: a cell of the grid looks up to 8 rules,
+ * some over a quarter or a year, and a province has 64,000 cells. */
+static void cumulate_run(int *c, int n)
+{
+	for (int m = 1; m < n; m++)
+		c[m] += c[m - 1];
+}
+
+static void cumulate(struct grid *g)
+{
+	size_t n = (size_t)g->nmonths;
+	for (size_t r = 0; r < g->norgs * (size_t)g->nkinds; r++)
+		cumulate_run(&g->counts[r * n], g->nmonths);
+	for (size_t o = 0; o < g->norgs; o++)
+		cumulate_run(&g->sec_lectures[o * n], g->nmonths);
+}
+
+/* Held in months lo..hi from running totals. */
+static int held_in(const int *run, int lo, int hi)
+{
+	return run[hi] - (lo ? run[lo - 1] : 0);
+}
+
 static bool parse_month(const char *s, int *y, int *m)
 {
 	return date_month_parse(s, y, m) && *y >= 1921;
@@ -233,6 +261,10 @@ static int grid_load(struct db *db, int64_t root, const char *today, int y0, int
 		grid_free(g);
 		return rc;
 	}
+	cumulate(g);
+	g->now = month_ix(g, atoi(today), atoi(today + 5));
+	for (int m = 0; m < g->nmonths && m < MAX_SPAN; m++)
+		snprintf(g->month_end[m], sizeof g->month_end[m], "%04d-%02d-31", y0 + m / 12, m % 12 + 1);
 	for (size_t o = 0; o < g->norgs; o++)
 		for (int i = 0; i < g->nrules && g->orgs[o].napp < MAX_ORG_RULES; i++)
 			if (g->rules[i].whom != WHO_MEMBER && rule_applies(&g->rules[i], &g->orgs[o]))
@@ -271,7 +303,7 @@ static bool rule_applies(const struct rule *r, const struct lorg *o)
 
 static int this_month(const struct grid *g)
 {
-	return month_ix(g, atoi(g->today), atoi(g->today + 5));
+	return g->now;
 }
 
 /* The state of one org-level rule for the org at month m, with the count. */
@@ -279,13 +311,11 @@ static enum state rule_state(const struct grid *g, size_t o, const struct rule *
 {
 	int lo, hi;
 	window(r->per, m, &lo, &hi);
-	*held = 0;
-	for (int k = lo; k <= hi; k++)
-		*held += r->whom == WHO_SECRETARY ? g->sec_lectures[o * (size_t)g->nmonths + (size_t)k]
-						  : *count_at((struct grid *)g, o, r->kind_ix, k);
+	*held = held_in(r->whom == WHO_SECRETARY ? &g->sec_lectures[o * (size_t)g->nmonths]
+						  : count_at((struct grid *)g, o, r->kind_ix, 0), lo, hi);
 	if (*held >= r->min)
 		return ST_OK;
-	int now = this_month(g);
+	int now = g->now;
 	if (m < hi)
 		return m > now ? ST_FUTURE : ST_OPEN;
 	if (hi > now)
@@ -298,11 +328,9 @@ static enum state cell_state(const struct grid *g, size_t o, int m, int *nmissin
 {
 	const struct lorg *org = &g->orgs[o];
 	*nmissing = 0;
-	if (m > this_month(g))
+	if (m > g->now)
 		return ST_FUTURE;
-	char last[32];
-	snprintf(last, sizeof last, "%04d-%02d-31", g->y0 + m / 12, m % 12 + 1);
-	if (org->founded[0] && strcmp(org->founded, last) > 0)
+	if (org->founded[0] && strcmp(org->founded, g->month_end[m]) > 0)
 		return ST_NA;
 	enum state worst = ST_NA;
 	for (int i = 0; i < org->napp; i++) {

@@ -167,6 +167,10 @@ static const char *const org_migrations[] = {
 	"CREATE TRIGGER member_edu_count_removed AFTER DELETE ON member REFERENCING OLD TABLE AS member_old\n"
 	"  FOR EACH STATEMENT EXECUTE FUNCTION member_edu_count_removed();\n"
 	"{{END}}",
+	/* 5: an org's secretary (the compliance grid's 书记讲党课) is one index
+	 * entry of its term: at a province root, 6,000 look-ups of every officer
+	 * row were 13% of the grid. */
+	"CREATE INDEX org_officer_post ON org_officer(term_id, post, member_id);\n",
 	NULL,
 };
 
