@@ -6,7 +6,7 @@ import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { freshDb, generate, startServer, PASSWORD } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, PASSWORD } from '../lib/server.mjs';
 
 const env = { DANGJIAN_TODAY: '2026-06-15' };
 let db, srv, browser;
@@ -58,7 +58,31 @@ it('shows transfers with letters and receipts, records a receipt, and lists mobi
   // The header shows before the rows have loaded: wait for the first one.
   await page.locator('.el-table__row').first().waitFor();
   await page.getByRole('button', { name: '办理党籍终止' }).click();
-  await page.locator('.el-dialog', { hasText: '不会删除' }).waitFor();
+  const dlg2 = page.locator('.el-dialog', { hasText: '不会删除' });
+  await dlg2.waitFor();
   await shot(page, 'member-ends');
+  // 取消预备党员资格 is a reason for a 预备党员 only (one whose name no one else bears).
+  const admin = await loginAs(srv.base, 'admin');
+  async function alone(status) {
+    for (const m of (await admin.get(`/members?status=${status}&size=50`)).body.items)
+      if ((await admin.get(`/members?q=${encodeURIComponent(m.name)}&size=5`)).body.total === 1) return m;
+    throw new Error('no member of a name of their own: ' + status);
+  }
+  async function reasonsFor(m) {
+    await dlg2.locator('.el-form-item', { hasText: '党员' }).first().locator('input').fill(m.name);
+    await page.locator('.el-select-dropdown__item:visible', { hasText: m.name }).first().click();
+    await dlg2.locator('.el-form-item', { hasText: '原因' }).locator('.el-select').click();
+    const items = page.locator('.el-select-dropdown__item:visible');
+    await items.first().waitFor();
+    const out = await items.allInnerTexts();
+    await dlg2.locator('.el-dialog__title').click();	// closes the list (Escape would close the dialog)
+    await items.first().waitFor({ state: 'hidden' });
+    return out.map((x) => x.trim());
+  }
+  const prob = await reasonsFor(await alone('probationary'));
+  assert.ok(prob.includes('取消预备党员资格') && prob.includes('死亡'), prob.join(','));
+  const full = await reasonsFor(await alone('full'));
+  assert.ok(!full.includes('取消预备党员资格') && full.includes('死亡'), full.join(','));
+  assert.ok(!prob.includes('上级党委未批准接收为预备党员'));
   await page.close();
 });
