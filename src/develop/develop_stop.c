@@ -48,7 +48,7 @@ const char *develop_stop_label(const char *reason)
 }
 
 /* Before the general meeting admits them: a 预备党员 is on the roster and
- * leaves it only as a member does (取消预备党员资格 at the conversion). */
+ * leaves it only as a member does (取消预备党员资格, develop_cancel). */
 static int stoppable(json_t *p, struct dj_error *err)
 {
 	enum develop_status st = develop_status_parse(S(p, "status"));
@@ -56,7 +56,7 @@ static int stoppable(json_t *p, struct dj_error *err)
 		return dj_fail(err, DJ_ECONFLICT, "status", "该发展对象已终止培养");
 	if (st == DEVELOP_PROBATIONARY || st == DEVELOP_FULL)
 		return dj_fail(err, DJ_ECONFLICT, "status",
-			       "已接收为预备党员（党员名册在册），不能终止发展；未获上级党委批准或不具备转正条件的，"
+			       "已接收为预备党员（党员名册在册），不能终止发展；上级党委未批准接收或不具备党员条件的，"
 			       "请办理取消预备党员资格");
 	return 0;
 }

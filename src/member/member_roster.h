@@ -78,7 +78,10 @@ int member_hosted_at(struct db *db, int64_t member_id, int64_t org_id, const cha
 json_t *member_hosted_roster(struct db *db, int64_t org_id, const char *date, struct dj_error *err);
 
 /* Ends (member_end.c): {reason, on_date, note, doc_no?}.  The member leaves
- * the roster (active = 0) from that date; nothing is deleted. */
+ * the roster (active = 0) from that date; nothing is deleted.  reason
+ * probation_cancelled (取消预备党员资格): a 预备党员 without a live pipeline
+ * record, by the 上级党委 (403 otherwise), doc_no required; not_admitted
+ * and transfer_out are refused (the pipeline's, a transfer's). */
 int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *in, int64_t *id, struct dj_error *err);
 /* The same inside the caller's transaction (a transfer out ends with it). */
 int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const char *reason, const char *on_date,
