@@ -247,9 +247,10 @@ int cmd_figures(int argc, char **argv)
 		{"from", required_argument, 0, 'f'}, {"to", required_argument, 0, 't'}, {"on", required_argument, 0, 'n'},
 		{"format", required_argument, 0, 'F'}, {"id", required_argument, 0, 'i'},
 		{"records", no_argument, 0, 'r'}, {"check", no_argument, 0, 'c'}, {"part", required_argument, 0, 'p'},
-		{"key-value", required_argument, 0, 'K'}, {"time", no_argument, 0, 'T'}, {"help", no_argument, 0, 'h'}, {0}};
+		{"key-value", required_argument, 0, 'K'}, {"time", no_argument, 0, 'T'}, {"module", required_argument, 0, 'm'},
+		{"help", no_argument, 0, 'h'}, {0}};
 	const char *db_url = "dangjian.db", *key = NULL, *org = NULL, *from = NULL, *to = NULL, *on = NULL, *id = NULL,
-		   *part = NULL, *kv = NULL;
+		   *part = NULL, *kv = NULL, *only = NULL;
 	enum fmt fmt = FMT_TABLE;
 	bool records = false, check = false, timed = false;
 	int o;
@@ -268,6 +269,7 @@ int cmd_figures(int argc, char **argv)
 		case 'p': part = optarg; break;
 		case 'K': kv = optarg; break;
 		case 'T': timed = true; break;
+		case 'm': only = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "table") == 0)
 				fmt = FMT_TABLE;
@@ -282,7 +284,8 @@ int cmd_figures(int argc, char **argv)
 			printf("usage: dangjian figures --db DB --org ORG [--from D --to D | --on D] [--format table|csv|json]\n"
 			       "       dangjian figures --db DB --org ORG --id ID --records [--part num|den] [--key-value K]\n"
 			       "       dangjian figures --db DB --org ORG --check [--from D --to D] [--on D]\n"
-			       "       dangjian figures --db DB --org ORG --time\n\n"
+			       "       dangjian figures --db DB --org ORG --time\n"
+			       "  --module NAME  only that module's figures (life, task, member, develop, dues ...)\n\n"
 			       "Prints every registered figure (id, label, value, unit) for the org's subtree: stocks as of\n"
 			       "--on (default today), flows from --from to --to (default 1 January to today).  With --id\n"
 			       "and --records, the records behind one figure.  --check recounts every figure from its\n"
@@ -299,6 +302,8 @@ int cmd_figures(int argc, char **argv)
 	const struct figure *one = id ? figure_find(id) : NULL;
 	if (id && !one)
 		return cli_usage_error("figures", "no figure \"%s\" (dangjian figures lists them)", id);
+	if (only && !module_find(only))
+		return cli_usage_error("figures", "no module \"%s\"", only);
 	struct db *db;
 	int64_t org_id;
 	int rc = cli_open_org("figures", db_url, key, org, &db, &org_id);
@@ -316,7 +321,8 @@ int cmd_figures(int argc, char **argv)
 	if (fmt == FMT_CSV && !records)
 		printf("id,label,value,unit\n");
 	for (const struct module *const *m = modules; !rc && *m; m++)
-		for (const struct figure *f = (*m)->figures; !rc && f && f->id; f++) {
+		for (const struct figure *f = (*m)->figures; !rc && f && f->id && (!only || strcmp((*m)->name, only) == 0);
+		     f++) {
 			if (one && f != one)
 				continue;
 			struct figure_scope s;

@@ -78,6 +78,9 @@ struct module {
  * menu falls back on (modules.c). */
 extern const struct module *const modules[];
 
+/* The module of that name ("life"), or NULL. */
+const struct module *module_find(const char *name);
+
 /* Hand every module's .tables to the db layer (once, at start). */
 void modules_register_tables(void);
 

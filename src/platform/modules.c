@@ -37,3 +37,11 @@ int modules_migrate(struct db *db, struct dj_error *err)
 			rc = db_migrate_module(db, (*m)->name, (*m)->migrations, err);
 	return rc;
 }
+
+const struct module *module_find(const char *name)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if (strcmp((*m)->name, name) == 0)
+			return *m;
+	return NULL;
+}

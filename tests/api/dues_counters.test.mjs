@@ -127,7 +127,7 @@ async function figuresAgree(when) {
 
 function check(org) {
   const r = cli(['figures', '--db', db.url, '--key', db.key, '--org', String(org), '--from', '2026-01-01', '--to', TODAY,
-    '--check'], { env });
+    '--module', 'dues', '--check'], { env });
   assert.equal(r.code, 0, r.out + r.err);
 }
 
