@@ -72,6 +72,19 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	 * months of last year before that paid up. */
 	int from = now - 12, to = now, first_year = from / 12;
 	int64_t cards = 0, payments = 0;
+	/* In bulk (COPY on PostgreSQL, its keys checked once at the end): the
+	 * cards' counters are kept once per block there (dues_tally.c). */
+	struct db_copy *card_cp = NULL, *pay_cp = NULL;
+	rc = db_copy_begin(g->db, "dues_year", "member_id, year, category, base_fen, rate_bp, monthly_fen, voluntary_fen,"
+			   " paid_01, paid_02, paid_03, paid_04, paid_05, paid_06, paid_07, paid_08, paid_09, paid_10, paid_11,"
+			   " paid_12, updated_at", &card_cp, err);
+	if (!rc)
+		rc = db_copy_begin(g->db, "dues_payment", "member_id, org_id, month, amount_fen, method, paid_on, period,"
+				   " batch, created_at", &pay_cp, err);
+	if (!rc)
+		rc = db_copy_defer_checks(card_cp, err);
+	if (!rc)
+		rc = db_copy_defer_checks(pay_cp, err);
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
@@ -135,10 +148,7 @@ int dues_generate(struct gen *g, struct dj_error *err)
 				else if (idx < from && idx >= m.join_idx && idx < stop_at)
 					p[n] = monthly + voluntary;	/* before the window: paid up */
 			}
-			rc = db_run(g->db,
-				    "INSERT INTO dues_year(member_id, year, category, base_fen, rate_bp, monthly_fen, voluntary_fen,"
-				    " paid_01, paid_02, paid_03, paid_04, paid_05, paid_06, paid_07, paid_08, paid_09, paid_10, paid_11,"
-				    " paid_12, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			rc = db_copy_row(card_cp,
 				    DB_ARGS(DB_I(m.id), DB_I(year), DB_T(c->code), c->fixed ? DB_NULL : DB_I(b), DB_I(rate),
 					    DB_I(monthly), DB_I(voluntary), DB_I(p[0]), DB_I(p[1]), DB_I(p[2]), DB_I(p[3]),
 					    DB_I(p[4]), DB_I(p[5]), DB_I(p[6]), DB_I(p[7]), DB_I(p[8]), DB_I(p[9]), DB_I(p[10]),
@@ -161,9 +171,7 @@ int dues_generate(struct gen *g, struct dj_error *err)
 				char batch[16] = "";
 				if (m.mobile)
 					snprintf(batch, sizeof batch, "%04d-Q%d", idx / 12 % 10000, idx % 12 / 3 + 1);
-				rc = db_run(g->db,
-					    "INSERT INTO dues_payment(member_id, org_id, month, amount_fen, method, paid_on, period, batch,"
-					    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				rc = db_copy_row(pay_cp,
 					    DB_ARGS(DB_I(m.id), DB_I(m.org_id), DB_T(mt), DB_I(p[n]), DB_T(method), DB_T(on),
 						    DB_T(m.mobile ? "quarter" : "month"), DB_T(batch), DB_T(now_iso)),
 					    err);
@@ -172,6 +180,9 @@ int dues_generate(struct gen *g, struct dj_error *err)
 		}
 	}
 	json_decref(rows);
+	int end = db_copy_end(card_cp, rc ? NULL : err);
+	int end2 = db_copy_end(pay_cp, rc || end ? NULL : err);
+	rc = rc ? rc : end ? end : end2;
 	if (!rc && g->log)
 		fprintf(g->log, "  dues: %lld cards, %lld payments\n", (long long)cards, (long long)payments);
 	return rc;

@@ -16,6 +16,7 @@
 extern const struct route dues_routes[];
 extern const struct figure dues_figures[];
 extern const char dues_tally_step[];
+extern const char dues_tally_bulk_step[];
 int dues_generate(struct gen *g, struct dj_error *err);
 
 /* The finding of one org and rule, naming its members: 6 months without a
@@ -208,6 +209,9 @@ static const char *const dues_migrations[] = {
 	 * the figures, the sheet and arrears read a row per org and year
 	 * instead of every member's card. */
 	dues_tally_step,
+	/* 4: on PostgreSQL the cards an INSERT adds are counted once per
+	 * statement (dues_tally.c). */
+	dues_tally_bulk_step,
 	NULL,
 };
 

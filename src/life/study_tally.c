@@ -149,3 +149,29 @@ const char life_study_tally_step[] =
 	"CREATE TRIGGER study_tally_plan_delete AFTER DELETE ON study_plan\n"
 	"  FOR EACH ROW EXECUTE FUNCTION study_tally_plan();\n"
 	"{{END}}";
+
+/* On PostgreSQL the statement triggers plan their query each time
+ * (EXECUTE): the plan PL/pgSQL kept from a session's first statement was
+ * made for the tables as they were then (the generator's: nearly empty). */
+const char life_study_tally_replan_step[] =
+	"{{IF_PG}}"
+	"CREATE OR REPLACE FUNCTION study_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  EXECUTE $q$" ST_UPSERT(ST_DONE_TABLE("study_done_new", "1")) "$q$;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"ALTER FUNCTION study_tally_added() SET enable_hashjoin = off;\n"
+	"ALTER FUNCTION study_tally_added() SET enable_mergejoin = off;\n"
+	"CREATE OR REPLACE FUNCTION study_tally_removed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  EXECUTE $q$" ST_UPSERT(ST_DONE_TABLE("study_done_old", "-1")) "$q$;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"ALTER FUNCTION study_tally_removed() SET enable_hashjoin = off;\n"
+	"ALTER FUNCTION study_tally_removed() SET enable_mergejoin = off;\n"
+	/* and the row triggers keep one generic plan per query, not one per call */
+	"ALTER FUNCTION study_tally_done() SET plan_cache_mode = force_generic_plan;\n"
+	"ALTER FUNCTION study_tally_member() SET plan_cache_mode = force_generic_plan;\n"
+	"ALTER FUNCTION study_tally_item() SET plan_cache_mode = force_generic_plan;\n"
+	"ALTER FUNCTION study_tally_plan() SET plan_cache_mode = force_generic_plan;\n"
+	"{{END}}";
