@@ -63,32 +63,61 @@ trap 'kill $spid 2>/dev/null; [ -n "$wpid" ] && kill $wpid 2>/dev/null; true' EX
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
 node bench/mixed.mjs setup "http://127.0.0.1:$PORT" Bench-pass-1 "$out"
 
+# CPU (clock ticks) of the server and, on PostgreSQL when its data directory
+# is readable here, of the postmaster's children (the backends): per route,
+# the CPU a request costs on both sides, whatever else loads the machine.
+pgpid=
+if [ -n "${DJ_PG_URL:-}" ]; then
+	pgdata=$(psql "$url" -qAtX -c 'SHOW data_directory' 2>/dev/null || true)
+	[ -n "$pgdata" ] && [ -r "$pgdata/postmaster.pid" ] && pgpid=$(head -1 "$pgdata/postmaster.pid")
+fi
+ticks() {	# the CPU of the given pids and of their children that live
+	local t=0 p
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+pgdb=${url##*/}; pgdb=${pgdb%%\?*}
+# Only the backends of this database ("postgres: USER DB HOST(PORT) …"): others may share the server.
+pg_ticks() { [ -n "$pgpid" ] && ticks $(ps --ppid "$pgpid" -o pid=,args= 2>/dev/null | awk -v db="$pgdb" '$3 == db {print $1}') || echo 0; }
+hz=$(getconf CLK_TCK)
+
 routes=(dashboard members calendar matrix)
 # "Requests/sec" and the 99th percentile (in ms) of one wrk run.
 run_wrk() {
 	if [ "$(wc -l < "$out/reads-$1.txt")" -lt 1 ] || [ ! -s "$out/reads-$1.txt" ] || [ "$(head -c1 "$out/reads-$1.txt")" = "" ]; then
 		echo "0 0 0"; return	# nobody here may read this route
 	fi
+	local s0 p0
+	s0=$(ticks "$spid"); p0=$(pg_ticks)
 	wrk -t2 -c32 -d"${duration}s" --latency -s bench/mixed.lua "http://127.0.0.1:$PORT" -- "$out/reads-$1.txt" > "$out/wrk-$1-$2.txt"
-	awk '/Requests\/sec/ {rps = $2}
+	echo "$(( $(ticks "$spid") - s0 )) $(( $(pg_ticks) - p0 ))" > "$out/cpu-$1-$2.txt"
+	# DANGJIAN_TRACE=cache: the server prints its per-route figures for this run.
+	[ -n "${DANGJIAN_TRACE:-}" ] && { echo "== $1 $2" >&2; kill -USR1 "$spid"; sleep 0.2; }
+	awk -v hz="$hz" -v cpu="$(cat "$out/cpu-$1-$2.txt")" '/Requests\/sec/ {rps = $2}
+	     / requests in / {n = $1}
 	     /Non-2xx/ {bad = $NF}
 	     $1 == "99%" {v = $2; if (v ~ /us$/) ms = v / 1000; else if (v ~ /ms$/) ms = v + 0; else if (v ~ /s$/) ms = v * 1000; else ms = v}
-	     END {printf "%.0f %.1f %s\n", rps, ms, bad ? bad : 0}' "$out/wrk-$1-$2.txt"
+	     END {split(cpu, c, " "); printf "%.0f %.1f %s %.2f/%.2f\n", rps, ms, bad ? bad : 0,
+		  n ? c[1] * 1000 / hz / n : 0, n ? c[2] * 1000 / hz / n : 0}' "$out/wrk-$1-$2.txt"
 }
-declare -A rps p99 bad
-for r in "${routes[@]}"; do read -r rps[$r,quiet] p99[$r,quiet] bad[$r,quiet] < <(run_wrk "$r" quiet); done
+declare -A rps p99 bad cpu
+for r in "${routes[@]}"; do read -r rps[$r,quiet] p99[$r,quiet] bad[$r,quiet] cpu[$r,quiet] < <(run_wrk "$r" quiet); done
 node bench/mixed.mjs write "http://127.0.0.1:$PORT" Bench-pass-1 "$out" "$rate" > "$out/writer.txt" 2>&1 &
 wpid=$!
 sleep 1
-for r in "${routes[@]}"; do read -r rps[$r,busy] p99[$r,busy] bad[$r,busy] < <(run_wrk "$r" busy); done
+for r in "${routes[@]}"; do read -r rps[$r,busy] p99[$r,busy] bad[$r,busy] cpu[$r,busy] < <(run_wrk "$r" busy); done
 kill -TERM $wpid; wait $wpid || true; wpid=
 
 echo
 echo "bench/mixed: $(db=${DJ_PG_URL:+PostgreSQL}; echo "${db:-SQLite}"), scale $scale, $(wc -l < "$out/users.txt") users, wrk -t2 -c32 ${duration}s per route, writer at $rate/s"
-printf "%-10s %14s %12s %14s %12s %8s\n" route "no-write r/s" "p99 ms" "writing r/s" "p99 ms" ratio
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); cpu: ms per request of the server / of PostgreSQL's backends"
+printf "%-10s %14s %12s %12s %14s %12s %12s %8s\n" route "no-write r/s" "p99 ms" "cpu" "writing r/s" "p99 ms" "cpu" ratio
 for r in "${routes[@]}"; do
 	ratio=$(echo "scale=2; ${rps[$r,busy]} / ${rps[$r,quiet]}" | bc 2>/dev/null || echo -)
-	printf "%-10s %14s %12s %14s %12s %8s%s\n" "$r" "${rps[$r,quiet]}" "${p99[$r,quiet]}" "${rps[$r,busy]}" "${p99[$r,busy]}" "$ratio" \
+	printf "%-10s %14s %12s %12s %14s %12s %12s %8s%s\n" "$r" "${rps[$r,quiet]}" "${p99[$r,quiet]}" "${cpu[$r,quiet]}" \
+		"${rps[$r,busy]}" "${p99[$r,busy]}" "${cpu[$r,busy]}" "$ratio" \
 		"$([ "${bad[$r,quiet]}${bad[$r,busy]}" != 00 ] && echo "  (non-2xx: ${bad[$r,quiet]}/${bad[$r,busy]})")"
 done
 cat "$out/writer.txt"

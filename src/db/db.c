@@ -107,6 +107,7 @@ int db_exec(struct db *db, const char *sql, struct dj_error *err)
 		else if ((rc = db_bulk_sync(db, err)))
 			return rc;
 	}
+	db->timing.nstmt++;
 	rc = db->ops->exec(db, sql, err);
 	if (!rc && m && db->txdepth == 0)	/* DDL and scripts, run alone: rare */
 		rc = db_bump(db, m & DEP_ALL, DEP_ALL, (m & DB_TREE) != 0, err);
@@ -123,6 +124,7 @@ struct db_stmt *db_query(struct db *db, const char *sql, int n, const db_val *v,
 	if (own && db_begin(db, err))
 		return NULL;
 	note_write(db, m, sql);
+	db->timing.nstmt++;
 	struct db_stmt *st = db->ops->query(db, sql, n, v, err);
 	if (own) {
 		if (st) {
@@ -423,6 +425,9 @@ struct db_pool {
 	uint64_t epoch;
 	struct orgtree_rows rows;	/* read by conn_mu's holder, applied under watch_mu */
 	bool ready;		/* under watch_mu: `seen` and `tree` stand (as `known`) */
+	/* DANGJIAN_TRACE=cache: reads of the versions, of them the loads of
+	 * the tree, schema changes seen, and the reads a NOTIFY asked for. */
+	uint64_t nreads, nloads, nepochs, nnotified;
 };
 
 struct db_pool *db_pool_new(const char *url, int max)
@@ -534,10 +539,14 @@ static int read_versions(struct db_pool *p, struct dj_error *err)
 		return rc;
 	}
 	pthread_mutex_lock(&p->watch_mu);
+	p->nreads++;
+	p->nloads += fresh != NULL;
 	p->seen = seen;
 	if (schema != p->schema) {
-		if (p->schema)
+		if (p->schema) {
 			p->epoch++;
+			p->nepochs++;
+		}
 		p->schema = schema;
 	}
 	if (fresh) {
@@ -582,6 +591,7 @@ static int pg_versions(struct db_pool *p, bool force, struct dj_error *err)
 		return dj_fail(err, DJ_EDB, "db", "the versions' connection to PostgreSQL is lost");
 	unsigned local = atomic_load(&local_commits);
 	int64_t now = now_ms();
+	p->nnotified += n > 0;
 	if (force || !p->known || n > 0 || local != p->local_seen || now - p->checked_ms >= 1000 || p->every) {
 		/* The commits counted before the read are in it. */
 		if (!(rc = read_versions(p, err))) {
@@ -666,6 +676,16 @@ int db_pool_refresh(struct db_pool *p, struct dj_error *err)
 	int rc = pool_check(p, db_is_pg_url(p->url), err);
 	pthread_mutex_unlock(&p->conn_mu);
 	return rc;
+}
+
+void db_pool_print_stats(struct db_pool *p, FILE *f, const char *label)
+{
+	pthread_mutex_lock(&p->watch_mu);
+	fprintf(f, "stats %s versions: %llu reads (%llu after a NOTIFY), %llu tree loads, %llu schema changes;"
+		   " seq %llu\n", label, (unsigned long long)p->nreads, (unsigned long long)p->nnotified,
+		(unsigned long long)p->nloads, (unsigned long long)p->nepochs, (unsigned long long)p->seen.seq);
+	p->nreads = p->nloads = p->nepochs = p->nnotified = 0;
+	pthread_mutex_unlock(&p->watch_mu);
 }
 
 uint64_t db_pool_version(struct db_pool *p, int64_t org, unsigned mask)

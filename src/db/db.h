@@ -8,6 +8,7 @@
 #define DJ_DB_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -117,6 +118,7 @@ struct db_timing {
 	int64_t begin_us, body_us, bump_us, commit_us;
 	int64_t mark_us;	/* when the open transaction's BEGIN returned */
 	int ntx;
+	int nstmt;		/* statements sent (round trips), in transactions or not */
 };
 const struct db_timing *db_timing(const struct db *db);
 void db_timing_reset(struct db *db);
@@ -151,6 +153,8 @@ int db_pool_refresh(struct db_pool *p, struct dj_error *err);
  * a write to one of them lands in that subtree, on the path to the root,
  * or everywhere.  Comparable only with numbers of the same process. */
 uint64_t db_pool_version(struct db_pool *p, int64_t org, unsigned mask);
+/* DANGJIAN_TRACE=cache (http/stats.h): the versions' reads since the last call. */
+void db_pool_print_stats(struct db_pool *p, FILE *f, const char *label);
 /* The name of a scope as data_version spells it ("org"). */
 const char *db_scope_name(int scope);
 

@@ -24,6 +24,7 @@
 #include "core/date.h"
 #include "http/assets.h"
 #include "http/cache.h"
+#include "http/stats.h"
 #include "http/decode.h"
 #include "http/idempotency.h"
 #include "http/workers.h"
@@ -72,6 +73,7 @@ struct http_ctx {
 	unsigned commits;	/* the connection's commits before the handler ran */
 	char *cache_key;	/* set when the answer may be kept */
 	bool cache_lead;	/* others wait for this request's answer */
+	bool cache_hit, cache_waited;	/* DANGJIAN_TRACE=cache (stats.h) */
 	struct actor actor;
 	char token[65];
 	json_t *json;
@@ -531,6 +533,7 @@ static void reply_blob(struct http_ctx *c, struct cache_blob *b)
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Dangjian-Cache", "hit");
+	c->cache_hit = true;
 	set_reply(c, 200, r);
 	free(c->cache_key);
 	c->cache_key = NULL;
@@ -744,6 +747,7 @@ static int steps_run(struct http_ctx *c, bool worker)
 			case LOOK_HIT:
 				return 0;
 			case LOOK_BUSY:
+				c->cache_waited = true;
 				if (worker)
 					return GO_BACK;
 				if (!park(c))
@@ -770,7 +774,7 @@ static int steps_run(struct http_ctx *c, bool worker)
 			return rc;
 		c->commits = db_commits(c->db);
 		c->t_run = db_now_us();
-		if (trace_level())
+		if (trace_level() || stats_on())
 			getrusage(RUSAGE_THREAD, &c->ru_run);
 		db_timing_reset(c->db);
 		const char *key = http_header(c, "Idempotency-Key");
@@ -786,7 +790,7 @@ static int steps_run(struct http_ctx *c, bool worker)
 			dj_error_clear(&verr);
 		}
 		c->t_ran = db_now_us();
-		if (trace_level())
+		if (trace_level() || stats_on())
 			getrusage(RUSAGE_THREAD, &c->ru_ran);
 		c->timing = *db_timing(c->db);
 		return rc;
@@ -823,8 +827,19 @@ static void work(void *arg)
 	MHD_resume_connection(c->conn);	/* c is the MHD thread's again */
 }
 
+static int64_t thread_cpu_us(const struct http_ctx *c)
+{
+	return (c->ru_ran.ru_utime.tv_sec - c->ru_run.ru_utime.tv_sec + c->ru_ran.ru_stime.tv_sec -
+		c->ru_run.ru_stime.tv_sec) * 1000000 + (c->ru_ran.ru_utime.tv_usec - c->ru_run.ru_utime.tv_usec +
+		c->ru_ran.ru_stime.tv_usec - c->ru_run.ru_stime.tv_usec);
+}
+
 static void trace(const struct http_ctx *c)
 {
+	if (stats_on() && c->route)
+		stats_note(&(struct stats_req){c->route, c->route->method, c->route->pattern, c->cache_hit,
+					       c->t_run != 0, c->cache_waited, c->t_run ? c->t_ran - c->t_run : 0,
+					       c->t_run ? thread_cpu_us(c) : 0, c->timing.nstmt});
 	bool w = strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0;
 	if (trace_level() < (w ? 1 : 2) || !c->t_ready)
 		return;
@@ -840,10 +855,7 @@ static void trace(const struct http_ctx *c)
 		c->t_push && c->t_work ? (c->t_work - c->t_push) / 1e3 : 0.0,
 		c->t_work && c->t_run ? (c->t_run - c->t_work) / 1e3 : 0.0,
 		c->t_run ? (c->t_ran - c->t_run) / 1e3 : 0.0, t->begin_us / 1e3, t->body_us / 1e3, t->bump_us / 1e3,
-		t->commit_us / 1e3, t->ntx, c->t_ran ? (end - c->t_ran) / 1e3 : 0.0,
-		((c->ru_ran.ru_utime.tv_sec - c->ru_run.ru_utime.tv_sec + c->ru_ran.ru_stime.tv_sec -
-		  c->ru_run.ru_stime.tv_sec) * 1e6 + (c->ru_ran.ru_utime.tv_usec - c->ru_run.ru_utime.tv_usec +
-		  c->ru_ran.ru_stime.tv_usec - c->ru_run.ru_stime.tv_usec)) / 1e3,
+		t->commit_us / 1e3, t->ntx, c->t_ran ? (end - c->t_ran) / 1e3 : 0.0, thread_cpu_us(c) / 1e3,
 		c->ru_ran.ru_nvcsw - c->ru_run.ru_nvcsw, c->ru_ran.ru_nivcsw - c->ru_run.ru_nivcsw,
 		c->ru_ran.ru_inblock - c->ru_run.ru_inblock);
 }
@@ -1131,6 +1143,7 @@ int server_run(const struct server_opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);	/* DANGJIAN_TRACE=cache: print the figures so far */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* the pool threads inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	srv.cache = cache_new(CACHE_BYTES);
@@ -1156,7 +1169,13 @@ int server_run(const struct server_opts *o)
 		printf("dangjian: serving http://%s/ (%d threads)\n", o->listen, o->threads);
 	fflush(stdout);
 	int sig;
-	sigwait(&set, &sig);
+	while (!sigwait(&set, &sig) && sig == SIGUSR1)
+		if (stats_on()) {
+			stats_dump(stderr, "usr1");
+			db_pool_print_stats(srv.pool, stderr, "usr1");
+		}
+	if (stats_on())
+		stats_dump(stderr, "stop");
 	/* MHD must not stop with a connection suspended: from here on none is,
 	 * and those that are come back as their work ends (as MHD itself waits
 	 * for a handler that is running). */
