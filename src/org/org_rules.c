@@ -118,12 +118,15 @@ struct rules {
 
 static int rules_load(struct db *db, const char *today, struct rules *r, struct dj_error *err)
 {
-	int rc;
-	if ((rc = setting_get_int(db, "rule.branch_min_full", 3, &r->min_full, err)) ||
-	    (rc = setting_get_int(db, "rule.branch_committee_min_full", 7, &r->committee_min, err)) ||
-	    (rc = setting_get_int(db, "rule.branch_max_members", 50, &r->branch_max, err)) ||
-	    (rc = setting_get_int(db, "rule.grassroots_committee_min", 100, &r->general_max, err)) ||
-	    (rc = setting_get_int(db, "rule.election_warn_days", 90, &r->warn_days, err)))
+	const struct setting_int list[] = {
+		{"rule.branch_min_full", 3, &r->min_full},
+		{"rule.branch_committee_min_full", 7, &r->committee_min},
+		{"rule.branch_max_members", 50, &r->branch_max},
+		{"rule.grassroots_committee_min", 100, &r->general_max},
+		{"rule.election_warn_days", 90, &r->warn_days},
+	};
+	int rc = setting_get_ints(db, list, (int)(sizeof list / sizeof list[0]), err);
+	if (rc)
 		return rc;
 	snprintf(r->today, sizeof r->today, "%s", today);
 	date_add(r->horizon, r->today, 0, 0, (int)r->warn_days);
@@ -505,8 +508,17 @@ static int dash_scan(struct db *db, int64_t root, struct dash *d, struct dj_erro
 static int dash_rows(struct db *db, int64_t root, struct dash *d, struct dj_error *err)
 {
 	int64_t top = 0, n = 0;
-	if (db_int1(db, &top, "SELECT coalesce(max(id), 0) FROM org", 0, NULL, err) ||
-	    db_int1(db, &n, "SELECT count(*) FROM org_closure WHERE ancestor = ?", DB_ARGS(DB_I(root)), err))
+	struct db_stmt *st = db_query(db, "SELECT (SELECT coalesce(max(id), 0) FROM org),"
+				      " (SELECT count(*) FROM org_closure WHERE ancestor = ?)", DB_ARGS(DB_I(root)), err);
+	if (!st)
+		return err->code ? err->code : DJ_EDB;
+	int rc = db_next(st);
+	if (rc > 0) {
+		top = db_int(st, 0);
+		n = db_int(st, 1);
+	}
+	db_done(st);
+	if (rc < 0)
 		return err->code ? err->code : DJ_EDB;
 	return n * 2 >= top ? dash_scan(db, root, d, err) : dash_join(db, root, d, err);
 }
