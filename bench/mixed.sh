@@ -80,7 +80,7 @@ ticks() {	# the CPU of the given pids and of their children that live
 }
 pgdb=${url##*/}; pgdb=${pgdb%%\?*}
 # Only the backends of this database ("postgres: USER DB HOST(PORT) …"): others may share the server.
-pg_ticks() { [ -n "$pgpid" ] && ticks $(ps --ppid "$pgpid" -o pid=,args= 2>/dev/null | awk -v db="$pgdb" '$3 == db {print $1}') || echo 0; }
+pg_ticks() { [ -n "$pgpid" ] && ticks $(ps --ppid "$pgpid" -o pid=,args= 2>/dev/null | awk -v db="$pgdb" '$4 == db {print $1}') || echo 0; }
 hz=$(getconf CLK_TCK)
 
 routes=(dashboard members calendar matrix)

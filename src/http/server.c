@@ -88,6 +88,7 @@ struct http_ctx {
 	 * taken by it, its handler started and ended (µs), and its
 	 * transactions' times (db.h). */
 	int64_t t_ready, t_push, t_work, t_run, t_ran;
+	int64_t refresh_us;	/* after a commit: the versions read again (db_pool_refresh) */
 	struct db_timing timing;
 	struct rusage ru_run, ru_ran;	/* the handler's thread, before and after */
 };
@@ -786,7 +787,9 @@ static int steps_run(struct http_ctx *c, bool worker)
 			/* Its answer goes out after the versions of this server show the
 			 * write: whoever sees the answer sees the write (db_pool_versions). */
 			struct dj_error verr = {0};
+			int64_t t0 = db_now_us();
 			db_pool_refresh(c->srv->pool, &verr);
+			c->refresh_us = db_now_us() - t0;
 			dj_error_clear(&verr);
 		}
 		c->t_ran = db_now_us();
@@ -849,13 +852,14 @@ static void trace(const struct http_ctx *c)
 	 * (session, cache); the handler: BEGIN, statements, bump, COMMIT, and
 	 * its work outside transactions; after it. */
 	fprintf(stderr, "trace %s %s %d total %.1f mhd %.1f queue %.1f pre %.1f run %.1f begin %.1f body %.1f"
-			" bump %.1f commit %.1f ntx %d post %.1f cpu %.1f vcsw %ld ivcsw %ld inblk %ld\n",
+			" bump %.1f commit %.1f ntx %d refresh %.1f stmts %d post %.1f cpu %.1f vcsw %ld ivcsw %ld inblk %ld\n",
 		c->method, c->url, c->status, (end - c->t_ready) / 1e3,
 		((c->t_push ? c->t_push : end) - c->t_ready) / 1e3,
 		c->t_push && c->t_work ? (c->t_work - c->t_push) / 1e3 : 0.0,
 		c->t_work && c->t_run ? (c->t_run - c->t_work) / 1e3 : 0.0,
 		c->t_run ? (c->t_ran - c->t_run) / 1e3 : 0.0, t->begin_us / 1e3, t->body_us / 1e3, t->bump_us / 1e3,
-		t->commit_us / 1e3, t->ntx, c->t_ran ? (end - c->t_ran) / 1e3 : 0.0, thread_cpu_us(c) / 1e3,
+		t->commit_us / 1e3, t->ntx, c->refresh_us / 1e3, t->nstmt, c->t_ran ? (end - c->t_ran) / 1e3 : 0.0,
+		thread_cpu_us(c) / 1e3,
 		c->ru_ran.ru_nvcsw - c->ru_run.ru_nvcsw, c->ru_ran.ru_nivcsw - c->ru_run.ru_nivcsw,
 		c->ru_ran.ru_inblock - c->ru_run.ru_inblock);
 }
