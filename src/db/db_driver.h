@@ -67,12 +67,19 @@ struct db {
 	bool wlocked;
 	int64_t wlock_since;	/* DANGJIAN_TRACE: when it was taken (µs) */
 	char first_write[72];	/* DANGJIAN_TRACE: the transaction's first write */
+	struct pg_prep *prep;	/* PostgreSQL: the statements prepared on it (db_pg_prep.c) */
 };
 
 struct db_stmt {
 	struct db *db;
 	struct dj_error *err;
 };
+
+/* db_pg_prep.c: PQexecParams, or the same through a statement prepared on
+ * the connection when its text comes again; the PGresult. */
+void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const unsigned *types,
+		      const char *const *vals);
+void db_pg_prep_free(struct db *db);
 
 /* db_version.c */
 /* The scopes `sql` writes, with DB_WHOLE / DB_TREE marks: 0 for a read. */

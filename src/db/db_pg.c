@@ -113,7 +113,7 @@ static PGresult *pg_do(struct db *db, const char *q, bool params, int n, const O
 	}
 	for (int attempt = 0;; attempt++) {
 		PGconn *c = db->impl;
-		PGresult *r = params ? PQexecParams(c, q, n, types, vals, NULL, NULL, 0) : PQexec(c, q);
+		PGresult *r = params ? db_pg_prep_exec(db, c, q, n, types, vals) : PQexec(c, q);
 		ExecStatusType s = PQresultStatus(r);
 		bool fresh = db->fresh;
 		db->fresh = false;
@@ -307,6 +307,7 @@ static void pg_close(struct db *db)
 {
 	if (db->impl)
 		PQfinish(db->impl);
+	db_pg_prep_free(db);
 	free(db->url);
 	free(db);
 }
