@@ -136,7 +136,8 @@ static int run(struct db *db, const char *sql, const char *name, int64_t *value,
  *    before has committed, so seq follows commit order and a server reads
  *    only the rows with a seq above the last it saw (db_orgtree.c).
  * On PostgreSQL the commit also sends NOTIFY dj_version: servers read
- * again when it arrives, not on every request (db.c, pg_versions). */
+ * again when it arrives, not on every request (db.c, pg_versions); the
+ * bumps and the notification go in one statement there. */
 int db_bump(struct db *db, unsigned mask, unsigned whole, bool tree, struct dj_error *err)
 {
 	if (!mask && !tree)
@@ -164,7 +165,35 @@ int db_bump(struct db *db, unsigned mask, unsigned whole, bool tree, struct dj_e
 		buf_printf(&b, "%s('seq', 1)", sep);
 	buf_puts(&b, " ON CONFLICT (scope) DO UPDATE SET v = data_version.v + 1 RETURNING scope, v");
 	int64_t seq = 0;
-	int rc = run(db, b.data, "seq", &seq, err);
+	int rc;
+	if (db->kind == DB_PG) {
+		/* One round trip, not three: the per-org rows take their stamp from
+		 * the 'seq' row the same statement bumps, and the notification goes
+		 * at the commit as NOTIFY's would. */
+		if (per) {
+			struct buf w = {0};
+			buf_printf(&w, "WITH d AS (%s), o AS (INSERT INTO org_version(org_id, scope, v, seq)"
+				       " SELECT x.o, x.s, 1, d.v FROM (VALUES ", b.data);
+			sep = "";
+			for (int i = 0; i < db->ntouched; i++)
+				for (int s = 0; s < DB_SCOPE_N; s++)
+					if (per & (1u << s)) {
+						buf_printf(&w, "%s(%lld, '%s')", sep, (long long)db->touched[i], scope_names[s]);
+						sep = ", ";
+					}
+			buf_puts(&w, ") AS x(o, s), d WHERE d.scope = 'seq'"
+				     " ON CONFLICT (org_id, scope) DO UPDATE SET v = org_version.v + 1, seq = excluded.seq)"
+				     " SELECT scope, v, pg_notify('dj_version', '') FROM d");
+			rc = run(db, w.data, NULL, NULL, err);
+			buf_free(&w);
+		} else {
+			buf_puts(&b, ", pg_notify('dj_version', '')");
+			rc = run(db, b.data, NULL, NULL, err);
+		}
+		buf_free(&b);
+		return rc;
+	}
+	rc = run(db, b.data, "seq", &seq, err);
 	if (!rc && per) {
 		buf_free(&b);
 		buf_puts(&b, "INSERT INTO org_version(org_id, scope, v, seq) VALUES ");
@@ -179,8 +208,6 @@ int db_bump(struct db *db, unsigned mask, unsigned whole, bool tree, struct dj_e
 		buf_puts(&b, " ON CONFLICT (org_id, scope) DO UPDATE SET v = org_version.v + 1, seq = excluded.seq");
 		rc = run(db, b.data, NULL, NULL, err);
 	}
-	if (!rc && db->kind == DB_PG)
-		rc = run(db, "NOTIFY dj_version", NULL, NULL, err);
 	buf_free(&b);
 	return rc;
 }
