@@ -246,11 +246,12 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
 	return db_end(db, rc, err);
 }
 
-/* Fill absent keys of `in` from the stored record so one validation serves both. */
-static json_t *merge_stored(struct db *db, int64_t id, json_t *in, struct dj_error *err)
+/* The stored record as an edit compares with it: the columns a request may
+ * change, the personal data opened, and probation_end. */
+static json_t *stored_row(struct db *db, int64_t id, struct dj_error *err)
 {
 	json_t *cur = db_row(db, "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date,"
-				 " status, position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc"
+				 " status, position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end"
 				 " FROM member WHERE id = ?", DB_ARGS(DB_I(id)), err);
 	if (!cur)
 		return NULL;
@@ -262,10 +263,47 @@ static json_t *merge_stored(struct db *db, int64_t id, json_t *in, struct dj_err
 	json_object_set_new(cur, "phone", ph ? json_string(ph) : json_null());
 	free(idc);
 	free(ph);
+	return cur;
+}
+
+/* Absent keys of `in` filled from the stored record, so one validation
+ * serves both. */
+static json_t *merge_stored(json_t *stored, json_t *in)
+{
+	json_t *cur = json_copy(stored);
+	json_object_del(cur, "probation_end");
 	/* The org changes only by a transfer, never by an edit. */
 	json_object_del(in, "org_id");
 	json_object_update(cur, in);
 	return cur;
+}
+
+/* An edit's SET list: only the columns whose value changes, so SQLite
+ * rewrites only the indexes on them (member has 9, mostly cold pages at the
+ * province scale, all under the write lock) and the counters' triggers
+ * (UPDATE OF status, education …) fire only when theirs change. */
+struct member_set {
+	char sql[640];
+	db_val v[24];
+	int n;
+};
+
+static void set_col(struct member_set *s, const char *col, db_val v)
+{
+	size_t len = strlen(s->sql);
+	snprintf(s->sql + len, sizeof s->sql - len, "%s%s = ?", s->n ? ", " : "", col);
+	s->v[s->n++] = v;
+}
+
+/* NULL and "" are both "unset" (DB_T binds both as NULL). */
+static bool text_same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool col_same(json_t *stored, const char *col, const char *now)
+{
+	return text_same(json_string_value(json_object_get(stored, col)), now);
 }
 
 int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
@@ -275,38 +313,67 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)))
 		return rc;
-	json_t *full = merge_stored(db, id, in, err);
-	if (!full)
+	json_t *stored = stored_row(db, id, err);
+	if (!stored)
 		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在") : err->code;
+	json_t *full = merge_stored(stored, in);
 	struct member_rec m;
 	if ((rc = member_from_json(full, &m, err)) || (rc = member_check(db, &m, err)) ||
 	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, id, err)))) {
 		json_decref(full);
+		json_decref(stored);
 		return rc;
 	}
 	json_t *before = member_masked(db, id, err);
 	if (!before) {
 		json_decref(full);
+		json_decref(stored);
 		return err->code;
 	}
 	char now[21], hid[65] = "", hph[65] = "";
 	date_now_iso(now);
-	if (m.id_card)
-		member_id_card_hash(m.id_card, hid);
-	if (m.phone)
-		pii_hash("phone", m.phone, hph);
-	char *key = collate_key(m.name);
-	char *sid = pii_seal(id, "id_card", m.id_card), *sph = pii_seal(id, "phone", m.phone);
+	struct member_set set = {.n = 0};
+	char *key = NULL, *sid = NULL, *sph = NULL;
+	const struct {
+		const char *col, *val;
+	} texts[] = {
+		{"gender", m.gender}, {"ethnicity", m.ethnicity}, {"birth_date", m.birth_date},
+		{"education", m.education}, {"join_date", m.join_date}, {"full_date", m.full_date},
+		{"status", m.status}, {"probation_end", m.probation_end}, {"position", m.position},
+		{"mobile_place", m.mobile_place}, {"mobile_since", m.mobile_since},
+	};
+	if (!col_same(stored, "name", m.name)) {
+		key = collate_key(m.name);
+		set_col(&set, "name", DB_T(m.name));
+		set_col(&set, "name_key", DB_T(key));
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (!col_same(stored, texts[i].col, texts[i].val))
+			set_col(&set, texts[i].col, DB_T(texts[i].val));
+	if (json_integer_value(json_object_get(stored, "is_mobile")) != (m.is_mobile ? 1 : 0))
+		set_col(&set, "is_mobile", DB_I(m.is_mobile));
+	/* Sealed anew (a fresh nonce) only when the number itself changes. */
+	if (!col_same(stored, "id_card", m.id_card)) {
+		if (m.id_card)
+			member_id_card_hash(m.id_card, hid);
+		sid = pii_seal(id, "id_card", m.id_card);
+		set_col(&set, "id_card_enc", DB_T(sid));
+		set_col(&set, "id_card_hash", DB_T(hid));
+	}
+	if (!col_same(stored, "phone", m.phone)) {
+		if (m.phone)
+			pii_hash("phone", m.phone, hph);
+		sph = pii_seal(id, "phone", m.phone);
+		set_col(&set, "phone_enc", DB_T(sph));
+		set_col(&set, "phone_hash", DB_T(hph));
+	}
+	set_col(&set, "updated_at", DB_T(now));
+	set.v[set.n++] = DB_I(id);
+	char sql[768];
+	snprintf(sql, sizeof sql, "UPDATE member SET %s WHERE id = ?", set.sql);
 	if ((rc = db_begin(db, err)) == 0) {
 		db_touch_org(db, json_integer_value(json_object_get(before, "org_id")));
-		rc = db_run(db, "UPDATE member SET name = ?, name_key = ?, gender = ?, ethnicity = ?, birth_date = ?,"
-				" id_card_enc = ?, id_card_hash = ?, phone_enc = ?, phone_hash = ?, education = ?,"
-				" join_date = ?, full_date = ?, status = ?, probation_end = ?, position = ?, is_mobile = ?,"
-				" mobile_place = ?, mobile_since = ?, updated_at = ? WHERE id = ?",
-			    DB_ARGS(DB_T(m.name), DB_T(key), DB_T(m.gender), DB_T(m.ethnicity), DB_T(m.birth_date),
-				    DB_T(sid), DB_T(hid), DB_T(sph), DB_T(hph), DB_T(m.education), DB_T(m.join_date),
-				    DB_T(m.full_date), DB_T(m.status), DB_T(m.probation_end), DB_T(m.position),
-				    DB_I(m.is_mobile), DB_T(m.mobile_place), DB_T(m.mobile_since), DB_T(now), DB_I(id)), err);
+		rc = db_run(db, sql, set.n, set.v, err);
 		if (!rc) {
 			json_t *after = member_masked(db, id, err);
 			rc = after ? audit_write(db, a, "member.update", "member", id, before, after, err) : err->code;
@@ -319,6 +386,7 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 	free(sph);
 	json_decref(before);
 	json_decref(full);
+	json_decref(stored);
 	return rc;
 }
 

@@ -4,6 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { freshDb, generate, startServer, Client, loginAs, idCard, cli, root, PASSWORD, today as todayOf } from '../lib/server.mjs';
 
 let db, srv, admin;
@@ -233,6 +234,62 @@ describe('members', () => {
     const a = await admin.get(`/audit?action=member.reveal&entity_id=${m.id}`);
     assert.equal(a.body.total, 1);
     assert.ok(!JSON.stringify(a.body).includes(idCard('19850312', 123)), 'the audit holds no copy of the value');
+  });
+  it('an edit writes only the columns it changes: personal data is sealed anew only when it changes', async () => {
+    // The stored columns, read beside the API (what an edit rewrote).
+    const stored = (id) => {
+      const q = `SELECT name_key, id_card_enc, id_card_hash, phone_enc, phone_hash, position FROM member WHERE id = ${id}`;
+      const r = process.env.DJ_PG_URL ? spawnSync('psql', [db.url, '-qAtF|', '-c', q], { encoding: 'utf8' })
+        : spawnSync('sqlite3', [db.url, q], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const [nameKey, idEnc, idHash, phoneEnc, phoneHash, position] = r.stdout.trim().split('|');
+      return { nameKey, idEnc, idHash, phoneEnc, phoneHash, position };
+    };
+    const made = await admin.post('/members', { org_id: branch.id, name: '编辑测试', id_card: idCard('19860101', 321),
+      join_date: '2010-07-01', full_date: '2011-07-01', status: 'full', phone: '13800001111' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.id;
+    const s0 = stored(id);
+    let r = await admin.patch(`/members/${id}`, { position: '宣传委员' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const s1 = stored(id);
+    assert.equal(s1.position, '宣传委员');
+    assert.deepEqual({ ...s1, position: s0.position }, s0, 'only the position was written');
+    const audit = (await admin.get(`/audit?action=member.update&entity_id=${id}`)).body;
+    assert.equal(audit.total, 1);
+    const json = (x) => (typeof x === 'string' ? JSON.parse(x) : x);
+    assert.equal(json(audit.items[0].after_json).position, '宣传委员', 'the audit lists what changed');
+    assert.equal(json(audit.items[0].before_json).position ?? null, null);
+    // A new phone: sealed and hashed anew, found by it, not by the old one; the 身份证号 untouched.
+    r = await admin.patch(`/members/${id}`, { phone: '13800002222' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.phone, '138****2222');
+    const s2 = stored(id);
+    assert.notEqual(s2.phoneEnc, s1.phoneEnc);
+    assert.notEqual(s2.phoneHash, s1.phoneHash);
+    assert.deepEqual([s2.idEnc, s2.idHash, s2.nameKey], [s1.idEnc, s1.idHash, s1.nameKey]);
+    assert.equal((await admin.get('/members?q=13800002222')).body.total, 1);
+    assert.equal((await admin.get('/members?q=13800001111')).body.total, 0);
+    assert.equal((await admin.post(`/members/${id}/reveal`, { field: 'phone' })).body.value, '13800002222');
+    // A new 身份证号 and name: their seal, hash and sort key follow; the phone's seal stays.
+    r = await admin.patch(`/members/${id}`, { id_card: idCard('19860101', 322), name: '编辑测试改' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.name, '编辑测试改');
+    const s3 = stored(id);
+    assert.notEqual(s3.idEnc, s2.idEnc);
+    assert.notEqual(s3.idHash, s2.idHash);
+    assert.notEqual(s3.nameKey, s2.nameKey);
+    assert.deepEqual([s3.phoneEnc, s3.phoneHash], [s2.phoneEnc, s2.phoneHash]);
+    assert.equal((await admin.get('/members?q=' + idCard('19860101', 322))).body.total, 1);
+    assert.equal((await admin.get('/members?q=' + idCard('19860101', 321))).body.total, 0);
+    assert.equal((await admin.post(`/members/${id}/reveal`, { field: 'id_card' })).body.value, idCard('19860101', 322));
+    // Clearing the phone clears its seal and hash; sending the same values again changes nothing stored.
+    r = await admin.patch(`/members/${id}`, { phone: null, position: '宣传委员' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const s4 = stored(id);
+    assert.deepEqual([s4.phoneEnc, s4.phoneHash], ['', '']);
+    assert.deepEqual({ ...s4, phoneEnc: s3.phoneEnc, phoneHash: s3.phoneHash }, s3);
+    assert.equal((await admin.get(`/audit?action=member.update&entity_id=${id}`)).body.total, 4, 'every edit audited');
   });
   it('transfers a member with a record, and converts a probationary member', async () => {
     const m = (await admin.get('/members?q=' + idCard('19850312', 123))).body.items[0];
