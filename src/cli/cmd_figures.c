@@ -42,11 +42,28 @@ static char *value_text(json_t *v)
 static void print_value(const struct figure *f, json_t *v, enum fmt fmt, double ms, double cpu)
 {
 	char *val = value_text(json_object_get(v, "value"));
+	json_t *labels = json_object_get(v, "by_label");
+	const char *k;
+	json_t *n;
 	if (fmt == FMT_CSV) {
 		csv_field(f->id, false);
 		csv_field(f->label, false);
 		csv_field(val, false);
-		csv_field(f->unit, true);
+		csv_field(f->unit, false);
+		csv_field("", false);
+		csv_field("", true);
+		/* A breakdown: a row per key, with the key and its label. */
+		json_object_foreach(json_object_get(v, "by"), k, n) {
+			char *t = value_text(n);
+			const char *l = json_string_value(json_object_get(labels, k));
+			csv_field(f->id, false);
+			csv_field(f->label, false);
+			csv_field(t, false);
+			csv_field(f->unit, false);
+			csv_field(k, false);
+			csv_field(l ? l : k, true);
+			free(t);
+		}
 	} else {
 		if (ms >= 0)
 			printf("%9.1f ms %9.1f cpu  ", ms, cpu);
@@ -58,11 +75,11 @@ static void print_value(const struct figure *f, json_t *v, enum fmt fmt, double 
 			free(den);
 		}
 		putchar('\n');
-		const char *k;
-		json_t *n;
+		/* A breakdown by its labels (正式党员, 云支部 …), as the figure page shows it. */
 		json_object_foreach(json_object_get(v, "by"), k, n) {
 			char *t = value_text(n);
-			printf("%-36s   %s: %s\n", "", *k ? k : "（空）", t);
+			const char *l = json_string_value(json_object_get(labels, k));
+			printf("%-36s   %s: %s\n", "", l ? l : *k ? k : "未填写", t);
 			free(t);
 		}
 	}
@@ -287,7 +304,9 @@ int cmd_figures(int argc, char **argv)
 			       "       dangjian figures --db DB --org ORG --time\n"
 			       "  --module NAME  only that module's figures (life, task, member, develop, dues ...)\n\n"
 			       "Prints every registered figure (id, label, value, unit) for the org's subtree: stocks as of\n"
-			       "--on (default today), flows from --from to --to (default 1 January to today).  With --id\n"
+			       "--on (default today), flows from --from to --to (default 1 January to today).  A breakdown\n"
+			       "follows its figure by the labels users read (table), or as rows carrying the key and its\n"
+			       "label (csv: columns key, key_label; json: by and by_label).  With --id\n"
 			       "and --records, the records behind one figure.  --check recounts every figure from its\n"
 			       "records and prints any that disagree (exit 1); for a figure read from kept counters it\n"
 			       "also compares them with the records at the org, a committee and a branch under it, for\n"
@@ -319,7 +338,7 @@ int cmd_figures(int argc, char **argv)
 		rc = err.code ? err.code : DJ_EDB;
 	double total_ms = 0, total_cpu = 0;
 	if (fmt == FMT_CSV && !records)
-		printf("id,label,value,unit\n");
+		printf("id,label,value,unit,key,key_label\n");
 	for (const struct module *const *m = modules; !rc && *m; m++)
 		for (const struct figure *f = (*m)->figures; !rc && f && f->id && (!only || strcmp((*m)->name, only) == 0);
 		     f++) {

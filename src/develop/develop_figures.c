@@ -4,6 +4,22 @@
  * the steps overdue or done late.  Records are people (develop_person). */
 #include "platform/figure.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "develop/develop.h"
+
+/* A step number as users read it (figure.h by_label): 第3步 提出入党申请… */
+static int step_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	char *end;
+	long n = strtol(key, &end, 10);
+	const struct develop_step_info *s = *end ? NULL : develop_step_info((int)n);
+	if (s)
+		snprintf(out, cap, "第%ld步 %s", n, s->label);
+	return 0;
+}
+
 #define PERSON(date_col, cond)                                                                                 \
 	"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p." date_col " AS on_date,"   \
 	" p.status, p.step FROM develop_person p WHERE p.org_id IN {{SUBTREE}}" cond
@@ -57,7 +73,7 @@ const struct figure develop_figures[] = {
 	{FIGURE("develop.vote_failed.count", "支部大会表决未通过", "次", FIGURE_COUNT, FIGURE_FLOW,
 		STEPS(" AND s.step IN (15, 23) AND s.passed = 0")), .note = "期间内接收或转正表决未获通过的支部大会"},
 	{FIGURE("develop.late.count", "超期办理的步骤", "次", FIGURE_COUNT, FIGURE_FLOW, STEPS(" AND s.late = 1")),
-	 .by = "step", .note = "期间内办理、但晚于时限的步骤，按步骤分列"},
+	 .by = "step", .by_label = step_label, .note = "期间内办理、但晚于时限的步骤，按步骤分列"},
 	{FIGURE("develop.stopped.count", "终止发展", "名", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.stopped_on AS on_date,"
 		" CASE p.stop_reason WHEN 'withdrawn' THEN '本人撤回入党申请' WHEN 'unfit' THEN '培养考察不合格'"
@@ -84,6 +100,6 @@ const struct figure develop_figures[] = {
 		"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.due_on AS on_date,"
 		" p.due_step, p.status FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.due_on < ?3"
 		" AND p.status NOT IN ('stopped', 'full')"),
-	 .by = "due_step", .note = "时限已过仍未办理下一步的人，按逾期的步骤分列（按当前记录计算，适用于今天）"},
+	 .by = "due_step", .by_label = step_label, .note = "时限已过仍未办理下一步的人，按逾期的步骤分列（按当前记录计算，适用于今天）"},
 	{0},
 };

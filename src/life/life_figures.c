@@ -4,6 +4,33 @@
  * monthly study plans pushed week by week (月计划周推送). */
 #include "platform/figure.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db/db.h"
+
+/* Breakdown keys as users read them (figure.h by_label): activity kinds
+ * are a table (an admin adds kinds), study item kinds a list. */
+static int kind_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	char *label = NULL;
+	int rc = db_text1(db, &label, "SELECT coalesce((SELECT label FROM activity_kind WHERE code = ?), '')",
+			  DB_ARGS(DB_T(key)), err);
+	if (!rc)
+		snprintf(out, cap, "%s", label ? label : "");
+	free(label);
+	return rc;
+}
+
+static int study_kind_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	static const struct figure_key_label kinds[] = {
+		{"article", "文章"}, {"course", "课程"}, {"video", "视频"}, {"file", "文件"}, {0},
+	};
+	figure_label_from(kinds, key, out, cap);
+	return 0;
+}
+
 /* Activities held by the scope's orgs in the period (a joint activity
  * counts once for each org that held it, as each org reports it). */
 #define HELD(cond)                                                                                              \
@@ -200,11 +227,11 @@
 #include "life/life_due.h"
 
 const struct figure life_figures[] = {
-	{FIGURE("life.activity.count", "组织生活", "次", FIGURE_COUNT, FIGURE_FLOW, HELD("")), .by = "kind",
+	{FIGURE("life.activity.count", "组织生活", "次", FIGURE_COUNT, FIGURE_FLOW, HELD("")), .by = "kind", .by_label = kind_label,
 	 .kept = KEPT_HELD_BY_KIND("", ""),
 	 .note = "期间内已开展的组织生活（场次），按类别分列"},
 	{FIGURE("life.three_one.count", "“三会一课”", "次", FIGURE_COUNT, FIGURE_FLOW, HELD(" AND ao.kind IN (" THREE_ONE ")")),
-	 .by = "kind", .kept = KEPT_HELD_BY_KIND(" AND c.kind IN (" THREE_ONE ")", " AND ao.kind IN (" THREE_ONE ")"),
+	 .by = "kind", .by_label = kind_label, .kept = KEPT_HELD_BY_KIND(" AND c.kind IN (" THREE_ONE ")", " AND ao.kind IN (" THREE_ONE ")"),
 	 .note = "期间内召开的支部党员大会、支部委员会、党小组会和上党课（场次）"},
 	KIND("支部党员大会", "general_meeting"),
 	KIND("支部委员会", "committee_meeting"),
@@ -222,7 +249,7 @@ const struct figure life_figures[] = {
 	KIND("红色故事分享会", "red_story"),
 	KIND("职工恳谈会", "staff_forum"),
 	{FIGURE("life.attendance.present", "参加组织生活", "人次", FIGURE_COUNT, FIGURE_FLOW,
-		ATTENDANCE(" AND t.status = 'present'")), .by = "kind",
+		ATTENDANCE(" AND t.status = 'present'")), .by = "kind", .by_label = kind_label,
 	 .kept = KEPT_ATT_BY_KIND("p", "", " AND t.status = 'present'"), .note = "期间内已开展活动的出席人次，按活动类别分列"},
 	{FIGURE("life.attendance.rate", "组织生活出勤率", "%", FIGURE_RATIO, FIGURE_FLOW,
 		ATTENDANCE(" AND t.status = 'present'")), .den = ATTENDANCE(""),
@@ -237,7 +264,7 @@ const struct figure life_figures[] = {
 	 .note = "期间内整月（季度）按规定召开全部“三会一课”的党组织 ÷ 整个期间都存续、应开展“三会一课”的党组织；"
 		 "期间只覆盖一部分的月份（季度）不评判"},
 	{FIGURE("life.first_topic.count", "落实“第一议题”", "次", FIGURE_COUNT, FIGURE_FLOW, AGENDA(" AND g.first_topic = 1")),
-	 .by = "kind", .note = "期间内已召开会议中标为“第一议题”的议题，按会议类别分列"},
+	 .by = "kind", .by_label = kind_label, .note = "期间内已召开会议中标为“第一议题”的议题，按会议类别分列"},
 	{FIGURE("life.party_topic.count", "党组会议研究党建议题", "项", FIGURE_COUNT, FIGURE_FLOW,
 		AGENDA(" AND g.party_topic = 1 AND ao.kind = 'party_group_meeting'")),
 	 .note = "期间内党组会议议题中标为“党建议题”的"},
@@ -254,7 +281,7 @@ const struct figure life_figures[] = {
 	{FIGURE("life.study_item.count", "推送学习科目", "节", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'study_plan' AS rkind, i.title, p.org_id, p.month || '-01' AS on_date, i.week,"
 		" i.kind, i.id AS item_id FROM study_item i JOIN study_plan p ON p.id = i.plan_id WHERE " PLAN_MONTHS),
-	 .by = "kind", .note = "期间涉及月份的学习计划按周推送的学习科目，按类型分列"},
+	 .by = "kind", .by_label = study_kind_label, .note = "期间涉及月份的学习计划按周推送的学习科目，按类型分列"},
 	{FIGURE("life.study_done.count", "完成学习", "人次", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT p.id AS rid, 'study_plan' AS rkind, m.name || '：' || i.title AS title, m.org_id,"
 		" p.month || '-01' AS on_date, d.member_id, i.id AS item_id FROM study_done d"

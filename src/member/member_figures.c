@@ -3,6 +3,24 @@
  * member at the org they were in that day), and the members who joined or
  * were converted in a period. */
 #include "platform/figure.h"
+
+#include <stdio.h>
+
+#include "member/member.h"
+#include "org/org.h"
+
+/* Breakdown keys as users read them (figure.h by_label). */
+static int status_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	snprintf(out, cap, "%s", member_status_label(member_status_parse(key)));
+	return 0;
+}
+
+static int org_kind_label_of(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	snprintf(out, cap, "%s", org_kind_label(org_kind_parse(key)));
+	return 0;
+}
 #include "member/member_roster_figures.h"
 
 /* On the roster on ?3: in it now, or left after that day (member_end). */
@@ -104,7 +122,7 @@
 	KEPT_ON("member_count", key_c, key_m, key_m, " JOIN org o ON o.id = c.org_id", ORG_OF, cond_c, cond_m, cond_m, "")
 
 const struct figure member_figures[] = {
-	{FIGURE("member.member.count", "党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")), .by = "status",
+	{FIGURE("member.member.count", "党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON("")), .by = "status", .by_label = status_label,
 	 .kept = KEPT_BY_STATUS("", ""), .note = "在册党员（正式党员和预备党员），按状态分列"},
 	{FIGURE("member.full.count", "正式党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND " STATUS_ON " = 'full'")),
 	 .kept = KEPT_STATUS(" AND c.status = 'full'", " AND m.status = 'full'", " AND " STATUS_ON " = 'full'"),
@@ -115,12 +133,12 @@ const struct figure member_figures[] = {
 			     " AND " STATUS_ON " = 'probationary'"),
 	 .note = "在册预备党员；过去某日以当日的身份计（含此后转正的）"},
 	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND " MOBILE_ON)),
-	 .by = "status",
+	 .by = "status", .by_label = status_label,
 	 .kept = KEPT_ON("member_count", "c.status, ", "m.status, ", STATUS_ON ", ", "", NO_ORG, " AND c.is_mobile = 1",
 			 " AND m.is_mobile = 1", " AND " MOBILE_ON, MOBILE_FIX),
 	 .note = "在册党员中当日为流动党员的（当日有效的流动党员登记，或标记为流动党员且外出日期不晚于当日），按状态分列"},
 	{FIGURE("member.org_kind.count", "党员（按所在党组织类别）", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ORG_ON("")),
-	 .by = "org_kind", .kept = KEPT_ORG("o.kind, ", "o.kind, ", "", ""),
+	 .by = "org_kind", .by_label = org_kind_label_of, .kept = KEPT_ORG("o.kind, ", "o.kind, ", "", ""),
 	 .note = "在册党员按所在党组织的类别分列（如流动党员党支部、云支部的党员）"},
 	{FIGURE("member.mobile_branch.count", "流动党员党支部党员", "名", FIGURE_COUNT, FIGURE_STOCK,
 	 MEMBERS_ORG_ON(" AND o.kind = 'mobile_branch'")),

@@ -3,6 +3,36 @@
  * 基层党组织撤并、更名和换届工作"; "成立了行业党委"). */
 #include "platform/figure.h"
 
+#include <stdio.h>
+
+#include "org/org.h"
+
+/* Breakdown keys as users read them (figure.h by_label). */
+static int kind_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	snprintf(out, cap, "%s", org_kind_label(org_kind_parse(key)));
+	return 0;
+}
+
+static const struct figure_key_label events[] = {
+	{"create", "成立"}, {"rename", "更名"}, {"rekind", "变更类别"}, {"move", "调整隶属关系"}, {"dissolve", "撤销"},
+	{"merge_out", "撤并（并入其他组织）"}, {"merge_in", "撤并（接收并入组织）"}, {"election", "换届选举"},
+	{"appointment", "任命班子"}, {0},
+};
+
+static int event_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	figure_label_from(events, key, out, cap);
+	return 0;
+}
+
+static int due_label(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err)
+{
+	static const struct figure_key_label dues[] = {{"due", "将到期"}, {"overdue", "已逾期"}, {0}};
+	figure_label_from(dues, key, out, cap);
+	return 0;
+}
+
 /* Orgs of the scope that exist on ?3 (founded by then, not yet ended). */
 #define ORGS_ON(kind_cond)                                                                                      \
 	"SELECT o.id AS rid, 'org' AS rkind, o.name AS title, o.id AS org_id, o.founded_on AS on_date, o.kind,   \
@@ -41,7 +71,7 @@
 	 {{DAYS(?3)}} + coalesce((SELECT CAST(s.value AS INTEGER) FROM setting s WHERE s.key = 'rule.election_warn_days'), 90)"
 
 const struct figure org_figures[] = {
-	{FIGURE("org.org.count", "党组织", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON("")), .by = "kind",
+	{FIGURE("org.org.count", "党组织", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON("")), .by = "kind", .by_label = kind_label,
 	 .note = "当日存续的党组织（已成立、未撤销或撤并），按类别分列"},
 	{FIGURE("org.party_group.count", "党组", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'party_group'"))},
 	{FIGURE("org.committee.count", "基层党委", "个", FIGURE_COUNT, FIGURE_STOCK, ORGS_ON(" AND o.kind = 'committee'"))},
@@ -58,19 +88,19 @@ const struct figure org_figures[] = {
 	 ORGS_ON(" AND o.kind = 'mobile_branch'"))},
 	{FIGURE("org.temporary_branch.count", "临时党支部", "个", FIGURE_COUNT, FIGURE_STOCK,
 	 ORGS_ON(" AND o.kind = 'temporary_branch'"))},
-	{FIGURE("org.create.count", "新成立党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'create'")), .by = "kind",
+	{FIGURE("org.create.count", "新成立党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'create'")), .by = "kind", .by_label = kind_label,
 	 .note = "期间内成立的党组织，按类别分列"},
 	{FIGURE("org.change.count", "撤并、更名和换届", "次", FIGURE_COUNT, FIGURE_FLOW,
-	 EVENTS("'merge_out', 'dissolve', 'rename', 'election', 'appointment'")), .by = "event",
+	 EVENTS("'merge_out', 'dissolve', 'rename', 'election', 'appointment'")), .by = "event", .by_label = event_label,
 	 .note = "期间内党组织撤并（并入其他党组织、撤销）、更名和换届（换届选举、任命班子）的次数，按事件分列"},
 	{FIGURE("org.merge.count", "撤并党组织", "个", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'merge_out', 'dissolve'")),
-	 .by = "event", .note = "期间内并入其他党组织或撤销的党组织"},
+	 .by = "event", .by_label = event_label, .note = "期间内并入其他党组织或撤销的党组织"},
 	{FIGURE("org.rename.count", "更名党组织", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'rename'"))},
 	{FIGURE("org.election.count", "换届", "次", FIGURE_COUNT, FIGURE_FLOW, EVENTS("'election', 'appointment'")),
-	 .by = "event", .note = "期间内完成换届选举或任命新一届委员（临时党支部）的次数"},
-	{FIGURE("org.term_ended.count", "届期已满未换届党组织", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_ENDED), .by = "kind",
+	 .by = "event", .by_label = event_label, .note = "期间内完成换届选举或任命新一届委员（临时党支部）的次数"},
+	{FIGURE("org.term_ended.count", "届期已满未换届党组织", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_ENDED), .by = "kind", .by_label = kind_label,
 	 .note = "当日存续、截至当日最近一届任期已届满而未产生新一届的党组织"},
-	{FIGURE("org.election_due.count", "90天内到期及逾期换届", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_DUE), .by = "due",
+	{FIGURE("org.election_due.count", "90天内到期及逾期换届", "个", FIGURE_COUNT, FIGURE_STOCK, TERM_DUE), .by = "due", .by_label = due_label,
 	 .note = "当日存续、应选举产生委员会的党组织中，最近一届任期已届满（逾期）或将在换届提醒天数（默认90天）内届满（将到期）的"},
 	{0},
 };

@@ -245,6 +245,34 @@ static json_t *breakdown(struct db *db, const struct figure *f, const struct fig
 	return by;
 }
 
+void figure_label_from(const struct figure_key_label *t, const char *key, char *out, size_t cap)
+{
+	for (; t->key; t++)
+		if (strcmp(t->key, key) == 0) {
+			snprintf(out, cap, "%s", t->label);
+			return;
+		}
+}
+
+/* {key: label} for the keys of a breakdown. */
+static json_t *by_labels(struct db *db, const struct figure *f, json_t *by, struct dj_error *err)
+{
+	json_t *out = json_object();
+	const char *key;
+	json_t *n;
+	json_object_foreach(by, key, n) {
+		char label[160] = "";
+		if (!*key)
+			snprintf(label, sizeof label, "未填写");
+		else if (f->by_label && f->by_label(db, key, label, sizeof label, err)) {
+			json_decref(out);
+			return NULL;
+		}
+		json_object_set_new(out, key, json_string(*label ? label : key));
+	}
+	return out;
+}
+
 static json_t *value_json(struct db *db, const struct figure *f, const struct figure_scope *s, bool counted,
 			  struct dj_error *err)
 {
@@ -280,8 +308,16 @@ static json_t *value_json(struct db *db, const struct figure *f, const struct fi
 	} else {
 		json_object_set_new(out, "value", number_json(num));
 	}
-	if (by)
+	if (by) {
+		json_t *labels = by_labels(db, f, by, err);
+		if (!labels) {
+			json_decref(by);
+			json_decref(out);
+			return NULL;
+		}
 		json_object_set_new(out, "by", by);
+		json_object_set_new(out, "by_label", labels);
+	}
 	return out;
 }
 

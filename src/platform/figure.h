@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -66,7 +67,19 @@ struct figure {
 	const char *note;	/* how it is counted, for the figure page */
 	const char *kept;	/* the value from kept counters (see above), or NULL */
 	const char *kept_den;	/* a ratio's denominator from kept counters */
+	/* The label users read for one key of the breakdown (a status, a kind),
+	 * written to `out` (left "" for a key it does not know: the key is
+	 * shown); NULL when the keys are what users read already (names, 学历).
+	 * The API and the CLI give it with each key (by_label). */
+	int (*by_label)(struct db *db, const char *key, char *out, size_t cap, struct dj_error *err);
 };
+
+/* Labels for breakdown keys from a table of {key, label} ending with {0}:
+ * what most by_label functions are made of. */
+struct figure_key_label {
+	const char *key, *label;
+};
+void figure_label_from(const struct figure_key_label *t, const char *key, char *out, size_t cap);
 
 /* The fields every figure has, for tables of figures:
  *   {FIGURE("life.theme_day.count", "主题党日活动", "次", FIGURE_COUNT, FIGURE_FLOW, SQL), .by = "kind"} */
@@ -90,7 +103,8 @@ int figure_scope_make(struct db *db, const struct actor *a, const struct figure 
 		      const char *to, const char *on, const char *today, struct figure_scope *s, struct dj_error *err);
 
 /* The value: {id, label, unit, value, org, from, to} with, for a ratio,
- * num and den; for a breakdown, by: {key: n}.  Read from the kept query
+ * num and den; for a breakdown, by: {key: n} and by_label: {key: label}
+ * (the key itself where the figure names no label, 未填写 for "").  Read from the kept query
  * when the figure has one.  NULL on error. */
 json_t *figure_value(struct db *db, const struct figure *f, const struct figure_scope *s, struct dj_error *err);
 
