@@ -272,7 +272,7 @@ describe('members', () => {
     assert.equal((await admin.get('/members?q=13800001111')).body.total, 0);
     assert.equal((await admin.post(`/members/${id}/reveal`, { field: 'phone' })).body.value, '13800002222');
     // A new 身份证号 and name: their seal, hash and sort key follow; the phone's seal stays.
-    r = await admin.patch(`/members/${id}`, { id_card: idCard('19860101', 322), name: '编辑测试改' });
+    r = await admin.patch(`/members/${id}`, { id_card: idCard('19860101', 323), name: '编辑测试改' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.name, '编辑测试改');
     const s3 = stored(id);
@@ -280,9 +280,9 @@ describe('members', () => {
     assert.notEqual(s3.idHash, s2.idHash);
     assert.notEqual(s3.nameKey, s2.nameKey);
     assert.deepEqual([s3.phoneEnc, s3.phoneHash], [s2.phoneEnc, s2.phoneHash]);
-    assert.equal((await admin.get('/members?q=' + idCard('19860101', 322))).body.total, 1);
+    assert.equal((await admin.get('/members?q=' + idCard('19860101', 323))).body.total, 1);
     assert.equal((await admin.get('/members?q=' + idCard('19860101', 321))).body.total, 0);
-    assert.equal((await admin.post(`/members/${id}/reveal`, { field: 'id_card' })).body.value, idCard('19860101', 322));
+    assert.equal((await admin.post(`/members/${id}/reveal`, { field: 'id_card' })).body.value, idCard('19860101', 323));
     // Clearing the phone clears its seal and hash; sending the same values again changes nothing stored.
     r = await admin.patch(`/members/${id}`, { phone: null, position: '宣传委员' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
