@@ -4,7 +4,8 @@
  * payroll or by phone), some miss a month now and then, a few stopped
  * paying three to eight months ago, and mobile members pay by quarter.
  * Rows are written directly, as dues_card_set and dues_payment_insert
- * would write them, because the province has 200,000 members. */
+ * would write them, in bulk (db_copy), because the province has 200,000
+ * members. */
 #include "dues/dues_internal.h"
 
 #include <stdio.h>
@@ -149,11 +150,11 @@ int dues_generate(struct gen *g, struct dj_error *err)
 					p[n] = monthly + voluntary;	/* before the window: paid up */
 			}
 			rc = db_copy_row(card_cp,
-				    DB_ARGS(DB_I(m.id), DB_I(year), DB_T(c->code), c->fixed ? DB_NULL : DB_I(b), DB_I(rate),
-					    DB_I(monthly), DB_I(voluntary), DB_I(p[0]), DB_I(p[1]), DB_I(p[2]), DB_I(p[3]),
-					    DB_I(p[4]), DB_I(p[5]), DB_I(p[6]), DB_I(p[7]), DB_I(p[8]), DB_I(p[9]), DB_I(p[10]),
-					    DB_I(p[11]), DB_T(now_iso)),
-				    err);
+					 DB_ARGS(DB_I(m.id), DB_I(year), DB_T(c->code), c->fixed ? DB_NULL : DB_I(b), DB_I(rate),
+						 DB_I(monthly), DB_I(voluntary), DB_I(p[0]), DB_I(p[1]), DB_I(p[2]), DB_I(p[3]),
+						 DB_I(p[4]), DB_I(p[5]), DB_I(p[6]), DB_I(p[7]), DB_I(p[8]), DB_I(p[9]),
+						 DB_I(p[10]), DB_I(p[11]), DB_T(now_iso)),
+					 err);
 			cards++;
 			/* The payment records of the months the card holds as paid. */
 			for (int n = 0; n < 12 && !rc; n++) {
@@ -172,9 +173,9 @@ int dues_generate(struct gen *g, struct dj_error *err)
 				if (m.mobile)
 					snprintf(batch, sizeof batch, "%04d-Q%d", idx / 12 % 10000, idx % 12 / 3 + 1);
 				rc = db_copy_row(pay_cp,
-					    DB_ARGS(DB_I(m.id), DB_I(m.org_id), DB_T(mt), DB_I(p[n]), DB_T(method), DB_T(on),
-						    DB_T(m.mobile ? "quarter" : "month"), DB_T(batch), DB_T(now_iso)),
-					    err);
+						 DB_ARGS(DB_I(m.id), DB_I(m.org_id), DB_T(mt), DB_I(p[n]), DB_T(method), DB_T(on),
+							 DB_T(m.mobile ? "quarter" : "month"), DB_T(batch), DB_T(now_iso)),
+						 err);
 				payments++;
 			}
 		}

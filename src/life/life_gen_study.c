@@ -96,6 +96,8 @@ int life_gen_study(struct db *db, struct rng *r, const char *today, int y0, int 
 	struct db_copy *cp = NULL;
 	if (!rc)
 		rc = db_copy_begin(db, "study_done", "item_id, member_id, done_at", &cp, err);
+	if (!rc)	/* PostgreSQL: its keys checked once at the end, not per row */
+		rc = db_copy_defer_checks(cp, err);
 	size_t i;
 	json_t *o;
 	json_array_foreach(orgs, i, o) {
