@@ -1,12 +1,14 @@
 /* cli.c — helpers shared by the subcommands. */
 #include "cli/cli.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "core/mem.h"
 #include "attach/attach.h"
@@ -125,4 +127,34 @@ bool cli_wants_help(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return true;
 	return false;
+}
+
+void cli_print_padded(const char *s, int width)
+{
+	/* wcwidth needs a UTF-8 locale: this thread takes C.UTF-8 for the count
+	 * and leaves the process's locale as it was. */
+	int cols = 0;
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+	mbstate_t st = {0};
+	for (const char *p = s; *p;) {
+		wchar_t wc;
+		size_t n = utf8 ? mbrtowc(&wc, p, strlen(p), &st) : 1;
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {	/* not UTF-8: a byte is a column */
+			memset(&st, 0, sizeof st);
+			n = 1;
+			cols++;
+		} else {
+			int w = utf8 ? wcwidth(wc) : 1;
+			cols += w > 0 ? w : 0;
+		}
+		p += n;
+	}
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
+	}
+	fputs(s, stdout);
+	for (; cols < width; cols++)
+		putchar(' ');
 }

@@ -28,6 +28,9 @@ int cli_open_org(const char *cmd, const char *url, const char *key, const char *
 int cli_org(const char *cmd, struct db *db, const char *spec, int64_t *id);
 /* --help was asked for anywhere in argv. */
 bool cli_wants_help(int argc, char **argv);
+/* Print s left-aligned in `width` terminal columns (a Chinese character
+ * takes two), as printf's %-Ns does for ASCII. */
+void cli_print_padded(const char *s, int width);
 
 int cmd_init(int argc, char **argv);
 int cmd_generate(int argc, char **argv);

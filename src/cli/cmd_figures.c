@@ -67,7 +67,9 @@ static void print_value(const struct figure *f, json_t *v, enum fmt fmt, double 
 	} else {
 		if (ms >= 0)
 			printf("%9.1f ms %9.1f cpu  ", ms, cpu);
-		printf("%-36s %-24s %12s %s", f->id, f->label, val, f->unit);
+		printf("%-36s ", f->id);
+		cli_print_padded(f->label, 24);
+		printf(" %12s %s", val, f->unit);
 		if (f->kind == FIGURE_RATIO) {
 			char *num = value_text(json_object_get(v, "num")), *den = value_text(json_object_get(v, "den"));
 			printf("  (%s / %s)", num, den);
