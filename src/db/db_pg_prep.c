@@ -7,7 +7,9 @@
  *
  * A statement is prepared the second time its text (and its parameters'
  * types) is seen, so one-off texts — a version bump with its ids written
- * in, a list built for one request — never take a slot.  A slot once
+ * in, a list built for one request — never take a slot; one without
+ * parameters that comes back (the versions' read, 50 times a second under
+ * writes) is prepared like the others.  A slot once
  * prepared stays so for the connection's life: at most PREP_SLOTS named
  * statements per backend.  A connection replaced after a loss (db_pg.c)
  * starts with none.  DANGJIAN_PG_PREPARE=0 sends everything unnamed (to
@@ -79,7 +81,7 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 		      const char *const *vals)
 {
 	PGconn *c = conn;
-	if (n == 0 || !prep_on())	/* no parameters: its values are in its text, likely once */
+	if (!prep_on())
 		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
 	struct pg_prep *p = db->prep;
 	if (!p)
