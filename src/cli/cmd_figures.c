@@ -325,6 +325,9 @@ int cmd_figures(int argc, char **argv)
 		return cli_usage_error("figures", "no figure \"%s\" (dangjian figures lists them)", id);
 	if (only && !module_find(only))
 		return cli_usage_error("figures", "no module \"%s\"", only);
+	/* A module's figures carry its name as their prefix (module.h). */
+	if (only && one && (strncmp(one->id, only, strlen(only)) != 0 || one->id[strlen(only)] != '.'))
+		return cli_usage_error("figures", "figure \"%s\" is not one of module \"%s\"", id, only);
 	struct db *db;
 	int64_t org_id;
 	int rc = cli_open_org("figures", db_url, key, org, &db, &org_id);

@@ -38,6 +38,22 @@ static bool absent(json_t *v)
 	return !v || json_is_null(v);
 }
 
+/* Only spaces, tabs, line breaks or the ideographic space (U+3000, what a
+ * Chinese input method types): nothing a required field can be. */
+static bool blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			continue;
+		if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) {
+			s += 2;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
 int v_str(json_t *in, const char *key, const char *label, size_t maxchars, bool required, const char **out,
 	  struct dj_error *err)
 {
@@ -53,6 +69,8 @@ int v_str(json_t *in, const char *key, const char *label, size_t maxchars, bool 
 	const char *s = json_string_value(v);
 	if (strlen(s) != json_string_length(v))
 		return dj_fail(err, DJ_EINVAL, key, "%s含有非法字符", label);
+	if (required && blank(s))
+		return dj_fail(err, DJ_EINVAL, key, "请填写%s", label);
 	if (utf8_chars(s) > maxchars)
 		return dj_fail(err, DJ_EINVAL, key, "%s不能超过%zu个字", label, maxchars);
 	for (const char *p = s; *p; p++)

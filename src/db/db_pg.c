@@ -94,6 +94,10 @@ static int pg_replace(struct db *db, struct dj_error *err)
 	if (rc)
 		return rc;
 	PQfinish(db->impl);
+	/* Nothing is prepared on the new connection.  Forget the old one's
+	 * statements now: the new PGconn may later reuse a freed one's address,
+	 * and the cache tells connections apart by that address. */
+	db_pg_prep_free(db);
 	db->impl = fresh->impl;
 	db->gen = fresh->gen;
 	fresh->impl = NULL;

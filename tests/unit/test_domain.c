@@ -19,6 +19,7 @@
 #include "member/member.h"
 #include "member/member_io.h"
 #include "core/setting.h"
+#include "core/valid.h"
 #include "org/org.h"
 #include "platform/module.h"
 #include "user/user.h"
@@ -95,6 +96,23 @@ static void idcard_check_digit_and_birth_date(void **state)
 	assert_non_null(strstr(msg, "校验位"));
 	assert_false(idcard_parse("110105194902300023", birth, &male, msg, sizeof msg));	/* 30 February */
 	assert_false(idcard_parse("1101051949123100", birth, &male, msg, sizeof msg));
+}
+
+/* A required text of only spaces (ASCII or the ideographic space an input
+ * method types) is as good as none; inner and optional spaces stay. */
+static void required_text_of_spaces_is_missing(void **state)
+{
+	(void)state;
+	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "a", "  \t\n", "b", "\xe3\x80\x80 ", "c", " 文号 ", "d", "   ");
+	const char *out;
+	struct dj_error err = {0};
+	assert_int_not_equal(v_str(in, "a", "批复文号", 50, true, &out, &err), 0);
+	assert_string_equal(err.field, "a");
+	assert_int_not_equal(v_str(in, "b", "批复文号", 50, true, &out, &err), 0);
+	assert_int_equal(v_str(in, "c", "批复文号", 50, true, &out, &err), 0);
+	assert_string_equal(out, " 文号 ");
+	assert_int_equal(v_str(in, "d", "备注", 50, false, &out, &err), 0);
+	json_decref(in);
 }
 
 static void date_arithmetic_clamps_month_ends(void **state)
@@ -318,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(idcard_check_digit_and_birth_date),
 		cmocka_unit_test(date_arithmetic_clamps_month_ends),
+		cmocka_unit_test(required_text_of_spaces_is_missing),
 		cmocka_unit_test(pii_ciphertext_is_bound_to_row_and_column),
 		cmocka_unit_test(password_policy_and_argon2id),
 		cmocka_unit_test(pinyin_sort_keys_order_names),
