@@ -171,6 +171,11 @@ static const char *const org_migrations[] = {
 	 * entry of its term: at a province root, 6,000 look-ups of every officer
 	 * row were 13% of the grid. */
 	"CREATE INDEX org_officer_post ON org_officer(term_id, post, member_id);\n",
+	/* 6: the offices a member holds, found by the member: "is this member
+	 * an officer" (the generator asks it of every member: a scan of every
+	 * officer row per member made generating a province quadratic) and the
+	 * foreign key's check when a member row goes. */
+	"CREATE INDEX org_officer_member ON org_officer(member_id);\n",
 	NULL,
 };
 
