@@ -85,19 +85,34 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 /* 终止发展: {on_date, reason: withdrawn|unfit|not_approved|other, note?
  * (required for other)} of a person not yet admitted (develop_stop.c). */
 int develop_stop(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
-const char *develop_stop_label(const char *reason);	/* 本人撤回入党申请 … */
+/* 本人撤回入党申请 …; a member end's reason (develop_member_ended) has
+ * the end's label (死亡 …). */
+const char *develop_stop_label(const char *reason);
 /* 取消预备党员资格, decided by the 上级党委: {on_date, doc_no, note,
- * meeting_on?}.  Before step 17 the admission is not approved; after it,
- * until the conversion is approved (step 24), the general meeting's
- * resolution comes first: the conversion meeting's (step 23, decision
- * cancel) or one of its own during the probation (meeting_on, required
- * then).  The member record ends (member_end: not_admitted |
- * probation_cancelled), the person leaves the pipeline as a stop does
- * (stop_reason the same code).  A 正式党员 or someone not admitted: 409. */
+ * meeting_on?, entitled?, present?, written?, in_favour?}.  Before step 17
+ * the admission is not approved; after it, until the conversion is
+ * approved (step 24), the general meeting's resolution comes first: the
+ * conversion meeting's (step 23, decision cancel) or one of its own during
+ * the probation (meeting_on and its vote, required then and checked as
+ * steps 15 and 23 are: a vote that did not pass is refused).  The member
+ * record ends (member_end: not_admitted | probation_cancelled), the person
+ * leaves the pipeline as a stop does (stop_reason the same code).  One
+ * audit record, develop.cancel, whose after.member_end is the end event.
+ * A 正式党员 or someone not admitted: 409. */
 int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
-/* The same inside the caller's transaction (the generator): no audit and
- * no check of the actor's role. */
+/* The same inside the caller's transaction (the generator): no audit
+ * record at all (neither develop.cancel nor the member's end) and no check
+ * of the actor's role. */
 int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err);
+/* Inside the member module's end of a membership (member_end.c: 死亡,
+ * 出党, 停止党籍, 转出 …, not the pipeline's own not_admitted and
+ * probation_cancelled): the member's live development record (a 预备党员,
+ * or a 正式党员 before 材料归档) stops on `on_date` with stop_reason the
+ * end's reason (its label on the timeline, develop_stop_label) and its
+ * note; an end dated before the record's last step is refused (400).  No
+ * record: nothing. */
+int develop_member_ended(struct db *db, const struct actor *a, int64_t member_id, const char *reason,
+			 const char *on_date, const char *note, struct dj_error *err);
 /* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
  * at step 1 (*new_id) linked to the stopped one. */
 int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,
@@ -113,6 +128,7 @@ json_t *develop_board(struct db *db, const struct actor *a, int64_t org, int siz
 json_t *develop_due_list(struct db *db, const struct actor *a, int64_t org, const char *month, struct dj_error *err);
 struct develop_filter {
 	int64_t org;
+	int64_t member;		/* the records that made this member (0: any) */
 	const char *status, *q;
 	int page, size;
 };

@@ -79,13 +79,14 @@ const struct figure develop_figures[] = {
 		" CASE p.stop_reason WHEN 'withdrawn' THEN '本人撤回入党申请' WHEN 'unfit' THEN '培养考察不合格'"
 		" WHEN 'not_approved' THEN '未获支部或上级党委同意' ELSE '其他原因' END AS reason, p.stopped_status"
 		" FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.stopped_on BETWEEN ?2 AND ?3"
-		" AND p.stop_reason NOT IN ('not_admitted', 'probation_cancelled')"),
-	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列；预备党员另计（取消预备党员资格）"},
+		" AND coalesce(p.stop_reason, 'other') IN ('withdrawn', 'unfit', 'not_approved', 'other')"),
+	 .by = "reason", .note = "期间内终止发展（撤回申请、考察不合格、未获同意等）的人，按原因分列；已接收为预备党员的另计"
+				 "（未获批准接收或取消预备党员资格；死亡、出党、转出等见党员减少）"},
 	/* Every 取消预备党员资格 is one member_end row, whether the pipeline
 	 * decided it (its person, stopped that day) or the roster did for a
 	 * 预备党员 who came without one (imported): counted once here, and
 	 * once among member.ended.count's reasons. */
-	{FIGURE("develop.probation_cancelled.count", "取消预备党员资格", "名", FIGURE_COUNT, FIGURE_FLOW,
+	{FIGURE("develop.probation_cancelled.count", "未获批准接收或取消预备党员资格", "名", FIGURE_COUNT, FIGURE_FLOW,
 		"SELECT coalesce(p.id, m.id) AS rid, CASE WHEN p.id IS NULL THEN 'member' ELSE 'develop_person' END AS rkind,"
 		" m.name AS title, e.org_id, e.on_date,"
 		" CASE e.reason WHEN 'not_admitted' THEN '上级党委未批准接收' ELSE '不具备党员条件' END AS reason,"

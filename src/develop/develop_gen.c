@@ -61,7 +61,7 @@ static json_t *vote(struct rng *r, int entitled, bool pass)
  * 20–120 days after the last step, the 上级党委's approval 7–30 days later
  * (if both are past by today; else the walk stops at today, as a step
  * beyond it does). */
-static int cancel(struct walk *w, struct dj_error *err)
+static int cancel(struct walk *w, int entitled, struct dj_error *err)
 {
 	char meeting[11], on[11];
 	date_add(meeting, w->on, 0, 0, (int)rng_range(&w->g->r, 20, 120));
@@ -70,8 +70,12 @@ static int cancel(struct walk *w, struct dj_error *err)
 		w->stopped = 1;
 		return 0;
 	}
-	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "on_date", on, "meeting_on", meeting, "doc_no", "组织部批复",
-			       "note", "预备期内不履行党员义务，不具备党员条件，经支部大会讨论决定、上级党委批准取消预备党员资格");
+	/* The meeting's vote (a clear majority; no draw, so that the rest of
+	 * the walk stays as it was). */
+	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "on_date", on, "meeting_on", meeting, "doc_no",
+			       "组织部批复", "note",
+			       "预备期内不履行党员义务，不具备党员条件，经支部大会讨论决定、上级党委批准取消预备党员资格",
+			       "entitled", entitled, "present", entitled - entitled / 5, "in_favour", entitled / 2 + 1);
 	int rc = develop_cancel_apply(w->g->db, w->a, w->id, in, err);
 	json_decref(in);
 	w->stopped = 1;
@@ -159,7 +163,7 @@ static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int
 	bool cancelled = !rc && !w.stopped && g->scale != GEN_DEMO && (*admits)++ % 150 == 40;
 	for (int n = 18; !rc && n <= 21; n++) {
 		if (cancelled && n == 21)
-			rc = cancel(&w, err);
+			rc = cancel(&w, entitled, err);
 		else
 			rc = step(&w, n, n == 21 ? 60 : 3, n == 21 ? 150 : 25, NULL, err);
 	}

@@ -38,7 +38,8 @@ static int h_list(struct http_ctx *c)
 {
 	struct develop_filter f = {.status = http_query(c, "status"), .q = http_query(c, "q")};
 	int rc;
-	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &f.org)) || (rc = http_paging(c, &f.page, &f.size)))
+	if ((rc = http_query_int(c, "org", 0, 0, INT64_MAX, &f.org)) ||
+	    (rc = http_query_int(c, "member", 0, 0, INT64_MAX, &f.member)) || (rc = http_paging(c, &f.page, &f.size)))
 		return rc;
 	if (f.status && develop_status_parse(f.status) == DEVELOP_STATUS_NONE)
 		return dj_fail(ERR, DJ_EINVAL, "status", "status 应为 applicant、activist、candidate、probationary、full 或 stopped");

@@ -18,6 +18,15 @@ int develop_org_check(struct db *db, const struct actor *a, int64_t org, const c
 /* The member record of person `id` (row `p`) admitted on `on` (step 15). */
 int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err);
 
+/* A 支部大会's vote ({entitled, present, written?, in_favour}) in the
+ * branch `org`, checked as every general meeting of the pipeline is (those
+ * entitled at most the branch's 正式党员) and put in `facts` with its
+ * result: *passed, and *why_field the field a failed vote is refused on
+ * (develop_vote_refused, 400). */
+int develop_vote(struct db *db, int64_t org, json_t *in, json_t *facts, bool *passed, const char **why_field,
+		 struct dj_error *err);
+int develop_vote_refused(const char *why_field, struct dj_error *err);
+
 /* The decision of the last passed 支部大会 on the conversion (step 23):
  * convert, extend or cancel; "" if none (*decision is freed by the caller). */
 int develop_last_decision(struct db *db, int64_t id, char **decision, struct dj_error *err);

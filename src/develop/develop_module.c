@@ -57,6 +57,21 @@ static const char *const develop_migrations[] = {
 	"ALTER TABLE develop_person ADD COLUMN stopped_status TEXT;\n"
 	"ALTER TABLE develop_person ADD COLUMN prev_id BIGINT;\n"
 	"ALTER TABLE develop_person ADD COLUMN next_id BIGINT;\n",
+	/* 3: a member whose membership ended another way (死亡, 出党, 停止党籍,
+	 * 转出 …) while still in the pipeline leaves it that day (as
+	 * develop_member_ended now does in the end's own write). */
+	"UPDATE develop_person SET stopped_status = status, status = 'stopped',\n"
+	"  stopped_on = (SELECT e.on_date FROM member_end e WHERE e.member_id = develop_person.member_id\n"
+	"    ORDER BY e.on_date DESC, e.id DESC LIMIT 1),\n"
+	"  stop_reason = (SELECT e.reason FROM member_end e WHERE e.member_id = develop_person.member_id\n"
+	"    ORDER BY e.on_date DESC, e.id DESC LIMIT 1),\n"
+	"  stop_note = (SELECT e.note FROM member_end e WHERE e.member_id = develop_person.member_id\n"
+	"    ORDER BY e.on_date DESC, e.id DESC LIMIT 1),\n"
+	"  due_step = NULL, due_on = NULL\n"
+	"WHERE status <> 'stopped' AND step < 25\n"
+	"  AND member_id IN (SELECT id FROM member WHERE active = 0)\n"
+	"  AND (SELECT e.reason FROM member_end e WHERE e.member_id = develop_person.member_id\n"
+	"    ORDER BY e.on_date DESC, e.id DESC LIMIT 1) NOT IN ('not_admitted', 'probation_cancelled');\n",
 	NULL,
 };
 

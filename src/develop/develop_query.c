@@ -177,6 +177,8 @@ json_t *develop_list(struct db *db, const struct actor *a, const struct develop_
 	db_where_add(&w, ORG_IN_SUBTREE("p.org_id", "?"), DB_ARGS(DB_I(root)));
 	if (f->status)
 		db_where_add(&w, "p.status = ?", DB_ARGS(DB_T(f->status)));
+	if (f->member)
+		db_where_add(&w, "p.member_id = ?", DB_ARGS(DB_I(f->member)));
 	char *like = db_like_pattern(f->q);
 	if (like)
 		db_where_add(&w, "p.name LIKE ? ESCAPE '\\'", DB_ARGS(DB_T(like)));

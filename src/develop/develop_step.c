@@ -101,6 +101,32 @@ static int check_vote(json_t *in, json_t *facts, bool *passed, const char **why_
 	return 0;
 }
 
+int develop_vote(struct db *db, int64_t org, json_t *in, json_t *facts, bool *passed, const char **why_field,
+		 struct dj_error *err)
+{
+	int rc;
+	if ((rc = check_vote(in, facts, passed, why_field, err)))
+		return rc;
+	/* Those with a vote are the 正式党员 of the branch and its 党小组: the platform knows how many. */
+	int64_t voters = 0, entitled = json_integer_value(json_object_get(facts, "entitled"));
+	if ((rc = db_int1(db, &voters, "SELECT count(*) FROM member WHERE active = 1 AND status = 'full' AND (org_id = ?1"
+				       " OR org_id IN (SELECT id FROM org WHERE parent_id = ?1 AND kind = 'group'))",
+			  DB_ARGS(DB_I(org)), err)))
+		return rc;
+	if (entitled > voters)
+		return dj_fail(err, DJ_EINVAL, "entitled", "应到会有表决权的正式党员（%lld名）多于本支部在册正式党员（%lld名）",
+			       (long long)entitled, (long long)voters);
+	return 0;
+}
+
+int develop_vote_refused(const char *why_field, struct dj_error *err)
+{
+	return dj_fail(err, DJ_EINVAL, why_field,
+		       strcmp(why_field, "present") == 0
+			       ? "实到会有表决权的正式党员未超过应到会人数的半数，会议不能进行表决"
+			       : "赞成人数未超过应到会有表决权的正式党员的半数，表决未通过");
+}
+
 int develop_last_decision(struct db *db, int64_t id, char **decision, struct dj_error *err)
 {
 	return db_text1(db, decision, "SELECT coalesce((SELECT decision FROM develop_step WHERE person_id = ? AND step = 23"
@@ -173,6 +199,17 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 		rc = dj_fail(err, DJ_ECONFLICT, "step", "该发展对象已终止培养");
 		goto out;
 	}
+	/* A 预备党员 (or a 正式党员 before 材料归档) whose membership ended
+	 * (member_end: 死亡, 出党, 停止党籍, 转出 …) has no step left here. */
+	if (mid) {
+		int64_t active = 0;
+		if ((rc = db_int1(db, &active, "SELECT active FROM member WHERE id = ?", DB_ARGS(DB_I(mid)), err)))
+			goto out;
+		if (!active) {
+			rc = dj_fail(err, DJ_ECONFLICT, "step", "该党员已不在党员名册（党籍已终止或已转出），不能再办理发展党员的步骤");
+			goto out;
+		}
+	}
 	if (step == 1 || (step <= done && !(info->repeat && step == done))) {
 		rc = dj_fail(err, DJ_ECONFLICT, "step", "第%lld步（%s）已办理", (long long)step, info->label);
 		goto out;
@@ -240,28 +277,14 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 	case 15:
 	case 23: {
 		const char *why;
-		if ((rc = check_vote(in, facts, &passed, &why, err)))
+		if ((rc = develop_vote(db, I(p, "org_id"), in, facts, &passed, &why, err)))
 			break;
-		/* Those with a vote are the 正式党员 of the branch and its 党小组: the platform knows how many. */
-		int64_t voters = 0, entitled = json_integer_value(json_object_get(facts, "entitled"));
-		if ((rc = db_int1(db, &voters, "SELECT count(*) FROM member WHERE active = 1 AND status = 'full' AND (org_id = ?1"
-					       " OR org_id IN (SELECT id FROM org WHERE parent_id = ?1 AND kind = 'group'))",
-				  DB_ARGS(DB_I(I(p, "org_id"))), err)))
-			break;
-		if (entitled > voters) {
-			rc = dj_fail(err, DJ_EINVAL, "entitled", "应到会有表决权的正式党员（%lld名）多于本支部在册正式党员（%lld名）",
-				     (long long)entitled, (long long)voters);
-			break;
-		}
 		if (step == 23 && strcmp(on, S(p, "probation_end")) < 0) {
 			rc = dj_fail(err, DJ_EINVAL, "on_date", "预备期至%s届满，届满后方可讨论转正", S(p, "probation_end"));
 			break;
 		}
 		if (!passed && !(result && strcmp(result, "failed") == 0)) {
-			rc = dj_fail(err, DJ_EINVAL, why,
-				     strcmp(why, "present") == 0
-					     ? "实到会有表决权的正式党员未超过应到会人数的半数，会议不能进行表决"
-					     : "赞成人数未超过应到会有表决权的正式党员的半数，表决未通过");
+			rc = develop_vote_refused(why, err);
 			break;
 		}
 		if (passed && result && strcmp(result, "failed") == 0) {

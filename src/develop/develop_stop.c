@@ -19,6 +19,7 @@
  * own, meeting_on). */
 #include "develop/develop_internal.h"
 #include "member/member.h"
+#include "member/member_roster.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,16 @@ const char *develop_stop_label(const char *reason)
 	for (size_t i = 0; reason && i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(map[i][0], reason) == 0)
 			return map[i][1];
-	return "";
+	/* A membership that ended another way (develop_member_ended): 死亡 … */
+	const char *end = roster_end_label(reason);
+	return end ? end : "";
+}
+
+/* The stop of one the member module ended: its reason is the end's. */
+static bool member_ended(const char *stop_reason)
+{
+	return stop_reason && roster_end_label(stop_reason) && strcmp(stop_reason, "not_admitted") != 0 &&
+	       strcmp(stop_reason, "probation_cancelled") != 0;
 }
 
 /* Before the general meeting admits them: a 预备党员 is on the roster and
@@ -73,6 +83,27 @@ static int stop_mark(struct db *db, const struct actor *a, int64_t id, const cha
 			  " WHERE id = ?",
 		      DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
 			      DB_I(id)), err);
+}
+
+int develop_member_ended(struct db *db, const struct actor *a, int64_t member_id, const char *reason,
+			 const char *on_date, const char *note, struct dj_error *err)
+{
+	int64_t id = 0;
+	int rc = db_int1(db, &id, "SELECT coalesce(max(id), 0) FROM develop_person WHERE member_id = ?"
+				  " AND status <> 'stopped' AND step < 25", DB_ARGS(DB_I(member_id)), err);
+	if (rc || !id)
+		return rc;
+	char *last = NULL;
+	if (!(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND passed = 1",
+			    DB_ARGS(DB_I(id)), err)) && strcmp(on_date, last) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于该党员发展党员工作最近一步的办理日期（%s）", last);
+	free(last);
+	if (rc)
+		return rc;
+	int64_t org = 0;
+	if (!(rc = db_int1(db, &org, "SELECT org_id FROM develop_person WHERE id = ?", DB_ARGS(DB_I(id)), err)))
+		db_touch_org(db, org);	/* the read cache: the branch that develops them */
+	return rc ? rc : stop_mark(db, a, id, on_date, reason, note, err);
 }
 
 static int stop_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
@@ -152,9 +183,11 @@ static int cancel_step(json_t *p)
 	return I(p, "step") < 17 ? 17 : 24;
 }
 
-static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out, struct dj_error *err)
+/* The failed step 24's facts: the 批复文号, the end event, and during the
+ * probation the general meeting's resolution (its date and vote) unless
+ * it was the conversion meeting's (step 23, decision cancel). */
+static int cancel_do(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t **fold, struct dj_error *err)
 {
-	(void)out;
 	const char *on, *note, *doc_no, *meeting;
 	int rc;
 	if (!json_is_object(in))
@@ -173,16 +206,27 @@ static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 	int step = cancel_step(p);
 	int64_t mid = I(p, "member_id"), end_id = 0;
 	char *last = NULL, *decision = NULL;
+	json_t *facts = json_object(), *end = NULL;
+	bool at_meeting = false;
 	if (st != DEVELOP_PROBATIONARY || !mid)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", st == DEVELOP_STOPPED ? "该发展对象已终止培养"
 						      : st == DEVELOP_FULL ? "已转为正式党员，不能取消预备党员资格"
 						      : "尚未经支部大会接收为预备党员：只有预备党员可以取消预备党员资格（未入党的请办理终止发展）");
+	else if (step == 24 && !(rc = develop_last_decision(db, id, &decision, err)))
+		at_meeting = I(p, "step") == 23 && strcmp(decision, "cancel") == 0;
 	/* During the probation the general meeting's resolution comes first:
-	 * the conversion meeting's (step 23, decision cancel) or one of its own. */
-	else if (step == 24 && !(rc = develop_last_decision(db, id, &decision, err)) && !meeting &&
-		 (I(p, "step") != 23 || strcmp(decision, "cancel") != 0))
+	 * the conversion meeting's (step 23, decision cancel) or one of its
+	 * own, whose vote is checked as every general meeting's is. */
+	if (!rc && step == 24 && !at_meeting && !meeting)
 		rc = dj_fail(err, DJ_EINVAL, "meeting_on",
 			     "取消预备党员资格须经支部大会讨论决定，请填写支部大会决议日期（转正时的支部大会见第23步）");
+	if (!rc && step == 24 && meeting) {
+		bool passed;
+		const char *why;
+		json_object_set_new(facts, "meeting_on", json_string(meeting));
+		if (!(rc = develop_vote(db, I(p, "org_id"), in, facts, &passed, &why, err)) && !passed)
+			rc = develop_vote_refused(why, err);
+	}
 	if (!rc && !(rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND passed = 1",
 				   DB_ARGS(DB_I(id)), err))) {
 		if (step == 24 && meeting && strcmp(meeting, last) < 0)
@@ -193,29 +237,35 @@ static int cancel_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 			rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于最近一步的办理日期（%s）", last);
 	}
 	const char *reason = step == 17 ? "not_admitted" : "probation_cancelled";
-	/* The membership ends (the member's own end event and audit), then the
-	 * step the 上级党委 refused, then the person leaves the pipeline. */
+	/* The membership ends (its event goes into this write's one audit
+	 * record), then the step the 上级党委 refused, then the person leaves
+	 * the pipeline. */
 	if (!rc)
-		rc = member_probation_cancel(db, a, mid, reason, on, note, doc_no, &end_id, err);
+		rc = member_probation_cancel(db, a, mid, reason, on, note, doc_no, &end_id, &end, err);
 	int64_t sid = 0;
 	char now[21];
 	date_now_iso(now);
 	if (!rc)
 		rc = db_reserve_ids(db, "develop_step", 1, &sid, err);
 	if (!rc) {
-		json_t *facts = json_pack("{s:s, s:I}", "doc_no", doc_no, "member_end_id", (json_int_t)end_id);
-		if (step == 24 && meeting)
-			json_object_set_new(facts, "meeting_on", json_string(meeting));
+		json_object_set_new(facts, "doc_no", json_string(doc_no));
+		json_object_set_new(facts, "member_end_id", json_integer(end_id));
+		json_object_del(facts, "passed");	/* the vote passed; the step is the 上级党委's refusal */
 		char *ftext = json_dumps(facts, JSON_COMPACT);
 		rc = db_run(db, "INSERT INTO develop_step(id, person_id, step, on_date, passed, decision, facts, note, late,"
 				" user_id, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)",
 			    DB_ARGS(DB_I(sid), DB_I(id), DB_I(step), DB_T(on), DB_T(reason), DB_T(ftext), DB_T(note),
 				    a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 		free(ftext);
-		json_decref(facts);
 	}
 	if (!rc)
 		rc = stop_mark(db, a, id, on, reason, note, err);
+	if (!rc && fold) {
+		*fold = end;
+		end = NULL;
+	}
+	json_decref(end);
+	json_decref(facts);
 	free(last);
 	free(decision);
 	json_decref(p);
@@ -234,12 +284,34 @@ int develop_cancel(struct db *db, const struct actor *a, int64_t id, json_t *in,
 	/* The 上级党委's decision: refused to the branch (403) before any input is read. */
 	rc = develop_owner_check(db, a, org, cancel_step(p), err);
 	json_decref(p);
-	return rc ? rc : audited(db, a, "develop.cancel", id, NULL, cancel_fn, in, err);
+	if (rc)
+		return rc;
+	/* One write, one audit record (develop.cancel): the member's end event
+	 * is part of it (after.member_end), not a record of its own. */
+	json_t *before = develop_masked(db, id, err), *end = NULL;
+	if (!before)
+		return err->code;
+	if (!(rc = db_begin(db, err))) {
+		db_touch_org(db, org);
+		rc = cancel_do(db, a, id, in, &end, err);
+		json_t *after = rc ? NULL : develop_masked(db, id, err);
+		if (!rc && after) {
+			json_object_set(after, "member_end", end);
+			rc = audit_write(db, a, "develop.cancel", "develop_person", id, before, after, err);
+		} else if (!rc) {
+			rc = err->code;
+		}
+		json_decref(after);
+		rc = db_end(db, rc, err);
+	}
+	json_decref(end);
+	json_decref(before);
+	return rc;
 }
 
 int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
 {
-	return cancel_fn(db, a, id, in, NULL, err);
+	return cancel_do(db, a, id, in, NULL, err);
 }
 
 /* 重新申请: a new record at step 1 with the stopped one's personal data
@@ -264,6 +336,9 @@ static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "只有已终止培养的人可以重新申请");
 	else if (I(p, "next_id"))
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
+	else if (member_ended(S(p, "stop_reason")))
+		rc = dj_fail(err, DJ_ECONFLICT, "status", "该党员的党籍已终止或已转出（%s），发展记录随之结束，不能在此重新申请",
+			     develop_stop_label(S(p, "stop_reason")));
 	else if (strcmp(applied, S(p, "stopped_on")) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "applied_on", "重新申请日期不能早于终止日期（%s）", S(p, "stopped_on"));
 	char *idc = NULL, *ph = NULL;

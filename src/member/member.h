@@ -131,8 +131,10 @@ int member_make_full(struct db *db, int64_t id, const char *full_date, struct dj
 int member_release_id_card(struct db *db, int64_t id, struct dj_error *err);
 /* The end of a 预备党员's membership decided in the pipeline: `reason`
  * not_admitted (the 上级党委 refused the admission) or probation_cancelled
- * (取消预备党员资格), an end event like any other (member_end.c); *end_id. */
+ * (取消预备党员资格), an end event like any other (member_end.c); *end_id.
+ * No audit record of its own: *end gets the event for the pipeline's
+ * record of the write (the caller owns it). */
 int member_probation_cancel(struct db *db, const struct actor *a, int64_t id, const char *reason, const char *on_date,
-			    const char *note, const char *doc_no, int64_t *end_id, struct dj_error *err);
+			    const char *note, const char *doc_no, int64_t *end_id, json_t **end, struct dj_error *err);
 
 #endif

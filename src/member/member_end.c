@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/valid.h"
 #include "db/db.h"
+#include "develop/develop.h"
 #include "member/member.h"
 #include "org/org.h"
 
@@ -55,7 +56,8 @@ static bool discipline(const char *reason)
 }
 
 int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const char *reason, const char *on_date,
-		  const char *note, const char *doc_no, int64_t transfer_id, int64_t *id, struct dj_error *err)
+		  const char *note, const char *doc_no, int64_t transfer_id, int64_t *id, json_t **fold,
+		  struct dj_error *err)
 {
 	json_t *before = member_masked(db, member_id, err);
 	if (!before)
@@ -109,17 +111,29 @@ int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const
 	if (!rc)
 		rc = db_run(db, "UPDATE member SET active = 0, updated_at = ? WHERE id = ?",
 			    DB_ARGS(DB_T(now), DB_I(member_id)), err);
-	if (!rc) {
+	/* A member still in the development pipeline (a 预备党员, or a 正式党员
+	 * before 材料归档) leaves it with the membership, whatever the way:
+	 * the pipeline's own ends (not_admitted, probation_cancelled) stop it
+	 * there (develop_cancel). */
+	if (!rc && strcmp(reason, "not_admitted") != 0 && strcmp(reason, "probation_cancelled") != 0)
+		rc = develop_member_ended(db, a, member_id, reason, on_date, note, err);
+	json_t *end = rc ? NULL : json_pack("{s:I, s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)*id, "member_id",
+					    (json_int_t)member_id, "reason", reason, "on_date", on_date, "note", note,
+					    "doc_no", doc_no);
+	if (!rc && fold) {
+		*fold = end;	/* the caller's audit record carries it */
+		end = NULL;
+	} else if (!rc) {
 		json_t *after = member_masked(db, member_id, err);
 		if (after) {
-			json_object_set_new(after, "end", json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)*id,
-				"reason", reason, "on_date", on_date, "note", note, "doc_no", doc_no));
+			json_object_set(after, "end", end);
 			rc = audit_write(db, a, "member.end", "member", member_id, before, after, err);
 			json_decref(after);
 		} else {
 			rc = err->code;
 		}
 	}
+	json_decref(end);
 	json_decref(before);
 	return rc;
 }
@@ -141,8 +155,8 @@ static int probation_cancellable(struct db *db, const struct actor *a, int64_t m
 		rc = dj_fail(err, DJ_ECONFLICT, "reason", "该党员是正式党员，不能取消预备党员资格（只适用于预备党员）");
 	if (!rc && !(rc = db_int1(db, &piped, "SELECT coalesce(max(id), 0) FROM develop_person WHERE member_id = ?"
 					      " AND status <> 'stopped'", DB_ARGS(DB_I(member_id)), err)) && piped)
-		rc = dj_fail(err, DJ_EINVAL, "reason", "该党员经发展党员程序入党，取消预备党员资格请在发展党员中办理"
-			     "（/develop/people/%lld/cancel，由上级党委审批）", (long long)piped);
+		rc = dj_fail(err, DJ_EINVAL, "reason", "该党员经发展党员程序入党，取消预备党员资格请在“发展党员”中"
+			     "该人员的页面办理（由上级党委审批）");
 	bool above = a->role == ROLE_ADMIN;
 	char *kind = NULL;
 	if (!rc && !above && a->role == ROLE_ORG_ADMIN && a->org_id != org &&
@@ -181,7 +195,7 @@ int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *
 	if (cancel && !(rc = probation_cancellable(db, a, member_id, err)) && !doc_no)
 		rc = dj_fail(err, DJ_EINVAL, "doc_no", "取消预备党员资格须经上级党委批准，请填写上级党委批复文号");
 	if (!rc)
-		rc = roster_end_tx(db, a, member_id, reason, on_date, note, doc_no, 0, id, err);
+		rc = roster_end_tx(db, a, member_id, reason, on_date, note, doc_no, 0, id, NULL, err);
 	return db_end(db, rc, err);
 }
 

@@ -48,6 +48,18 @@ static int org_kind_label_of(struct db *db, const char *key, char *out, size_t c
 	"(m.id IN (SELECT h.member_id FROM mobile_hosting h WHERE h.since <= ?3"                                 \
 	" AND (h.ended_on IS NULL OR h.ended_on > ?3)) OR (m.is_mobile = 1 AND coalesce(m.mobile_since, '') <= ?3))"
 
+/* The mobile members of ?3 (MOBILE_ON) as they were that day: mobile (1),
+ * where they were and since when, from the hosting record that ran that
+ * day (the newest if two did) or else the member's own flag. */
+#define MOBILE_MEMBERS_ON                                                                                       \
+	"SELECT m.id AS rid, 'member' AS rkind, m.name AS title, x.org_id,"                                       \
+	" coalesce(h.since, m.mobile_since, m.join_date) AS on_date, " STATUS_ON " AS status, 1 AS is_mobile,"    \
+	" coalesce(h.place, m.mobile_place, '') AS place FROM " ORG_ON_DAY " JOIN member m ON m.id = x.mid"       \
+	" LEFT JOIN mobile_hosting h ON h.id = (SELECT max(g.id) FROM mobile_hosting g WHERE g.member_id = m.id"  \
+	" AND g.since <= ?3 AND (g.ended_on IS NULL OR g.ended_on > ?3))"                                          \
+	" WHERE " ON_ROSTER " AND m.join_date <= ?3"                                                                \
+	" AND (h.id IS NOT NULL OR (m.is_mobile = 1 AND coalesce(m.mobile_since, '') <= ?3))"
+
 /* Members of the scope's orgs on the roster on ?3 (joined by then), each at
  * the org they were in that day with the status of that day. */
 #define MEMBERS_ON(cond)                                                                                        \
@@ -132,11 +144,12 @@ const struct figure member_figures[] = {
 	 .kept = KEPT_STATUS(" AND c.status = 'probationary'", " AND m.status = 'probationary'",
 			     " AND " STATUS_ON " = 'probationary'"),
 	 .note = "在册预备党员；过去某日以当日的身份计（含此后转正的）"},
-	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ON(" AND " MOBILE_ON)),
+	{FIGURE("member.mobile.count", "流动党员", "名", FIGURE_COUNT, FIGURE_STOCK, MOBILE_MEMBERS_ON),
 	 .by = "status", .by_label = status_label,
 	 .kept = KEPT_ON("member_count", "c.status, ", "m.status, ", STATUS_ON ", ", "", NO_ORG, " AND c.is_mobile = 1",
 			 " AND m.is_mobile = 1", " AND " MOBILE_ON, MOBILE_FIX),
-	 .note = "在册党员中当日为流动党员的（当日有效的流动党员登记，或标记为流动党员且外出日期不晚于当日），按状态分列"},
+	 .note = "在册党员中当日为流动党员的（当日有效的流动党员登记，或标记为流动党员且外出日期不晚于当日），按状态分列；"
+		 "记录的日期为外出日期"},
 	{FIGURE("member.org_kind.count", "党员（按所在党组织类别）", "名", FIGURE_COUNT, FIGURE_STOCK, MEMBERS_ORG_ON("")),
 	 .by = "org_kind", .by_label = org_kind_label_of, .kept = KEPT_ORG("o.kind, ", "o.kind, ", "", ""),
 	 .note = "在册党员按所在党组织的类别分列（如流动党员党支部、云支部的党员）"},

@@ -2,7 +2,7 @@
  * in a member record it made: the end of the probation when it is extended,
  * the conversion to 正式党员, and the end of the membership when the
  * probation fails.  All run inside the caller's transaction, whose audit
- * record covers them (the end also writes its own, as every end does). */
+ * record covers them (the end's event goes into it). */
 #include "member/member.h"
 #include "member/member_roster.h"
 
@@ -43,9 +43,9 @@ int member_make_full(struct db *db, int64_t id, const char *full_date, struct dj
 }
 
 int member_probation_cancel(struct db *db, const struct actor *a, int64_t id, const char *reason, const char *on_date,
-			    const char *note, const char *doc_no, int64_t *end_id, struct dj_error *err)
+			    const char *note, const char *doc_no, int64_t *end_id, json_t **end, struct dj_error *err)
 {
-	return roster_end_tx(db, a, id, reason, on_date, note, doc_no, 0, end_id, err);
+	return roster_end_tx(db, a, id, reason, on_date, note, doc_no, 0, end_id, end, err);
 }
 
 int member_release_id_card(struct db *db, int64_t id, struct dj_error *err)

@@ -83,9 +83,15 @@ json_t *member_hosted_roster(struct db *db, int64_t org_id, const char *date, st
  * record, by the 上级党委 (403 otherwise), doc_no required; not_admitted
  * and transfer_out are refused (the pipeline's, a transfer's). */
 int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *in, int64_t *id, struct dj_error *err);
-/* The same inside the caller's transaction (a transfer out ends with it). */
+/* The same inside the caller's transaction (a transfer out ends with it),
+ * with its own audit record (member.end); with `fold`, none: *fold gets
+ * the end ({id, member_id, reason, on_date, note, doc_no?}) for the
+ * caller's one record of the write.  A live development record of the
+ * member stops with it (develop_member_ended), but for not_admitted and
+ * probation_cancelled, which the pipeline itself decides. */
 int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const char *reason, const char *on_date,
-		  const char *note, const char *doc_no, int64_t transfer_id, int64_t *id, struct dj_error *err);
+		  const char *note, const char *doc_no, int64_t transfer_id, int64_t *id, json_t **fold,
+		  struct dj_error *err);
 json_t *roster_end_list(struct db *db, const struct actor *a, int64_t org, int64_t member, const char *reason,
 			int page, int size, struct dj_error *err);
 int roster_end_attach(struct db *db, const struct actor *a, int64_t id, const char *filename, const void *data,

@@ -192,7 +192,7 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 	char note[200];
 	snprintf(note, sizeof note, "组织关系转出至%.150s", place);
 	if (!rc)	/* the event's audit record carries the letter */
-		rc = roster_end_tx(db, a, member, "transfer_out", on_date, note, letter, *id, &end_id, err);
+		rc = roster_end_tx(db, a, member, "transfer_out", on_date, note, letter, *id, &end_id, NULL, err);
 	return db_end(db, rc, err);
 }
 

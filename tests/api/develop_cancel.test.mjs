@@ -10,7 +10,7 @@
 // SQLite by default, PostgreSQL with DJ_PG_URL.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDb, generate, startServer, loginAs, idCard } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, idCard, cli } from '../lib/server.mjs';
 
 const TODAY = '2027-03-15';
 const env = { DANGJIAN_TODAY: TODAY };
@@ -217,7 +217,7 @@ describe('取消预备党员资格 during the probation (steps 17–23)', () => 
   const DATES = { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01', 12: '2025-03-01',
     15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01', 22: '2026-03-20', 23: '2026-04-20',
     24: '2026-05-10' };
-  const good = { on_date: '2026-06-10', meeting_on: '2026-06-01', doc_no: '机党发〔2026〕30号', note: '严重违纪，不具备党员条件' };
+  const good = { on_date: '2026-06-10', meeting_on: '2026-06-01', ...VOTE, doc_no: '机党发〔2026〕30号', note: '严重违纪，不具备党员条件' };
 
   it('is refused before the admission meeting and after the conversion; at step 16 it is the admission refused', async () => {
     const p14 = await walked('2023-12-13', 14, DATES);
@@ -295,7 +295,8 @@ describe('取消预备党员资格 of a 预备党员 without a pipeline record',
     await refused(await jiguan.post(`/members/${m.id}/end`, { ...good, on_date: '2026-08-31' }), 'on_date');
     const p = await walked('2025-06-12', 16, { ...ADMIT, 16: '2026-12-10' });
     const piped = await refused(await jiguan.post(`/members/${p.member_id}/end`, good), 'reason');
-    assert.ok(piped.error.includes(`/develop/people/${p.id}/cancel`), piped.error);
+    assert.match(piped.error, /“发展党员”中该人员的页面/);
+    assert.ok(!piped.error.includes('/develop'), `no API path in the message: ${piped.error}`);
     assert.equal((await ok(await admin.get(`/member-ends?org=${branch}`))).total, ends0);
     for (const x of [m, f]) assert.equal((await member(x.id)).active, 1);
   });
@@ -315,7 +316,7 @@ describe('取消预备党员资格 of a 预备党员 without a pipeline record',
     // A pipeline person cancelled the same day: both in the one figure, once each.
     const p = await walked('2023-12-19', 20, { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01',
       12: '2025-03-01', 15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01' });
-    await ok(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: '2027-02-01', meeting_on: '2027-01-20',
+    await ok(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: '2027-02-01', meeting_on: '2027-01-20', ...VOTE,
       doc_no: '机党发〔2027〕9号', note: '不具备党员条件' }), 201);
     const c = await fig('develop.probation_cancelled.count', Q);
     assert.equal(c.value, c0.value + 2);
@@ -326,5 +327,100 @@ describe('取消预备党员资格 of a 预备党员 without a pipeline record',
     assert.equal((left.by['取消预备党员资格'] ?? 0) + (left.by['上级党委未批准接收为预备党员'] ?? 0), c.value,
       'the develop figure is the cancellations among the member ends');
     await refused(await jiguan.post(`/members/${m.id}/end`, good), 'member_id', 409);
+  });
+});
+
+// During the probation the cancellation's own 支部大会 votes as every
+// general meeting of the pipeline does (more than half of those with a vote
+// present, more than half of them in favour, no more than the branch's 正式
+// 党员): a vote that did not pass is no resolution.  The write is one audit
+// record (develop.cancel) that carries the member's end.
+describe('the general meeting of a cancellation during the probation', () => {
+  const DATES = { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01', 12: '2025-03-01',
+    15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01' };
+  const json = (x) => (typeof x === 'string' ? JSON.parse(x) : x);
+
+  it('needs the vote, refuses one that did not pass or does not add up, and keeps it with the step', async () => {
+    const p = await walked('2023-12-07', 20, DATES);
+    const url = `/develop/people/${p.id}/cancel`;
+    const good = { on_date: '2025-09-01', meeting_on: '2025-08-20', ...VOTE, doc_no: '机党发〔2025〕5号', note: '不具备党员条件' };
+    const n = (await audits(p.id)).length;
+    for (const k of ['entitled', 'present', 'in_favour']) await refused(await jiguan.post(url, { ...good, [k]: undefined }), k);
+    // 5 of 10 present: the meeting cannot vote; 5 of 10 in favour: not passed; 6 and 6 pass (the edges).
+    assert.match((await refused(await jiguan.post(url, { ...good, present: 5, in_favour: 5 }), 'present')).error, /半数/);
+    assert.match((await refused(await jiguan.post(url, { ...good, present: 8, in_favour: 5 }), 'in_favour')).error, /未通过/);
+    await refused(await jiguan.post(url, { ...good, present: 8, in_favour: 9 }), 'in_favour');
+    await refused(await jiguan.post(url, { ...good, entitled: 100000, present: 60000, in_favour: 60000 }), 'entitled');
+    assert.equal((await get(p.id)).status, 'probationary');
+    assert.equal((await member(p.member_id)).active, 1);
+    assert.equal((await audits(p.id)).length, n, 'nothing recorded');
+    const done = await ok(await jiguan.post(url, { ...good, present: 6, in_favour: 6 }), 201);
+    const s24 = done.steps.find((s) => s.step === 24);
+    assert.deepEqual([s24.facts.meeting_on, s24.facts.entitled, s24.facts.present, s24.facts.in_favour, s24.passed],
+      ['2025-08-20', 10, 6, 6, 0]);
+    // One write, one audit record: the end event is in develop.cancel's, the member has none of its own.
+    const trail = await audits(p.id);
+    assert.equal(trail.length, n + 1);
+    assert.equal(trail[0].action, 'develop.cancel');
+    const end = json(trail[0].after_json ?? trail[0].after).member_end;
+    assert.deepEqual([end.member_id, end.reason, end.on_date, end.doc_no], [p.member_id, 'probation_cancelled', '2025-09-01',
+      '机党发〔2025〕5号']);
+    const mine = (await ok(await admin.get(`/audit?entity=member&entity_id=${p.member_id}&size=100`))).items;
+    assert.ok(!mine.some((a) => a.action === 'member.end'), JSON.stringify(mine.map((a) => a.action)));
+  });
+});
+
+// A 预备党员 (or a 正式党员 before 材料归档) whose membership ends another
+// way — 死亡, 出党, 停止党籍, 转出 — leaves the pipeline that day, in the
+// end's own write: no step, cancellation, stop or re-application after it,
+// and the pipeline's figures count them up to the day before.
+describe('a membership that ends another way while in the pipeline', () => {
+  const DATES = { 2: '2023-12-20', 3: '2024-01-05', 6: '2024-06-01', 7: '2025-01-10', 11: '2025-02-01', 12: '2025-03-01',
+    15: '2025-04-10', 16: '2025-04-20', 17: '2025-05-10', 18: '2025-05-20', 19: '2025-06-01', 22: '2026-03-20', 23: '2026-04-20',
+    24: '2026-05-10' };
+  const has = async (id, q, pid) => (await fig(id, q)).ids.includes(pid);
+
+  it('stops the 预备党员\'s record with the end (death); nothing is accepted after; figures follow from that day', async () => {
+    const p = await walked('2023-12-08', 20, DATES);
+    const mid = p.member_id, url = `/members/${mid}/end`;
+    const good = { reason: 'death', on_date: '2026-01-15', note: '因病去世' };
+    const n = (await audits(p.id)).length;
+    // Dated before the pipeline's last step (2025-06-01): refused, nothing stored.
+    await refused(await zhibu.post(url, { ...good, on_date: '2025-05-31' }), 'on_date');
+    assert.equal((await member(mid)).active, 1);
+    assert.equal((await get(p.id)).status, 'probationary');
+    await ok(await zhibu.post(url, good), 201);
+    const d = await get(p.id);
+    assert.deepEqual([d.status, d.stop_reason, d.stop_label, d.stopped_on, d.stop_note, d.due_step ?? null],
+      ['stopped', 'death', '死亡', '2026-01-15', '因病去世', null]);
+    assert.equal((await audits(p.id)).length, n, 'the member\'s end is the one record of the write');
+    await refused(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 21, on_date: TODAY }), 'step', 409);
+    await refused(await jiguan.post(`/develop/people/${p.id}/cancel`, { on_date: TODAY, meeting_on: TODAY, ...VOTE, doc_no: 'x',
+      note: 'y' }), 'status', 409);
+    await refused(await zhibu.post(`/develop/people/${p.id}/stop`, { on_date: TODAY, reason: 'unfit' }), 'status', 409);
+    await refused(await zhibu.post(`/develop/people/${p.id}/resume`, { applied_on: TODAY }), 'status', 409);
+    for (const [on, inIt] of [['2026-01-14', true], ['2026-01-15', false], [TODAY, false]]) {
+      assert.equal(await has('develop.probationary.count', `on=${on}`, p.id), inIt, `probationary ${on}`);
+      assert.equal(await has('develop.stage.count', `on=${on}`, p.id), inIt, `stage ${on}`);
+    }
+    assert.ok(!(await has('develop.stopped.count', `from=2026-01-01&to=${TODAY}`, p.id)), 'not a 终止发展');
+    const board = await ok(await admin.get(`/develop/board?org=${branch}&size=500`));
+    assert.ok(!board.stages.some((st) => st.items.some((i) => i.id === p.id)));
+    const r = cli(['figures', '--db', db.url, '--key', db.key, '--org', String(branch), '--module', 'develop', '--check',
+      '--from', '2026-01-01', '--to', TODAY], { env });
+    assert.equal(r.code, 0, r.out + r.err);
+  });
+
+  it('a 正式党员 before 材料归档 who is expelled leaves it too; the conversion before stays counted', async () => {
+    const p = await walked('2023-12-09', 24, DATES);
+    assert.equal(p.status, 'full');
+    await ok(await jiguan.post(`/members/${p.member_id}/end`, { reason: 'expulsion', on_date: '2026-07-01', note: '严重违纪',
+      doc_no: '机纪〔2026〕2号' }), 201);
+    const d = await get(p.id);
+    assert.deepEqual([d.status, d.stop_reason, d.stop_label], ['stopped', 'expulsion', '开除党籍']);
+    await refused(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 25, on_date: TODAY }), 'step', 409);
+    assert.ok(await has('develop.on_time.count', 'from=2026-04-01&to=2026-04-30', p.id));
+    assert.ok(await has('develop.stage.count', 'on=2026-06-30', p.id));
+    assert.ok(!(await has('develop.stage.count', 'on=2026-07-01', p.id)));
   });
 });

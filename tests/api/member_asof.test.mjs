@@ -202,6 +202,20 @@ describe('the mobility of a past day', () => {
       for (const [on, inIt] of [[BEFORE, false], [D, true], ['2026-06-04', true], [BACK, false], [TODAY, false]])
         assert.equal(await is(o, on), inIt, `after the end: ${o} ${on}`);
     }
+    // The records of a past day show that day's mobility: mobile (1), the place and the date they left,
+    // of the hosting that ran that day (m's, ended since) or of the flag (f's).
+    const recs = async (on) => {
+      const out = {};
+      for (let page = 1; ; page++) {
+        const r = await ok(await admin.get(`/figures/member.mobile.count/records?org=${A}&on=${on}&size=200&page=${page}`));
+        for (const x of r.items) out[x.rid] = x;
+        if (r.items.length < 200) return out;
+      }
+    };
+    const day = await recs('2026-06-04');
+    assert.deepEqual([day[m.id].is_mobile, day[m.id].place, day[m.id].on_date], [1, '江苏省苏州市', D]);
+    assert.deepEqual([day[f.id].is_mobile, day[f.id].place, day[f.id].on_date], [1, '浙江省杭州市', D]);
+    assert.ok(Object.values(day).every((x) => x.is_mobile === 1 && x.on_date <= '2026-06-04'), 'each mobile that day');
     for (const o of [A, C]) check(o);
     const r = cli(['figures', '--db', db.url, '--key', db.key, '--org', String(A), '--check', '--from', '2026-06-04', '--to', BACK]);
     assert.equal(r.code, 0, r.out + r.err);
