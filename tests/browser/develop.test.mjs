@@ -41,14 +41,15 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv.stop(); });
 
-async function open(username) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+async function open(username, viewport = { width: 1366, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
   await page.goto(srv.base + '/#/login');
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
-  await page.locator('.aside .el-menu-item').first().waitFor();
+  if (viewport.width >= 768) await page.locator('.aside .el-menu-item').first().waitFor();
+  else await page.waitForURL(/#\/(?!login)/);
   return { ctx, page };
 }
 const shot = (page, name) => shots && page.screenshot({ path: path.join(shots, name), fullPage: true });
@@ -167,5 +168,52 @@ it('the 上级党委 cancels the admission of the 预备党员 (not approved at 
   await link.click();
   await page.waitForURL(/figures\/develop\.stage\.count/);
   assert.match(decodeURIComponent(page.url()), /key=发展对象/);
+  await ctx.close();
+});
+
+// During the probation the cancellation's own 支部大会 is recorded with its
+// vote (refused when it did not pass); the form fits a phone and marks what
+// it requires; the timeline shows the meeting and its vote.
+it('on a phone, the 上级党委 cancels a 预备党员 during the probation with the general meeting\'s vote', async () => {
+  const jiguan = await loginAs(srv.base, 'jiguan');
+  const p = (await jiguan.get('/develop/people?status=probationary&size=200')).body.items.find((x) => x.step >= 17 && x.step < 22);
+  assert.ok(p, 'a 预备党员 in the probation');
+  const voters = (await admin.get(`/members?org=${p.org_id}&status=full&size=1`)).body.total;
+  assert.ok(voters >= 3, `the branch has ${voters} 正式党员`);
+  const { ctx, page } = await open('jiguan', { width: 390, height: 844 });
+  await page.goto(srv.base + '/#/develop/people/' + p.id);
+  await page.locator('h2', { hasText: p.name }).waitFor();
+  await page.locator('button[name=cancel]').click();
+  const dlg = page.locator('.el-dialog', { hasText: '批复文号' });
+  await dlg.waitFor();
+  const box = await dlg.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the dialog fits 390 px: ${JSON.stringify(box)}`);
+  for (const l of ['支部大会决议日期', '应到会有表决权', '实到会', '赞成', '上级党委决定日期', '批复文号', '事由'])
+    assert.equal(await dlg.locator(`.el-form-item.is-required:has(.el-form-item__label:text-is("${l}"))`).count(), 1, `${l} required`);
+  await dlg.locator('input[name=cancel_meeting_on]').fill(TODAY);
+  await dlg.locator('input[name=cancel_meeting_on]').press('Enter');
+  const num = (n) => dlg.locator(`.el-input-number:has(input[name=${n}]) input`);
+  for (const [n, v] of [['cancel_entitled', 3], ['cancel_present', 2], ['cancel_in_favour', 1]]) {
+    await num(n).fill(String(v));
+    await num(n).blur();
+  }
+  await dlg.locator('input[name=cancel_doc_no]').fill('机党发〔2026〕7号');
+  await dlg.locator('textarea[name=cancel_note]').fill('不履行党员义务，不具备党员条件');
+  await dlg.locator('button[name=cancel-confirm]').click();
+  // 1 of 3 in favour: not passed; the error shows under its field.
+  const err = dlg.locator('.el-form-item__error', { hasText: '未通过' });
+  await err.waitFor();
+  const eb = await err.boundingBox();
+  assert.ok(eb.x >= 0 && eb.x + eb.width <= 390, `the error on screen: ${JSON.stringify(eb)}`);
+  await shot(page, 'develop-cancel-vote-phone.png');
+  assert.equal((await admin.get(`/develop/people/${p.id}`)).body.status, 'probationary');
+  await num('cancel_in_favour').fill('2');
+  await num('cancel_in_favour').blur();
+  await dlg.locator('button[name=cancel-confirm]').click();
+  await page.locator('.el-alert', { hasText: '取消预备党员资格' }).waitFor();
+  await page.getByText('应到3人，实到2人，书面意见0份，赞成2人').waitFor();
+  await shot(page, 'develop-cancelled-phone.png');
+  const q = (await admin.get(`/develop/people/${p.id}`)).body;
+  assert.equal(q.stop_reason, 'probation_cancelled');
   await ctx.close();
 });

@@ -71,6 +71,8 @@ it('shows transfers with letters and receipts, records a receipt, and lists mobi
   async function reasonsFor(m) {
     await dlg2.locator('.el-form-item', { hasText: '党员' }).first().locator('input').fill(m.name);
     await page.locator('.el-select-dropdown__item:visible', { hasText: m.name }).first().click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: m.name }).first().waitFor({ state: 'hidden' });
+    await page.waitForTimeout(300);	// the pick asks whether they are in the pipeline
     await dlg2.locator('.el-form-item', { hasText: '原因' }).locator('.el-select').click();
     const items = page.locator('.el-select-dropdown__item:visible');
     await items.first().waitFor();
@@ -79,10 +81,71 @@ it('shows transfers with letters and receipts, records a receipt, and lists mobi
     await items.first().waitFor({ state: 'hidden' });
     return out.map((x) => x.trim());
   }
-  const prob = await reasonsFor(await alone('probationary'));
+  // A 预备党员 the pipeline admitted: no 取消预备党员资格 here, a hint and a link to their pipeline page instead.
+  const live = (await admin.get('/develop/people?status=probationary&size=100')).body.items;
+  let pp = null;
+  for (const x of live)
+    if ((await admin.get(`/members?q=${encodeURIComponent(x.name)}&size=5`)).body.total === 1) { pp = x; break; }
+  assert.ok(pp, 'a pipeline 预备党员 of a name of their own');
+  const piped = await reasonsFor({ name: pp.name });
+  assert.ok(!piped.includes('取消预备党员资格') && piped.includes('死亡'), piped.join(','));
+  const hint = dlg2.locator('[data-test=piped-hint]');
+  await hint.waitFor();
+  assert.match(await hint.innerText(), /“发展党员”中该人员的页面/);
+  assert.ok(!(await hint.innerText()).includes('/develop'), 'no API path');
+  await shot(page, 'member-ends-piped');
+  // One who came without the pipeline (typed in): 取消预备党员资格 is offered.
+  const typed = (await admin.post('/members', { org_id: pp.org_id, name: '名册预备甲', gender: 'female', birth_date: '1997-03-02',
+    join_date: '2026-01-10', status: 'probationary' })).body;
+  const prob = await reasonsFor(typed);
   assert.ok(prob.includes('取消预备党员资格') && prob.includes('死亡'), prob.join(','));
+  assert.equal(await hint.count(), 0);
   const full = await reasonsFor(await alone('full'));
   assert.ok(!full.includes('取消预备党员资格') && full.includes('死亡'), full.join(','));
   assert.ok(!prob.includes('上级党委未批准接收为预备党员'));
+  // The hint's link opens the person's pipeline page.
+  await reasonsFor({ name: pp.name });
+  await hint.locator('[data-test=piped-link]').click();
+  await page.waitForURL(new RegExp(`#/develop/people/${pp.id}$`));
   await page.close();
 });
+
+// A field's error stays readable under its field (the note below does not
+// cover it), on a desktop and on a phone: the branch may not cancel a
+// 预备党员's qualification (the 上级党委 decides), which is the 原因's error.
+for (const [w, h] of [[1366, 900], [390, 844]]) {
+  it(`the 原因's error is not covered at ${w} px`, async () => {
+    const page = await browser.newPage({ viewport: { width: w, height: h } });
+    await page.goto(srv.base + '/#/login');
+    await page.fill('input[name=username]', 'zhibu');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/(?!login)/);
+    const zhibu = await loginAs(srv.base, 'zhibu');
+    const org = (await zhibu.get('/session')).body.user.org_id;
+    const name = `名册预备${w}`;
+    const r = await zhibu.post('/members', { org_id: org, name, gender: 'male', birth_date: '1996-05-02', join_date: '2026-02-10',
+      status: 'probationary' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await page.goto(srv.base + '/#/member-ends');
+    await page.getByRole('button', { name: '办理党籍终止' }).click();
+    const dlg = page.locator('.el-dialog', { hasText: '不会删除' });
+    await dlg.waitFor();
+    await dlg.locator('.el-form-item', { hasText: '党员' }).first().locator('input').fill(name);
+    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().waitFor({ state: 'hidden' });
+    await page.waitForTimeout(300);
+    await dlg.locator('.el-form-item', { hasText: '原因' }).locator('.el-select').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '取消预备党员资格' }).click();
+    await dlg.locator('textarea').fill('不履行党员义务');
+    await dlg.locator('.el-form-item', { hasText: '批复文号' }).locator('input').fill('机党发〔2026〕9号');
+    await dlg.getByRole('button', { name: '确认终止' }).click();
+    const err = dlg.locator('.el-form-item__error', { hasText: '上级党委' });
+    await err.waitFor();
+    const eb = await err.boundingBox(), nb = await dlg.locator('.cancel-note').boundingBox();
+    assert.ok(eb.y + eb.height <= nb.y, `the error (${JSON.stringify(eb)}) above the note (${JSON.stringify(nb)})`);
+    assert.ok(eb.x >= 0 && eb.x + eb.width <= w);
+    await shot(page, `member-ends-error-${w}`);
+    await page.close();
+  });
+}
