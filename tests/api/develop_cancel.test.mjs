@@ -411,6 +411,15 @@ describe('a membership that ends another way while in the pipeline', () => {
     assert.equal(r.code, 0, r.out + r.err);
   });
 
+  it('a 预备党员 transferred out of the platform (a letter) leaves it on the letter\'s day', async () => {
+    const p = await walked('2023-12-06', 19, DATES);
+    await ok(await zhibu.post('/transfers', { member_id: p.member_id, place: '中共某省交通运输厅机关委员会',
+      letter_no: '组转字〔2026〕D01号', on_date: '2026-02-01' }), 201);
+    const d = await get(p.id);
+    assert.deepEqual([d.status, d.stop_reason, d.stop_label, d.stopped_on], ['stopped', 'transfer_out', '转出', '2026-02-01']);
+    await refused(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 20, on_date: TODAY }), 'step', 409);
+  });
+
   it('a 正式党员 before 材料归档 who is expelled leaves it too; the conversion before stays counted', async () => {
     const p = await walked('2023-12-09', 24, DATES);
     assert.equal(p.status, 'full');
