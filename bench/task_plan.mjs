@@ -1,8 +1,9 @@
-// task_plan.mjs BASE PASSWORD — a 50-task plan of the province bureau: 10
+// task_plan.mjs BASE PASSWORD [draft] — a 50-task plan of the province bureau: 10
 // common tasks for every org that reports, 40 specific tasks for the county
 // committees and for samples of branches; then publish it, timed.  Prints
-// the figures and, on the last line, the plan id.
-const [base, password] = process.argv.slice(2);
+// the figures and, on the last line, the plan id.  With `draft` the plan is
+// left unpublished (bench/publish_explain.sh takes its publish apart).
+const [base, password, draft] = process.argv.slice(2);
 let cookie = '', csrf = '';
 async function call(method, path, body) {
   const res = await fetch(base + '/api/v1' + path, {
@@ -31,6 +32,11 @@ for (let i = 0; i < 50; i++) {
   if (i < 10) Object.assign(t, { scope: 'common' });
   else Object.assign(t, { scope: 'specific', targets: i % 2 ? counties : branches.slice((i * 37) % Math.max(1, branches.length - 200), (i * 37) % Math.max(1, branches.length - 200) + 200) });
   await call('POST', `/plans/${plan.id}/tasks`, t);
+}
+if (draft === 'draft') {
+  console.log(`draft: 50 tasks`);
+  console.log(plan.id);
+  process.exit(0);
 }
 const t0 = performance.now();
 const pub = await call('POST', `/plans/${plan.id}/publish`, {});
