@@ -310,7 +310,13 @@ static int write_children(struct db *db, int64_t id, const struct task_in *v, bo
 		DB_R((v)->points), (v)->has_late_points ? DB_R((v)->late_points) : DB_NULL, DB_R((v)->missing_points)
 
 /* Common: every active org of the kinds below the plan's org.  Specific: the
- * named ones.  `WHERE` picks the tasks: one task, or every task of a plan. */
+ * named ones.  `WHERE` picks the tasks: one task, or every task of a plan.
+ * The orgs that already have the task are looked up by (plan, task, org) —
+ * an assignment's plan is always its task's — so that any of assignment's
+ * two-column indexes serves: PostgreSQL, its statistics behind the table,
+ * probed assignment_org and walked all of an org's assignments for each of
+ * a publication's rows (a city's 50-task plan after three others: three
+ * times the CPU of the whole insert; bench/publish_explain.sh). */
 #define FAN_OUT_SQL(WHERE)                                                                                         \
 	"INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen_version, updated_at)"         \
 	" SELECT t.id, t.plan_id, o.id, ?, t.version, t.version, ? FROM task t JOIN plan p ON p.id = t.plan_id"    \
@@ -318,7 +324,8 @@ static int write_children(struct db *db, int64_t id, const struct task_in *v, bo
 	" WHERE " WHERE " AND o.status = 'active' AND ("                                                           \
 	"  (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))"                 \
 	"  OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))" \
-	" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.task_id = t.id AND s.org_id = o.id)"                  \
+	" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.plan_id = t.plan_id AND s.task_id = t.id"             \
+	" AND s.org_id = o.id)"                                                                                     \
 	" ORDER BY t.sort, t.id, o.id"
 
 int task_fan_out(struct db *db, int64_t task_id, int64_t *added, struct dj_error *err)
