@@ -2,7 +2,7 @@
 # bench/publish_explain.sh DB_URL — where PostgreSQL's publish of a plan
 # spends its time: a 50-task draft plan (bench/task_plan.mjs draft) on the
 # given database (a generated city, e.g. bulk.sh's dj_bulk_gen copied), then
-# the publish's INSERT … SELECT (FAN_OUT_SQL, src/task/task.c) under
+# the publish's INSERT … SELECT (as FAN_OUT_SQL, src/task/task.c, writes it) under
 # EXPLAIN (ANALYZE, BUFFERS) three times in rolled-back transactions, with
 # the triggers' times and per-function times (track_functions = all) and
 # the nested statements' plans (auto_explain, in the server's log).
@@ -21,7 +21,7 @@ fan="INSERT INTO assignment(task_id, plan_id, org_id, status, task_version, seen
  WHERE t.plan_id = $plan AND o.status = 'active' AND (
   (t.scope = 'common' AND (',' || t.assignee_kinds || ',') LIKE ('%,' || o.kind || ',%'))
   OR (t.scope = 'specific' AND EXISTS (SELECT 1 FROM task_target g WHERE g.task_id = t.id AND g.org_id = o.id)))
- AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.task_id = t.id AND s.org_id = o.id)
+ AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.plan_id = t.plan_id AND s.task_id = t.id AND s.org_id = o.id)
  ORDER BY t.sort, t.id, o.id"
 echo "plan $plan; load $(cut -d' ' -f1 /proc/loadavg)"
 for i in 1 2 3; do
