@@ -10,25 +10,13 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "bench.h"
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "life/life.h"
 #include "platform/module.h"
 #include "user/actor.h"
 
-/* CPU time of this process: the machine is shared, the wall clock measures the queue. */
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {

@@ -10,16 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=${PROVINCE:-/work/bench/province-m.db}
 out=${OUT:-bench/out}; mkdir -p "$out"
-db="$out/compliance-province.db"
-if [ ! -f "$db" ] || [ -n "${FRESH:-}" ]; then
-	rm -f "$db" "$db-wal" "$db-shm"
-	cp "$src" "$db"; cp "$src.key" "$db.key"
-	build/dangjian init --db "$db" --key "$db.key" --migrate
-fi
-PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip libxml-2.0 libqrencode icu-uc icu-i18n freexl libcurl"
-objs=$(ls build/rel/src/*/*.o | grep -v 'src/cli/main.o')
-cc -std=c17 -O2 -g -D_GNU_SOURCE -Isrc -Ibuild $(pkg-config --cflags $PKGS) -o "$out/compliance" bench/compliance.c \
-	$objs build/rel/build/assets.o $(pkg-config --libs $PKGS) -lcsv -lpthread -lm
+. bench/harness.sh
+bench_copy compliance
+bench_build compliance
 # The root, two of its children (the largest subtrees), a committee and a branch.
 orgs=$(sqlite3 "$db" "SELECT min(id) FROM org WHERE parent_id IS NULL;
 	SELECT id FROM org o WHERE parent_id = (SELECT min(id) FROM org WHERE parent_id IS NULL) ORDER BY (SELECT count(*) FROM org c WHERE c.parent_id = o.id) DESC, id LIMIT 2;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/date.h"
+#include "bench.h"
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "dues/dues.h"
@@ -25,20 +26,6 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* CPU time of this process: on a machine shared by several jobs (load far
- * above its cores) the wall clock measures the queue, this the work. */
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static void report(const char *what, double *ms, int n)
 {

@@ -11,24 +11,12 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "bench.h"
 #include "crypto/pii.h"
 #include "db/db.h"
 #include "member/member.h"
 #include "platform/module.h"
 #include "user/actor.h"
-
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static long long file_size(const char *path)
 {
