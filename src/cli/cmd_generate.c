@@ -18,10 +18,11 @@ int cmd_generate(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'}, {"scale", required_argument, 0, 's'}, {"seed", required_argument, 0, 'S'},
 		{"password-file", required_argument, 0, 'p'}, {"key", required_argument, 0, 'k'},
-		{"today", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0}};
+		{"today", required_argument, 0, 't'}, {"times", no_argument, 0, 'T'}, {"help", no_argument, 0, 'h'}, {0}};
 	const char *db_url = "dangjian.db", *scale = "demo", *pwfile = NULL, *key = NULL;
 	uint64_t seed = 1;
 	int o;
+	bool times = false;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -41,21 +42,23 @@ int cmd_generate(int argc, char **argv)
 				return cli_usage_error("generate", "--today must be a date YYYY-MM-DD");
 			date_pin(optarg);	/* the history is generated up to this day */
 			break;
+		case 'T': times = true; break;
 		case 'h':
 			printf("usage: dangjian generate --db DB --scale demo|city|province [--seed N] [--password-file F]\n"
-			       "                  [--today YYYY-MM-DD]\n\n"
+			       "                  [--today YYYY-MM-DD] [--times]\n\n"
 			       "Fills an empty database (initializing it if needed) with a transport bureau's\n"
 			       "party organizations and members: demo ~40 orgs / ~600 members, city ~400 / ~10,000,\n"
 			       "province ~6,000 / ~200,000.  The same seed gives the same data.  Accounts admin,\n"
 			       "jiguan, hangye, zhibu and dangyuan are created with the password from F, or a random\n"
 			       "one that is printed.\n"
 			       "On a database that only `init` has touched, its administrator is kept with its password.\n"
-			       "--today generates the history up to that day (default: today, or DANGJIAN_TODAY).\n");
+			       "--today generates the history up to that day (default: today, or DANGJIAN_TODAY).\n"
+			       "--times prints each step's wall and CPU time (on PostgreSQL also its server process's).\n");
 			return EXIT_OK;
 		default: return cli_usage_error("generate", "unknown option");
 		}
 	}
-	struct gen_opts go = {.scale = gen_scale_parse(scale), .seed = seed, .log = stdout};
+	struct gen_opts go = {.scale = gen_scale_parse(scale), .seed = seed, .log = stdout, .times = times};
 	if (!go.scale)
 		return cli_usage_error("generate", "--scale must be demo, city or province");
 	char pwbuf[20];

@@ -9,18 +9,27 @@
 
 #include "core/mem.h"
 
-#define CACHE_SLOTS 128
+/* Sets of a few ways each, the least recently used way replaced: with one
+ * slot per hash the first statement into a slot kept it for the
+ * connection's life, and a later one that shared it was prepared (with its
+ * triggers' programs) on every call — generate's per-row insert into
+ * study_done was, 43,638 times for the demo, most of its CPU. */
+#define CACHE_SETS 128
+#define CACHE_WAYS 4
 
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *st;
 	char *sql;		/* copy, for the cache lookup */
+	unsigned hash;
+	uint64_t used;		/* the cache's clock at its last use */
 	bool cached, busy;
 };
 
 struct sq_impl {
 	sqlite3 *h;
-	struct sq_stmt *cache[CACHE_SLOTS];
+	uint64_t clock;
+	struct sq_stmt *cache[CACHE_SETS][CACHE_WAYS];
 };
 
 static int sq_err(struct db *db, struct dj_error *err, int rc, const char *what)
@@ -44,21 +53,24 @@ static int sq_exec(struct db *db, const char *sql, struct dj_error *err)
 	return 0;
 }
 
-static unsigned slot_of(const char *sql)
+static unsigned hash_of(const char *sql)
 {
 	unsigned h = 5381;
 	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
 		h = h * 33 + *p;
-	return h % CACHE_SLOTS;
+	return h;
 }
+
+static void sq_free_stmt(struct sq_stmt *s);
 
 static struct db_stmt *sq_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
 	struct sq_impl *im = db->impl;
-	unsigned slot = slot_of(sql);
-	struct sq_stmt *s = im->cache[slot];
-	if (s && (s->busy || strcmp(s->sql, sql) != 0))
-		s = NULL;
+	unsigned hash = hash_of(sql);
+	struct sq_stmt **set = im->cache[hash % CACHE_SETS], *s = NULL;
+	for (int w = 0; w < CACHE_WAYS && !s; w++)
+		if (set[w] && !set[w]->busy && set[w]->hash == hash && strcmp(set[w]->sql, sql) == 0)
+			s = set[w];
 	if (!s) {
 		sqlite3_stmt *h = NULL;
 		int rc = sqlite3_prepare_v3(im->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
@@ -70,11 +82,26 @@ static struct db_stmt *sq_query(struct db *db, const char *sql, int n, const db_
 		s->base.db = db;
 		s->st = h;
 		s->sql = xstrdup(sql);
-		if (!im->cache[slot]) {
+		s->hash = hash;
+		/* An empty way, else the least recently used one not in use now
+		 * (one in use, a query still being read, is never taken away). */
+		int victim = -1;
+		for (int w = 0; w < CACHE_WAYS; w++) {
+			if (!set[w]) {
+				victim = w;
+				break;
+			}
+			if (!set[w]->busy && (victim < 0 || set[w]->used < set[victim]->used))
+				victim = w;
+		}
+		if (victim >= 0) {
+			if (set[victim])
+				sq_free_stmt(set[victim]);
 			s->cached = true;
-			im->cache[slot] = s;
+			set[victim] = s;
 		}
 	}
+	s->used = ++im->clock;
 	s->busy = true;
 	s->base.err = err;
 	/* Values past the statement's last parameter are ignored, as PostgreSQL
@@ -160,9 +187,10 @@ static void sq_close(struct db *db)
 		db->wlocked = false;
 		db_wlock_give(db->wlock);
 	}
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		if (im->cache[i])
-			sq_free_stmt(im->cache[i]);
+	for (int i = 0; i < CACHE_SETS; i++)
+		for (int w = 0; w < CACHE_WAYS; w++)
+			if (im->cache[i][w])
+				sq_free_stmt(im->cache[i][w]);
 	sqlite3_close(im->h);
 	free(im);
 	free(db);

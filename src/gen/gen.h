@@ -5,6 +5,7 @@
 #ifndef DJ_GEN_H
 #define DJ_GEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,7 @@ struct gen_opts {
 	uint64_t seed;
 	const char *password;	/* for the generated accounts */
 	FILE *log;		/* progress and the printed logins; may be NULL */
+	bool times;		/* print each step's wall and CPU time to log */
 };
 
 struct gen_stats {
@@ -42,6 +44,18 @@ struct gen {
 	struct gen_stats *st;
 };
 enum gen_scale gen_scale_parse(const char *s);
+
+/* generate --times (gen_clock.c): laps of wall and CPU time, this process's
+ * and, on a PostgreSQL server on this machine, its backend's.  A NULL log
+ * makes every call a no-op. */
+struct gen_clock {
+	FILE *log;
+	int64_t server_pid;
+	double wall0, cpu0, server0, wall, cpu, server;
+};
+void gen_clock_start(struct gen_clock *c, struct db *db, FILE *log);
+void gen_clock_lap(struct gen_clock *c, const char *what);
+void gen_clock_total(struct gen_clock *c);
 
 /* This year's work plan, published, with a year's reports (gen_task.c). */
 int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err);

@@ -505,6 +505,8 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (rc)
 		return rc;
 	g.probation_months = (int)months;
+	struct gen_clock clk;
+	gen_clock_start(&clk, db, o->times ? o->log : NULL);
 	rc = db_begin(db, err);
 	if (rc)
 		return rc;
@@ -516,13 +518,16 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	if (rc && !err->code)
 		dj_fail(err, DJ_EDB, "", "generate failed");
 	rc = rc ? err->code : 0;
+	gen_clock_lap(&clk, "tree");
 	/* Each module's step, in the module table's order. */
 	struct gen pub = {.db = db, .r = g.r, .scale = o->scale, .years = o->scale == GEN_DEMO ? 1 : 3, .log = g.log,
 			  .st = st};
 	memcpy(pub.today, g.today, sizeof pub.today);
 	for (const struct module *const *m = modules; !rc && *m; m++)
-		if ((*m)->generate)
+		if ((*m)->generate) {
 			rc = (*m)->generate(&pub, err);
+			gen_clock_lap(&clk, (*m)->name);
+		}
 	g.r = pub.r;
 	if (!rc && g.log)
 		fprintf(g.log, "accounts (password: %s):\n", o->password);
@@ -561,8 +566,11 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		rc = audit_write(db, &a, "generate", "org", root, NULL, what, err);
 		json_decref(what);
 	}
+	gen_clock_lap(&clk, "accounts");
 	rc = db_end(db, rc, err);
+	gen_clock_lap(&clk, "commit");
 	db_bulk(db, false);
+	gen_clock_total(&clk);
 	free(g.cards);
 	return rc;
 }
