@@ -306,3 +306,50 @@ int db_copy_end(struct db_copy *cp, struct dj_error *err)
 	free(cp);
 	return rc;
 }
+
+int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved, struct dj_error *err)
+{
+	*saved = NULL;
+	if (db->kind != DB_SQLITE)
+		return 0;
+	json_t *all = json_array();
+	int rc = 0;
+	for (; *tables && !rc; tables++) {
+		json_t *t = db_rows(db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
+					" AND sql LIKE '% AFTER INSERT ON %' ORDER BY name", DB_ARGS(DB_T(*tables)), err);
+		if (!t) {
+			rc = err->code;
+			break;
+		}
+		json_array_extend(all, t);
+		json_decref(t);
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(all, i, x) {
+		if (rc)
+			break;
+		char *sql = xasprintf("DROP TRIGGER %s", json_string_value(json_object_get(x, "name")));
+		rc = db_exec(db, sql, err);
+		free(sql);
+	}
+	if (rc)
+		json_decref(all);
+	else
+		*saved = all;
+	return rc;
+}
+
+int db_triggers_restore(struct db *db, json_t *saved, struct dj_error *err)
+{
+	int rc = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(saved, i, x) {
+		if (rc)
+			break;
+		rc = db_exec(db, json_string_value(json_object_get(x, "sql")), err);
+	}
+	json_decref(saved);
+	return rc;
+}

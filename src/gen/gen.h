@@ -29,6 +29,18 @@ struct gen_stats {
 
 int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struct dj_error *err);
 
+/* generate --times (gen_clock.c): laps of wall and CPU time, this process's
+ * and, on a PostgreSQL server on this machine, its backend's.  A NULL log
+ * makes every call a no-op. */
+struct gen_clock {
+	FILE *log;
+	int64_t server_pid;
+	double wall0, cpu0, server0, runq0, wall, cpu, server, runq;
+};
+void gen_clock_start(struct gen_clock *c, struct db *db, FILE *log);
+void gen_clock_lap(struct gen_clock *c, const char *what);
+void gen_clock_total(struct gen_clock *c);
+
 /* What a module's generator step (platform/module.h) is handed, once the
  * tree, the members and their terms exist, inside generate's transaction. */
 struct rng {
@@ -42,20 +54,9 @@ struct gen {
 	int years;		/* of history: 1 for the demo, 3 for a city or a province */
 	FILE *log;		/* may be NULL */
 	struct gen_stats *st;
+	struct gen_clock *clock;	/* laps of a step's parts (generate --times) */
 };
 enum gen_scale gen_scale_parse(const char *s);
-
-/* generate --times (gen_clock.c): laps of wall and CPU time, this process's
- * and, on a PostgreSQL server on this machine, its backend's.  A NULL log
- * makes every call a no-op. */
-struct gen_clock {
-	FILE *log;
-	int64_t server_pid;
-	double wall0, cpu0, server0, wall, cpu, server;
-};
-void gen_clock_start(struct gen_clock *c, struct db *db, FILE *log);
-void gen_clock_lap(struct gen_clock *c, const char *what);
-void gen_clock_total(struct gen_clock *c);
 
 /* This year's work plan, published, with a year's reports (gen_task.c). */
 int gen_tasks(struct db *db, struct rng *r, int64_t *plans, int64_t *assignments, struct dj_error *err);

@@ -521,7 +521,7 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	gen_clock_lap(&clk, "tree");
 	/* Each module's step, in the module table's order. */
 	struct gen pub = {.db = db, .r = g.r, .scale = o->scale, .years = o->scale == GEN_DEMO ? 1 : 3, .log = g.log,
-			  .st = st};
+			  .st = st, .clock = &clk};
 	memcpy(pub.today, g.today, sizeof pub.today);
 	for (const struct module *const *m = modules; !rc && *m; m++)
 		if ((*m)->generate) {

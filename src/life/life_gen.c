@@ -299,7 +299,8 @@ static int gen_leading(struct gl *g, int y0, int m0)
 	return rc;
 }
 
-int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities, int64_t *attendance)
+int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, struct dj_error *err, int64_t *activities,
+	     int64_t *attendance)
 {
 	struct gl g = {.db = db, .r = r, .err = err, .ids = xcalloc(256, sizeof(int64_t))};
 	date_today(g.today);
@@ -309,6 +310,19 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 	json_t *orgs = db_rows(db, "SELECT id, kind FROM org WHERE status = 'active' AND kind IN"
 				   " (SELECT org_kind FROM life_rule) ORDER BY id", DB_NOARGS, err);
 	int rc = orgs ? 0 : err->code;
+	/* SQLite's triggers upsert a tally row per row loaded (two thirds of a
+	 * city's generate): into empty tables the tallies are counted once at
+	 * the end instead, as the migrations that made them fill them. */
+	json_t *triggers = NULL;
+	int64_t loaded = 1;
+	if (!rc && db_kind(db) == DB_SQLITE)
+		rc = db_int1(db, &loaded, "SELECT EXISTS (SELECT 1 FROM activity_org) + EXISTS (SELECT 1 FROM attendance)"
+				 " + EXISTS (SELECT 1 FROM study_done) + EXISTS (SELECT 1 FROM life_tally)"
+				 " + EXISTS (SELECT 1 FROM att_tally) + EXISTS (SELECT 1 FROM att_foreign)"
+				 " + EXISTS (SELECT 1 FROM study_tally)", DB_NOARGS, err);
+	if (!rc && !loaded)
+		rc = db_triggers_suspend(db, (const char *const[]){"activity_org", "attendance", "study_done", NULL},
+					 &triggers, err);
 	if (!rc)
 		rc = db_copy_begin(db, "activity_org", "activity_id, org_id, on_date, kind, held, speaker_id", &g.act_org,
 				   err);
@@ -329,6 +343,7 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 		free(go.m);
 	}
 	json_decref(orgs);
+	gen_clock_lap(clk, "life: branches");
 	/* The leading groups' own life and the study pushes draw from a
 	 * sequence of their own, so the branches' data (and what the task
 	 * generator draws after this) stays as it was. */
@@ -336,13 +351,27 @@ int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int6
 	g.r = &lead;
 	if (!rc)
 		rc = gen_leading(&g, y0, m0);
+	gen_clock_lap(clk, "life: leading");
 	if (!rc)
 		rc = life_gen_study(db, &lead, g.today, y0, m0, err);
+	gen_clock_lap(clk, "life: study");
 	g.r = r;
 	/* Ended in the order begun: an activity's own row before its attendance. */
 	int end = db_copy_end(g.act_org, err);
 	int end2 = db_copy_end(g.att, end ? NULL : err);
 	rc = rc ? rc : end ? end : end2;
+	gen_clock_lap(clk, "life: copy end");
+	if (triggers) {
+		if (!rc)
+			rc = db_exec(db, life_tallies_fill, err);
+		if (!rc)
+			rc = db_exec(db, life_study_tally_fill, err);
+		if (!rc)
+			rc = db_triggers_restore(db, triggers, err);
+		else
+			json_decref(triggers);	/* the transaction rolls back, the drops with it */
+		gen_clock_lap(clk, "life: tallies");
+	}
 	free(g.ids);
 	*activities = g.activities;
 	*attendance = g.attendance;

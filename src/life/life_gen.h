@@ -11,10 +11,16 @@
 struct db;
 
 /* Organizational life for the last `years` years. */
-int life_gen(struct db *db, struct rng *r, int years, struct dj_error *err, int64_t *activities, int64_t *attendance);
+int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, struct dj_error *err, int64_t *activities,
+	     int64_t *attendance);
 
 /* 月计划周推送: monthly study plans of every 党组 from y0-m0 to today, and
  * the study records of its 机关 members. */
 int life_gen_study(struct db *db, struct rng *r, const char *today, int y0, int m0, struct dj_error *err);
+
+/* The tallies kept by the insert triggers of activity_org and attendance
+ * (life_module.c), and of study_done (study_tally.c), counted over all rows. */
+extern const char life_tallies_fill[];
+extern const char life_study_tally_fill[];
 
 #endif

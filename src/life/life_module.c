@@ -49,9 +49,10 @@ static int life_findings_source(struct db *db, const struct actor *a, int64_t ro
 static int life_generate(struct gen *g, struct dj_error *err)
 {
 	int64_t hosted = 0;
-	int rc = life_gen(g->db, &g->r, g->years, err, &g->st->activities, &g->st->attendance);
+	int rc = life_gen(g->db, &g->r, g->years, g->clock, err, &g->st->activities, &g->st->attendance);
 	if (!rc)
 		rc = roster_generate_host_life(g, &hosted, err);
+	gen_clock_lap(g->clock, "life: hosted");
 	g->st->attendance += hosted;
 	if (!rc && g->log)
 		fprintf(g->log, "  organizational life: %lld activities, %lld attendance records (%lld of mobile members at their host)\n",
@@ -171,6 +172,18 @@ static const struct nav_entry life_nav[] = {
 		   " JOIN attendance t ON t.activity_id = n.activity_id AND t.org_id = n.org_id " ATT_HELD("n."))
 /* The nested loops those want (step 6), set again after a CREATE OR REPLACE. */
 #define NO_HASH(fn) "ALTER FUNCTION " fn "() SET enable_hashjoin = off;\nALTER FUNCTION " fn "() SET enable_mergejoin = off;\n"
+
+/* What the insert triggers of activity_org and attendance keep, counted
+ * once over all their rows: the fills of steps 2 and 4, for generate's load
+ * into empty tables on SQLite (life_gen.c), whose triggers are per row. */
+const char life_tallies_fill[] =
+	"INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ")\n"
+	"  SELECT org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ", " TALLY_SUMS "\n"
+	"  FROM activity_org WHERE held = 1 GROUP BY org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ";\n"
+	ATT_UPSERT("SELECT t.org_id AS o, a.on_date AS d, a.kind AS k, t.status AS s, 1 AS g FROM attendance t"
+		   " JOIN activity a ON a.id = t.activity_id WHERE a.status = 'held' AND " ATT_OWN("t.")) ";\n"
+	"INSERT INTO att_foreign(activity_id, member_id) SELECT t.activity_id, t.member_id FROM attendance t\n"
+	"  WHERE NOT " ATT_OWN("t.") ";\n";
 
 /* The module's own schema steps (after the base schema's step 3). */
 static const char *const life_migrations[] = {

@@ -48,6 +48,9 @@
 /* One trigger body pair for a change of table x: the old rows out, the new in. */
 #define ST_MOVE(rows) "  " ST_UPSERT(rows("OLD.", "-1")) ";\n  " ST_UPSERT(rows("NEW.", "1")) ";\n"
 
+/* The step's fill, for generate's load into an empty study_done on SQLite (life_gen.c). */
+const char life_study_tally_fill[] = ST_UPSERT(ST_DONE_TABLE("study_done", "1"));
+
 const char life_study_tally_step[] =
 	"CREATE TABLE study_tally (\n"
 	"  org_id BIGINT NOT NULL, year BIGINT NOT NULL, " ST_EACH(ST_DEF) ",\n"
