@@ -43,7 +43,7 @@ def pg_tables(url):
     for t in sorted(cols):
         # The same text as SQLite's: NULL empty, booleans and numbers as digits.
         sel = ', '.join(f"coalesce({c}::text, '')" for c in cols[t])
-        out = psql(url, f"SELECT concat_ws(E'\\t', {sel}) FROM {t}")
+        out = psql(url, f"SELECT array_to_string(ARRAY[{sel}], E'\\t') FROM {t}")
         yield (t, *digest(out.split('\n')[:-1] if out else []))
 
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench/generate.sh — `dangjian generate` on both engines, one after the
+# other in one run: each step's wall and CPU time (generate --times), the
+# whole run's CPU by /usr/bin/time, and on PostgreSQL its backend's CPU
+# (read from /proc: the server runs here), then the ratio PostgreSQL /
+# SQLite of wall and of CPU (client + server).  SCALE (default province),
+# SEED (1), TODAY (2026-11-30).  PostgreSQL: DJ_PG_ROOT (a URL of a server's
+# postgres database on this machine), or a throwaway server started here on
+# a loopback port, durable as production runs it (fsync on, default
+# settings); SQLite as dangjian opens it (WAL, synchronous=NORMAL).
+# DIGEST=1 also prints whether the two databases hold the same rows
+# (bench/gen_digest.py; slow at the province scale).  Asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${SCALE:-province}
+seed=${SEED:-1}
+today=${TODAY:-2026-11-30}
+bin=${BIN:-build/dangjian}
+out=bench/out/generate
+rm -rf "$out"; mkdir -p "$out"
+echo 'Bench-pass-1' > "$out/pw"
+cleanup() {
+	[ -n "${PG_STOP:-}" ] && "${PG_STOP[@]}" >/dev/null 2>&1
+	[ -n "${PGDIR:-}" ] && rm -rf "$PGDIR"
+	true
+}
+trap cleanup EXIT
+if [ -z "${DJ_PG_ROOT:-}" ]; then
+	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); port=$(( (RANDOM % 2000) + 53000 ))
+	run=(); if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; run=(runuser -u postgres --); fi
+	"${run[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	"${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
+	PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -m fast stop)
+	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$port/postgres"
+fi
+pgurl="${DJ_PG_ROOT%/*}/dj_bench_gen"
+psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bench_gen" -c "CREATE DATABASE dj_bench_gen"
+
+declare -A W C S L
+for eng in sqlite pg; do
+	if [ $eng = sqlite ]; then db="$out/gen.db"; key="$out/gen.db.key"; else db=$pgurl; key="$out/pg.key"; fi
+	sync
+	L[$eng]=$(cut -d' ' -f1 /proc/loadavg)
+	/usr/bin/time -o "$out/time-$eng" -f '%e %U %S' $bin generate --db "$db" --key "$key" --scale "$scale" \
+		--seed "$seed" --today "$today" --password-file "$out/pw" --times > "$out/gen-$eng.txt"
+	read -r w u s < "$out/time-$eng"
+	W[$eng]=$w; C[$eng]=$(echo "$u + $s" | bc)
+	S[$eng]=$(sed -nE 's/^ *time total .* ([0-9.]+) s server cpu$/\1/p' "$out/gen-$eng.txt")
+	S[$eng]=${S[$eng]:-0}
+	L[$eng]="${L[$eng]}-$(cut -d' ' -f1 /proc/loadavg)"
+done
+
+echo "generate --scale $scale --seed $seed --today $today, $(nproc) cores (one run, both engines in turn on this machine)"
+echo "each step: wall and cpu of dangjian; on PostgreSQL also its backend's cpu (s):"
+python3 - "$out/gen-sqlite.txt" "$out/gen-pg.txt" <<'PY'
+import re, sys
+def steps(path):
+    r = {}
+    for line in open(path):
+        m = re.match(r'^  time (.{16}) +([0-9.]+) s wall +([0-9.]+) s cpu(?:.* ([0-9.]+) s server cpu)?', line)
+        if m:
+            r[m.group(1).strip()] = [float(x) if x else 0.0 for x in m.group(2, 3, 4)]
+    return r
+a, b = steps(sys.argv[1]), steps(sys.argv[2])
+print(f"  {'step':18} {'SQLite wall':>12} {'cpu':>8} {'PG wall':>10} {'cpu':>8} {'backend':>8}")
+for k in list(a) + [k for k in b if k not in a]:
+    x, y = a.get(k, [0, 0, 0]), b.get(k, [0, 0, 0])
+    print(f"  {k:18} {x[0]:12.2f} {x[1]:8.2f} {y[0]:10.2f} {y[1]:8.2f} {y[2]:8.2f}")
+PY
+ratio() { echo "scale=2; $1 / $2" | bc; }
+printf '\n%-30s %12s %12s %7s\n' "" SQLite PostgreSQL ratio
+printf '%-30s %11.1fs %11.1fs %6sx\n' "wall" "${W[sqlite]}" "${W[pg]}" "$(ratio "${W[pg]}" "${W[sqlite]}")"
+pgcpu=$(echo "${C[pg]} + ${S[pg]}" | bc)
+printf '%-30s %11.1fs %11.1fs %6sx\n' "cpu (dangjian + PG backend)" "${C[sqlite]}" "$pgcpu" "$(ratio "$pgcpu" "${C[sqlite]}")"
+printf '%-30s %11.1fs %11.1fs\n' "  of which dangjian" "${C[sqlite]}" "${C[pg]}"
+printf '%-30s %12s %12s\n' "load average (start-end)" "${L[sqlite]}" "${L[pg]}"
+grep -h '^generated' "$out/gen-sqlite.txt" "$out/gen-pg.txt" | sed 's/^/  /'
+if [ -n "${DIGEST:-}" ]; then
+	python3 bench/gen_digest.py "$out/gen.db" > "$out/digest-sqlite.txt"
+	python3 bench/gen_digest.py "$pgurl" > "$out/digest-pg.txt"
+	if diff -q "$out/digest-sqlite.txt" "$out/digest-pg.txt" >/dev/null; then echo "same rows on both engines"
+	else echo "tables that differ between the engines:"; diff "$out/digest-sqlite.txt" "$out/digest-pg.txt" | grep '^[<>]' | awk '{print "  " $0}'; fi
+fi
