@@ -25,6 +25,7 @@ monitor_url="postgres://autoctl_node@127.0.0.1:$mon/pg_auto_failover?sslmode=dis
 # libpq tries both nodes and keeps the one that accepts writes: after a failover
 # the servers find the new primary without being told.
 db_url="postgresql://postgres@127.0.0.1:$pg1,127.0.0.1:$pg2/dangjian?target_session_attrs=read-write&connect_timeout=2"
+primary_url="postgresql://postgres@127.0.0.1:$pg1,127.0.0.1:$pg2/postgres?target_session_attrs=read-write&connect_timeout=2"
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 
 say() { printf '== %s\n' "$*"; }
@@ -54,12 +55,26 @@ state_of() {	# the node's reported state, from the monitor
 		-c "SELECT reportedstate FROM pgautofailover.node WHERE nodeport = $1" 2>/dev/null
 }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
+# One node primary (or wait_primary) and the other secondary: the pair is whole.
+has_pair() {
+	local a b
+	a=$(state_of "$pg1") b=$(state_of "$pg2")
+	case "$a/$b" in primary/secondary | secondary/primary) return 0 ;; *) return 1 ;; esac
+}
 
 start_node() {	# $1: name, $2: port
 	mkdir -p "$dir/$1"
 	[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
 	autoctl_bg "$1" "$dir/$1.log" create postgres --pgdata "$dir/$1/data" --pgport "$2" --hostname 127.0.0.1 \
 		--name "$1" --monitor "$monitor_url" --auth trust --no-ssl --dbname pgaf --run
+}
+
+# A start that fails stops what it started: nothing is left running.
+fail() {	# $1: log to show
+	tail -20 "$1"
+	say "start failed: stopping what it started (state kept in $dir)"
+	stop
+	exit 1
 }
 
 start() {
@@ -73,28 +88,39 @@ start() {
 	autoctl_bg monitor "$dir/monitor.log" create monitor --pgdata "$dir/monitor/data" --pgport "$mon" \
 		--hostname 127.0.0.1 --auth trust --no-ssl --run
 	wait_for 60 psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" -c "SELECT 1" ||
-		{ tail "$dir/monitor.log"; exit 1; }
-	say "primary node1 on 127.0.0.1:$pg1"
-	start_node node1 "$pg1"
-	wait_for 120 is_state "$pg1" single || { tail "$dir/node1.log"; exit 1; }
-	say "secondary node2 on 127.0.0.1:$pg2 (pg_basebackup from node1)"
-	start_node node2 "$pg2"
-	# pg_basebackup waits for a spread checkpoint (minutes) unless the primary makes one now.
-	for _ in $(seq 600); do
-		is_state "$pg2" secondary && break
-		psql -q "postgresql://postgres@127.0.0.1:$pg1/postgres" -c CHECKPOINT >/dev/null 2>&1 || true
-		sleep 0.2
-	done
-	is_state "$pg2" secondary || { tail "$dir/node2.log"; exit 1; }
-	wait_for 60 is_state "$pg1" primary || true
+		fail "$dir/monitor.log"
+	if [ -d "$dir/node1/data" ] && [ -d "$dir/node2/data" ]; then
+		# Again after a stop: either node may be the primary now (after a
+		# failover node2 is, and node1 can only rejoin as its secondary), so
+		# both keepers start together and the monitor sorts them out.
+		say "node1 on 127.0.0.1:$pg1 and node2 on 127.0.0.1:$pg2 (as the monitor left them)"
+		start_node node1 "$pg1"
+		start_node node2 "$pg2"
+		wait_for 180 has_pair || fail "$dir/node1.log"
+	else
+		say "primary node1 on 127.0.0.1:$pg1"
+		start_node node1 "$pg1"
+		wait_for 120 is_state "$pg1" single || fail "$dir/node1.log"
+		say "secondary node2 on 127.0.0.1:$pg2 (pg_basebackup from node1)"
+		start_node node2 "$pg2"
+		# pg_basebackup waits for a spread checkpoint (minutes) unless the primary makes one now.
+		for _ in $(seq 600); do
+			is_state "$pg2" secondary && break
+			psql -q "postgresql://postgres@127.0.0.1:$pg1/postgres" -c CHECKPOINT >/dev/null 2>&1 || true
+			sleep 0.2
+		done
+		is_state "$pg2" secondary || fail "$dir/node2.log"
+		wait_for 60 is_state "$pg1" primary || true
+	fi
 	# dangjian's own database (pg_autoctl's --dbname one carries pg_stat_statements' views).
-	psql -q "postgresql://postgres@127.0.0.1:$pg1/postgres" -c "CREATE DATABASE dangjian" 2>/dev/null || true
-	say "synchronous standby: $(psql -Atq "postgresql://postgres@127.0.0.1:$pg1/postgres" -c 'SHOW synchronous_standby_names')"
+	psql -q "$primary_url" -c "CREATE DATABASE dangjian" 2>/dev/null || true
+	say "synchronous standby: $(psql -Atq "$primary_url" -c 'SHOW synchronous_standby_names')"
 	# One key file for every server on the database (README: "the key file").
 	if [ ! -f "$dir/dangjian.key" ]; then
 		echo "${CLUSTER_PASSWORD:-Cluster-pass-1}" > "$dir/pw"
 		say "demo data (generate --scale demo) on the primary"
-		"$bin" generate --db "$db_url" --key "$dir/dangjian.key" --scale demo --password-file "$dir/pw" >"$dir/generate.log"
+		"$bin" generate --db "$db_url" --key "$dir/dangjian.key" --scale demo --password-file "$dir/pw" >"$dir/generate.log" ||
+			fail "$dir/generate.log"
 	fi
 	for i in 1 2; do
 		port=$((base + i))
@@ -102,12 +128,12 @@ start() {
 		"$bin" serve --db "$db_url" --key "$dir/dangjian.key" --listen "127.0.0.1:$port" --quiet >"$dir/app$i.log" 2>&1 &
 		echo $! > "$dir/app$i.pid"
 	done
-	wait_for 30 curl -sf "http://127.0.0.1:$app1/api/v1/health"
-	wait_for 30 curl -sf "http://127.0.0.1:$app2/api/v1/health"
+	wait_for 30 curl -sf "http://127.0.0.1:$app1/api/v1/health" || fail "$dir/app1.log"
+	wait_for 30 curl -sf "http://127.0.0.1:$app2/api/v1/health" || fail "$dir/app2.log"
 	sed -e "s|@DIR@|$dir|g" -e "s|@WEB@|$web|g" -e "s|@APP1@|$app1|g" -e "s|@APP2@|$app2|g" \
 		"$root/deploy/nginx.conf.in" > "$dir/nginx.conf"
-	nginx -c "$dir/nginx.conf" -p "$dir"
-	wait_for 10 curl -sf "http://127.0.0.1:$web/api/v1/health"
+	nginx -c "$dir/nginx.conf" -p "$dir" || fail "$dir/nginx-error.log"
+	wait_for 10 curl -sf "http://127.0.0.1:$web/api/v1/health" || fail "$dir/nginx-error.log"
 	say "up: http://127.0.0.1:$web/  (admin / $(cat "$dir/pw" 2>/dev/null || echo 'the password given before'))"
 	status
 }
@@ -153,7 +179,7 @@ kill_primary() {
 	kill -9 -- "-$(cat "$dir/$n.pid")" 2>/dev/null || true
 	kill -9 "$(head -1 "$dir/$n/data/postmaster.pid")" 2>/dev/null || true
 	rm -f "$dir/$n.pid"
-	say "the monitor promotes the other node in about 20 s; watch: deploy/cluster.sh watch"
+	say "the monitor promotes the other node in about a minute (default timeouts); watch: deploy/cluster.sh watch"
 }
 
 # Reads, health checks and writes through nginx (deploy/watch.mjs): a line

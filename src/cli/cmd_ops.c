@@ -8,6 +8,7 @@
  * pg_restore into an empty database.  Neither copies the key file. */
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <getopt.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -97,6 +98,53 @@ static char *files_dir_of(const char *db_url)
 	return xstrdup(attach_dir());
 }
 
+/* What a backup file holds, by its first bytes. */
+enum dump_kind { DUMP_OTHER, DUMP_SQLITE, DUMP_PG };
+
+static enum dump_kind dump_kind_of(const char *path)
+{
+	unsigned char head[16];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+	if (f)
+		fclose(f);
+	if (n == 16 && memcmp(head, "SQLite format 3", 16) == 0)
+		return DUMP_SQLITE;
+	if (n >= 5 && memcmp(head, "PGDMP", 5) == 0)
+		return DUMP_PG;
+	return DUMP_OTHER;
+}
+
+/* A file about to be written needs its directory: a typo there is a usage
+ * error, not a failure half-way. */
+static bool dir_of_exists(const char *file)
+{
+	char *copy = xstrdup(file);
+	struct stat sb;
+	bool ok = stat(dirname(copy), &sb) == 0 && S_ISDIR(sb.st_mode);
+	free(copy);
+	return ok;
+}
+
+/* The database a backup is taken from, or restored into, must open: an
+ * unknown file or URL is the caller's mistake (exit 2), and SQLite would
+ * otherwise create an empty file under the mistyped name.  *ver: its schema. */
+static int ops_open(const char *cmd, const char *db_url, bool must_exist, struct db **db, int *ver)
+{
+	struct stat sb;
+	if (must_exist && !db_is_pg_url(db_url) && stat(db_url, &sb) != 0)
+		return cli_usage_error(cmd, "no database file %s", db_url);
+	struct dj_error err = {0};
+	if (db_open(db_url, db, &err))
+		return cli_usage_error(cmd, "cannot open %s: %s", db_url, err.msg);
+	*ver = db_schema_version(*db);
+	if (must_exist && *ver <= 0) {
+		db_close(*db);
+		return cli_usage_error(cmd, "%s holds no dangjian data", db_url);
+	}
+	return EXIT_OK;
+}
+
 int cmd_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"out", required_argument, 0, 'o'},
@@ -127,23 +175,31 @@ int cmd_backup(int argc, char **argv)
 	struct stat sb;
 	if (stat(out, &sb) == 0)
 		return cli_usage_error("backup", "%s exists; refusing to overwrite it", out);
+	if (!dir_of_exists(out))
+		return cli_usage_error("backup", "the directory of %s does not exist", out);
+	struct db *db;
+	int ver, rc = ops_open("backup", db_url, true, &db, &ver);
+	if (rc)
+		return rc;
 	if (db_is_pg_url(db_url)) {
+		db_close(db);
 		char *dbarg = xasprintf("--dbname=%s", db_url), *file = xasprintf("--file=%s", out);
 		char *args[] = {"pg_dump", "--format=custom", "--no-owner", dbarg, file, NULL};
-		int rc = run_tool("backup", args);
+		rc = run_tool("backup", args);
 		free(dbarg);
 		free(file);
-		if (rc)
+		if (rc) {
+			unlink(out);	/* half a dump is no backup, and would block the next try */
 			return rc;
+		}
 	} else {
-		struct db *db;
 		struct dj_error err = {0};
-		if (db_open(db_url, &db, &err))
-			return cli_fail("backup", &err);
-		int rc = db_backup(db, out, &err);
+		rc = db_backup(db, out, &err);
 		db_close(db);
-		if (rc)
+		if (rc) {
+			unlink(out);
 			return cli_fail("backup", &err);
+		}
 		char *from = files_dir_of(db_url), *to = xasprintf("%s.files", out);
 		rc = copy_files("backup", from, to);
 		free(from);
@@ -187,30 +243,38 @@ int cmd_restore(int argc, char **argv)
 		return cli_usage_error("restore", "no backup file %s", in);
 	struct dj_error err = {0};
 	struct db *db;
+	enum dump_kind kind = dump_kind_of(in);
+	int ver, rc;
 	if (db_is_pg_url(db_url)) {
-		if (db_open(db_url, &db, &err))
-			return cli_fail("restore", &err);
-		int ver = db_schema_version(db);
+		if (kind != DUMP_PG)
+			return cli_usage_error("restore", kind == DUMP_SQLITE
+					       ? "%s is a backup of a SQLite database: restore it into a new SQLite file (--db FILE)"
+					       : "%s is not a backup made by `dangjian backup`", in);
+		if ((rc = ops_open("restore", db_url, false, &db, &ver)))
+			return rc;
 		db_close(db);
 		if (ver != 0)
 			return cli_usage_error("restore", "%s is not empty; restore into a new database", db_url);
 		char *dbarg = xasprintf("--dbname=%s", db_url);
 		char *args[] = {"pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
 				dbarg, (char *)in, NULL};
-		int rc = run_tool("restore", args);
+		rc = run_tool("restore", args);
 		free(dbarg);
 		if (rc)
 			return rc;
 	} else {
+		if (kind != DUMP_SQLITE)
+			return cli_usage_error("restore", kind == DUMP_PG
+					       ? "%s is a backup of a PostgreSQL database: restore it into an empty database (--db postgresql://…)"
+					       : "%s is not a backup made by `dangjian backup`", in);
 		if (stat(db_url, &sb) == 0 && sb.st_size > 0)
 			return cli_usage_error("restore", "%s exists; restore into a new file", db_url);
-		if (db_open(in, &db, &err))
-			return cli_fail("restore", &err);
-		int ver = db_schema_version(db);
-		int rc = ver > 0 ? db_backup(db, db_url, &err) : 0;
+		if (!dir_of_exists(db_url))
+			return cli_usage_error("restore", "the directory of %s does not exist", db_url);
+		if ((rc = ops_open("restore", in, true, &db, &ver)))
+			return rc;
+		rc = db_backup(db, db_url, &err);
 		db_close(db);
-		if (ver <= 0)
-			return cli_usage_error("restore", "%s is not a dangjian backup", in);
 		if (rc)
 			return cli_fail("restore", &err);
 		char *from = xasprintf("%s.files", in), *to = files_dir_of(db_url);

@@ -74,3 +74,24 @@ it('a server refuses to start with a key file that cannot read the data', () => 
   assert.match(r.stderr, /cannot read this database's personal data/);
   assert.match(r.stderr, /same key file/);
 });
+
+it('a mistyped database, a missing directory or a file that is no backup of this engine: a message and exit 2, nothing made', () => {
+  const pg = db.url.startsWith('postgres');
+  const out = path.join(db.dir, 'wrong.dump');
+  const missing = pg ? db.url.replace(/\/([^/?]*)(\?|$)/, '/$1_nosuch$2') : path.join(db.dir, 'nosuch.db');
+  const expect = (r, re) => { assert.equal(r.code, 2, r.err); assert.match(r.err, re); };
+  expect(cli(['backup', '--db', missing, '--out', out]), pg ? /cannot open .*does not exist/ : /no database file/);
+  assert.ok(!fs.existsSync(out), 'no file left behind to block the next try');
+  if (!pg) assert.ok(!fs.existsSync(missing), 'no empty database made under the mistyped name');
+  expect(cli(['backup', '--db', db.url, '--out', path.join(db.dir, 'nodir', 'x.dump')]), /directory .* does not exist/);
+  expect(cli(['restore', '--db', pg ? emptyTarget('wrongin') : path.join(db.dir, 'r.db'), '--in', db.pw]),
+    /not a backup made by `dangjian backup`/);
+  // A backup of the other engine names the engine it belongs to.
+  const other = path.join(db.dir, 'other.bak');
+  fs.writeFileSync(other, pg ? Buffer.from('SQLite format 3\0' + 'x'.repeat(100)) : Buffer.from('PGDMP\x01\x0e\x00'));
+  expect(cli(['restore', '--db', pg ? emptyTarget('other') : path.join(db.dir, 'r2.db'), '--in', other]),
+    pg ? /backup of a SQLite database/ : /backup of a PostgreSQL database/);
+  const dump = path.join(db.dir, 'backup.dump');	// the first test's
+  if (pg) expect(cli(['restore', '--db', missing, '--in', dump]), /cannot open .*does not exist/);
+  else expect(cli(['restore', '--db', path.join(db.dir, 'nodir', 'r.db'), '--in', dump]), /directory .* does not exist/);
+});

@@ -5,6 +5,8 @@
 // key with another body: 422; another user's same key is theirs alone.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { freshDb, generate, startServer, loginAs, Client, today } from '../lib/server.mjs';
 
 let db, srv, admin, zhibu, branch;
@@ -22,6 +24,15 @@ after(async () => { await srv.stop(); });
 const meeting = (topic) => ({ org_id: branch, kind: 'theme_day', status: 'held', on_date: today(), topic, place: '党员活动室' });
 const count = async () => (await admin.get(`/activities?org=${branch}&size=1`)).body.total;
 const withKey = (c, key, body, p = '/activities') => c.req('POST', p, body, { 'Idempotency-Key': key });
+// Ages a stored answer by the engine's own client (the server reads the
+// clock; the test moves the row, not the date).
+function age(key, seconds) {
+  const sql = `UPDATE idempotency SET created_at = created_at - ${seconds} WHERE idem_key = '${key}'`;
+  const r = db.url.startsWith('postgres')
+    ? spawnSync('psql', [db.url, '-qc', sql], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [db.url, sql], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
 
 describe('Idempotency-Key', () => {
   it('the same key and body again: the first answer, marked replayed, and one record', async () => {
@@ -81,6 +92,47 @@ describe('Idempotency-Key', () => {
     assert.equal(r.body.field, 'Idempotency-Key');
     const r2 = await withKey(zhibu, 'a key with spaces', meeting('幂等测试五'));
     assert.equal(r2.status, 400);
+    assert.equal(await count(), before);
+  });
+
+  it('a key is remembered for 24 hours: just under, the first answer; over, a new request', async () => {
+    const first = await withKey(zhibu, 'k-ttl-1', meeting('幂等期限一'));
+    assert.equal(first.status, 201);
+    age('k-ttl-1', 24 * 3600 - 600);
+    const within = await withKey(zhibu, 'k-ttl-1', meeting('幂等期限一'));
+    assert.equal(within.headers.get('idempotent-replayed'), 'true');
+    assert.equal(within.body.id, first.body.id);
+    age('k-ttl-1', 1200);
+    const before = await count();
+    const later = await withKey(zhibu, 'k-ttl-1', meeting('幂等期限二'));
+    assert.equal(later.status, 201, 'an expired key is free again, whatever it was used for: ' + JSON.stringify(later.body));
+    assert.equal(later.headers.get('idempotent-replayed'), null);
+    assert.notEqual(later.body.id, first.body.id);
+    assert.equal(await count(), before + 1);
+    const again = await withKey(zhibu, 'k-ttl-1', meeting('幂等期限二'));
+    assert.equal(again.body.id, later.body.id, 'and now answers with its new first answer');
+  });
+
+  it('a key with a control character or outside ASCII is refused', async () => {
+    const before = await count();
+    // fetch will not send a control character in a header: the request goes out by hand.
+    const raw = (key) => new Promise((resolve, reject) => {
+      const body = Buffer.from(JSON.stringify(meeting('幂等测试六')));
+      const u = new URL(srv.base);
+      const s = net.connect(Number(u.port), u.hostname, () => s.write(Buffer.concat([Buffer.from(
+        `POST /api/v1/activities HTTP/1.1\r\nHost: ${u.host}\r\nCookie: ${zhibu.cookie}\r\nX-CSRF-Token: ${zhibu.csrf}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n`, 'latin1'),
+      Buffer.from('Idempotency-Key: ' + key + '\r\n\r\n', 'latin1'), body])));
+      let got = '';
+      s.on('data', (d) => { got += d.toString('utf8'); });
+      s.on('end', () => resolve({ status: Number(got.split(' ')[1]), body: JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4) || 'null') }));
+      s.on('error', reject);
+    });
+    for (const key of ['ab\x01cd', 'ab\tcd', 'ab\x7fcd', 'ab\xe4cd']) {
+      const r = await raw(key);
+      assert.equal(r.status, 400, JSON.stringify(key));
+      assert.equal(r.body.field, 'Idempotency-Key');
+    }
     assert.equal(await count(), before);
   });
 
