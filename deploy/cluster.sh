@@ -17,7 +17,7 @@
 # /tmp/dangjian-cluster); `stop` keeps it, `stop --wipe` removes it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir=${CLUSTER_DIR:-/tmp/dangjian-cluster}
+dir=$(realpath -m "${CLUSTER_DIR:-/tmp/dangjian-cluster}")
 base=${CLUSTER_PORT:-7400}
 web=$base app1=$((base + 1)) app2=$((base + 2)) mon=$((base + 10)) pg1=$((base + 11)) pg2=$((base + 12))
 bin=${DJ_BIN:-$root/build/dangjian}
@@ -157,6 +157,9 @@ stop() {
 	for n in node1 node2 monitor; do
 		[ -f "$dir/$n/data/postmaster.pid" ] && as_pg pg_ctl -D "$dir/$n/data" -m immediate stop >/dev/null 2>&1 || true
 	done
+	# The keepers' pid files live under /tmp/pg_autoctl/<PGDATA> (XDG_RUNTIME_DIR's
+	# pg_autoctl otherwise); once they stopped, what is left there is stale.
+	rm -rf "${XDG_RUNTIME_DIR:-/tmp}/pg_autoctl$dir" "/tmp/pg_autoctl$dir"
 	if [ "${1:-}" = --wipe ]; then rm -rf "$dir"; say "stopped and removed $dir"; else say "stopped (state kept in $dir)"; fi
 }
 
