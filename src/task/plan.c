@@ -372,8 +372,10 @@ json_t *task_plan_list(struct db *db, const struct actor *a, int page, int size,
 	sql = xasprintf("SELECT p.id, p.org_id, o.name AS org_name, p.title, p.starts_on, p.ends_on, p.status,"
 			" p.contacts_due, p.published_at,"
 			" (SELECT count(*) FROM task t WHERE t.plan_id = p.id) AS tasks,"
-			" (SELECT count(*) FROM assignment s WHERE s.plan_id = p.id) AS assignments,"
-			" (SELECT count(*) FROM assignment s WHERE s.plan_id = p.id AND s.status = 'accepted') AS accepted"
+			/* Counted from the counters kept with assignment (task_tally). */
+			" (SELECT coalesce(sum(x.n), 0) FROM task_tally x WHERE x.plan_id = p.id) AS assignments,"
+			" (SELECT coalesce(sum(x.n), 0) FROM task_tally x WHERE x.plan_id = p.id AND x.status = 'accepted')"
+			" AS accepted"
 			"%s ORDER BY p.starts_on DESC, p.id DESC LIMIT ? OFFSET ?", where);
 	json_t *items = db_rows(db, sql, DB_ARGS(DB_I(root), DB_I(root), DB_I(size), DB_I((int64_t)(page - 1) * size)),
 				err);
