@@ -5,7 +5,12 @@
 # the publish's INSERT … SELECT (as FAN_OUT_SQL, src/task/task.c, writes it) under
 # EXPLAIN (ANALYZE, BUFFERS) three times in rolled-back transactions, with
 # the triggers' times and per-function times (track_functions = all) and
-# the nested statements' plans (auto_explain, in the server's log).
+# the nested statements' plans (auto_explain, in the server's log).  Then
+# the same INSERT twice in one new backend, with what each run cost that
+# backend (read from /proc through pg_read_file: a superuser, and the server
+# on this machine): CPU, minor page faults, the shared memory it mapped, the
+# WAL it wrote.  The first run in a backend maps the shared buffers and the
+# WAL ring it touches page by page (README, "Bulk writes").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url=$1; bin=${BIN:-build/dangjian}; key=${KEY:-bench/out/bulk/pg.key}
@@ -40,3 +45,17 @@ SELECT funcname, calls, round(total_time::numeric, 1) AS total_ms, round(self_ti
 ROLLBACK;
 SQL
 done
+proc="pg_read_file('/proc/' || pg_backend_pid() || '/stat')"
+cost="SELECT split_part(split_part($proc, ') ', 2), ' ', 8)::bigint AS f,
+ split_part(pg_read_file('/proc/' || pg_backend_pid() || '/schedstat'), ' ', 1)::bigint AS c,
+ (SELECT regexp_replace(l, '\\D', '', 'g')::bigint FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\\n') l
+  WHERE l ~ '^RssShmem') AS s, pg_current_wal_insert_lsn() AS l"
+run="$cost \\gset a_
+BEGIN;
+$fan;
+ROLLBACK;
+$cost \\gset b_
+SELECT round((:b_c - :a_c) / 1e6, 1) AS cpu_ms, :b_f - :a_f AS minor_faults, :b_s - :a_s AS shmem_mapped_kb,
+ round((:'b_l'::pg_lsn - :'a_l'::pg_lsn) / 1024) AS wal_kb;"
+echo "one new backend, the INSERT twice (rolled back):"
+printf '%s\n' "$run" "$run" | psql "$url" -q
