@@ -8,6 +8,7 @@
 
 #include "core/mem.h"
 #include "db/db.h"
+#include "http/decode.h"
 #include "platform/module.h"
 
 bool idem_key_valid(const char *key)
@@ -21,13 +22,24 @@ bool idem_key_valid(const char *key)
 	return true;
 }
 
-void idem_hash(const char *method, const char *path, const void *body, size_t len, char out[65])
+void idem_hash(const char *method, const char *path, const struct query *q, const void *body, size_t len,
+	       char out[65])
 {
 	unsigned char h[32];
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
 	crypto_generichash_update(&st, (const unsigned char *)method, strlen(method) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path) + 1);
+	/* Each argument as key NUL value NUL ("?flag" as key SOH), in the order
+	 * sent; none adds nothing, so answers stored before the query counted
+	 * still match their retries. */
+	for (size_t i = 0; q && i < q->n; i++) {
+		const char *k = q->v[i].key, *v = q->v[i].value;
+		crypto_generichash_update(&st, (const unsigned char *)k, strlen(k) + 1);
+		crypto_generichash_update(&st, (const unsigned char *)(v ? v : "\x01"), v ? strlen(v) + 1 : 1);
+	}
+	if (q && q->n)
+		crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
 	if (len)
 		crypto_generichash_update(&st, body, len);
 	crypto_generichash_final(&st, h, sizeof h);

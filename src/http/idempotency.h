@@ -15,13 +15,16 @@
 #include "core/err.h"
 
 struct db;
+struct query;
 
 #define IDEM_TTL (24 * 3600)	/* seconds a key is remembered */
 
 /* A key as clients send them (a UUID, or up to 255 printable characters). */
 bool idem_key_valid(const char *key);
-/* The request's fingerprint: method, path and body (hex, 64 characters). */
-void idem_hash(const char *method, const char *path, const void *body, size_t len, char out[65]);
+/* The request's fingerprint: method, path, query (an upload's filename is
+ * part of the request) and body (hex, 64 characters). */
+void idem_hash(const char *method, const char *path, const struct query *q, const void *body, size_t len,
+	       char out[65]);
 /* The stored answer of (user, key) from the last 24 h: *found, and when
  * found *same (the same fingerprint), *status and *body (caller frees). */
 int idem_lookup(struct db *db, int64_t user_id, const char *key, const char *hash, int64_t now, bool *found,

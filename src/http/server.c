@@ -595,7 +595,7 @@ static int idem_run(struct http_ctx *c, const char *key)
 	if (!idem_key_valid(key))
 		return dj_fail(&c->err, DJ_EINVAL, "Idempotency-Key", "Idempotency-Key 应为 1 到 255 个可见 ASCII 字符");
 	char hash[65];
-	idem_hash(c->method, c->url, c->body.data, c->body.len, hash);
+	idem_hash(c->method, c->url, &c->query, c->body.data, c->body.len, hash);
 	int64_t user = c->actor.user_id, now = date_now_unix();
 	int status = 0;
 	char *body = NULL;

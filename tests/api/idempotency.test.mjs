@@ -95,6 +95,19 @@ describe('Idempotency-Key', () => {
     assert.equal(await count(), before);
   });
 
+  it('the same key and bytes under another query (an upload\'s filename) is another request: 422', async () => {
+    const act = (await withKey(zhibu, 'k-q-act', meeting('幂等附件'))).body;
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('幂等附件')]);
+    const up = (name) => zhibu.req('POST', `/activities/${act.id}/attachments?filename=${encodeURIComponent(name)}`, png,
+      { 'Idempotency-Key': 'k-q-1' });
+    const a = await up('甲.png');
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    assert.equal((await up('甲.png')).headers.get('idempotent-replayed'), 'true');
+    const b = await up('乙.png');
+    assert.equal(b.status, 422, 'not the answer of 甲.png: ' + JSON.stringify(b.body));
+    assert.equal(b.body.field, 'Idempotency-Key');
+  });
+
   it('a key is remembered for 24 hours: just under, the first answer; over, a new request', async () => {
     const first = await withKey(zhibu, 'k-ttl-1', meeting('幂等期限一'));
     assert.equal(first.status, 201);
