@@ -77,7 +77,23 @@ fail() {	# $1: log to show
 	exit 1
 }
 
+# A piece of the cluster is running: its pid file names a live process.
+running() {
+	local f
+	for f in "$dir"/*.pid; do
+		[ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0
+	done
+	return 1
+}
+
 start() {
+	# A second start would fail to bind every port yet overwrite the pid
+	# files, and stop would then miss the processes that run.
+	if running; then
+		say "already running (make cluster-stop first to start it again)"
+		status
+		return 0
+	fi
 	command -v pg_autoctl >/dev/null || { say "installing postgresql-15-auto-failover"; apt-get install -y postgresql-15-auto-failover >/dev/null; }
 	command -v nginx >/dev/null || { say "installing nginx"; apt-get install -y nginx-light >/dev/null; }
 	[ -x "$bin" ] || make -C "$root" build/dangjian
