@@ -55,11 +55,19 @@ state_of() {	# the node's reported state, from the monitor
 		-c "SELECT reportedstate FROM pgautofailover.node WHERE nodeport = $1" 2>/dev/null
 }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
-# One node primary (or wait_primary) and the other secondary: the pair is whole.
+# One node primary and the other secondary, each where the monitor wants it,
+# and the primary taking writes: the pair is whole.  (The monitor keeps the
+# states reported before a stop: they alone say nothing of a restart.)
 has_pair() {
 	local a b
-	a=$(state_of "$pg1") b=$(state_of "$pg2")
-	case "$a/$b" in primary/secondary | secondary/primary) return 0 ;; *) return 1 ;; esac
+	a=$(settled "$pg1") b=$(settled "$pg2")
+	case "$a/$b" in primary/secondary | secondary/primary) ;; *) return 1 ;; esac
+	psql -Atq "$primary_url" -c "SELECT 1" >/dev/null 2>&1
+}
+settled() {	# the node's state if it reached the one assigned
+	psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" \
+		-c "SELECT reportedstate FROM pgautofailover.node WHERE nodeport = $1 AND reportedstate = goalstate
+		    AND reportedpgisrunning" 2>/dev/null
 }
 
 start_node() {	# $1: name, $2: port
