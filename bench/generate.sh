@@ -9,14 +9,17 @@
 # a loopback port, durable as production runs it (fsync on, default
 # settings); SQLite as dangjian opens it (WAL, synchronous=NORMAL).
 # DIGEST=1 also prints whether the two databases hold the same rows
-# (bench/gen_digest.py; slow at the province scale).  Asserts nothing.
+# (bench/gen_digest.py; slow at the province scale).  ENGINES="sqlite" or
+# "pg" runs one (OUT: its directory, so two can run side by side; the table
+# then has the other's columns empty).  Asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${SCALE:-province}
 seed=${SEED:-1}
 today=${TODAY:-2026-11-30}
 bin=${BIN:-build/dangjian}
-out=bench/out/generate
+out=${OUT:-bench/out/generate}
+engines=${ENGINES:-sqlite pg}
 rm -rf "$out"; mkdir -p "$out"
 echo 'Bench-pass-1' > "$out/pw"
 cleanup() {
@@ -25,6 +28,7 @@ cleanup() {
 	true
 }
 trap cleanup EXIT
+case " $engines " in *" pg "*) ;; *) DJ_PG_ROOT=none;; esac
 if [ -z "${DJ_PG_ROOT:-}" ]; then
 	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); port=$(( (RANDOM % 2000) + 53000 ))
@@ -35,10 +39,12 @@ if [ -z "${DJ_PG_ROOT:-}" ]; then
 	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$port/postgres"
 fi
 pgurl="${DJ_PG_ROOT%/*}/dj_bench_gen"
-psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bench_gen" -c "CREATE DATABASE dj_bench_gen"
+[ "$DJ_PG_ROOT" = none ] || psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bench_gen" -c "CREATE DATABASE dj_bench_gen"
 
 declare -A W C S L
-for eng in sqlite pg; do
+W=([sqlite]=0 [pg]=0); C=([sqlite]=0 [pg]=0); S=([sqlite]=0 [pg]=0); L=([sqlite]=- [pg]=-)
+touch "$out/gen-sqlite.txt" "$out/gen-pg.txt"
+for eng in $engines; do
 	if [ $eng = sqlite ]; then db="$out/gen.db"; key="$out/gen.db.key"; else db=$pgurl; key="$out/pg.key"; fi
 	sync
 	L[$eng]=$(cut -d' ' -f1 /proc/loadavg)
@@ -68,7 +74,7 @@ for k in list(a) + [k for k in b if k not in a]:
     x, y = a.get(k, [0, 0, 0]), b.get(k, [0, 0, 0])
     print(f"  {k:18} {x[0]:12.2f} {x[1]:8.2f} {y[0]:10.2f} {y[1]:8.2f} {y[2]:8.2f}")
 PY
-ratio() { echo "scale=2; $1 / $2" | bc; }
+ratio() { [ "$2" = 0 ] || [ "$1" = 0 ] && echo - || echo "scale=2; $1 / $2" | bc; }
 printf '\n%-30s %12s %12s %7s\n' "" SQLite PostgreSQL ratio
 printf '%-30s %11.1fs %11.1fs %6sx\n' "wall" "${W[sqlite]}" "${W[pg]}" "$(ratio "${W[pg]}" "${W[sqlite]}")"
 pgcpu=$(echo "${C[pg]} + ${S[pg]}" | bc)

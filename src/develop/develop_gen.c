@@ -6,6 +6,7 @@
  * then (取消预备党员资格, about one 预备党员 in 150, through the same cancel
  * the 上级党委 uses: the member leaves the counts from that day). */
 #include "develop/develop.h"
+#include "develop/develop_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -221,9 +222,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		json_t *full = db_rows(g->db, "SELECT id FROM member WHERE org_id = ? AND status = 'full' AND active = 1"
 					      " ORDER BY id LIMIT 2", DB_ARGS(DB_I(org)), err);
 		int64_t entitled = 0;
-		if (!full || db_int1(g->db, &entitled, "SELECT count(*) FROM member WHERE status = 'full' AND active = 1"
-							" AND (org_id = ?1 OR org_id IN (SELECT id FROM org WHERE parent_id = ?1"
-							" AND kind = 'group'))", DB_ARGS(DB_I(org)), err)) {
+		if (!full || db_int1(g->db, &entitled, DEVELOP_VOTERS_SQL, DB_ARGS(DB_I(org)), err)) {
 			json_decref(full);
 			rc = err->code;
 			break;

@@ -109,9 +109,7 @@ int develop_vote(struct db *db, int64_t org, json_t *in, json_t *facts, bool *pa
 		return rc;
 	/* Those with a vote are the 正式党员 of the branch and its 党小组: the platform knows how many. */
 	int64_t voters = 0, entitled = json_integer_value(json_object_get(facts, "entitled"));
-	if ((rc = db_int1(db, &voters, "SELECT count(*) FROM member WHERE active = 1 AND status = 'full' AND (org_id = ?1"
-				       " OR org_id IN (SELECT id FROM org WHERE parent_id = ?1 AND kind = 'group'))",
-			  DB_ARGS(DB_I(org)), err)))
+	if ((rc = db_int1(db, &voters, DEVELOP_VOTERS_SQL, DB_ARGS(DB_I(org)), err)))
 		return rc;
 	if (entitled > voters)
 		return dj_fail(err, DJ_EINVAL, "entitled", "应到会有表决权的正式党员（%lld名）多于本支部在册正式党员（%lld名）",

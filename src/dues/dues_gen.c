@@ -7,6 +7,7 @@
  * would write them, in bulk (db_copy), because the province has 200,000
  * members. */
 #include "dues/dues_internal.h"
+#include "dues/dues_tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,17 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	/* In bulk (COPY on PostgreSQL, its keys checked once at the end): the
 	 * cards' counters are kept once per block there (dues_tally.c). */
 	struct db_copy *card_cp = NULL, *pay_cp = NULL;
-	rc = db_copy_begin(g->db, "dues_year", "member_id, year, category, base_fen, rate_bp, monthly_fen, voluntary_fen,"
+	/* SQLite recounts a member's counters per card inserted: into empty
+	 * tables they are counted once after the load instead. */
+	json_t *triggers = NULL;
+	int64_t loaded = 1;
+	if (db_kind(g->db) == DB_SQLITE)
+		rc = db_int1(g->db, &loaded, "SELECT EXISTS (SELECT 1 FROM dues_year) + EXISTS (SELECT 1 FROM dues_tally)"
+				 " + EXISTS (SELECT 1 FROM dues_owing)", DB_NOARGS, err);
+	if (!rc && !loaded)
+		rc = db_triggers_suspend(g->db, (const char *const[]){"dues_year", NULL}, &triggers, err);
+	if (!rc)
+		rc = db_copy_begin(g->db, "dues_year", "member_id, year, category, base_fen, rate_bp, monthly_fen, voluntary_fen,"
 			   " paid_01, paid_02, paid_03, paid_04, paid_05, paid_06, paid_07, paid_08, paid_09, paid_10, paid_11,"
 			   " paid_12, updated_at", &card_cp, err);
 	if (!rc)
@@ -184,6 +195,14 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	int end = db_copy_end(card_cp, rc ? NULL : err);
 	int end2 = db_copy_end(pay_cp, rc || end ? NULL : err);
 	rc = rc ? rc : end ? end : end2;
+	if (triggers) {
+		if (!rc)
+			rc = db_exec(g->db, dues_tally_fill, err);
+		if (!rc)
+			rc = db_triggers_restore(g->db, triggers, err);
+		else
+			json_decref(triggers);	/* the transaction rolls back, the drops with it */
+	}
 	if (!rc && g->log)
 		fprintf(g->log, "  dues: %lld cards, %lld payments\n", (long long)cards, (long long)payments);
 	return rc;

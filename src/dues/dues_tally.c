@@ -94,6 +94,8 @@
 	"OLD.org_id " op " NEW.org_id OR OLD.active " op " NEW.active OR OLD.join_date " op " NEW.join_date"      \
 	" OR OLD.is_mobile " op " NEW.is_mobile"
 
+const char dues_tally_fill[] = DT_TALLY("dues_year", "1 = 1", "1") ";\n" DT_OWING_FILL("1 = 1") ";\n";
+
 const char dues_tally_step[] =
 	"CREATE TABLE dues_tally (\n"
 	"  org_id BIGINT NOT NULL, year BIGINT NOT NULL,\n"

@@ -41,4 +41,9 @@
 /* The month index of a 'YYYY-MM…' text (both engines). */
 #define DT_IDX(t) "(CAST(substr(" t ", 1, 4) AS BIGINT) * 12 + CAST(substr(" t ", 6, 2) AS BIGINT) - 1)"
 
+/* The counters of every card there, as the step fills them: for
+ * generate's load into an empty dues_year on SQLite (dues_gen.c), whose
+ * insert trigger recounts a member per card. */
+extern const char dues_tally_fill[];
+
 #endif

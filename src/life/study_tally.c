@@ -48,8 +48,13 @@
 /* One trigger body pair for a change of table x: the old rows out, the new in. */
 #define ST_MOVE(rows) "  " ST_UPSERT(rows("OLD.", "-1")) ";\n  " ST_UPSERT(rows("NEW.", "1")) ";\n"
 
-/* The step's fill, for generate's load into an empty study_done on SQLite (life_gen.c). */
-const char life_study_tally_fill[] = ST_UPSERT(ST_DONE_TABLE("study_done", "1"));
+/* The step's fill, for generate's load into an empty study_done on SQLite
+ * (life_gen.c): the rows counted per member and plan first, so a member's
+ * org and a plan's month are looked up once per pair, not once per row. */
+const char life_study_tally_fill[] = ST_UPSERT(
+	"SELECT m.org_id AS o, p.month AS mo, d.g AS g FROM (SELECT n.member_id AS mid, i.plan_id AS pid, count(*) AS g"
+	" FROM study_done n JOIN study_item i ON i.id = n.item_id GROUP BY n.member_id, i.plan_id) d"
+	" JOIN study_plan p ON p.id = d.pid JOIN member m ON m.id = d.mid");
 
 const char life_study_tally_step[] =
 	"CREATE TABLE study_tally (\n"
