@@ -507,9 +507,16 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 		return rc;
 	/* A member who came through the pipeline (src/develop/) converts by its
 	 * steps 22–24; this route stays for those who came without one (DESIGN). */
-	bool piped;
-	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)))
+	bool piped, live;
+	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)) ||
+	    (rc = db_exists(db, &live, "SELECT 1 FROM develop_person WHERE member_id = ? AND status <> 'stopped'",
+			    DB_ARGS(DB_I(id)), err)))
 		return rc;
+	/* Back on the roster after an end that stopped the pipeline (转出 and a
+	 * letter back): the 上级党委 goes on with it there first (继续发展). */
+	if (piped && !live)
+		return dj_fail(err, DJ_ECONFLICT, "id", "该党员经发展党员程序入党，其发展党员工作随党员减少而终止：请上级党委在"
+			       "“发展党员”中该人员的页面办理“继续发展”后，按第22至24步办理转正");
 	if (piped)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党员经发展党员程序入党，请在发展党员中办理转正（第22至24步）");
 	json_t *before = member_masked(db, id, err);
