@@ -114,7 +114,12 @@ int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_
 int develop_member_ended(struct db *db, const struct actor *a, int64_t member_id, const char *reason,
 			 const char *on_date, const char *note, struct dj_error *err);
 /* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
- * at step 1 (*new_id) linked to the stopped one. */
+ * at step 1 (*new_id) linked to the stopped one.  A record stopped by the
+ * member's end (转出 …) instead goes on, the same record (*new_id = id;
+ * 继续发展, audit develop.continue), once the member is back on the roster
+ * (409 before), by the 上级党委 (403 to the branch), in the branch where the
+ * member now is; the stop stays on it and resumed_on (the day they came
+ * back) ends the gap the figures leave out. */
 int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,
 		   struct dj_error *err);
 /* The whole 身份证号 or phone ({field}) of a person, audited. */

@@ -24,10 +24,13 @@ static int step_label(struct db *db, const char *key, char *out, size_t cap, str
 	"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p." date_col " AS on_date,"   \
 	" p.status, p.step FROM develop_person p WHERE p.org_id IN {{SUBTREE}}" cond
 
+/* Not stopped on ?3: never, not yet, or gone on again by then (继续发展
+ * after the member came back onto the roster: resumed_on). */
+#define NOT_STOPPED " AND (p.stopped_on IS NULL OR p.stopped_on > ?3 OR p.resumed_on <= ?3)"
+
 /* In a stage on ?3: entered it by then, not yet gone on, not stopped. */
 #define STAGE(from, until)                                                                                     \
-	PERSON(from, " AND p." from " <= ?3 AND (p." until " IS NULL OR p." until " > ?3)"                      \
-		     " AND (p.stopped_on IS NULL OR p.stopped_on > ?3)")
+	PERSON(from, " AND p." from " <= ?3 AND (p." until " IS NULL OR p." until " > ?3)" NOT_STOPPED)
 
 #define STEPS(cond)                                                                                            \
 	"SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, s.on_date, s.step, s.decision"   \
@@ -56,7 +59,7 @@ const struct figure develop_figures[] = {
 		"SELECT rid, rkind, title, org_id, on_date, " STAGE_LABEL("done") " AS stage, done AS step FROM"
 		" (SELECT p.id AS rid, 'develop_person' AS rkind, p.name AS title, p.org_id, p.applied_on AS on_date,"
 		" " DONE_ON " AS done FROM develop_person p WHERE p.org_id IN {{SUBTREE}} AND p.applied_on <= ?3"
-		" AND (p.stopped_on IS NULL OR p.stopped_on > ?3)) x WHERE done < 25"),
+		NOT_STOPPED ") x WHERE done < 25"),
 	 .by = "stage", .note = "发展党员工作台各阶段的人数：以当日已办理的最后一步所在阶段计，不含已终止和已完成材料归档的"},
 	{FIGURE("develop.applied.count", "递交入党申请书", "名", FIGURE_COUNT, FIGURE_FLOW,
 		PERSON("applied_on", " AND p.applied_on BETWEEN ?2 AND ?3")), .note = "期间内递交入党申请书的人"},

@@ -8,7 +8,7 @@
 #define DEVELOP_COLS                                                                                           \
 	"id, org_id, name, gender, ethnicity, birth_date, education, position, status, step, applied_on,"        \
 	" activist_on, candidate_on, admitted_on, voted_on, full_on, stopped_on, probation_end, extensions,"      \
-	" member_id, due_step, due_on, stop_reason, stop_note, prev_id, next_id, created_at, updated_at"
+	" member_id, due_step, due_on, stop_reason, stop_note, prev_id, next_id, resumed_on, created_at, updated_at"
 
 json_t *develop_row(struct db *db, int64_t id, struct dj_error *err);
 /* The row with 身份证号 and phone opened and masked (for audit and views). */
@@ -42,5 +42,13 @@ int develop_last_decision(struct db *db, int64_t id, char **decision, struct dj_
  * 审批, 24 转正审批 …): 403 to anyone but that 党委's org_admin (a 党总支's
  * where it may act) or an administrator. */
 int develop_owner_check(struct db *db, const struct actor *a, int64_t person_org, int step, struct dj_error *err);
+
+/* A stop whose reason is the member's end (死亡, 出党, 转出 …: the member
+ * module's, develop_member_ended), not the pipeline's own. */
+bool develop_stopped_by_end(const char *stop_reason);
+/* The day the member came back onto the roster after the end that stopped
+ * record `p` (member_end.back_on: a letter received back), into on[11];
+ * "" while they are not back (develop_stop.c: 继续发展). */
+int develop_back_on(struct db *db, json_t *p, char on[11], struct dj_error *err);
 
 #endif

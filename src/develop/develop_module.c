@@ -72,6 +72,10 @@ static const char *const develop_migrations[] = {
 	"  AND member_id IN (SELECT id FROM member WHERE active = 0)\n"
 	"  AND (SELECT e.reason FROM member_end e WHERE e.member_id = develop_person.member_id\n"
 	"    ORDER BY e.on_date DESC, e.id DESC LIMIT 1) NOT IN ('not_admitted', 'probation_cancelled');\n",
+	/* 4: 继续发展 — a record stopped by the member's end (转出 …) goes on
+	 * when they are back on the roster; the stop stays on it, and the day it
+	 * went on closes the gap the figures leave out (develop_stop.c). */
+	"ALTER TABLE develop_person ADD COLUMN resumed_on TEXT;\n",
 	NULL,
 };
 

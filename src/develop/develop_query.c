@@ -83,6 +83,18 @@ json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_
 		json_object_set_new(s, "files", files);
 	}
 	develop_label(p, a->today);
+	/* Stopped by the member's end and they are back on the roster: not
+	 * stuck — the 上级党委 may go on with it (继续发展, develop_stop.c). */
+	char back[11] = "";
+	if (develop_status_parse(S(p, "status")) == DEVELOP_STOPPED && develop_stopped_by_end(S(p, "stop_reason")) &&
+	    !I(p, "next_id") && develop_back_on(db, p, back, err)) {
+		json_decref(steps);
+		json_decref(o);
+		json_decref(p);
+		return NULL;
+	}
+	json_object_set_new(p, "member_back_on", back[0] ? json_string(back) : json_null());
+	json_object_set_new(p, "can_continue", json_boolean(back[0]));
 	json_object_set(p, "org_name", json_object_get(o, "name"));
 	json_object_set_new(p, "steps", steps);
 	json_decref(o);

@@ -50,8 +50,7 @@ const char *develop_stop_label(const char *reason)
 	return end ? end : "";
 }
 
-/* The stop of one the member module ended: its reason is the end's. */
-static bool member_ended(const char *stop_reason)
+bool develop_stopped_by_end(const char *stop_reason)
 {
 	return stop_reason && roster_end_label(stop_reason) && strcmp(stop_reason, "not_admitted") != 0 &&
 	       strcmp(stop_reason, "probation_cancelled") != 0;
@@ -79,7 +78,7 @@ static int stop_mark(struct db *db, const struct actor *a, int64_t id, const cha
 	char now[21];
 	date_now_iso(now);
 	return db_run(db, "UPDATE develop_person SET stopped_status = status, status = 'stopped', stopped_on = ?,"
-			  " stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, updated_at = ?"
+			  " stop_reason = ?, stop_note = ?, stop_user = ?, due_step = NULL, due_on = NULL, resumed_on = NULL, updated_at = ?"
 			  " WHERE id = ?",
 		      DB_ARGS(DB_T(on), DB_T(reason), DB_T(note), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now),
 			      DB_I(id)), err);
@@ -336,9 +335,6 @@ static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "只有已终止培养的人可以重新申请");
 	else if (I(p, "next_id"))
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
-	else if (member_ended(S(p, "stop_reason")))
-		rc = dj_fail(err, DJ_ECONFLICT, "status", "该党员的党籍已终止或已转出（%s），发展记录随之结束，不能在此重新申请",
-			     develop_stop_label(S(p, "stop_reason")));
 	else if (strcmp(applied, S(p, "stopped_on")) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "applied_on", "重新申请日期不能早于终止日期（%s）", S(p, "stopped_on"));
 	char *idc = NULL, *ph = NULL;
@@ -391,10 +387,75 @@ static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *i
 	return rc;
 }
 
+int develop_back_on(struct db *db, json_t *p, char on[11], struct dj_error *err)
+{
+	char *d = NULL;
+	int rc = db_text1(db, &d, "SELECT max(e.back_on) FROM member_end e JOIN member m ON m.id = e.member_id"
+				  " WHERE e.member_id = ? AND e.reason = ? AND e.on_date = ? AND m.active = 1",
+			  DB_ARGS(DB_I(I(p, "member_id")), DB_T(S(p, "stop_reason")), DB_T(S(p, "stopped_on"))), err);
+	if (rc == DJ_ENOTFOUND) {
+		dj_error_clear(err);
+		rc = 0;
+	}
+	snprintf(on, 11, "%s", d ? d : "");
+	free(d);
+	return rc;
+}
+
+/* 继续发展: a record stopped only because the membership ended (转出 …)
+ * goes on — the same record, its steps and time limits — once the member is
+ * back on the roster (a letter received back, member_transfer.c); a new
+ * application (resume_fn) would be wrong for a 预备党员.  The 上级党委
+ * decides, as it approves the conversion.  The stop stays on the record as
+ * history (stopped_on, stop_reason); resumed_on, the day they came back,
+ * ends the gap the figures leave out.  The branch where they came back
+ * goes on with it. */
+static int continue_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out,
+		       struct dj_error *err)
+{
+	(void)in;
+	(void)out;
+	json_t *p = develop_row(db, id, err);
+	if (!p)
+		return err->code;
+	char on[11] = "";
+	int64_t org = I(p, "org_id"), morg = 0;
+	int rc = 0;
+	/* What the record's state refuses (409) comes before who may act (403). */
+	if (I(p, "next_id"))
+		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
+	if (!rc && !(rc = develop_back_on(db, p, on, err)) && !on[0])
+		rc = dj_fail(err, DJ_ECONFLICT, "status", "该党员的党籍已终止或已转出（%s），尚未回到党员名册，"
+			     "发展记录随之结束；转出的党员登记转入后可继续发展", develop_stop_label(S(p, "stop_reason")));
+	if (!rc && (rc = develop_owner_check(db, a, org, 24, err)) == DJ_EFORBIDDEN)
+		rc = dj_fail(err, DJ_EFORBIDDEN, "status", "继续发展由上级党委办理（上级党委的组织管理员或系统管理员）");
+	if (!rc)
+		rc = db_int1(db, &morg, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(I(p, "member_id"))), err);
+	if (!rc && morg != org && !(rc = develop_org_check(db, a, morg, "org_id", err)))
+		db_touch_org(db, morg);
+	struct develop_rules r;
+	char now[21];
+	date_now_iso(now);
+	if (!rc)
+		rc = db_run(db, "UPDATE develop_person SET status = stopped_status, org_id = ?, resumed_on = ?, updated_at = ?"
+				" WHERE id = ?", DB_ARGS(DB_I(morg), DB_T(on), DB_T(now), DB_I(id)), err);
+	if (!rc && !(rc = develop_rules_load(db, &r, err)))
+		rc = develop_refresh_due(db, &r, id, err);
+	json_decref(p);
+	return rc;
+}
+
 int develop_resume(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *new_id,
 		   struct dj_error *err)
 {
-	return audited(db, a, "develop.resume", id, new_id, resume_fn, in, err);
+	/* Stopped by the member's end: 继续发展; otherwise 重新申请. */
+	json_t *p = develop_row(db, id, err);
+	if (!p)
+		return err->code;
+	bool cont = develop_status_parse(S(p, "status")) == DEVELOP_STOPPED && develop_stopped_by_end(S(p, "stop_reason"));
+	json_decref(p);
+	return cont ? audited(db, a, "develop.continue", id, new_id, continue_fn, in, err)
+		    : audited(db, a, "develop.resume", id, new_id, resume_fn, in, err);
 }
 
 json_t *develop_reveal(struct db *db, const struct actor *a, int64_t id, const char *field, struct dj_error *err)

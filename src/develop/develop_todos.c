@@ -102,6 +102,42 @@ static int todo_rows(struct db *db, const char *sql, int64_t org, const char *la
 	" OR (" BRANCH_UNMANNED " AND " TODO_COMMITTEE_OF("x.org_id") " = ?1))"
 #define WHO_BRANCH "(x.upper = 0 AND x.org_id = ?1)"
 
+/* A record stopped by the member's end whose member is back on the roster
+ * (a letter received back): the 上级党委 decides whether it goes on (继续
+ * 发展, develop_stop.c), so that a 预备党员 back from elsewhere is not left
+ * with neither a pipeline nor a roster 待办 (member_todos leaves piped
+ * members to this module).  Shaped as DUE_STEPS for the same WHO filters;
+ * due_on the day they came back, by ?2. */
+#define BACK_ON "(SELECT max(e.back_on) FROM member_end e WHERE e.member_id = p.member_id AND e.reason = p.stop_reason" \
+	" AND e.on_date = p.stopped_on)"
+#define CONTINUE_ROWS                                                                                              \
+	"SELECT p.id, p.name, p.org_id, o.name AS org_name, 0 AS due_step, " BACK_ON " AS due_on, "                \
+	UPPER_OF(COMMITTEES, "0") " AS actor_org, 1 AS upper FROM develop_person p JOIN org o ON o.id = p.org_id"  \
+	" JOIN member m ON m.id = p.member_id WHERE p.status = 'stopped' AND p.next_id IS NULL AND m.active = 1"   \
+	" AND p.stop_reason NOT IN ('withdrawn', 'unfit', 'not_approved', 'other', 'not_admitted',"               \
+	" 'probation_cancelled') AND " BACK_ON " <= ?2"
+
+static int continue_todos(struct db *db, const char *who, int64_t org, const char *last, json_t *out,
+			  struct dj_error *err)
+{
+	char *sql = xasprintf("SELECT x.* FROM (" CONTINUE_ROWS ") x WHERE %s ORDER BY x.due_on, x.id", who);
+	json_t *rows = db_rows(db, sql, DB_ARGS(DB_I(org), DB_T(last)), err);
+	free(sql);
+	if (!rows)
+		return err->code;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		char title[300], link[64];
+		snprintf(title, sizeof title, "发展党员：%s 已于%s回到党员名册，继续发展", S(r, "name"), S(r, "due_on"));
+		snprintf(link, sizeof link, "/develop/people/%lld", (long long)I(r, "id"));
+		/* Not a time limit of the rules: no due date, never overdue. */
+		todo_add(out, "develop_continue", title, NULL, link, I(r, "org_id"), S(r, "org_name"));
+	}
+	json_decref(rows);
+	return 0;
+}
+
 int develop_todos(struct db *db, const struct actor *a, const char *today, json_t *out, struct dj_error *err)
 {
 	if (a->role == ROLE_MEMBER || (!a->org_id && a->role != ROLE_ADMIN))
@@ -113,5 +149,5 @@ int develop_todos(struct db *db, const struct actor *a, const char *today, json_
 	char *sql = xasprintf("SELECT x.* FROM (" DUE_STEPS ") x WHERE %s ORDER BY x.due_on, x.id", who);
 	int rc = todo_rows(db, sql, a->org_id, last, out, err);
 	free(sql);
-	return rc;
+	return rc ? rc : continue_todos(db, who, a->org_id, last, out, err);
 }

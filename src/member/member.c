@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "core/collate.h"
@@ -247,14 +248,23 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
 }
 
 /* The stored record as an edit compares with it: the columns a request may
- * change, the personal data opened, and probation_end. */
-static json_t *stored_row(struct db *db, int64_t id, struct dj_error *err)
+ * change, the personal data opened, and probation_end.  `lock`: inside the
+ * write's transaction, the row as of the write's lock (PostgreSQL: FOR
+ * UPDATE; SQLite: BEGIN IMMEDIATE already holds the one write lock). */
+static json_t *stored_row(struct db *db, int64_t id, bool lock, struct dj_error *err)
 {
-	json_t *cur = db_row(db, "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date,"
-				 " status, position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end"
-				 " FROM member WHERE id = ?", DB_ARGS(DB_I(id)), err);
-	if (!cur)
+	json_t *cur = db_row(db, lock && db_kind(db) == DB_PG
+		? "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date, status, position,"
+		  " is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end FROM member WHERE id = ?"
+		  " FOR UPDATE"
+		: "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date, status, position,"
+		  " is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end FROM member WHERE id = ?",
+		DB_ARGS(DB_I(id)), err);
+	if (!cur) {
+		if (err->code == DJ_ENOTFOUND)
+			dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
 		return NULL;
+	}
 	char *idc = pii_open(id, "id_card", json_string_value(json_object_get(cur, "id_card_enc")));
 	char *ph = pii_open(id, "phone", json_string_value(json_object_get(cur, "phone_enc")));
 	json_object_del(cur, "id_card_enc");
@@ -278,6 +288,16 @@ static json_t *merge_stored(json_t *stored, json_t *in)
 	return cur;
 }
 
+/* The edit as it would stand on `stored`: *full (the merged record, which
+ * *m points into; the caller frees it) validated. */
+static int edit_on(struct db *db, json_t *stored, json_t *in, json_t **full, struct member_rec *m,
+		   struct dj_error *err)
+{
+	*full = merge_stored(stored, in);
+	int rc = member_from_json(*full, m, err);
+	return rc ? rc : member_check(db, m, err);
+}
+
 /* An edit's SET list: only the columns whose value changes, so SQLite
  * rewrites only the indexes on them (member has 9, mostly cold pages at the
  * province scale, all under the write lock) and the counters' triggers
@@ -286,6 +306,8 @@ struct member_set {
 	char sql[640];
 	db_val v[24];
 	int n;
+	char hid[65], hph[65];
+	char *key, *sid, *sph;	/* what the values point to */
 };
 
 static void set_col(struct member_set *s, const char *col, db_val v)
@@ -293,6 +315,13 @@ static void set_col(struct member_set *s, const char *col, db_val v)
 	size_t len = strlen(s->sql);
 	snprintf(s->sql + len, sizeof s->sql - len, "%s%s = ?", s->n ? ", " : "", col);
 	s->v[s->n++] = v;
+}
+
+static void set_free(struct member_set *s)
+{
+	free(s->key);
+	free(s->sid);
+	free(s->sph);
 }
 
 /* NULL and "" are both "unset" (DB_T binds both as NULL). */
@@ -306,6 +335,85 @@ static bool col_same(json_t *stored, const char *col, const char *now)
 	return text_same(json_string_value(json_object_get(stored, col)), now);
 }
 
+/* The columns of `m` that differ from `stored`, and updated_at. */
+static void set_changes(struct member_set *set, json_t *stored, const struct member_rec *m, int64_t id,
+			const char *now)
+{
+	const struct {
+		const char *col, *val;
+	} texts[] = {
+		{"gender", m->gender}, {"ethnicity", m->ethnicity}, {"birth_date", m->birth_date},
+		{"education", m->education}, {"join_date", m->join_date}, {"full_date", m->full_date},
+		{"status", m->status}, {"probation_end", m->probation_end}, {"position", m->position},
+		{"mobile_place", m->mobile_place}, {"mobile_since", m->mobile_since},
+	};
+	if (!col_same(stored, "name", m->name)) {
+		set->key = collate_key(m->name);
+		set_col(set, "name", DB_T(m->name));
+		set_col(set, "name_key", DB_T(set->key));
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (!col_same(stored, texts[i].col, texts[i].val))
+			set_col(set, texts[i].col, DB_T(texts[i].val));
+	if (json_integer_value(json_object_get(stored, "is_mobile")) != (m->is_mobile ? 1 : 0))
+		set_col(set, "is_mobile", DB_I(m->is_mobile));
+	/* Sealed anew (a fresh nonce) only when the number itself changes. */
+	if (!col_same(stored, "id_card", m->id_card)) {
+		if (m->id_card)
+			member_id_card_hash(m->id_card, set->hid);
+		set->sid = pii_seal(id, "id_card", m->id_card);
+		set_col(set, "id_card_enc", DB_T(set->sid));
+		set_col(set, "id_card_hash", DB_T(set->hid));
+	}
+	if (!col_same(stored, "phone", m->phone)) {
+		if (m->phone)
+			pii_hash("phone", m->phone, set->hph);
+		set->sph = pii_seal(id, "phone", m->phone);
+		set_col(set, "phone_enc", DB_T(set->sph));
+		set_col(set, "phone_hash", DB_T(set->hph));
+	}
+	set_col(set, "updated_at", DB_T(now));
+}
+
+/* Inside the write's transaction: the row as of its lock is what the edit
+ * is judged against, compared with, and audited from, so two edits at once
+ * (of different columns) both stand and each record's before is the other's
+ * after. */
+static int update_locked(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
+{
+	json_t *stored = stored_row(db, id, true, err), *full = NULL, *before = NULL;
+	if (!stored)
+		return err->code;
+	struct member_rec m;
+	struct member_set set = {.n = 0};
+	int rc = edit_on(db, stored, in, &full, &m, err);
+	if (!rc && !(before = member_masked(db, id, err)))
+		rc = err->code;
+	if (!rc) {
+		char now[21];
+		date_now_iso(now);
+		set_changes(&set, stored, &m, id, now);
+		set.v[set.n++] = DB_I(id);
+		char sql[768];
+		snprintf(sql, sizeof sql, "UPDATE member SET %s WHERE id = ?", set.sql);
+		db_touch_org(db, json_integer_value(json_object_get(before, "org_id")));
+		rc = db_run(db, sql, set.n, set.v, err);
+		/* Another member took the number since the check before the write. */
+		if (rc == DJ_ECONFLICT)
+			rc = dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已登记");
+	}
+	if (!rc) {
+		json_t *after = member_masked(db, id, err);
+		rc = after ? audit_write(db, a, "member.update", "member", id, before, after, err) : err->code;
+		json_decref(after);
+	}
+	set_free(&set);
+	json_decref(before);
+	json_decref(full);
+	json_decref(stored);
+	return rc;
+}
+
 int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
 {
 	int rc;
@@ -313,81 +421,29 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	if ((rc = scope_can_manage(a, err)) || (rc = scope_member(db, a, id, err)))
 		return rc;
-	json_t *stored = stored_row(db, id, err);
+	/* A first look before the write: the request's own errors, and a
+	 * 身份证号 another member holds — that look-up is counted and audited in
+	 * a transaction of its own, which a rolled-back write must not undo.
+	 * The write judges the edit again on the row as of its lock. */
+	json_t *stored = stored_row(db, id, false, err), *full = NULL;
 	if (!stored)
-		return err->code == DJ_ENOTFOUND ? dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在") : err->code;
-	json_t *full = merge_stored(stored, in);
-	struct member_rec m;
-	if ((rc = member_from_json(full, &m, err)) || (rc = member_check(db, &m, err)) ||
-	    (m.id_card && (rc = duplicate_id_card(db, a, m.id_card, id, err)))) {
-		json_decref(full);
-		json_decref(stored);
-		return rc;
-	}
-	json_t *before = member_masked(db, id, err);
-	if (!before) {
-		json_decref(full);
-		json_decref(stored);
 		return err->code;
-	}
-	char now[21], hid[65] = "", hph[65] = "";
-	date_now_iso(now);
-	struct member_set set = {.n = 0};
-	char *key = NULL, *sid = NULL, *sph = NULL;
-	const struct {
-		const char *col, *val;
-	} texts[] = {
-		{"gender", m.gender}, {"ethnicity", m.ethnicity}, {"birth_date", m.birth_date},
-		{"education", m.education}, {"join_date", m.join_date}, {"full_date", m.full_date},
-		{"status", m.status}, {"probation_end", m.probation_end}, {"position", m.position},
-		{"mobile_place", m.mobile_place}, {"mobile_since", m.mobile_since},
-	};
-	if (!col_same(stored, "name", m.name)) {
-		key = collate_key(m.name);
-		set_col(&set, "name", DB_T(m.name));
-		set_col(&set, "name_key", DB_T(key));
-	}
-	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-		if (!col_same(stored, texts[i].col, texts[i].val))
-			set_col(&set, texts[i].col, DB_T(texts[i].val));
-	if (json_integer_value(json_object_get(stored, "is_mobile")) != (m.is_mobile ? 1 : 0))
-		set_col(&set, "is_mobile", DB_I(m.is_mobile));
-	/* Sealed anew (a fresh nonce) only when the number itself changes. */
-	if (!col_same(stored, "id_card", m.id_card)) {
-		if (m.id_card)
-			member_id_card_hash(m.id_card, hid);
-		sid = pii_seal(id, "id_card", m.id_card);
-		set_col(&set, "id_card_enc", DB_T(sid));
-		set_col(&set, "id_card_hash", DB_T(hid));
-	}
-	if (!col_same(stored, "phone", m.phone)) {
-		if (m.phone)
-			pii_hash("phone", m.phone, hph);
-		sph = pii_seal(id, "phone", m.phone);
-		set_col(&set, "phone_enc", DB_T(sph));
-		set_col(&set, "phone_hash", DB_T(hph));
-	}
-	set_col(&set, "updated_at", DB_T(now));
-	set.v[set.n++] = DB_I(id);
-	char sql[768];
-	snprintf(sql, sizeof sql, "UPDATE member SET %s WHERE id = ?", set.sql);
-	if ((rc = db_begin(db, err)) == 0) {
-		db_touch_org(db, json_integer_value(json_object_get(before, "org_id")));
-		rc = db_run(db, sql, set.n, set.v, err);
-		if (!rc) {
-			json_t *after = member_masked(db, id, err);
-			rc = after ? audit_write(db, a, "member.update", "member", id, before, after, err) : err->code;
-			json_decref(after);
-		}
-		rc = db_end(db, rc, err);
-	}
-	free(key);
-	free(sid);
-	free(sph);
-	json_decref(before);
+	struct member_rec m;
+	if (!(rc = edit_on(db, stored, in, &full, &m, err)) && m.id_card)
+		rc = duplicate_id_card(db, a, m.id_card, id, err);
 	json_decref(full);
 	json_decref(stored);
-	return rc;
+	if (rc)
+		return rc;
+#ifdef DJ_TEST_HOOKS
+	/* tests/api/member_update: another edit lands between the look and the write. */
+	if (getenv("DJ_TEST_SLOW_UPDATE_MS"))
+		usleep((useconds_t)atoi(getenv("DJ_TEST_SLOW_UPDATE_MS")) * 1000);
+#endif
+	if ((rc = db_begin(db, err)))
+		return rc;
+	rc = update_locked(db, a, id, in, err);
+	return db_end(db, rc, err);
 }
 
 int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in, struct dj_error *err)
@@ -451,9 +507,16 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 		return rc;
 	/* A member who came through the pipeline (src/develop/) converts by its
 	 * steps 22–24; this route stays for those who came without one (DESIGN). */
-	bool piped;
-	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)))
+	bool piped, live;
+	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)) ||
+	    (rc = db_exists(db, &live, "SELECT 1 FROM develop_person WHERE member_id = ? AND status <> 'stopped'",
+			    DB_ARGS(DB_I(id)), err)))
 		return rc;
+	/* Back on the roster after an end that stopped the pipeline (转出 and a
+	 * letter back): the 上级党委 goes on with it there first (继续发展). */
+	if (piped && !live)
+		return dj_fail(err, DJ_ECONFLICT, "id", "该党员经发展党员程序入党，其发展党员工作随党员减少而终止：请上级党委在"
+			       "“发展党员”中该人员的页面办理“继续发展”后，按第22至24步办理转正");
 	if (piped)
 		return dj_fail(err, DJ_ECONFLICT, "id", "该党员经发展党员程序入党，请在发展党员中办理转正（第22至24步）");
 	json_t *before = member_masked(db, id, err);

@@ -86,7 +86,8 @@ int roster_end(struct db *db, const struct actor *a, int64_t member_id, json_t *
 /* The same inside the caller's transaction (a transfer out ends with it),
  * with its own audit record (member.end); with `fold`, none: *fold gets
  * the end ({id, member_id, reason, on_date, note, doc_no?}) for the
- * caller's one record of the write.  A live development record of the
+ * caller's one record of the write (a letter out: member.transfer_start's
+ * after.member_end; a cancellation in the pipeline: develop.cancel's).  A live development record of the
  * member stops with it (develop_member_ended), but for not_admitted and
  * probation_cancelled, which the pipeline itself decides. */
 int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const char *reason, const char *on_date,

@@ -191,8 +191,20 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 	int64_t end_id;
 	char note[200];
 	snprintf(note, sizeof note, "组织关系转出至%.150s", place);
-	if (!rc)	/* the event's audit record carries the letter */
-		rc = roster_end_tx(db, a, member, "transfer_out", on_date, note, letter, *id, &end_id, NULL, err);
+	/* The letter ends the membership here: one write, one audit record (the
+	 * transfer's), which carries the end event (after.member_end). */
+	json_t *end = NULL;
+	if (!rc)
+		rc = roster_end_tx(db, a, member, "transfer_out", on_date, note, letter, *id, &end_id, &end, err);
+	json_t *after = rc ? NULL : transfer_row(db, *id, err);
+	if (!rc && !after)
+		rc = err->code;
+	if (!rc) {
+		json_object_set(after, "member_end", end);
+		rc = audit_write(db, a, "member.transfer_start", "transfer", *id, NULL, after, err);
+	}
+	json_decref(after);
+	json_decref(end);
 	return db_end(db, rc, err);
 }
 

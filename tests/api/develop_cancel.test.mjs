@@ -420,6 +420,42 @@ describe('a membership that ends another way while in the pipeline', () => {
     await refused(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 20, on_date: TODAY }), 'step', 409);
   });
 
+  // Back on the roster by a letter received back, the 预备党员 is not left
+  // stuck (a stopped pipeline, and the roster's conversion refused to a piped
+  // member): the 上级党委 goes on with the same record (继续发展); the stop
+  // stays on it as history, and the figures leave out the days away.
+  it('back by a letter, the 上级党委 continues the same record; the days away stay out of the figures', async () => {
+    const p = await walked('2023-12-05', 20, DATES);
+    const letter = { place: '中共某省交通运输厅机关委员会', letter_no: '组转字〔2026〕D02号' };
+    await ok(await zhibu.post('/transfers', { member_id: p.member_id, ...letter, on_date: '2026-02-01' }), 201);
+    const s0 = await get(p.id);
+    assert.deepEqual([s0.status, s0.stop_reason, s0.can_continue], ['stopped', 'transfer_out', false]);
+    await refused(await jiguan.post(`/develop/people/${p.id}/resume`, {}), 'status', 409);
+    await ok(await zhibu.post('/transfers/in', { to_org_id: branch, ...letter, letter_no: '外转字〔2026〕D02号', on_date: '2026-05-10',
+      member_id: p.member_id }), 201);
+    let d = await get(p.id);
+    assert.deepEqual([d.status, d.can_continue, d.member_back_on], ['stopped', true, '2026-05-10']);
+    const todos = await ok(await jiguan.get('/todos'));
+    assert.ok((todos.items || todos).some((t) => t.kind === 'develop_continue' && t.link === `/develop/people/${p.id}`), 'the 上级党委\'s 待办');
+    assert.match((await refused(await zhibu.post(`/members/${p.member_id}/convert`, { full_date: TODAY }), 'id', 409)).error, /继续发展/);
+    await refused(await zhibu.post(`/develop/people/${p.id}/resume`, {}), 'status', 403);
+    const n = (await audits(p.id)).length;
+    d = await ok(await jiguan.post(`/develop/people/${p.id}/resume`, {}), 201);
+    assert.deepEqual([d.id, d.status, d.step, d.stopped_on, d.stop_reason, d.resumed_on, d.can_continue, d.next_id ?? null],
+      [p.id, 'probationary', 20, '2026-02-01', 'transfer_out', '2026-05-10', false, null]);
+    const trail = await audits(p.id);
+    assert.equal(trail.length, n + 1);
+    assert.equal(trail[0].action, 'develop.continue');
+    await refused(await jiguan.post(`/develop/people/${p.id}/resume`, { applied_on: TODAY }), 'status', 409);
+    await ok(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 21, on_date: '2026-05-20' }), 201);
+    for (const [on, inIt] of [['2026-01-31', true], ['2026-02-01', false], ['2026-05-09', false], ['2026-05-10', true], [TODAY, true]]) {
+      assert.equal(await has('develop.probationary.count', `on=${on}`, p.id), inIt, `probationary ${on}`);
+      assert.equal(await has('develop.stage.count', `on=${on}`, p.id), inIt, `stage ${on}`);
+    }
+    const board = await ok(await admin.get(`/develop/board?org=${branch}&size=500`));
+    assert.ok(board.stages.some((st) => st.items.some((i) => i.id === p.id)), 'on the board again');
+  });
+
   it('a 正式党员 before 材料归档 who is expelled leaves it too; the conversion before stays counted', async () => {
     const p = await walked('2023-12-09', 24, DATES);
     assert.equal(p.status, 'full');

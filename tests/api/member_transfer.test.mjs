@@ -147,6 +147,13 @@ describe('out of the platform and back', () => {
     assert.ok(!list.items.some((x) => x.id === m.id));
     const ends = await ok(await zhibu.get(`/member-ends?member=${m.id}`));
     assert.equal(ends.items[0].reason, 'transfer_out');
+    // One write, one audit record: the transfer's, carrying the end event (no member.end beside it).
+    const trail = (await ok(await admin.get(`/audit?entity=transfer&entity_id=${out.id}`))).items;
+    assert.deepEqual(trail.map((x) => x.action), ['member.transfer_start']);
+    const after = typeof trail[0].after_json === 'string' ? JSON.parse(trail[0].after_json) : trail[0].after_json;
+    assert.deepEqual([after.kind, after.letter_no, after.member_end.id, after.member_end.reason, after.member_end.on_date,
+      after.member_end.doc_no], ['out', '组转字〔2026〕T01号', ends.items[0].id, 'transfer_out', '2026-03-15', '组转字〔2026〕T01号']);
+    assert.equal((await ok(await admin.get(`/audit?entity=member&entity_id=${m.id}&action=member.end`))).total, 0);
     // The validity at its edge: the day before, the day of, the day after.
     const mine = (fs) => fs.filter((f) => f.message.includes('组转字〔2026〕T01号'));
     assert.equal(mine(findings('JT-JG01', '2026-06-14', 'member.receipt_overdue')).length, 0);
