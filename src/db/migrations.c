@@ -310,6 +310,9 @@ const char *const db_migrations[] = {
 	"CREATE TRIGGER member_count_removed AFTER DELETE ON member REFERENCING OLD TABLE AS member_old\n"
 	"  FOR EACH STATEMENT EXECUTE FUNCTION member_count_removed();\n"
 	"{{END}}",
+	/* 10: sessions left idle past the limit (a closed browser never logs
+	 * out) are swept at each login, found by when they were last seen. */
+	"CREATE INDEX session_last_seen ON session(last_seen);\n",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

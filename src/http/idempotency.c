@@ -70,9 +70,9 @@ int idem_lookup(struct db *db, int64_t user_id, const char *key, const char *has
 int idem_store(struct db *db, int64_t user_id, const char *key, const char *hash, int status, const char *body,
 	       int64_t now, struct dj_error *err)
 {
-	/* This user's expired keys go first: the key may be used again. */
-	int rc = db_run(db, "DELETE FROM idempotency WHERE user_id = ? AND created_at <= ?",
-			DB_ARGS(DB_I(user_id), DB_I(now - IDEM_TTL)), err);
+	/* Expired answers go first, every user's (found by age): the key may
+	 * be used again, and a user who never posts again leaves none behind. */
+	int rc = db_run(db, "DELETE FROM idempotency WHERE created_at <= ?", DB_ARGS(DB_I(now - IDEM_TTL)), err);
 	if (!rc)
 		rc = db_run(db, "INSERT INTO idempotency(user_id, idem_key, request_hash, status, body, created_at)"
 				" VALUES (?, ?, ?, ?, ?, ?)",
@@ -86,6 +86,8 @@ static const char *const idempotency_migrations[] = {
 	"  user_id BIGINT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,\n"
 	"  status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,\n"
 	"  PRIMARY KEY (user_id, idem_key)){{NOROWID}};\n",
+	/* 2: expired answers of all users found by age (idem_store). */
+	"CREATE INDEX idempotency_created ON idempotency(created_at);\n",
 	NULL,
 };
 

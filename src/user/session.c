@@ -123,6 +123,13 @@ int session_login(struct db *db, const char *username, const char *password, con
 		if (pw_hash(password, hash, sizeof hash) == 0)
 			rc = db_run(db, "UPDATE app_user SET pwhash = ? WHERE id = ?", DB_ARGS(DB_T(hash), DB_I(id)), err);
 	}
+	/* Sessions idle past the limit can never be used again (session_lookup
+	 * refuses them); a closed browser never logs out, so they are swept
+	 * here, every user's, rather than kept for good. */
+	if (!rc)
+		rc = db_run(db, "DELETE FROM session WHERE last_seen < CAST(? AS BIGINT) - 60 * COALESCE((SELECT CAST(value AS BIGINT)"
+				" FROM setting WHERE key = 'auth.idle_minutes'), 60)",
+			    DB_ARGS(DB_I(now)), err);
 	if (!rc)
 		rc = db_run(db, "INSERT INTO session(token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
 			    DB_ARGS(DB_T(th), DB_I(id), DB_T(csrf), DB_I(now), DB_I(now)), err);

@@ -26,13 +26,14 @@ const count = async () => (await admin.get(`/activities?org=${branch}&size=1`)).
 const withKey = (c, key, body, p = '/activities') => c.req('POST', p, body, { 'Idempotency-Key': key });
 // Ages a stored answer by the engine's own client (the server reads the
 // clock; the test moves the row, not the date).
-function age(key, seconds) {
-  const sql = `UPDATE idempotency SET created_at = created_at - ${seconds} WHERE idem_key = '${key}'`;
+function sql(text) {
   const r = db.url.startsWith('postgres')
-    ? spawnSync('psql', [db.url, '-qc', sql], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [db.url, sql], { encoding: 'utf8' });
+    ? spawnSync('psql', [db.url, '-qAtc', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [db.url, text], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
 }
+const age = (key, seconds) => sql(`UPDATE idempotency SET created_at = created_at - ${seconds} WHERE idem_key = '${key}'`);
 
 describe('Idempotency-Key', () => {
   it('the same key and body again: the first answer, marked replayed, and one record', async () => {
@@ -126,6 +127,15 @@ describe('Idempotency-Key', () => {
     assert.equal(again.body.id, later.body.id, 'and now answers with its new first answer');
   });
 
+  it("an expired answer is swept when anyone stores one, not only its own user's next", async () => {
+    assert.equal((await withKey(admin, 'k-sweep-1', meeting('幂等清理一'))).status, 201);
+    age('k-sweep-1', 24 * 3600 + 60);
+    assert.equal(sql("SELECT count(*) FROM idempotency WHERE idem_key = 'k-sweep-1'"), '1');
+    assert.equal((await withKey(zhibu, 'k-sweep-2', meeting('幂等清理二'))).status, 201);
+    assert.equal(sql("SELECT count(*) FROM idempotency WHERE idem_key = 'k-sweep-1'"), '0', "another user's expired answer is gone");
+    assert.equal(sql("SELECT count(*) FROM idempotency WHERE idem_key = 'k-sweep-2'"), '1');
+  });
+
   it('a key with a control character or outside ASCII is refused', async () => {
     const before = await count();
     // fetch will not send a control character in a header: the request goes out by hand.
@@ -158,6 +168,27 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('sessions', () => {
+  it('a session idle past the limit is swept at the next login, whoever logs in', async () => {
+    // 'jiguan' logs in nowhere else in this file: its sessions are the ones aged here.
+    const n = () => Number(sql("SELECT count(*) FROM session WHERE user_id = (SELECT id FROM app_user WHERE username = 'jiguan')"));
+    const ageAll = () => sql("UPDATE session SET last_seen = last_seen - 2 * 3600 WHERE user_id = (SELECT id FROM app_user WHERE username = 'jiguan')");
+    const idle = await loginAs(srv.base, 'jiguan');
+    ageAll();
+    assert.equal((await idle.get('/session')).status, 401, 'idle past 60 minutes: refused, and deleted');
+    assert.equal(n(), 0);
+    // A browser that never came back leaves its session behind, until a login sweeps it.
+    const left = await loginAs(srv.base, 'jiguan');
+    assert.equal((await left.get('/session')).status, 200);
+    ageAll();
+    assert.equal(n(), 1);
+    await loginAs(srv.base, 'admin');
+    assert.equal(n(), 0, "another user's login swept it");
+    assert.equal((await admin.get('/session')).status, 200, 'sessions in use stay');
+    assert.equal((await zhibu.get('/session')).status, 200);
+  });
+});
+
 describe('health', () => {
   it('200 while the database answers; ?verbose for administrators only', async () => {
     const anon = new Client(srv.base);
@@ -165,12 +196,14 @@ describe('health', () => {
     assert.equal(h.status, 200);
     assert.equal(h.body.ok, true);
     assert.equal(h.body.database, undefined);
+    assert.equal(h.body.schema, undefined, 'which release runs is not told to anyone');
     assert.equal((await anon.get('/health?verbose')).status, 401);
     assert.equal((await zhibu.get('/health?verbose')).status, 403);
     const v = await admin.get('/health?verbose');
     assert.equal(v.status, 200, JSON.stringify(v.body));
     assert.equal(v.body.database.engine, process.env.DJ_PG_URL ? 'postgresql' : 'sqlite');
     assert.equal(v.body.database.primary, true);
+    assert.ok(v.body.schema > 0, 'the schema version, for the administrator');
     if (process.env.DJ_PG_URL) {
       assert.equal(v.body.database.host, '127.0.0.1');
       assert.equal(v.body.database.port, new URL(process.env.DJ_PG_URL).port);
