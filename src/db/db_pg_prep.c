@@ -9,10 +9,13 @@
  * types) is seen, so one-off texts — a version bump with its ids written
  * in, a list built for one request — never take a slot; one without
  * parameters that comes back (the versions' read, 50 times a second under
- * writes) is prepared like the others.  A slot once
- * prepared stays so for the connection's life: at most PREP_SLOTS named
- * statements per backend.  A connection replaced after a loss (db_pg.c)
- * starts with none.  DANGJIAN_PG_PREPARE=0 sends everything unnamed (to
+ * writes) is prepared like the others.  A text's hash picks a set of
+ * PREP_WAYS slots: a text only noted once gives way to a newer one (the
+ * least recently used), a prepared one stays so for the connection's life,
+ * at most PREP_SETS * PREP_WAYS named statements per backend.  One slot per
+ * hash, first come kept for good, sent every text that later hashed there
+ * unprepared (db_sqlite.c found 43,638 such re-preparations in one
+ * generate).  A connection replaced after a loss (db_pg.c) starts with none.  DANGJIAN_PG_PREPARE=0 sends everything unnamed (to
  * measure). */
 #include "db/db_driver.h"
 
@@ -23,16 +26,20 @@
 
 #include "core/mem.h"
 
-#define PREP_SLOTS 256
+#define PREP_SETS 64
+#define PREP_WAYS 8
+#define PREP_SLOTS (PREP_SETS * PREP_WAYS)
 
 struct prep_slot {
 	char *key;		/* the parameters' types, then the text */
+	unsigned long used;	/* the tick of its last use: the oldest noted text goes first */
 	bool ready;		/* prepared on the connection as "dj<slot>" */
 	bool bad;		/* its plan cannot stand (a schema changed): sent unnamed */
 };
 
 struct pg_prep {
 	const void *conn;	/* the connection the slots are for */
+	unsigned long tick;
 	struct prep_slot slot[PREP_SLOTS];
 };
 
@@ -92,18 +99,25 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 	}
 	unsigned h;
 	char *key = prep_key(q, n, types, &h);
-	int i = (int)(h % PREP_SLOTS);
-	struct prep_slot *s = &p->slot[i];
-	bool same = s->key && strcmp(s->key, key) == 0;
-	if (!same) {
-		if (!s->key || !s->ready) {	/* first sight: noted, sent unnamed */
-			free(s->key);
-			*s = (struct prep_slot){.key = key};
+	struct prep_slot *set = &p->slot[(h % PREP_SETS) * PREP_WAYS], *s = NULL, *free_way = NULL;
+	for (int w = 0; w < PREP_WAYS && !s; w++) {
+		struct prep_slot *x = &set[w];
+		if (x->key && strcmp(x->key, key) == 0)
+			s = x;
+		else if (!x->ready && (!free_way || !x->key || (free_way->key && x->used < free_way->used)))
+			free_way = x;	/* empty, or the oldest text seen only once */
+	}
+	if (!s) {
+		if (free_way) {	/* first sight: noted, sent unnamed */
+			free(free_way->key);
+			*free_way = (struct prep_slot){.key = key, .used = ++p->tick};
 		} else {
-			free(key);	/* the slot is another's */
+			free(key);	/* every way holds a prepared statement */
 		}
 		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
 	}
+	s->used = ++p->tick;
+	int i = (int)(s - p->slot);
 	free(key);
 	if (s->bad)
 		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
