@@ -176,6 +176,11 @@ char *db_like_pattern(const char *q);
  * large write set in memory instead of spilling it mid-transaction; false
  * returns to the normal cache and gives the memory back. */
 void db_bulk(struct db *db, bool on);
+/* PostgreSQL: ANALYZE the database inside the caller's transaction, after a
+ * bulk load: autovacuum cannot see uncommitted rows, so without this the
+ * planner picks the next statements' plans from default estimates (and
+ * ANALYZE invalidates the plans already cached).  SQLite: nothing. */
+int db_analyze(struct db *db, struct dj_error *err);
 /* `n` fresh ids of `table`.id, reserved inside the caller's transaction, so a
  * row can be sealed with its id before it is inserted (one write per row). */
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err);

@@ -21,6 +21,28 @@ void db_bulk(struct db *db, bool on)
 	db_exec(db, on ? "PRAGMA cache_size=-262144" : "PRAGMA cache_size=-8000; PRAGMA shrink_memory", NULL);
 }
 
+int db_analyze(struct db *db, struct dj_error *err)
+{
+	if (db->kind != DB_PG)
+		return 0;
+	/* Only tables holding rows: one analyzed while still empty is planned as
+	 * empty from then on (a foreign key's check of it cached as a scan),
+	 * while one never analyzed is assumed to have a few pages. */
+	char *tables = NULL;
+	int rc = db_text1(db, &tables,
+			  "SELECT string_agg(quote_ident(relname), ', ' ORDER BY relname) FROM pg_class "
+			  "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
+			  "AND pg_relation_size(oid) > 0",
+			  DB_NOARGS, err);
+	if (!rc && tables) {
+		char *sql = xasprintf("ANALYZE %s", tables);
+		rc = db_exec(db, sql, err);
+		free(sql);
+	}
+	free(tables);
+	return rc;
+}
+
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err)
 {
 	char sql[200];

@@ -519,6 +519,9 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		dj_fail(err, DJ_EDB, "", "generate failed");
 	rc = rc ? err->code : 0;
 	gen_clock_lap(&clk, "tree");
+	if (!rc)
+		rc = db_analyze(db, err);
+	gen_clock_lap(&clk, "analyze");
 	/* Each module's step, in the module table's order. */
 	struct gen pub = {.db = db, .r = g.r, .scale = o->scale, .years = o->scale == GEN_DEMO ? 1 : 3, .log = g.log,
 			  .st = st, .clock = &clk};
@@ -527,6 +530,9 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		if ((*m)->generate) {
 			rc = (*m)->generate(&pub, err);
 			gen_clock_lap(&clk, (*m)->name);
+			if (!rc)
+				rc = db_analyze(db, err);
+			gen_clock_lap(&clk, "analyze");
 		}
 	g.r = pub.r;
 	if (!rc && g.log)
