@@ -202,11 +202,13 @@ int db_copy_end(struct db_copy *cp, struct dj_error *err);
  * table's exclusive lock to the commit: only for a database nobody else uses
  * yet (generate).  SQLite: nothing. */
 int db_copy_defer_checks(struct db_copy *cp, struct dj_error *err);
-/* SQLite: drop the AFTER INSERT triggers of the NULL-ended `tables` until
- * db_triggers_restore creates them again from their saved text, both inside
- * the caller's transaction; the caller then does once, over the loaded
- * rows, what the triggers did per row.  *saved is NULL on PostgreSQL, whose
- * insert triggers run once per statement (per COPY block) already. */
+/* Take away the AFTER INSERT triggers of the NULL-ended `tables` until
+ * db_triggers_restore puts them back, both inside the caller's transaction
+ * (SQLite: dropped and created again from their saved text; PostgreSQL:
+ * disabled and enabled, which holds the tables' lock to the commit: only for
+ * a database nobody else uses yet, as generate's); the caller then does
+ * once, over the loaded rows, what the triggers did per row (SQLite) or per
+ * COPY block (PostgreSQL: the block's rows aggregated again each time). */
 int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved, struct dj_error *err);
 int db_triggers_restore(struct db *db, json_t *saved, struct dj_error *err);
 

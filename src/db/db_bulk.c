@@ -332,13 +332,21 @@ int db_copy_end(struct db_copy *cp, struct dj_error *err)
 int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved, struct dj_error *err)
 {
 	*saved = NULL;
-	if (db->kind != DB_SQLITE)
-		return 0;
 	json_t *all = json_array();
 	int rc = 0;
 	for (; *tables && !rc; tables++) {
-		json_t *t = db_rows(db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
-					" AND sql LIKE '% AFTER INSERT ON %' ORDER BY name", DB_ARGS(DB_T(*tables)), err);
+		/* "sql" makes the trigger again, "off" takes it away for the load.
+		 * PostgreSQL: the (statement) triggers fired by INSERT, after it,
+		 * disabled and enabled again (both transactional). */
+		json_t *t = db->kind == DB_SQLITE
+				    ? db_rows(db, "SELECT sql, 'DROP TRIGGER ' || name AS off FROM sqlite_master"
+						  " WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '% AFTER INSERT ON %'"
+						  " ORDER BY name", DB_ARGS(DB_T(*tables)), err)
+				    : db_rows(db, "SELECT 'ALTER TABLE ' || quote_ident(?) || ' ENABLE TRIGGER ' || quote_ident(tgname)"
+						  " AS sql, 'ALTER TABLE ' || quote_ident(?) || ' DISABLE TRIGGER ' ||"
+						  " quote_ident(tgname) AS off FROM pg_trigger WHERE tgrelid = CAST(? AS regclass)"
+						  " AND NOT tgisinternal AND tgenabled <> 'D' AND (tgtype & 4) <> 0 AND (tgtype & 2) = 0"
+						  " ORDER BY tgname", DB_ARGS(DB_T(*tables), DB_T(*tables), DB_T(*tables)), err);
 		if (!t) {
 			rc = err->code;
 			break;
@@ -351,9 +359,7 @@ int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved
 	json_array_foreach(all, i, x) {
 		if (rc)
 			break;
-		char *sql = xasprintf("DROP TRIGGER %s", json_string_value(json_object_get(x, "name")));
-		rc = db_exec(db, sql, err);
-		free(sql);
+		rc = db_exec(db, json_string_value(json_object_get(x, "off")), err);
 	}
 	if (rc)
 		json_decref(all);

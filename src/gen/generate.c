@@ -519,20 +519,18 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 		dj_fail(err, DJ_EDB, "", "generate failed");
 	rc = rc ? err->code : 0;
 	gen_clock_lap(&clk, "tree");
-	if (!rc)
-		rc = db_analyze(db, err);
-	gen_clock_lap(&clk, "analyze");
 	/* Each module's step, in the module table's order. */
 	struct gen pub = {.db = db, .r = g.r, .scale = o->scale, .years = o->scale == GEN_DEMO ? 1 : 3, .log = g.log,
 			  .st = st, .clock = &clk};
 	memcpy(pub.today, g.today, sizeof pub.today);
 	for (const struct module *const *m = modules; !rc && *m; m++)
 		if ((*m)->generate) {
-			rc = (*m)->generate(&pub, err);
-			gen_clock_lap(&clk, (*m)->name);
-			if (!rc)
-				rc = db_analyze(db, err);
+			/* Statistics of the rows loaded so far, for this step's plans. */
+			rc = db_analyze(db, err);
 			gen_clock_lap(&clk, "analyze");
+			if (!rc)
+				rc = (*m)->generate(&pub, err);
+			gen_clock_lap(&clk, (*m)->name);
 		}
 	g.r = pub.r;
 	if (!rc && g.log)

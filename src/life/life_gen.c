@@ -311,15 +311,16 @@ int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, str
 				   " (SELECT org_kind FROM life_rule) ORDER BY id", DB_NOARGS, err);
 	int rc = orgs ? 0 : err->code;
 	/* SQLite's triggers upsert a tally row per row loaded (two thirds of a
-	 * city's generate): into empty tables the tallies are counted once at
-	 * the end instead, as the migrations that made them fill them. */
+	 * city's generate), PostgreSQL's aggregate each COPY block: into empty
+	 * tables the tallies are counted once at the end instead, as the
+	 * migrations that made them fill them. */
 	json_t *triggers = NULL;
 	int64_t loaded = 1;
-	if (!rc && db_kind(db) == DB_SQLITE)
-		rc = db_int1(db, &loaded, "SELECT EXISTS (SELECT 1 FROM activity_org) + EXISTS (SELECT 1 FROM attendance)"
-				 " + EXISTS (SELECT 1 FROM study_done) + EXISTS (SELECT 1 FROM life_tally)"
-				 " + EXISTS (SELECT 1 FROM att_tally) + EXISTS (SELECT 1 FROM att_foreign)"
-				 " + EXISTS (SELECT 1 FROM study_tally)", DB_NOARGS, err);
+	if (!rc)
+		rc = db_int1(db, &loaded, "SELECT CASE WHEN EXISTS (SELECT 1 FROM activity_org) OR EXISTS (SELECT 1 FROM attendance)"
+				 " OR EXISTS (SELECT 1 FROM study_done) OR EXISTS (SELECT 1 FROM life_tally)"
+				 " OR EXISTS (SELECT 1 FROM att_tally) OR EXISTS (SELECT 1 FROM att_foreign)"
+				 " OR EXISTS (SELECT 1 FROM study_tally) THEN 1 ELSE 0 END", DB_NOARGS, err);
 	if (!rc && !loaded)
 		rc = db_triggers_suspend(db, (const char *const[]){"activity_org", "attendance", "study_done", NULL},
 					 &triggers, err);
