@@ -27,12 +27,16 @@ int db_analyze(struct db *db, struct dj_error *err)
 		return 0;
 	/* Only tables holding rows: one analyzed while still empty is planned as
 	 * empty from then on (a foreign key's check of it cached as a scan),
-	 * while one never analyzed is assumed to have a few pages. */
+	 * while one never analyzed is assumed to have a few pages.  And only
+	 * those grown by over a fifth since their statistics were taken (ANALYZE
+	 * sets relpages at once, outside the transaction's snapshot): the rest
+	 * cost a sample each and would plan the same. */
 	char *tables = NULL;
 	int rc = db_text1(db, &tables,
 			  "SELECT string_agg(quote_ident(relname), ', ' ORDER BY relname) FROM pg_class "
 			  "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
-			  "AND pg_relation_size(oid) > 0",
+			  "AND pg_relation_size(oid) > 0 AND pg_relation_size(oid) > "
+			  "1.2 * relpages * current_setting('block_size')::bigint",
 			  DB_NOARGS, err);
 	if (!rc && tables) {
 		char *sql = xasprintf("ANALYZE %s", tables);

@@ -526,8 +526,10 @@ int gen_run(struct db *db, const struct gen_opts *o, struct gen_stats *st, struc
 	for (const struct module *const *m = modules; !rc && *m; m++)
 		if ((*m)->generate) {
 			/* Statistics of the rows loaded so far, for this step's plans. */
+			char lap[64];
+			snprintf(lap, sizeof lap, "analyze (%s)", (*m)->name);
 			rc = db_analyze(db, err);
-			gen_clock_lap(&clk, "analyze");
+			gen_clock_lap(&clk, lap);
 			if (!rc)
 				rc = (*m)->generate(&pub, err);
 			gen_clock_lap(&clk, (*m)->name);
