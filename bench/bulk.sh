@@ -14,6 +14,7 @@
 # so the generated databases stay as generated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/harness.sh
 scale=${SCALE:-city}
 bin=${BIN:-build/dangjian}
 out=bench/out/bulk
@@ -31,14 +32,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${DJ_PG_ROOT:-}" ]; then
-	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); port=$(( (RANDOM % 2000) + 53000 ))
-	run=(); if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; run=(runuser -u postgres --); fi
-	"${run[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	# Durable as a production server would be (fsync on), on loopback.
-	"${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
-	PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -m fast stop)
-	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$port/postgres"
+	bench_pg_start
 fi
 pgdb() { echo "${DJ_PG_ROOT%/*}/$1"; }
 psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bulk_imp" -c "DROP DATABASE IF EXISTS dj_bulk_pub"

@@ -14,6 +14,7 @@
 # then has the other's columns empty).  Asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/harness.sh
 scale=${SCALE:-province}
 seed=${SEED:-1}
 today=${TODAY:-2026-11-30}
@@ -30,13 +31,7 @@ cleanup() {
 trap cleanup EXIT
 case " $engines " in *" pg "*) ;; *) DJ_PG_ROOT=none;; esac
 if [ -z "${DJ_PG_ROOT:-}" ]; then
-	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); port=$(( (RANDOM % 2000) + 53000 ))
-	run=(); if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; run=(runuser -u postgres --); fi
-	"${run[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	"${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
-	PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -m fast stop)
-	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$port/postgres"
+	bench_pg_start
 fi
 pgurl="${DJ_PG_ROOT%/*}/dj_bench_gen"
 [ "$DJ_PG_ROOT" = none ] || psql "$DJ_PG_ROOT" -qc "DROP DATABASE IF EXISTS dj_bench_gen" -c "CREATE DATABASE dj_bench_gen"

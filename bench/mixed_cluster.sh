@@ -14,6 +14,7 @@
 # The readers and the writer are bench/mixed.mjs and bench/mixed.lua.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/harness.sh
 out=bench/out/mixed_cluster; mkdir -p "$out"
 bin=${BIN:-build/dangjian}
 duration=${DURATION:-8}; rate=${RATE:-20}; nusers=${USERS:-200}; scale=${SCALE:-city}
@@ -31,15 +32,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${DJ_PG_ROOT:-}" ]; then
-	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-	PGDIR=$(mktemp -d /tmp/dj-bench-pg-XXXXXX); pgport=$(( (RANDOM % 2000) + 53000 ))
-	run=(); if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; run=(runuser -u postgres --); fi
-	"${run[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	# Durable as a production server would be (fsync on), on loopback.
-	"${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-		-o "-p $pgport -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-	PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -m fast stop)
-	DJ_PG_ROOT="postgresql://postgres@127.0.0.1:$pgport/postgres"
+	bench_pg_start -c max_connections=200
 	unset REUSE
 fi
 url="${DJ_PG_ROOT%/*}/dj_mixed_cluster"; key="$out/pg.key"

@@ -210,7 +210,11 @@ int db_copy_defer_checks(struct db_copy *cp, struct dj_error *err);
  * once, over the loaded rows, what the triggers did per row (SQLite) or per
  * COPY block (PostgreSQL: the block's rows aggregated again each time). */
 int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved, struct dj_error *err);
-int db_triggers_restore(struct db *db, json_t *saved, struct dj_error *err);
+/* After the load: when `rc` (the load's outcome) is 0, the NULL-ended
+ * `fills` (what the triggers keep, counted over the loaded rows) and the
+ * triggers back; otherwise only `saved` is freed (the transaction rolls
+ * back, the suspension with it).  Returns the first error, `rc` first. */
+int db_triggers_restore(struct db *db, json_t *saved, const char *const *fills, int rc, struct dj_error *err);
 
 /* A WHERE clause built from the filters actually given, so the planner sees
  * only real conditions ("?1 = 0 OR …" would defeat every index).  Conditions

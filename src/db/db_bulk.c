@@ -333,6 +333,19 @@ int db_copy_end(struct db_copy *cp, struct dj_error *err)
 	return rc;
 }
 
+/* Each row's FIELD run as a statement, in order, up to the first error. */
+static int exec_each(struct db *db, json_t *rows, const char *field, struct dj_error *err)
+{
+	int rc = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(rows, i, x) {
+		if ((rc = db_exec(db, json_string_value(json_object_get(x, field)), err)))
+			break;
+	}
+	return rc;
+}
+
 int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved, struct dj_error *err)
 {
 	*saved = NULL;
@@ -358,13 +371,8 @@ int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved
 		json_array_extend(all, t);
 		json_decref(t);
 	}
-	size_t i;
-	json_t *x;
-	json_array_foreach(all, i, x) {
-		if (rc)
-			break;
-		rc = db_exec(db, json_string_value(json_object_get(x, "off")), err);
-	}
+	if (!rc)
+		rc = exec_each(db, all, "off", err);
 	if (rc)
 		json_decref(all);
 	else
@@ -372,16 +380,12 @@ int db_triggers_suspend(struct db *db, const char *const *tables, json_t **saved
 	return rc;
 }
 
-int db_triggers_restore(struct db *db, json_t *saved, struct dj_error *err)
+int db_triggers_restore(struct db *db, json_t *saved, const char *const *fills, int rc, struct dj_error *err)
 {
-	int rc = 0;
-	size_t i;
-	json_t *x;
-	json_array_foreach(saved, i, x) {
-		if (rc)
-			break;
-		rc = db_exec(db, json_string_value(json_object_get(x, "sql")), err);
-	}
+	for (; !rc && *fills; fills++)
+		rc = db_exec(db, *fills, err);
+	if (!rc)
+		rc = exec_each(db, saved, "sql", err);
 	json_decref(saved);
 	return rc;
 }

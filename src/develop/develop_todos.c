@@ -107,15 +107,17 @@ static int todo_rows(struct db *db, const char *sql, int64_t org, const char *la
  * 发展, develop_stop.c), so that a 预备党员 back from elsewhere is not left
  * with neither a pipeline nor a roster 待办 (member_todos leaves piped
  * members to this module).  Shaped as DUE_STEPS for the same WHO filters;
- * due_on the day they came back, by ?2. */
+ * due_on the day they came back, by ?2.  Only an end of the roster has a
+ * day back (BACK_ON), so the pipeline's own stop reasons drop out by it;
+ * the two ends the pipeline itself makes are left out as in
+ * develop_stopped_by_end. */
 #define BACK_ON "(SELECT max(e.back_on) FROM member_end e WHERE e.member_id = p.member_id AND e.reason = p.stop_reason" \
 	" AND e.on_date = p.stopped_on)"
 #define CONTINUE_ROWS                                                                                              \
 	"SELECT p.id, p.name, p.org_id, o.name AS org_name, 0 AS due_step, " BACK_ON " AS due_on, "                \
 	UPPER_OF(COMMITTEES, "0") " AS actor_org, 1 AS upper FROM develop_person p JOIN org o ON o.id = p.org_id"  \
 	" JOIN member m ON m.id = p.member_id WHERE p.status = 'stopped' AND p.next_id IS NULL AND m.active = 1"   \
-	" AND p.stop_reason NOT IN ('withdrawn', 'unfit', 'not_approved', 'other', 'not_admitted',"               \
-	" 'probation_cancelled') AND " BACK_ON " <= ?2"
+	" AND p.stop_reason NOT IN ('not_admitted', 'probation_cancelled') AND " BACK_ON " <= ?2"
 
 static int continue_todos(struct db *db, const char *who, int64_t org, const char *last, json_t *out,
 			  struct dj_error *err)

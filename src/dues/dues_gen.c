@@ -195,14 +195,8 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	int end = db_copy_end(card_cp, rc ? NULL : err);
 	int end2 = db_copy_end(pay_cp, rc || end ? NULL : err);
 	rc = rc ? rc : end ? end : end2;
-	if (triggers) {
-		if (!rc)
-			rc = db_exec(g->db, dues_tally_fill, err);
-		if (!rc)
-			rc = db_triggers_restore(g->db, triggers, err);
-		else
-			json_decref(triggers);	/* the transaction rolls back, the drops with it */
-	}
+	if (triggers)
+		rc = db_triggers_restore(g->db, triggers, (const char *const[]){dues_tally_fill, NULL}, rc, err);
 	if (!rc && g->log)
 		fprintf(g->log, "  dues: %lld cards, %lld payments\n", (long long)cards, (long long)payments);
 	return rc;

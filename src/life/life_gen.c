@@ -363,14 +363,8 @@ int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, str
 	rc = rc ? rc : end ? end : end2;
 	gen_clock_lap(clk, "life: copy end");
 	if (triggers) {
-		if (!rc)
-			rc = db_exec(db, life_tallies_fill, err);
-		if (!rc)
-			rc = db_exec(db, life_study_tally_fill, err);
-		if (!rc)
-			rc = db_triggers_restore(db, triggers, err);
-		else
-			json_decref(triggers);	/* the transaction rolls back, the drops with it */
+		rc = db_triggers_restore(db, triggers, (const char *const[]){life_tallies_fill, life_study_tally_fill, NULL},
+					 rc, err);
 		gen_clock_lap(clk, "life: tallies");
 	}
 	free(g.ids);

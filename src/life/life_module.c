@@ -175,7 +175,8 @@ static const struct nav_entry life_nav[] = {
 
 /* What the insert triggers of activity_org and attendance keep, counted
  * once over all their rows: the fills of steps 2 and 4, for generate's load
- * into empty tables on SQLite (life_gen.c), whose triggers are per row. */
+ * into empty tables (life_gen.c), whose triggers run per row on SQLite and
+ * per COPY block on PostgreSQL. */
 const char life_tallies_fill[] =
 	"INSERT INTO life_tally(org_id, year, kind, speaker, " TALLY_COLS("") ")\n"
 	"  SELECT org_id, " TALLY_YEAR("") ", kind, " TALLY_SPEAKER("") ", " TALLY_SUMS "\n"

@@ -253,13 +253,12 @@ int member_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
  * UPDATE; SQLite: BEGIN IMMEDIATE already holds the one write lock). */
 static json_t *stored_row(struct db *db, int64_t id, bool lock, struct dj_error *err)
 {
-	json_t *cur = db_row(db, lock && db_kind(db) == DB_PG
-		? "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date, status, position,"
-		  " is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end FROM member WHERE id = ?"
-		  " FOR UPDATE"
-		: "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date, status, position,"
-		  " is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end FROM member WHERE id = ?",
-		DB_ARGS(DB_I(id)), err);
+#define STORED_SQL "SELECT org_id, name, gender, ethnicity, birth_date, education, join_date, full_date, status," \
+		   " position, is_mobile, mobile_place, mobile_since, id_card_enc, phone_enc, probation_end" \
+		   " FROM member WHERE id = ?"
+	json_t *cur = db_row(db, lock && db_kind(db) == DB_PG ? STORED_SQL " FOR UPDATE" : STORED_SQL,
+			     DB_ARGS(DB_I(id)), err);
+#undef STORED_SQL
 	if (!cur) {
 		if (err->code == DJ_ENOTFOUND)
 			dj_fail(err, DJ_ENOTFOUND, "id", "党员不存在");
@@ -507,11 +506,13 @@ int member_convert(struct db *db, const struct actor *a, int64_t id, json_t *in,
 		return rc;
 	/* A member who came through the pipeline (src/develop/) converts by its
 	 * steps 22–24; this route stays for those who came without one (DESIGN). */
-	bool piped, live;
-	if ((rc = db_exists(db, &piped, "SELECT 1 FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err)) ||
-	    (rc = db_exists(db, &live, "SELECT 1 FROM develop_person WHERE member_id = ? AND status <> 'stopped'",
-			    DB_ARGS(DB_I(id)), err)))
-		return rc;
+	json_t *pipe = db_row(db, "SELECT count(*) AS n, count(CASE WHEN status <> 'stopped' THEN 1 END) AS live"
+				  " FROM develop_person WHERE member_id = ?", DB_ARGS(DB_I(id)), err);
+	if (!pipe)
+		return err->code;
+	bool piped = json_integer_value(json_object_get(pipe, "n")) > 0;
+	bool live = json_integer_value(json_object_get(pipe, "live")) > 0;
+	json_decref(pipe);
 	/* Back on the roster after an end that stopped the pipeline (转出 and a
 	 * letter back): the 上级党委 goes on with it there first (继续发展). */
 	if (piped && !live)
