@@ -73,6 +73,17 @@ int roster_end_tx(struct db *db, const struct actor *a, int64_t member_id, const
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于入党日期（%s）", join);
 	else if (strcmp(on_date, a->today) > 0)
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能晚于今天");
+	/* Back on the roster after an end (a letter received back): a new end
+	 * cannot precede the day they came back. */
+	char *back = NULL;
+	if (!rc && (rc = db_text1(db, &back, "SELECT max(back_on) FROM member_end WHERE member_id = ?",
+				  DB_ARGS(DB_I(member_id)), err)) == DJ_ENOTFOUND) {
+		dj_error_clear(err);
+		rc = 0;
+	}
+	if (!rc && back && strcmp(on_date, back) < 0)
+		rc = dj_fail(err, DJ_EINVAL, "on_date", "日期不能早于该党员回到党员名册的日期（%s）", back);
+	free(back);
 	if (!rc && !transfer_id) {
 		/* A pending transfer decides first (accept it, or have it returned). */
 		int64_t pending = 0;

@@ -188,6 +188,13 @@ describe('out of the platform and back', () => {
     assert.equal((await ok(await zhibu.get(`/members/${m.id}`))).active, 1);
     const twice = await zhibu.post('/transfers/in', { to_org_id: JG01, place: 'x', letter_no: 'y', on_date: TODAY, member_id: m.id });
     assert.equal(twice.status, 409);
+    // Back on the roster today: a letter out (an end) dated before that is refused, nothing stored.
+    const early = await zhibu.post('/transfers', { member_id: m.id, place: '中共某省交通运输厅机关委员会', letter_no: '组转字〔2026〕T09号',
+      on_date: '2026-06-14' });
+    assert.equal(early.status, 400, JSON.stringify(early.body));
+    assert.equal(early.body.field, 'on_date');
+    assert.match(early.body.error, /回到党员名册/);
+    assert.equal((await ok(await zhibu.get(`/members/${m.id}`))).active, 1);
     const person = { name: '转入测试', gender: 'female', id_card: idCard("19900101", 732), join_date: '2015-07-01', status: 'full',
       full_date: '2016-07-01' };
     const bad = await zhibu.post('/transfers/in', { to_org_id: JG01, place: '外省某党支部', letter_no: '外转字〔2026〕10号', on_date: TODAY,
