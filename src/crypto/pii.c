@@ -33,7 +33,7 @@ static int read_key(const char *path, unsigned char master[crypto_kdf_KEYBYTES],
 	size_t n = fread(master, 1, crypto_kdf_KEYBYTES, f);
 	fclose(f);
 	if (n != crypto_kdf_KEYBYTES)
-		return dj_fail(err, DJ_EIO, "key", "key file %s is damaged (expected %d bytes)", path,
+		return dj_fail(err, DJ_EINVAL, "key", "key file %s is damaged (expected %d bytes)", path,
 			       crypto_kdf_KEYBYTES);
 	return 0;
 }
@@ -44,8 +44,8 @@ int pii_load_key(const char *path, bool create, struct dj_error *err)
 		return dj_fail(err, DJ_EIO, "", "libsodium failed to start");
 	unsigned char master[crypto_kdf_KEYBYTES];
 	if (access(path, F_OK) != 0) {
-		if (!create)
-			return dj_fail(err, DJ_EIO, "key", "key file %s not found (it is made by `dangjian init`)", path);
+		if (!create)	/* a mistyped --key: bad input, exit 2 */
+			return dj_fail(err, DJ_EINVAL, "key", "key file %s not found (it is made by `dangjian init`)", path);
 		crypto_kdf_keygen(master);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 		if (fd < 0)

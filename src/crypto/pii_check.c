@@ -56,8 +56,10 @@ int pii_key_check(struct db *db, const char *key_path, struct dj_error *err)
 		free(plain);
 		free(sealed);
 	}
+	/* The wrong key is bad input (the operator's --key), not a failure:
+	 * the CLI and `serve` answer with the message and exit status 2. */
 	if (!ok)
-		return dj_fail(err, DJ_EIO, "key",
+		return dj_fail(err, DJ_EINVAL, "key",
 			       "the key file %s cannot read this database's personal data: it was sealed with another key."
 			       " Every server on one database needs the same key file (copy it from the first server)",
 			       key_path);

@@ -70,9 +70,22 @@ it('a server refuses to start with a key file that cannot read the data', () => 
   fs.writeFileSync(wrong, Buffer.alloc(32, 1), { mode: 0o600 });
   const r = spawnSync(bin, ['serve', '--db', db.url, '--key', wrong, '--listen', '127.0.0.1:1', '--quiet'],
     { encoding: 'utf8', timeout: 20000 });
-  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /cannot read this database's personal data/);
   assert.match(r.stderr, /same key file/);
+  // The CLI commands say the same with the same status; a cut-short or
+  // mistyped key file is bad input too.
+  const c = cli(['check', '--db', db.url, '--key', wrong, '--org', '1']);
+  assert.equal(c.code, 2, c.err);
+  assert.match(c.err, /same key file/);
+  const short = path.join(db.dir, 'short.key');
+  fs.writeFileSync(short, Buffer.alloc(7, 1), { mode: 0o600 });
+  const d = cli(['check', '--db', db.url, '--key', short, '--org', '1']);
+  assert.equal(d.code, 2, d.err);
+  assert.match(d.err, /is damaged/);
+  const m = cli(['check', '--db', db.url, '--key', path.join(db.dir, 'nosuch.key'), '--org', '1']);
+  assert.equal(m.code, 2, m.err);
+  assert.match(m.err, /not found/);
 });
 
 it('a mistyped database, a missing directory or a file that is no backup of this engine: a message and exit 2, nothing made', () => {
