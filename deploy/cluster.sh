@@ -70,11 +70,21 @@ settled() {	# the node's state if it reached the one assigned
 		    AND reportedpgisrunning" 2>/dev/null
 }
 
+# Every piece listens on loopback only (its pg_hba.conf lets only loopback
+# in anyway): pg_autoctl starts postgres with -h from its configuration's
+# listen_addresses, which --listen sets.  State made before that said '*':
+# set it again before a restart.
+loopback_only() {	# $1: node name
+	[ -d "$dir/$1/data" ] || return 0
+	autoctl "$1" config set --pgdata "$dir/$1/data" postgresql.listen_addresses 127.0.0.1 >/dev/null
+}
+
 start_node() {	# $1: name, $2: port
 	mkdir -p "$dir/$1"
 	[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+	loopback_only "$1"
 	autoctl_bg "$1" "$dir/$1.log" create postgres --pgdata "$dir/$1/data" --pgport "$2" --hostname 127.0.0.1 \
-		--name "$1" --monitor "$monitor_url" --auth trust --no-ssl --dbname pgaf --run
+		--listen 127.0.0.1 --name "$1" --monitor "$monitor_url" --auth trust --no-ssl --dbname pgaf --run
 }
 
 # A start that fails stops what it started: nothing is left running.
@@ -109,8 +119,9 @@ start() {
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
 	say "monitor on 127.0.0.1:$mon"
 	mkdir -p "$dir/monitor"; [ "$(id -u)" = 0 ] && chown -R postgres "$dir/monitor"
+	loopback_only monitor
 	autoctl_bg monitor "$dir/monitor.log" create monitor --pgdata "$dir/monitor/data" --pgport "$mon" \
-		--hostname 127.0.0.1 --auth trust --no-ssl --run
+		--hostname 127.0.0.1 --listen 127.0.0.1 --auth trust --no-ssl --run
 	wait_for 60 psql -Atq "postgresql://autoctl_node@127.0.0.1:$mon/pg_auto_failover" -c "SELECT 1" ||
 		fail "$dir/monitor.log"
 	if [ -d "$dir/node1/data" ] && [ -d "$dir/node2/data" ]; then
