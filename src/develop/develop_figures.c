@@ -25,8 +25,12 @@ static int step_label(struct db *db, const char *key, char *out, size_t cap, str
 	" p.status, p.step FROM develop_person p WHERE p.org_id IN {{SUBTREE}}" cond
 
 /* Not stopped on ?3: never, not yet, or gone on again by then (继续发展
- * after the member came back onto the roster: resumed_on). */
-#define NOT_STOPPED " AND (p.stopped_on IS NULL OR p.stopped_on > ?3 OR p.resumed_on <= ?3)"
+ * after the member came back onto the roster: resumed_on), and not in an
+ * earlier gap either (a record continued, stopped and continued again). */
+#define NOT_STOPPED                                                                                            \
+	" AND (p.stopped_on IS NULL OR p.stopped_on > ?3 OR p.resumed_on <= ?3)"                                 \
+	" AND NOT EXISTS (SELECT 1 FROM develop_gap g WHERE g.person_id = p.id AND g.stopped_on <= ?3"            \
+	" AND g.resumed_on > ?3)"
 
 /* In a stage on ?3: entered it by then, not yet gone on, not stopped. */
 #define STAGE(from, until)                                                                                     \

@@ -76,6 +76,16 @@ static const char *const develop_migrations[] = {
 	 * when they are back on the roster; the stop stays on it, and the day it
 	 * went on closes the gap the figures leave out (develop_stop.c). */
 	"ALTER TABLE develop_person ADD COLUMN resumed_on TEXT;\n",
+	/* 5: every 继续发展 kept (a continued record that stops again keeps
+	 * the gap before: its history, and the figures of those days), from
+	 * the records already continued. */
+	"CREATE TABLE develop_gap (\n"
+	"  id {{ID}}, person_id BIGINT NOT NULL REFERENCES develop_person(id), stopped_on TEXT NOT NULL,\n"
+	"  stop_reason TEXT NOT NULL, stop_note TEXT, resumed_on TEXT NOT NULL, user_id BIGINT, created_at TEXT NOT NULL);\n"
+	"CREATE INDEX develop_gap_person ON develop_gap(person_id, stopped_on);\n"
+	"INSERT INTO develop_gap(person_id, stopped_on, stop_reason, stop_note, resumed_on, created_at)\n"
+	"  SELECT id, stopped_on, stop_reason, stop_note, resumed_on, updated_at FROM develop_person\n"
+	"  WHERE resumed_on IS NOT NULL AND stopped_on IS NOT NULL ORDER BY id;\n",
 	NULL,
 };
 
@@ -86,6 +96,7 @@ static const char *const develop_bench_tables[] = {"develop_step", "develop_pers
 static const struct db_table_scope develop_tables[] = {
 	{"develop_person", DEP(DEVELOP)},
 	{"develop_step", DEP(DEVELOP)},
+	{"develop_gap", DEP(DEVELOP)},
 	{0},
 };
 

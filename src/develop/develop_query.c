@@ -95,6 +95,18 @@ json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_
 	}
 	json_object_set_new(p, "member_back_on", back[0] ? json_string(back) : json_null());
 	json_object_set_new(p, "can_continue", json_boolean(back[0]));
+	/* The gaps gone on from (继续发展), oldest first: the record's history. */
+	json_t *gaps = db_rows(db, "SELECT stopped_on, stop_reason, stop_note, resumed_on FROM develop_gap"
+				   " WHERE person_id = ? ORDER BY stopped_on, id", DB_ARGS(DB_I(id)), err);
+	if (!gaps) {
+		json_decref(steps);
+		json_decref(o);
+		json_decref(p);
+		return NULL;
+	}
+	json_array_foreach(gaps, i, s)
+		json_object_set_new(s, "stop_label", json_string(develop_stop_label(S(s, "stop_reason"))));
+	json_object_set_new(p, "gaps", gaps);
 	json_object_set(p, "org_name", json_object_get(o, "name"));
 	json_object_set_new(p, "steps", steps);
 	json_decref(o);

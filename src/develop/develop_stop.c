@@ -409,7 +409,9 @@ int develop_back_on(struct db *db, json_t *p, char on[11], struct dj_error *err)
  * decides, as it approves the conversion.  The stop stays on the record as
  * history (stopped_on, stop_reason); resumed_on, the day they came back,
  * ends the gap the figures leave out.  The branch where they came back
- * goes on with it. */
+ * goes on with it.  Each gap is kept in develop_gap: a continued record may
+ * stop again (a second 转出) and go on again, and the stop columns then
+ * hold only the latest stop. */
 static int continue_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out,
 		       struct dj_error *err)
 {
@@ -436,6 +438,11 @@ static int continue_fn(struct db *db, const struct actor *a, int64_t id, json_t 
 	struct develop_rules r;
 	char now[21];
 	date_now_iso(now);
+	if (!rc)
+		rc = db_run(db, "INSERT INTO develop_gap(person_id, stopped_on, stop_reason, stop_note, resumed_on, user_id,"
+				" created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    DB_ARGS(DB_I(id), DB_T(S(p, "stopped_on")), DB_T(S(p, "stop_reason")), DB_T(S(p, "stop_note")),
+				    DB_T(on), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 	if (!rc)
 		rc = db_run(db, "UPDATE develop_person SET status = stopped_status, org_id = ?, resumed_on = ?, updated_at = ?"
 				" WHERE id = ?", DB_ARGS(DB_I(morg), DB_T(on), DB_T(now), DB_I(id)), err);

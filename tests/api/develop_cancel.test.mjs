@@ -448,7 +448,24 @@ describe('a membership that ends another way while in the pipeline', () => {
     assert.equal(trail[0].action, 'develop.continue');
     await refused(await jiguan.post(`/develop/people/${p.id}/resume`, { applied_on: TODAY }), 'status', 409);
     await ok(await zhibu.post(`/develop/people/${p.id}/steps`, { step: 21, on_date: '2026-05-20' }), 201);
-    for (const [on, inIt] of [['2026-01-31', true], ['2026-02-01', false], ['2026-05-09', false], ['2026-05-10', true], [TODAY, true]]) {
+    // A second 转出 and return: the first continuation stays in the
+    // record's history (gaps), and the 上级党委 continues it again.
+    const gap1 = { stopped_on: '2026-02-01', stop_reason: 'transfer_out', stop_label: '转出', resumed_on: '2026-05-10' };
+    const gaps = (x) => x.gaps.map((g) => ({ stopped_on: g.stopped_on, stop_reason: g.stop_reason, stop_label: g.stop_label,
+      resumed_on: g.resumed_on }));
+    assert.deepEqual(gaps(await get(p.id)), [gap1]);
+    await ok(await zhibu.post('/transfers', { member_id: p.member_id, ...letter, letter_no: '组转字〔2026〕D12号', on_date: '2026-07-01' }), 201);
+    d = await get(p.id);
+    assert.deepEqual([d.status, d.stopped_on, d.resumed_on ?? null, d.can_continue], ['stopped', '2026-07-01', null, false]);
+    assert.deepEqual(gaps(d), [gap1], 'the first continuation is still on the record');
+    await ok(await zhibu.post('/transfers/in', { to_org_id: branch, ...letter, letter_no: '外转字〔2026〕D12号', on_date: '2026-08-10',
+      member_id: p.member_id }), 201);
+    assert.equal((await get(p.id)).can_continue, true);
+    d = await ok(await jiguan.post(`/develop/people/${p.id}/resume`, {}), 201);
+    assert.deepEqual([d.id, d.status, d.step, d.stopped_on, d.resumed_on], [p.id, 'probationary', 21, '2026-07-01', '2026-08-10']);
+    assert.deepEqual(gaps(await get(p.id)), [gap1, { ...gap1, stopped_on: '2026-07-01', resumed_on: '2026-08-10' }]);
+    for (const [on, inIt] of [['2026-01-31', true], ['2026-02-01', false], ['2026-05-09', false], ['2026-05-10', true],
+      ['2026-06-30', true], ['2026-07-01', false], ['2026-08-09', false], ['2026-08-10', true], [TODAY, true]]) {
       assert.equal(await has('develop.probationary.count', `on=${on}`, p.id), inIt, `probationary ${on}`);
       assert.equal(await has('develop.stage.count', `on=${on}`, p.id), inIt, `stage ${on}`);
     }
