@@ -162,7 +162,7 @@ const struct route develop_routes[] = {
 	{"GET", "/api/v1/develop/people/:id", h_get, READS | ROUTE_DEP(ATTACH)},
 	{"POST", "/api/v1/develop/people/:id/cancel", h_cancel, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/resume", h_resume, ROUTE_MANAGE},
-	{"POST", "/api/v1/develop/people/:id/reveal", h_reveal, ROUTE_MANAGE},
+	{"POST", "/api/v1/develop/people/:id/reveal", h_reveal, ROUTE_MANAGE | ROUTE_SECRET},
 	{"POST", "/api/v1/develop/people/:id/steps", h_step, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/people/:id/stop", h_stop, ROUTE_MANAGE},
 	{"POST", "/api/v1/develop/steps/:id/attachments", h_attach, ROUTE_MANAGE | ROUTE_UPLOAD},

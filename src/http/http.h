@@ -33,6 +33,11 @@ enum {
 	/* With ROUTE_CACHE: the answer reads the account itself (its id, name,
 	 * preferences): kept per account. */
 	ROUTE_PER_USER = 32,
+	/* Its answer is personal data in clear (a reveal): an Idempotency-Key
+	 * is not honoured, since the kept answer would be that data stored
+	 * unencrypted for a day (and in backups and WAL); a repeat is
+	 * harmless, and audited again. */
+	ROUTE_SECRET = 64,
 };
 /* For ROUTE_CACHE: a scope of the data its answer reads (db/db_scope.h),
  * ROUTE_DEP(ORG) | ROUTE_DEP(MEMBER) …; none named means all of them.

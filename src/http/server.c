@@ -779,7 +779,7 @@ static int steps_run(struct http_ctx *c, bool worker)
 			getrusage(RUSAGE_THREAD, &c->ru_run);
 		db_timing_reset(c->db);
 		const char *key = http_header(c, "Idempotency-Key");
-		if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & ROUTE_PUBLIC))
+		if (key && strcmp(c->method, "POST") == 0 && !(c->route->flags & (ROUTE_PUBLIC | ROUTE_SECRET)))
 			rc = idem_run(c, key);
 		else
 			rc = c->route->fn(c);

@@ -130,7 +130,7 @@ const struct route member_routes[] = {
 	{"PATCH", "/api/v1/members/:id", h_update, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/transfer", h_transfer, ROUTE_MANAGE},
 	{"POST", "/api/v1/members/:id/convert", h_convert, ROUTE_MANAGE},
-	{"POST", "/api/v1/members/:id/reveal", h_reveal, 0},
+	{"POST", "/api/v1/members/:id/reveal", h_reveal, ROUTE_SECRET},
 	MEMBER_ROSTER_ROUTES
 	{0},
 };

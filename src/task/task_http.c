@@ -240,7 +240,7 @@ const struct route task_routes[] = {
 	{"GET", "/api/v1/plans/:id/matrix", h_matrix, ROUTE_MANAGE | ROUTE_CACHE | ROUTE_DEP(TASK) | ROUTE_DEP(ORG)},
 	{"GET", "/api/v1/plans/:id/contacts", h_contacts, ROUTE_MANAGE | ROUTE_CACHE},
 	{"PUT", "/api/v1/plans/:id/contacts/:org", h_contact_set, ROUTE_MANAGE},
-	{"POST", "/api/v1/plans/:id/contacts/:org/reveal", h_contact_reveal, ROUTE_MANAGE},
+	{"POST", "/api/v1/plans/:id/contacts/:org/reveal", h_contact_reveal, ROUTE_MANAGE | ROUTE_SECRET},
 	{"GET", "/api/v1/plans/:id/scores", h_scores, ROUTE_MANAGE | ROUTE_CACHE},
 	{"PATCH", "/api/v1/tasks/:id", h_task_update, ROUTE_MANAGE},
 	{"DELETE", "/api/v1/tasks/:id", h_task_delete, ROUTE_MANAGE},

@@ -159,6 +159,20 @@ describe('Idempotency-Key', () => {
     assert.equal(await count(), before);
   });
 
+  it('a reveal is not kept under its key: the 身份证号 in clear never lands in table idempotency', async () => {
+    const m = (await zhibu.get(`/members?org=${branch}&size=1`)).body.items[0];
+    const audits = async () => (await admin.get(`/audit?entity=member&entity_id=${m.id}&size=1`)).body.total;
+    const n = await audits();
+    const first = await withKey(zhibu, 'k-reveal-1', { field: 'id_card' }, `/members/${m.id}/reveal`);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.match(first.body.value, /^[0-9]{17}[0-9X]$/);
+    const again = await withKey(zhibu, 'k-reveal-1', { field: 'id_card' }, `/members/${m.id}/reveal`);
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get('idempotent-replayed'), null, 'answered afresh');
+    assert.equal(await audits(), n + 2, 'each reveal audited');
+    assert.equal(sql("SELECT count(*) FROM idempotency WHERE idem_key = 'k-reveal-1'"), '0');
+  });
+
   it('concurrent requests with one key make one record and give one answer', async () => {
     const before = await count();
     const rs = await Promise.all([1, 2, 3, 4].map(() => withKey(zhibu, 'k-race-1', meeting('幂等并发'))));
