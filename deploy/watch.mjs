@@ -6,7 +6,7 @@
 // the clock, not after the one before: a request stuck in a wait does not
 // hide the next.  Prints a line every 500 ms (the read, the health check and
 // the write statuses since the line before); on Ctrl-C, SIGTERM or after
-// SECONDS, the outage of reads and of writes (from the first failed answer
+// SECONDS, the outage of reads (refused logins count) and of writes (from the first failed answer
 // to the first of the unbroken run of successes after it), the statuses
 // counted, and whether every acknowledged write (201) is in the database,
 // asked of PostgreSQL itself through DB_URL (psql).
@@ -40,6 +40,9 @@ async function call(method, path, body) {
 }
 
 // Log in and find a branch to write in; retried while the platform is not up.
+// A refused login counts as a failed read: a primary killed before the
+// watch logged in is an outage too, not "no failed answer".
+const reads = [], writes = [], pending = new Set();
 for (;;) {
   const s = await call('POST', '/session', { username: 'admin', password: fs.readFileSync(pwFile, 'utf8').trim() });
   if (s.status === '200') {
@@ -47,6 +50,7 @@ for (;;) {
     csrf = s.data.csrf;
     break;
   }
+  reads.push({ t0: s.t0, t: s.t, status: s.status });
   console.log(`${stamp()}  login: ${s.status}, retrying`);
   await new Promise((r) => setTimeout(r, 1000));
 }
@@ -55,7 +59,6 @@ const branch = branches.data?.items?.[0]?.id;
 if (!branch) { console.error(`no branch to write in (${branches.status})`); process.exit(1); }
 console.log(`${stamp()}  watching ${base}: GET /orgs + health every 500 ms, POST /activities (org ${branch}) every 200 ms`);
 
-const reads = [], writes = [], pending = new Set();
 let n = 0, since = [];
 const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 const track = (p) => { pending.add(p); p.finally(() => pending.delete(p)); return p; };
