@@ -34,6 +34,18 @@ enum db_kind db_kind(const struct db *db) { return db->kind; }
 bool db_lost(const struct db *db) { return db->lost; }
 bool db_commit_unknown(const struct db *db) { return db->commit_unknown; }
 
+int db_writable(struct db *db, struct dj_error *err)
+{
+	int64_t w = 0;
+	int rc = db_int1(db, &w, db->kind == DB_PG ? "SELECT CASE WHEN pg_is_in_recovery() THEN 0 ELSE 1 END" : "SELECT 1",
+			 DB_NOARGS, err);
+	if (!rc && !w) {
+		db->lost = true;
+		rc = dj_fail(err, DJ_EUNAVAIL, "", PG_UNAVAIL_MSG);
+	}
+	return rc;
+}
+
 int db_server_info(struct db *db, json_t **out, struct dj_error *err)
 {
 	if (db->kind == DB_PG)

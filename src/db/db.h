@@ -54,6 +54,11 @@ bool db_lost(const struct db *db);
 /* A COMMIT was sent and the connection lost before its answer: whether the
  * write is stored is unknown (answer 503 and log it; never retry blindly). */
 bool db_commit_unknown(const struct db *db);
+/* Does the database answer and take writes?  A PostgreSQL standby (or one
+ * paused at a recovery target) answers reads but no login or write: it is
+ * DJ_EUNAVAIL, and the connection is dropped so the pool opens another
+ * (which target_session_attrs=read-write sends to the primary). */
+int db_writable(struct db *db, struct dj_error *err);
 /* Where the connection is: {engine, host?, port?, primary, version?}. */
 int db_server_info(struct db *db, json_t **out, struct dj_error *err);
 bool db_is_pg_url(const char *url);

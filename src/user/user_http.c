@@ -122,14 +122,15 @@ static int h_password(struct http_ctx *c)
 	return rc ? rc : http_reply(c, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* 200 while the database answers, 503 (Retry-After) while it cannot be
- * reached, so nginx or a load balancer takes this server out.  ?verbose
+/* 200 while the database answers and takes writes, 503 (Retry-After) while
+ * it cannot be reached or is read-only (a standby, a recovery paused at its
+ * target: every login would fail), so nginx or a load balancer takes this
+ * server out.  ?verbose
  * tells an administrator which database server it is on and whether that
  * is the primary. */
 static int h_health(struct http_ctx *c)
 {
-	int64_t one = 0;
-	int rc = db_int1(DB, &one, "SELECT 1", DB_NOARGS, ERR);
+	int rc = db_writable(DB, ERR);
 	if (rc)
 		return rc;
 	json_t *out = json_pack("{s:b}", "ok", 1);

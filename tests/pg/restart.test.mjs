@@ -8,7 +8,8 @@
 // Servers of the test's own on loopback (cluster.mjs).
 import { it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { startServer, bin, freePort } from '../lib/server.mjs';
 import { Pg, psql, platform, branchOf, load, summary } from './cluster.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -104,6 +105,22 @@ it('(b) failover: primary killed, synchronous standby promoted, multi-host URL â
   const { admin, branch } = await branchOf(srv.base);
   const was = await admin.get('/health?verbose');
   assert.equal(was.body.database.port, String(p1.port));
+  // A server given the standby alone: it answers reads but no login or
+  // write, so its health check says 503 and a load balancer takes it out.
+  // (Started by hand: startServer waits for a 200 that never comes.)
+  const port = await freePort();
+  const proc = spawn(bin, ['serve', '--db', p2.url('dj'), '--key', db.key, '--listen', `127.0.0.1:${port}`, '--quiet'],
+    { stdio: 'ignore' });
+  const exited = new Promise((r) => proc.on('exit', (code) => r(code)));
+  let sh = null;
+  for (let i = 0; i < 200 && !sh; i++) {
+    sh = await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null);
+    if (!sh) await sleep(50);
+  }
+  proc.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.equal(sh?.status, 503, 'a read-only database is not healthy');
+  assert.equal(sh.headers.get('retry-after'), '2');
   const log = load(admin, branch);
   await sleep(1500);
   p1.kill();
