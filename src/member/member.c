@@ -427,6 +427,13 @@ int member_update(struct db *db, const struct actor *a, int64_t id, json_t *in, 
 	json_t *stored = stored_row(db, id, false, err), *full = NULL;
 	if (!stored)
 		return err->code;
+	/* The org changes only by a transfer (its letter, both orgs' records):
+	 * another org_id here was dropped, the edit answered 200 as if it moved. */
+	json_t *org = json_object_get(in, "org_id");
+	if (org && !json_equal(org, json_object_get(stored, "org_id"))) {
+		json_decref(stored);
+		return dj_fail(err, DJ_EINVAL, "org_id", "所在党组织不能在此修改，请办理组织关系转接");
+	}
 	struct member_rec m;
 	if (!(rc = edit_on(db, stored, in, &full, &m, err)) && m.id_card)
 		rc = duplicate_id_card(db, a, m.id_card, id, err);

@@ -70,3 +70,19 @@ describe('two edits of one member at once', () => {
     assert.equal(got.full_date ?? null, null);
   });
 });
+
+describe('an edit does not move a member', () => {
+  it('another org_id is refused (400, org_id), not dropped with a 200; the same one is accepted', async () => {
+    const org = (await zhibu.get('/session')).body.user.org_id;
+    const m = (await ok(await zhibu.get(`/members?org=${org}&direct=1&size=1`))).items[0];
+    const audits = async () => (await ok(await admin.get(`/audit?entity=member&entity_id=${m.id}&size=1`))).total;
+    const n = await audits();
+    const r = await admin.patch(`/members/${m.id}`, { org_id: org + 1, position: '组织委员' });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.field, 'org_id');
+    const got = await ok(await admin.get(`/members/${m.id}`));
+    assert.deepEqual([got.org_id, got.position ?? null], [org, m.position ?? null]);
+    assert.equal(await audits(), n, 'nothing stored');
+    await ok(await zhibu.patch(`/members/${m.id}`, { org_id: org, position: '组织委员' }));
+  });
+});
