@@ -90,6 +90,33 @@ static int copy_files(const char *cmd, const char *from, const char *to)
 	return rc;
 }
 
+/* The files the SQLite backup `db` lists that `dir` (its FILE.files) lacks
+ * or holds cut short: their count, and the first one's path (caller frees). */
+static int files_missing(struct db *db, const char *dir, int64_t *n, char **first, struct dj_error *err)
+{
+	*n = 0;
+	*first = NULL;
+	json_t *rows = db_rows(db, "SELECT sha256, max(size) AS size FROM attachment GROUP BY sha256", DB_NOARGS, err);
+	if (!rows)
+		return err->code;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *hex = json_string_value(json_object_get(r, "sha256"));
+		char *path = xasprintf("%s/%.2s/%s", dir, hex, hex);
+		struct stat sb;
+		if (stat(path, &sb) != 0 || sb.st_size != json_integer_value(json_object_get(r, "size"))) {
+			if (!(*n)++) {
+				*first = path;
+				continue;
+			}
+		}
+		free(path);
+	}
+	json_decref(rows);
+	return 0;
+}
+
 static char *files_dir_of(const char *db_url)
 {
 	char *kp = pii_default_key_path(db_url);
@@ -273,11 +300,27 @@ int cmd_restore(int argc, char **argv)
 			return cli_usage_error("restore", "the directory of %s does not exist", db_url);
 		if ((rc = ops_open("restore", in, true, &db, &ver)))
 			return rc;
-		rc = db_backup(db, db_url, &err);
+		/* A backup copied without its FILE.files was restored with exit 0
+		 * and every photo gone: refused before anything is made. */
+		char *from = xasprintf("%s.files", in), *lost = NULL;
+		int64_t nlost = 0;
+		if ((rc = files_missing(db, from, &nlost, &lost, &err)) == 0 && nlost) {
+			db_close(db);
+			rc = cli_usage_error("restore", "%s lacks (or holds cut short) %lld of the backup's %s (first: %s): copy the directory %s "
+					     "beside %s, as `dangjian backup` wrote it", from, (long long)nlost,
+					     "attachment files", lost, from, in);
+			free(lost);
+			free(from);
+			return rc;
+		}
+		if (!rc)
+			rc = db_backup(db, db_url, &err);
 		db_close(db);
-		if (rc)
+		if (rc) {
+			free(from);
 			return cli_fail("restore", &err);
-		char *from = xasprintf("%s.files", in), *to = files_dir_of(db_url);
+		}
+		char *to = files_dir_of(db_url);
 		rc = strcmp(from, to) ? copy_files("restore", from, to) : 0;
 		free(from);
 		free(to);

@@ -107,4 +107,20 @@ it('a mistyped database, a missing directory or a file that is no backup of this
   const dump = path.join(db.dir, 'backup.dump');	// the first test's
   if (pg) expect(cli(['restore', '--db', missing, '--in', dump]), /cannot open .*does not exist/);
   else expect(cli(['restore', '--db', path.join(db.dir, 'nodir', 'r.db'), '--in', dump]), /directory .* does not exist/);
+  if (!pg) {
+    // A SQLite backup copied without its FILE.files (or with a file cut
+    // short) is refused before anything is made: restored, its photos were gone.
+    const lone = path.join(db.dir, 'lone');
+    fs.mkdirSync(lone);
+    fs.copyFileSync(dump, path.join(lone, 'backup.dump'));
+    const target = path.join(db.dir, 'nofiles.db');
+    expect(cli(['restore', '--db', target, '--in', path.join(lone, 'backup.dump')]), /backup\.dump\.files lacks .* 1 of the backup's attachment files/);
+    assert.ok(!fs.existsSync(target), 'nothing made');
+    fs.cpSync(dump + '.files', path.join(lone, 'backup.dump.files'), { recursive: true });
+    const [sub] = fs.readdirSync(path.join(lone, 'backup.dump.files'));
+    const [f] = fs.readdirSync(path.join(lone, 'backup.dump.files', sub));
+    fs.truncateSync(path.join(lone, 'backup.dump.files', sub, f), 10);
+    expect(cli(['restore', '--db', target, '--in', path.join(lone, 'backup.dump')]), /cut short/);
+    assert.ok(!fs.existsSync(target), 'nothing made');
+  }
 });
