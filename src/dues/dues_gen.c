@@ -77,13 +77,13 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	/* In bulk (COPY on PostgreSQL, its keys checked once at the end): the
 	 * cards' counters are kept once per block there (dues_tally.c). */
 	struct db_copy *card_cp = NULL, *pay_cp = NULL;
-	/* SQLite recounts a member's counters per card inserted: into empty
-	 * tables they are counted once after the load instead. */
+	/* SQLite recounts a member's counters per card inserted, PostgreSQL
+	 * per COPY block: into empty tables they are counted once after the
+	 * load instead. */
 	json_t *triggers = NULL;
 	int64_t loaded = 1;
-	if (db_kind(g->db) == DB_SQLITE)
-		rc = db_int1(g->db, &loaded, "SELECT EXISTS (SELECT 1 FROM dues_year) + EXISTS (SELECT 1 FROM dues_tally)"
-				 " + EXISTS (SELECT 1 FROM dues_owing)", DB_NOARGS, err);
+	rc = db_int1(g->db, &loaded, "SELECT CASE WHEN EXISTS (SELECT 1 FROM dues_year) OR EXISTS (SELECT 1 FROM dues_tally)"
+			 " OR EXISTS (SELECT 1 FROM dues_owing) THEN 1 ELSE 0 END", DB_NOARGS, err);
 	if (!rc && !loaded)
 		rc = db_triggers_suspend(g->db, (const char *const[]){"dues_year", NULL}, &triggers, err);
 	if (!rc)
@@ -196,7 +196,9 @@ int dues_generate(struct gen *g, struct dj_error *err)
 	int end2 = db_copy_end(pay_cp, rc || end ? NULL : err);
 	rc = rc ? rc : end ? end : end2;
 	if (triggers)
-		rc = db_triggers_restore(g->db, triggers, (const char *const[]){dues_tally_fill, NULL}, rc, err);
+		rc = db_triggers_restore(g->db, triggers,
+					 (const char *const[]){db_kind(g->db) == DB_PG ? dues_tally_fill_pg : dues_tally_fill, NULL},
+					 rc, err);
 	if (!rc && g->log)
 		fprintf(g->log, "  dues: %lld cards, %lld payments\n", (long long)cards, (long long)payments);
 	return rc;

@@ -17,6 +17,7 @@ extern const struct route dues_routes[];
 extern const struct figure dues_figures[];
 extern const char dues_tally_step[];
 extern const char dues_tally_bulk_step[];
+extern const char dues_tally_fence_step[];
 int dues_generate(struct gen *g, struct dj_error *err);
 
 /* The finding of one org and rule, naming its members: 6 months without a
@@ -212,6 +213,9 @@ static const char *const dues_migrations[] = {
 	/* 4: on PostgreSQL the cards an INSERT adds are counted once per
 	 * statement (dues_tally.c). */
 	dues_tally_bulk_step,
+	/* 5: on PostgreSQL the row triggers' statements start cheaper, and skip
+	 * a member without cards (dues_tally.c). */
+	dues_tally_fence_step,
 	NULL,
 };
 

@@ -42,8 +42,9 @@
 #define DT_IDX(t) "(CAST(substr(" t ", 1, 4) AS BIGINT) * 12 + CAST(substr(" t ", 6, 2) AS BIGINT) - 1)"
 
 /* The counters of every card there, as the step fills them: for
- * generate's load into an empty dues_year on SQLite (dues_gen.c), whose
- * insert trigger recounts a member per card. */
+ * generate's load into an empty dues_year (dues_gen.c), whose insert
+ * trigger recounts a member per card on SQLite, per block on PostgreSQL. */
 extern const char dues_tally_fill[];
+extern const char dues_tally_fill_pg[];	/* the same for PostgreSQL's planner */
 
 #endif
