@@ -69,24 +69,26 @@ int develop_scope(struct db *db, const struct actor *a, int64_t id, int64_t *org
 /* Recompute the person's next deadline after a write. */
 int develop_refresh_due(struct db *db, const struct develop_rules *r, int64_t id, struct dj_error *err)
 {
+	char *last = NULL;
+	int rc = db_text1(db, &last, "SELECT coalesce(max(on_date), '') FROM develop_step WHERE person_id = ? AND step = 6",
+			  DB_ARGS(DB_I(id)), err);
+	if (!rc)
+		rc = develop_refresh_due_with(db, r, id, last, err);
+	free(last);
+	return rc;
+}
+
+int develop_refresh_due_with(struct db *db, const struct develop_rules *r, int64_t id, const char *last_assess,
+			     struct dj_error *err)
+{
 	json_t *p = develop_row(db, id, err);
 	if (!p)
 		return err->code;
-	char *last = NULL;
-	int rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND step = 6",
-			  DB_ARGS(DB_I(id)), err);
-	if (rc == DJ_ENOTFOUND) {
-		dj_error_clear(err);
-		rc = 0;
-	}
-	if (!rc) {
-		int due_step;
-		char due_on[11];
-		develop_due(r, p, last, &due_step, due_on);
-		rc = db_run(db, "UPDATE develop_person SET due_step = ?, due_on = ? WHERE id = ?",
-			    DB_ARGS(due_step ? DB_I(due_step) : DB_NULL, DB_T(due_on), DB_I(id)), err);
-	}
-	free(last);
+	int due_step;
+	char due_on[11];
+	develop_due(r, p, last_assess, &due_step, due_on);
+	int rc = db_run(db, "UPDATE develop_person SET due_step = ?, due_on = ? WHERE id = ?",
+			DB_ARGS(due_step ? DB_I(due_step) : DB_NULL, DB_T(due_on), DB_I(id)), err);
 	json_decref(p);
 	return rc;
 }
@@ -183,10 +185,15 @@ int develop_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id
 	free(sph);
 	if (rc == DJ_ECONFLICT)
 		return dj_fail(err, DJ_ECONFLICT, "id_card", "该身份证号已在发展党员工作中登记");
+	/* Its id reserved as the later steps' are (in a bulk write they come
+	 * from one block: a default here would take the next block's). */
+	int64_t step1 = 0;
 	if (!rc)
-		rc = db_run(db, "INSERT INTO develop_step(person_id, step, on_date, by_name, passed, facts, note, late,"
-				" user_id, created_at) VALUES (?, 1, ?, ?, 1, '{}', ?, 0, ?, ?)",
-			    DB_ARGS(DB_I(*id), DB_T(applied), DB_T(by), DB_T(note),
+		rc = db_reserve_ids(db, "develop_step", 1, &step1, err);
+	if (!rc)
+		rc = db_run(db, "INSERT INTO develop_step(id, person_id, step, on_date, by_name, passed, facts, note, late,"
+				" user_id, created_at) VALUES (?, ?, 1, ?, ?, 1, '{}', ?, 0, ?, ?)",
+			    DB_ARGS(DB_I(step1), DB_I(*id), DB_T(applied), DB_T(by), DB_T(note),
 				    a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 	if (!rc)
 		rc = develop_refresh_due(db, &r, *id, err);

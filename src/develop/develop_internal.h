@@ -14,6 +14,9 @@ json_t *develop_row(struct db *db, int64_t id, struct dj_error *err);
 /* The row with 身份证号 and phone opened and masked (for audit and views). */
 json_t *develop_masked(struct db *db, int64_t id, struct dj_error *err);
 int develop_refresh_due(struct db *db, const struct develop_rules *r, int64_t id, struct dj_error *err);
+/* The same, given the date of the person's last 半年考察 (step 6; "" for none). */
+int develop_refresh_due_with(struct db *db, const struct develop_rules *r, int64_t id, const char *last_assess,
+			     struct dj_error *err);
 int develop_org_check(struct db *db, const struct actor *a, int64_t org, const char *field, struct dj_error *err);
 /* The member record of person `id` (row `p`) admitted on `on` (step 15). */
 int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, int64_t *mid, struct dj_error *err);

@@ -10,6 +10,7 @@
 #include "attach/attach.h"
 #include "audit/audit.h"
 #include "core/date.h"
+#include "core/mem.h"
 #include "core/valid.h"
 #include "crypto/pii.h"
 #include "db/db.h"
@@ -217,17 +218,21 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 			     develop_step_info(done + 1)->label, (long long)step);
 		goto out;
 	}
-	if ((rc = db_text1(db, &last, "SELECT max(on_date) FROM develop_step WHERE person_id = ? AND passed = 1",
-			   DB_ARGS(DB_I(id)), err)))
+	/* The last step done and the last 半年考察 (step 6), in one statement. */
+	json_t *lasts = db_row(db, "SELECT coalesce(max(CASE WHEN passed = 1 THEN on_date END), '') AS last,"
+				   " coalesce(max(CASE WHEN step = 6 THEN on_date END), '') AS assess"
+				   " FROM develop_step WHERE person_id = ?", DB_ARGS(DB_I(id)), err);
+	if (!lasts) {
+		rc = err->code;
 		goto out;
+	}
+	last = xstrdup(S(lasts, "last"));
+	last_assess = xstrdup(S(lasts, "assess"));
+	json_decref(lasts);
 	if (strcmp(on, last) < 0) {
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "办理日期不能早于上一步的日期（%s）", last);
 		goto out;
 	}
-	rc = db_text1(db, &last_assess, "SELECT coalesce(max(on_date), '') FROM develop_step WHERE person_id = ?"
-					" AND step = 6", DB_ARGS(DB_I(id)), err);
-	if (rc)
-		goto out;
 	switch (step) {
 	case 5:
 		rc = check_members(db, a, in, "mentors", "培养联系人", 1, 2, facts, err);
@@ -397,8 +402,9 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 		rc = db_run(db, "UPDATE develop_person SET step = ?, updated_at = ? WHERE id = ?",
 			    DB_ARGS(DB_I(step > done ? step : done), DB_T(now2), DB_I(id)), err);
 	}
+	/* The deadline from here on, counted from this step if it is a 半年考察. */
 	if (!rc)
-		rc = develop_refresh_due(db, &r, id, err);
+		rc = develop_refresh_due_with(db, &r, id, step == 6 && strcmp(on, last_assess) > 0 ? on : last_assess, err);
 	(void)msg;
 out:
 	free(last);
