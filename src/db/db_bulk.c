@@ -14,8 +14,10 @@ void db_bulk(struct db *db, bool on)
 		 * trips are ours.  A pipeline still open was ended by a commit or
 		 * rollback before this: its errors were seen there. */
 		db->bulk = on;
-		if (!on)
+		if (!on) {
 			db_pipe_flush(db, NULL);
+			memset(db->spare, 0, sizeof db->spare);
+		}
 		return;
 	}
 	db_exec(db, on ? "PRAGMA cache_size=-262144" : "PRAGMA cache_size=-8000; PRAGMA shrink_memory", NULL);
@@ -47,21 +49,58 @@ int db_analyze(struct db *db, struct dj_error *err)
 	return rc;
 }
 
+/* Up to n ids of `table`'s sequence into ids. */
+static int pg_nextvals(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err)
+{
+	char sql[200];
+	/* Identity columns own a sequence; nextval never hands a value out twice. */
+	snprintf(sql, sizeof sql, "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, ?)", table);
+	struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(n)), err);
+	if (!st)
+		return err->code;
+	int i = 0, rc;
+	while ((rc = db_next(st)) > 0 && i < n)
+		ids[i++] = db_int(st, 0);
+	db_done(st);
+	return rc < 0 ? err->code : 0;
+}
+
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err)
 {
 	char sql[200];
 	if (db->kind == DB_PG) {
-		/* Identity columns own a sequence; nextval never hands a value out twice. */
-		snprintf(sql, sizeof sql, "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, ?)",
-			 table);
-		struct db_stmt *st = db_query(db, sql, DB_ARGS(DB_I(n)), err);
-		if (!st)
-			return err->code;
-		int i = 0, rc;
-		while ((rc = db_next(st)) > 0 && i < n)
-			ids[i++] = db_int(st, 0);
-		db_done(st);
-		return rc < 0 ? err->code : 0;
+		if (!db->bulk || strlen(table) >= sizeof db->spare[0].table)
+			return pg_nextvals(db, table, n, ids, err);
+		/* In bulk, ids come from a block taken ahead, in the order the
+		 * sequence gave them (the ids a generate writes are those of one
+		 * nextval per row); the ids left when the bulk write ends are
+		 * gaps, as a rollback leaves. */
+		struct db_spare_ids *s = NULL;
+		for (size_t k = 0; k < sizeof db->spare / sizeof db->spare[0] && !s; k++)
+			if (strcmp(db->spare[k].table, table) == 0 || !db->spare[k].table[0])
+				s = &db->spare[k];
+		if (!s)
+			s = &db->spare[0];
+		if (strcmp(s->table, table) != 0) {
+			snprintf(s->table, sizeof s->table, "%s", table);
+			s->next = s->n = 0;
+		}
+		int have = s->n - s->next, rc = 0;
+		if (have >= n) {
+			memcpy(ids, s->ids + s->next, (size_t)n * sizeof *ids);
+			s->next += n;
+			return 0;
+		}
+		memcpy(ids, s->ids + s->next, (size_t)have * sizeof *ids);
+		s->next = s->n = 0;
+		if (n - have >= DB_SPARE_IDS)
+			return pg_nextvals(db, table, n - have, ids + have, err);
+		if ((rc = pg_nextvals(db, table, DB_SPARE_IDS, s->ids, err)))
+			return rc;
+		s->n = DB_SPARE_IDS;
+		s->next = n - have;
+		memcpy(ids + have, s->ids, (size_t)(n - have) * sizeof *ids);
+		return 0;
 	}
 	/* SQLite: the caller's transaction holds the write lock (BEGIN IMMEDIATE),
 	 * so nobody else can take max(id) + 1 before these rows are written; this

@@ -19,6 +19,8 @@ struct db_ops {
 	void (*close)(struct db *db);
 };
 
+#define DB_SPARE_IDS 64
+
 struct db {
 	enum db_kind kind;
 	const struct db_ops *ops;
@@ -54,6 +56,13 @@ struct db {
 	 * reserved before the previous one is written does not overlap it. */
 	char reserved_table[32];
 	int64_t reserved_last;
+	/* PostgreSQL in bulk mode: ids taken from a table's sequence ahead of
+	 * need (a reservation of one per row was a round trip per row). */
+	struct db_spare_ids {
+		char table[32];
+		int next, n;
+		int64_t ids[DB_SPARE_IDS];
+	} spare[4];
 	/* db_bulk(db, true): on PostgreSQL a db_run inside a transaction goes
 	 * into libpq's pipeline (db_bulk.c) and its result is read later. */
 	bool bulk;
