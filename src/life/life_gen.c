@@ -46,9 +46,9 @@ struct gl {
 	int64_t *ids;	/* reserved activity ids */
 	int nids, next;
 	int64_t activities, attendance;
-	/* activity_org and attendance rows go in bulk (db_copy); activity
-	 * itself through db_run, since its agenda rows refer to it at once. */
-	struct db_copy *act_org, *att;
+	/* All rows go in bulk (db_copy), begun parents first: on PostgreSQL
+	 * each COPY block is sent after those of the tables begun before it. */
+	struct db_copy *act, *agenda, *act_org, *att;
 	struct dj_error *err;
 };
 
@@ -74,14 +74,12 @@ static int add_activity_id(struct gl *g, struct gorg *o, const char *kind, const
 	bool held = strcmp(date, g->today) <= 0;
 	char now[21];
 	date_now_iso(now);
-	int rc = db_run(g->db, "INSERT INTO activity(id, org_id, kind, status, on_date, start_time, end_time, place, topic,"
-			       " speaker, speaker_member_id, minutes, created_at, updated_at)"
-			       " VALUES (?, ?, ?, ?, ?, '14:30', '16:30', ?, ?, ?, ?, ?, ?, ?)",
-			DB_ARGS(DB_I(id), DB_I(o->id), DB_T(kind), DB_T(held ? "held" : "planned"), DB_T(date),
-				DB_T(places[rng_range(g->r, 0, 4)]), DB_T(topic), DB_T(speaker),
-				speaker_id ? DB_I(speaker_id) : DB_NULL,
-				DB_T(held ? "会议由书记主持，传达学习了上级有关文件精神，与会党员结合工作实际交流了体会。" : NULL),
-				DB_T(now), DB_T(now)), g->err);
+	int rc = db_copy_row(g->act, DB_ARGS(DB_I(id), DB_I(o->id), DB_T(kind), DB_T(held ? "held" : "planned"), DB_T(date),
+					  DB_T("14:30"), DB_T("16:30"), DB_T(places[rng_range(g->r, 0, 4)]), DB_T(topic),
+					  DB_T(speaker), speaker_id ? DB_I(speaker_id) : DB_NULL,
+					  DB_T(held ? "会议由书记主持，传达学习了上级有关文件精神，与会党员结合工作实际交流了体会。" : NULL),
+					  DB_T(now), DB_T(now)),
+			     g->err);
 	if (!rc)
 		rc = db_copy_row(g->act_org, DB_ARGS(DB_I(id), DB_I(o->id), DB_T(date), DB_T(kind), DB_I(held),
 						      speaker_id && strcmp(kind, "lecture") == 0 ? DB_I(speaker_id) : DB_NULL),
@@ -235,8 +233,7 @@ static const char *const seminar_topics[] = {
 
 static int add_agenda(struct gl *g, int64_t activity, int seq, const char *title, bool first, bool party)
 {
-	return db_run(g->db, "INSERT INTO activity_agenda(activity_id, seq, title, first_topic, party_topic) VALUES (?, ?, ?, ?, ?)",
-		      DB_ARGS(DB_I(activity), DB_I(seq), DB_T(title), DB_I(first), DB_I(party)), g->err);
+	return db_copy_row(g->agenda, DB_ARGS(DB_I(activity), DB_I(seq), DB_T(title), DB_I(first), DB_I(party)), g->err);
 }
 
 static int leading_history(struct gl *g, struct gorg *o, bool party_group, int y0, int m0)
@@ -325,11 +322,19 @@ int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, str
 		rc = db_triggers_suspend(db, (const char *const[]){"activity_org", "attendance", "study_done", NULL},
 					 &triggers, err);
 	if (!rc)
+		rc = db_copy_begin(db, "activity", "id, org_id, kind, status, on_date, start_time, end_time, place, topic,"
+				   " speaker, speaker_member_id, minutes, created_at, updated_at", &g.act, err);
+	if (!rc)
+		rc = db_copy_begin(db, "activity_agenda", "activity_id, seq, title, first_topic, party_topic", &g.agenda, err);
+	if (!rc)
 		rc = db_copy_begin(db, "activity_org", "activity_id, org_id, on_date, kind, held, speaker_id", &g.act_org,
 				   err);
 	if (!rc)
 		rc = db_copy_begin(db, "attendance", "activity_id, member_id, org_id, status, reason", &g.att, err);
-	/* The largest table by far: its keys are checked once at the end. */
+	/* The largest tables: their keys are checked once at the end (a key
+	 * checked per row cost activity three look-ups each). */
+	if (!rc)
+		rc = db_copy_defer_checks(g.act, err);
 	if (!rc)
 		rc = db_copy_defer_checks(g.att, err);
 	size_t i;
@@ -358,9 +363,13 @@ int life_gen(struct db *db, struct rng *r, int years, struct gen_clock *clk, str
 	gen_clock_lap(clk, "life: study");
 	g.r = r;
 	/* Ended in the order begun: an activity's own row before its attendance. */
-	int end = db_copy_end(g.act_org, err);
-	int end2 = db_copy_end(g.att, end ? NULL : err);
-	rc = rc ? rc : end ? end : end2;
+	int end = 0;
+	struct db_copy *copies[] = {g.act, g.agenda, g.act_org, g.att};
+	for (size_t k = 0; k < sizeof copies / sizeof copies[0]; k++) {
+		int e = db_copy_end(copies[k], rc || end ? NULL : err);
+		end = end ? end : e;
+	}
+	rc = rc ? rc : end;
 	gen_clock_lap(clk, "life: copy end");
 	if (triggers) {
 		rc = db_triggers_restore(db, triggers, (const char *const[]){life_tallies_fill, life_study_tally_fill, NULL},

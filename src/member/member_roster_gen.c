@@ -277,32 +277,29 @@ static int letters_in(struct gen *g, int64_t n, int64_t *count, struct dj_error 
 /* Organizational life where they are: each hosted member at the host's
  * meetings since they came (the most recent dozen; one in six missed),
  * which count for them at home.  Run by the life module's step, once the
- * meetings exist. */
+ * meetings exist; one statement for all of them (a statement per member
+ * cost PostgreSQL 2 ms each). */
 int roster_generate_host_life(struct gen *g, int64_t *n, struct dj_error *err)
 {
-	json_t *rows = db_rows(g->db, "SELECT member_id, home_org, host_org, since FROM mobile_hosting WHERE ended_on IS NULL"
-				      " ORDER BY id", DB_NOARGS, err);
-	if (!rows)
+	struct db_stmt *st = db_query(
+		g->db,
+		"INSERT INTO attendance(activity_id, member_id, org_id, status)"
+		" SELECT z.aid, z.mid, z.home, CASE WHEN (z.aid + z.mid) % 6 = 0 THEN 'absent' ELSE 'present' END FROM"
+		" (SELECT a.id AS aid, h.member_id AS mid, h.home_org AS home,"
+		" row_number() OVER (PARTITION BY h.id ORDER BY a.on_date DESC, a.id) AS k"
+		" FROM mobile_hosting h JOIN activity a ON a.org_id = h.host_org AND a.status = 'held'"
+		" AND a.on_date >= h.since AND a.on_date <= ?"
+		" WHERE h.ended_on IS NULL AND NOT EXISTS (SELECT 1 FROM attendance x WHERE x.activity_id = a.id"
+		" AND x.member_id = h.member_id)) z WHERE z.k <= 12 ORDER BY z.mid, z.aid RETURNING 1",
+		DB_ARGS(DB_T(g->today)), err);
+	if (!st)
 		return err->code;
-	int64_t before = 0, after = 0;
-	int rc = db_int1(g->db, &before, "SELECT count(*) FROM attendance", DB_NOARGS, err);
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		if (rc)
-			break;
-		rc = db_run(g->db, "INSERT INTO attendance(activity_id, member_id, org_id, status)"
-				  " SELECT a.id, ?1, ?2, CASE WHEN (a.id + ?1) % 6 = 0 THEN 'absent' ELSE 'present' END"
-				  " FROM activity a WHERE a.org_id = ?3 AND a.status = 'held' AND a.on_date >= ?4"
-				  " AND a.on_date <= ?5 AND NOT EXISTS (SELECT 1 FROM attendance x WHERE x.activity_id = a.id"
-				  " AND x.member_id = ?1) ORDER BY a.on_date DESC, a.id LIMIT 12",
-				  DB_ARGS(DB_I(row_int(r, "member_id")), DB_I(row_int(r, "home_org")), DB_I(row_int(r, "host_org")),
-					  DB_T(row_str(r, "since")), DB_T(g->today)), err);
-	}
-	json_decref(rows);
-	if (!rc && !(rc = db_int1(g->db, &after, "SELECT count(*) FROM attendance", DB_NOARGS, err)))
-		*n = after - before;
-	return rc;
+	int rc;
+	*n = 0;
+	while ((rc = db_next(st)) > 0)
+		(*n)++;
+	db_done(st);
+	return rc < 0 ? err->code : 0;
 }
 
 int roster_generate(struct gen *g, struct dj_error *err)
