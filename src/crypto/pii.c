@@ -13,6 +13,7 @@
 
 static unsigned char seal_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 static unsigned char hash_key[crypto_generichash_KEYBYTES];
+static unsigned char request_key[crypto_generichash_KEYBYTES];
 static bool have_key;
 
 char *pii_default_key_path(const char *db_url)
@@ -61,9 +62,15 @@ int pii_load_key(const char *path, bool create, struct dj_error *err)
 	}
 	crypto_kdf_derive_from_key(seal_key, sizeof seal_key, 1, "dj-pii__", master);
 	crypto_kdf_derive_from_key(hash_key, sizeof hash_key, 2, "dj-hash_", master);
+	crypto_kdf_derive_from_key(request_key, sizeof request_key, 3, "dj-hash_", master);
 	sodium_memzero(master, sizeof master);
 	have_key = true;
 	return 0;
+}
+
+const unsigned char *pii_request_key(void)
+{
+	return request_key;
 }
 
 bool pii_have_key(void)

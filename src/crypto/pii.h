@@ -30,6 +30,12 @@ char *pii_open(int64_t row_id, const char *column, const char *sealed);
 /* Hex keyed hash (32 chars + NUL, in a 65-byte buffer) of `plain` for `column`. */
 void pii_hash(const char *column, const char *plain, char out[65]);
 
+/* The key (crypto_generichash_KEYBYTES) of the hash kept of a request
+ * (http/idempotency.c): its body may hold a 身份证号, which an unkeyed hash
+ * beside the member's row would give away to a search of the few million
+ * numbers left once the birth date and sex are known. */
+const unsigned char *pii_request_key(void);
+
 /* "**************1234" / "138****5678"; caller frees. */
 char *pii_mask_id_card(const char *plain);
 char *pii_mask_phone(const char *plain);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "crypto/pii.h"
 #include "db/db.h"
 #include "http/decode.h"
 #include "platform/module.h"
@@ -27,7 +28,7 @@ void idem_hash(const char *method, const char *path, const struct query *q, cons
 {
 	unsigned char h[32];
 	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	crypto_generichash_init(&st, pii_request_key(), crypto_generichash_KEYBYTES, sizeof h);
 	crypto_generichash_update(&st, (const unsigned char *)method, strlen(method) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path) + 1);
 	/* Each argument as key NUL value NUL ("?flag" as key SOH), in the order

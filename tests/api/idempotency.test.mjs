@@ -173,6 +173,19 @@ describe('Idempotency-Key', () => {
     assert.equal(sql("SELECT count(*) FROM idempotency WHERE idem_key = 'k-reveal-1'"), '0');
   });
 
+  it('the kept hash of a request is keyed: its body (a 身份证号) cannot be searched for by hashing guesses', async () => {
+    const body = meeting('幂等测试键控');
+    const r = await withKey(zhibu, 'k-keyed-1', body);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const kept = sql("SELECT request_hash FROM idempotency WHERE idem_key = 'k-keyed-1'");
+    // BLAKE2b-256 of the same bytes without a key, as anyone reading the table could compute.
+    const plain = spawnSync('python3', ['-c', 'import hashlib,sys; print(hashlib.blake2b(sys.stdin.buffer.read(), digest_size=32).hexdigest())'],
+      { input: Buffer.concat([Buffer.from('POST\0/api/v1/activities\0'), Buffer.from(JSON.stringify(body))]), encoding: 'utf8' });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(kept, /^[0-9a-f]{64}$/);
+    assert.notEqual(kept, plain.stdout.trim());
+  });
+
   it('concurrent requests with one key make one record and give one answer', async () => {
     const before = await count();
     const rs = await Promise.all([1, 2, 3, 4].map(() => withKey(zhibu, 'k-race-1', meeting('幂等并发'))));
