@@ -11,17 +11,19 @@
 #include "core/mem.h"
 #include "db/db.h"
 
+/* A file missing, cut short or altered in the directory given is bad input
+ * (exit 2, nothing moved), as the directory itself missing is. */
 static int read_file(const char *path, size_t want, char **data, struct dj_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return dj_fail(err, DJ_EIO, "dir", "附件文件缺失：%s", path);
+		return dj_fail(err, DJ_EINVAL, "dir", "附件文件缺失：%s", path);
 	*data = xmalloc(want + 1);
 	size_t n = fread(*data, 1, want + 1, f);
 	fclose(f);
 	if (n != want) {
 		free(*data);
-		return dj_fail(err, DJ_EIO, "dir", "附件文件大小不符（应为 %zu 字节）：%s", want, path);
+		return dj_fail(err, DJ_EINVAL, "dir", "附件文件大小不符（应为 %zu 字节）：%s", want, path);
 	}
 	return 0;
 }
@@ -62,7 +64,7 @@ int attach_move_dir(struct db *db, const char *dir, int64_t *moved, int64_t *pre
 			crypto_hash_sha256(h, (unsigned char *)data, size);
 			sodium_bin2hex(got, sizeof got, h, sizeof h);
 			if (strcmp(got, hex) != 0)
-				rc = dj_fail(err, DJ_EIO, "dir", "附件文件已损坏（内容与其 SHA-256 不符）：%s", path);
+				rc = dj_fail(err, DJ_EINVAL, "dir", "附件文件已损坏（内容与其 SHA-256 不符）：%s", path);
 		}
 		if (!rc && !(rc = attach_blob_put(db, hex, data, size, err)))
 			(*moved)++;

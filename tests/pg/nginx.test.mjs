@@ -131,6 +131,14 @@ it('attach-move brings a directory store\'s files into the database', async () =
   const psql = (sql) => spawnSync('psql', [db.url, '-Atc', sql], { encoding: 'utf8' });
   assert.equal(psql(`DELETE FROM attach_blob WHERE sha256 = '${hex}'`).status, 0);
   assert.equal((await zb.get(`/attachments/${up.body.id}`)).status, 500, 'the bytes are gone from the database');
+  // A file altered in the directory: bad input, exit 2, nothing moved.
+  const bad = path.join(db.dir, 'bad.files');
+  fs.cpSync(dir, bad, { recursive: true });
+  fs.writeFileSync(path.join(bad, hex.slice(0, 2), hex), Buffer.concat([bytes.subarray(0, -1), Buffer.from('x')]));
+  const refused = cli(['attach-move', '--db', db.url, '--key', db.key, '--dir', bad]);
+  assert.equal(refused.code, 2, refused.err);
+  assert.match(refused.err, /SHA-256/);
+  assert.equal((await zb.get(`/attachments/${up.body.id}`)).status, 500, 'nothing moved');
   const r = cli(['attach-move', '--db', db.url, '--key', db.key, '--dir', dir]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /moved 1 attachment files/);
