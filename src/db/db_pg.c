@@ -212,15 +212,14 @@ int db_pg_result_fail(struct db *db, void *res, struct dj_error *err)
 
 int db_pg_send(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)
 {
-	PGconn *c = db->impl;
 	char *q = pg_rewrite(sql);
 	Oid types[n > 0 ? n : 1];
 	const char *vals[n > 0 ? n : 1];
 	char nums[n > 0 ? n : 1][32];
 	pg_params(&(struct pg_params){types, vals, nums}, n, v);
-	int ok = PQsendQueryParams(c, q, n, types, vals, NULL, NULL, 0);
+	int rc = db_pg_prep_send(db, q, n, types, vals, err);
 	free(q);
-	return ok ? 0 : pg_fail(db, err, NULL, "postgresql");
+	return rc;
 }
 
 static struct db_stmt *pg_query(struct db *db, const char *sql, int n, const db_val *v, struct dj_error *err)

@@ -84,12 +84,13 @@ static char *prep_key(const char *q, int n, const Oid *types, unsigned *hash)
 	return buf_detach(&b);
 }
 
-void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const unsigned *types,
-		      const char *const *vals)
+/* The slot of text q on connection c: NULL to send it unnamed (first
+ * sight, a full set, a statement that cannot be prepared, or preparing
+ * off), else its slot, named "dj<index>" in `name`. */
+static struct prep_slot *prep_find(struct db *db, PGconn *c, const char *q, int n, const Oid *types, char name[16])
 {
-	PGconn *c = conn;
 	if (!prep_on())
-		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
+		return NULL;
 	struct pg_prep *p = db->prep;
 	if (!p)
 		p = db->prep = xcalloc(1, sizeof *p);
@@ -114,15 +115,24 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 		} else {
 			free(key);	/* every way holds a prepared statement */
 		}
-		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
+		return NULL;
 	}
 	s->used = ++p->tick;
-	int i = (int)(s - p->slot);
 	free(key);
 	if (s->bad)
-		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
+		return NULL;
+	snprintf(name, 16, "dj%d", (int)(s - p->slot));
+	return s;
+}
+
+void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const unsigned *types,
+		      const char *const *vals)
+{
+	PGconn *c = conn;
 	char name[16];
-	snprintf(name, sizeof name, "dj%d", i);
+	struct prep_slot *s = prep_find(db, c, q, n, types, name);
+	if (!s)
+		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
 	if (!s->ready) {
 		PGresult *r = PQprepare(c, name, q, n, types);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -135,4 +145,32 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 	if (state && strcmp(state, "0A000") == 0)	/* "cached plan must not change result type" */
 		s->bad = true;
 	return r;
+}
+
+int db_pg_prep_send(struct db *db, const char *q, int n, const unsigned *types, const char *const *vals,
+		    struct dj_error *err)
+{
+	PGconn *c = db->impl;
+	char name[16];
+	struct prep_slot *s = prep_find(db, c, q, n, types, name);
+	if (s && !s->ready) {
+		/* Prepared outside the pipeline, once per connection and text, so
+		 * that its failure is its own (a Parse queued after a failed
+		 * statement would be skipped, and the name never exist). */
+		int rc = db_pipe_flush(db, err);
+		if (rc)
+			return rc;
+		PGresult *r = PQprepare(c, name, q, n, types);
+		rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_pg_result_fail(db, r, err);
+		PQclear(r);
+		if (rc)
+			return rc;
+		s->ready = true;
+		if (!PQenterPipelineMode(c))
+			return db_pg_result_fail(db, NULL, err);
+		db->piped = true;
+	}
+	int ok = s ? PQsendQueryPrepared(c, name, n, vals, NULL, NULL, 0)
+		   : PQsendQueryParams(c, q, n, types, vals, NULL, NULL, 0);
+	return ok ? 0 : db_pg_result_fail(db, NULL, err);
 }
