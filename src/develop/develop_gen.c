@@ -18,6 +18,7 @@
 struct walk {
 	struct gen *g;
 	struct actor *a;
+	const struct develop_rules *rules;
 	int64_t id;
 	char on[11];
 	int stopped;
@@ -43,7 +44,7 @@ static int step(struct walk *w, int n, int lo, int hi, json_t *facts, struct dj_
 	json_object_set_new(in, "on_date", json_string(d));
 	json_object_set_new(in, "by", json_string(n == 13 || n == 16 || n == 17 || n == 24 ? "上级党委组织员" : "支部书记"));
 	int64_t sid;
-	int rc = develop_step_apply(w->g->db, w->a, w->id, in, &sid, err);
+	int rc = develop_step_apply_rules(w->g->db, w->a, w->rules, w->id, in, &sid, err);
 	json_decref(in);
 	if (rc)
 		return rc;
@@ -83,8 +84,8 @@ static int cancel(struct walk *w, int entitled, struct dj_error *err)
 	return rc;
 }
 
-static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int entitled, int k, int *votes,
-		  int *admits, struct dj_error *err)
+static int person(struct gen *g, struct actor *a, const struct develop_rules *rules, int64_t org, json_t *full,
+		  int entitled, int k, int *votes, int *admits, struct dj_error *err)
 {
 	struct rng *r = &g->r;
 	int male = rng_range(r, 0, 99) < 60;
@@ -105,7 +106,7 @@ static int person(struct gen *g, struct actor *a, int64_t org, json_t *full, int
 	}
 	if (rc)
 		return rc;
-	struct walk w = {.g = g, .a = a, .id = id};
+	struct walk w = {.g = g, .a = a, .rules = rules, .id = id};
 	memcpy(w.on, applied, sizeof applied);
 	size_t nf = json_array_size(full);
 	bool late = rng_range(r, 0, 99) < 6;
@@ -210,6 +211,9 @@ int develop_gen(struct gen *g, struct dj_error *err)
 	struct actor a = actor_cli();
 	memcpy(a.today, g->today, sizeof a.today);
 	strcpy(a.username, "generate");
+	struct develop_rules rules;	/* read once: a step would read them each time */
+	if (develop_rules_load(g->db, &rules, err))
+		return err->code;
 	json_t *orgs = db_rows(g->db, "SELECT id FROM org WHERE status = 'active' AND kind IN ('branch', 'functional_branch',"
 				      " 'cloud_branch', 'mobile_branch') ORDER BY id", DB_NOARGS, err);
 	if (!orgs)
@@ -237,7 +241,7 @@ int develop_gen(struct gen *g, struct dj_error *err)
 		 * it against the roster): a branch of fewer than 3 develops nobody. */
 		int n = entitled < 3 ? 0 : (int)rng_range(&g->r, g->scale == GEN_DEMO ? 1 : 0, g->scale == GEN_DEMO ? 4 : 2);
 		for (int p = 0; !rc && p < n; p++)
-			rc = person(g, &a, org, ids, (int)entitled, k++, &votes, &admits, err);
+			rc = person(g, &a, &rules, org, ids, (int)entitled, k++, &votes, &admits, err);
 		json_decref(ids);
 		if (rc)
 			break;

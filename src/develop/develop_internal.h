@@ -14,6 +14,10 @@ json_t *develop_row(struct db *db, int64_t id, struct dj_error *err);
 /* The row with 身份证号 and phone opened and masked (for audit and views). */
 json_t *develop_masked(struct db *db, int64_t id, struct dj_error *err);
 int develop_refresh_due(struct db *db, const struct develop_rules *r, int64_t id, struct dj_error *err);
+/* develop_step_apply with the rules already read (generate records
+ * thousands of steps under the same rules). */
+int develop_step_apply_rules(struct db *db, const struct actor *a, const struct develop_rules *rules, int64_t id,
+			     json_t *in, int64_t *step_id, struct dj_error *err);
 /* The same, given the date of the person's last 半年考察 (step 6; "" for none). */
 int develop_refresh_due_with(struct db *db, const struct develop_rules *r, int64_t id, const char *last_assess,
 			     struct dj_error *err);

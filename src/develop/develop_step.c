@@ -163,6 +163,14 @@ int develop_admit_member(struct db *db, json_t *p, int64_t id, const char *on, i
 int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *step_id,
 		       struct dj_error *err)
 {
+	struct develop_rules r;
+	int rc = develop_rules_load(db, &r, err);
+	return rc ? rc : develop_step_apply_rules(db, a, &r, id, in, step_id, err);
+}
+
+int develop_step_apply_rules(struct db *db, const struct actor *a, const struct develop_rules *rules, int64_t id,
+			     json_t *in, int64_t *step_id, struct dj_error *err)
+{
 	if (!json_is_object(in))
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
 	int64_t step;
@@ -179,9 +187,7 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 		return dj_fail(err, DJ_EINVAL, "step", "请选择步骤");
 	if (strcmp(on, a->today) > 0)
 		return dj_fail(err, DJ_EINVAL, "on_date", "办理日期不能晚于今天");
-	struct develop_rules r;
-	if ((rc = develop_rules_load(db, &r, err)))
-		return rc;
+	const struct develop_rules r = *rules;
 	json_t *p = develop_row(db, id, err);
 	if (!p)
 		return err->code;
@@ -198,16 +204,25 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 		rc = dj_fail(err, DJ_ECONFLICT, "step", "该发展对象已终止培养");
 		goto out;
 	}
+	/* The last step done, the last 半年考察 (step 6) and whether the member
+	 * record (if any) is on the roster, in one statement. */
+	json_t *lasts = db_row(db, "SELECT coalesce(max(CASE WHEN passed = 1 THEN on_date END), '') AS last,"
+				   " coalesce(max(CASE WHEN step = 6 THEN on_date END), '') AS assess,"
+				   " (SELECT active FROM member WHERE id = ?) AS active"
+				   " FROM develop_step WHERE person_id = ?", DB_ARGS(DB_I(mid), DB_I(id)), err);
+	if (!lasts) {
+		rc = err->code;
+		goto out;
+	}
+	last = xstrdup(S(lasts, "last"));
+	last_assess = xstrdup(S(lasts, "assess"));
+	bool off_roll = mid && I(lasts, "active") != 1;
+	json_decref(lasts);
 	/* A 预备党员 (or a 正式党员 before 材料归档) whose membership ended
 	 * (member_end: 死亡, 出党, 停止党籍, 转出 …) has no step left here. */
-	if (mid) {
-		int64_t active = 0;
-		if ((rc = db_int1(db, &active, "SELECT active FROM member WHERE id = ?", DB_ARGS(DB_I(mid)), err)))
-			goto out;
-		if (!active) {
-			rc = dj_fail(err, DJ_ECONFLICT, "step", "该党员已不在党员名册（党籍已终止或已转出），不能再办理发展党员的步骤");
-			goto out;
-		}
+	if (off_roll) {
+		rc = dj_fail(err, DJ_ECONFLICT, "step", "该党员已不在党员名册（党籍已终止或已转出），不能再办理发展党员的步骤");
+		goto out;
 	}
 	if (step == 1 || (step <= done && !(info->repeat && step == done))) {
 		rc = dj_fail(err, DJ_ECONFLICT, "step", "第%lld步（%s）已办理", (long long)step, info->label);
@@ -218,17 +233,6 @@ int develop_step_apply(struct db *db, const struct actor *a, int64_t id, json_t 
 			     develop_step_info(done + 1)->label, (long long)step);
 		goto out;
 	}
-	/* The last step done and the last 半年考察 (step 6), in one statement. */
-	json_t *lasts = db_row(db, "SELECT coalesce(max(CASE WHEN passed = 1 THEN on_date END), '') AS last,"
-				   " coalesce(max(CASE WHEN step = 6 THEN on_date END), '') AS assess"
-				   " FROM develop_step WHERE person_id = ?", DB_ARGS(DB_I(id)), err);
-	if (!lasts) {
-		rc = err->code;
-		goto out;
-	}
-	last = xstrdup(S(lasts, "last"));
-	last_assess = xstrdup(S(lasts, "assess"));
-	json_decref(lasts);
 	if (strcmp(on, last) < 0) {
 		rc = dj_fail(err, DJ_EINVAL, "on_date", "办理日期不能早于上一步的日期（%s）", last);
 		goto out;
