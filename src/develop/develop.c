@@ -18,20 +18,55 @@
 static const char *const genders[] = {"male", "female", NULL};
 
 /* Development happens in a branch; a 临时党支部 develops nobody (DESIGN). */
-int develop_org_check(struct db *db, const struct actor *a, int64_t org, const char *field, struct dj_error *err)
+static int develop_org_kind(struct db *db, int64_t org, const char *field, const char *what, struct dj_error *err)
 {
-	int rc = org_check_open(db, a, org, field, err);
-	if (rc)
-		return rc;
 	char *kind = NULL;
-	if ((rc = db_text1(db, &kind, "SELECT kind FROM org WHERE id = ?", DB_ARGS(DB_I(org)), err)))
+	int rc = db_text1(db, &kind, "SELECT kind FROM org WHERE id = ?", DB_ARGS(DB_I(org)), err);
+	if (rc)
 		return rc;
 	const struct org_kind_info *k = org_kind(kind);
 	if (k && k->id == ORG_TEMPORARY_BRANCH)
-		rc = dj_fail(err, DJ_EINVAL, field, "临时党支部不能发展党员");
+		rc = dj_fail(err, DJ_EINVAL, field, "%s临时党支部不能发展党员", what);
 	else if (!k || (!k->branch_like && k->id != ORG_GENERAL_BRANCH))
-		rc = dj_fail(err, DJ_EINVAL, field, "发展党员应由党支部进行，请选择党支部");
+		rc = dj_fail(err, DJ_EINVAL, field, "%s发展党员应由党支部进行，请选择党支部", what);
 	free(kind);
+	return rc;
+}
+
+int develop_org_check(struct db *db, const struct actor *a, int64_t org, const char *field, struct dj_error *err)
+{
+	int rc = org_check_open(db, a, org, field, err);
+	return rc ? rc : develop_org_kind(db, org, field, "", err);
+}
+
+/* The member's records still in progress (a 预备党员, or a 正式党员 before
+ * 材料归档) go where the member goes: the new branch carries on with the
+ * steps, the old one no longer sees them.  Stopped and finished records
+ * stay where they were done (their figures are that branch's). */
+#define MOVING " WHERE member_id = ? AND status <> 'stopped' AND step < 25"
+
+int develop_member_moved(struct db *db, int64_t member_id, int64_t to_org, json_t *moved, struct dj_error *err)
+{
+	json_t *rows = db_rows(db, "SELECT id, org_id FROM develop_person" MOVING, DB_ARGS(DB_I(member_id)), err);
+	if (!rows)
+		return err->code;
+	int rc = 0;
+	if (json_array_size(rows))
+		rc = develop_org_kind(db, to_org, "to_org_id", "该党员的发展党员工作尚未完成（发展记录随转接转入），", err);
+	size_t i;
+	json_t *r;
+	char now[21];
+	date_now_iso(now);
+	if (!rc && moved && json_array_size(rows)) {
+		json_array_foreach(rows, i, r) {
+			db_touch_org(db, json_integer_value(json_object_get(r, "org_id")));
+			json_array_append(moved, json_object_get(r, "id"));
+		}
+		db_touch_org(db, to_org);
+		rc = db_run(db, "UPDATE develop_person SET org_id = ?, updated_at = ?" MOVING,
+			    DB_ARGS(DB_I(to_org), DB_T(now), DB_I(member_id)), err);
+	}
+	json_decref(rows);
 	return rc;
 }
 

@@ -113,6 +113,13 @@ int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_
  * record: nothing. */
 int develop_member_ended(struct db *db, const struct actor *a, int64_t member_id, const char *reason,
 			 const char *on_date, const char *note, struct dj_error *err);
+/* Inside the member module's inside transfer (组织关系转接 in the
+ * platform, member_transfer.c, member.c): the member's records still in the
+ * pipeline move to `to_org` in the caller's transaction, their ids appended
+ * to `moved` (for the transfer's one audit record); with `moved` NULL only
+ * the check (when the transfer starts): a 临时党支部 or an org that is no
+ * branch cannot take them (400 on to_org_id).  No record: 0. */
+int develop_member_moved(struct db *db, int64_t member_id, int64_t to_org, json_t *moved, struct dj_error *err);
 /* 重新申请 after a stop: {applied_on, org_id?, by?, note?} makes a new record
  * at step 1 (*new_id) linked to the stopped one.  A record stopped by the
  * member's end (转出 …) instead goes on, the same record (*new_id = id;

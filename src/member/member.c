@@ -14,6 +14,7 @@
 #include "core/setting.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "develop/develop.h"
 #include "member/idcard.h"
 #include "org/org.h"
 
@@ -475,6 +476,7 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 	}
 	char now[21];
 	date_now_iso(now);
+	json_t *moved = json_array();	/* the development records that go with the member */
 	if ((rc = db_begin(db, err)) == 0) {
 		db_touch_org(db, from);
 		db_touch_org(db, to);
@@ -485,6 +487,8 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 		if (!rc)
 			rc = db_run(db, "UPDATE member SET org_id = ?, updated_at = ? WHERE id = ?",
 				    DB_ARGS(DB_I(to), DB_T(now), DB_I(id)), err);
+		if (!rc)
+			rc = develop_member_moved(db, id, to, moved, err);
 		/* Both orgs are the actor's: sent and accepted at once, kept in the transfer history. */
 		if (!rc)
 			rc = db_run(db, "INSERT INTO transfer(member_id, kind, status, from_org, to_org, on_date, decided_on, reason,"
@@ -493,11 +497,14 @@ int member_transfer(struct db *db, const struct actor *a, int64_t id, json_t *in
 					" (SELECT max(id) FROM member_transfer WHERE member_id = ?)", DB_ARGS(DB_I(id)), err);
 		if (!rc) {
 			json_t *after = member_masked(db, id, err);
+			if (after && json_array_size(moved))
+				json_object_set(after, "develop_moved", moved);
 			rc = after ? audit_write(db, a, "member.transfer", "member", id, before, after, err) : err->code;
 			json_decref(after);
 		}
 		rc = db_end(db, rc, err);
 	}
+	json_decref(moved);
 	json_decref(before);
 	return rc;
 }

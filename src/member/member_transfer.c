@@ -19,6 +19,7 @@
 #include "core/valid.h"
 #include "crypto/pii.h"
 #include "db/db.h"
+#include "develop/develop.h"
 #include "member/member.h"
 #include "org/org.h"
 
@@ -94,12 +95,15 @@ static void touch_sides(struct db *db, int64_t from, int64_t to)
 		db_touch_org(db, to);
 }
 
+/* `moved`: the development records that went with the member (accept). */
 static int audit_transfer(struct db *db, const struct actor *a, const char *action, int64_t id, json_t *before,
-			  struct dj_error *err)
+			  json_t *moved, struct dj_error *err)
 {
 	json_t *after = transfer_row(db, id, err);
 	if (!after)
 		return err->code;
+	if (json_array_size(moved))
+		json_object_set(after, "develop_moved", moved);
 	int rc = audit_write(db, a, action, "transfer", id, before, after, err);
 	json_decref(after);
 	return rc;
@@ -156,7 +160,8 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 			return dj_fail(err, DJ_EINVAL, "to_org_id", "转入党组织不存在或已撤销");
 		if (to == from)
 			return dj_fail(err, DJ_EINVAL, "to_org_id", "转入党组织与现所在党组织相同");
-		if ((rc = db_begin(db, err)))
+		/* A member in the pipeline: the receiving org must be able to go on with it. */
+		if ((rc = develop_member_moved(db, member, to, NULL, err)) || (rc = db_begin(db, err)))
 			return rc;
 		touch_sides(db, from, to);
 		rc = db_int1(db, id, "INSERT INTO transfer(member_id, kind, status, from_org, to_org, on_date, reason, user_id,"
@@ -164,7 +169,7 @@ int roster_transfer_start(struct db *db, const struct actor *a, json_t *in, int6
 			     DB_ARGS(DB_I(member), DB_I(from), DB_I(to), DB_T(on_date), DB_T(reason),
 				     a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 		if (!rc)
-			rc = audit_transfer(db, a, "member.transfer_start", *id, NULL, err);
+			rc = audit_transfer(db, a, "member.transfer_start", *id, NULL, NULL, err);
 		return db_end(db, rc, err);
 	}
 	/* Out of the platform: a letter with its number, and a receipt to expect. */
@@ -317,7 +322,7 @@ int roster_transfer_in(struct db *db, const struct actor *a, json_t *in, int64_t
 			     DB_ARGS(DB_I(member), DB_I(to), DB_T(place), DB_T(letter), DB_T(on_date), DB_T(on_date),
 				     DB_T(reason), a->user_id ? DB_I(a->user_id) : DB_NULL, DB_T(now)), err);
 	if (!rc)
-		rc = audit_transfer(db, a, "member.transfer_in", *id, NULL, err);
+		rc = audit_transfer(db, a, "member.transfer_in", *id, NULL, NULL, err);
 	json_decref(copy);
 	return db_end(db, rc, err);
 }
@@ -385,11 +390,16 @@ int roster_transfer_accept(struct db *db, const struct actor *a, int64_t id, jso
 		if (!rc)
 			rc = db_run(db, "UPDATE member SET org_id = ?, updated_at = ? WHERE id = ?",
 				    DB_ARGS(DB_I(to), DB_T(now), DB_I(member)), err);
+		/* Their development record goes with them, in this write. */
+		json_t *moved = json_array();
+		if (!rc)
+			rc = develop_member_moved(db, member, to, moved, err);
 		if (!rc)
 			rc = db_run(db, "UPDATE transfer SET status = 'accepted', decided_on = ?, log_id = ? WHERE id = ?"
 					" AND status = 'pending'", DB_ARGS(DB_T(on_date), DB_I(log), DB_I(id)), err);
 		if (!rc)
-			rc = audit_transfer(db, a, "member.transfer_accept", id, t, err);
+			rc = audit_transfer(db, a, "member.transfer_accept", id, t, moved, err);
+		json_decref(moved);
 		rc = db_end(db, rc, err);
 	}
 	json_decref(t);
@@ -414,7 +424,7 @@ int roster_transfer_return(struct db *db, const struct actor *a, int64_t id, jso
 		rc = db_run(db, "UPDATE transfer SET status = 'returned', decided_on = ?, return_reason = ? WHERE id = ?",
 			    DB_ARGS(DB_T(a->today), DB_T(reason), DB_I(id)), err);
 		if (!rc)
-			rc = audit_transfer(db, a, "member.transfer_return", id, t, err);
+			rc = audit_transfer(db, a, "member.transfer_return", id, t, NULL, err);
 		rc = db_end(db, rc, err);
 	}
 	json_decref(t);
@@ -445,7 +455,7 @@ int roster_transfer_receipt(struct db *db, const struct actor *a, int64_t id, js
 		rc = db_run(db, "UPDATE transfer SET status = 'received', receipt_on = ? WHERE id = ?",
 			    DB_ARGS(DB_T(on_date), DB_I(id)), err);
 		if (!rc)
-			rc = audit_transfer(db, a, "member.transfer_receipt", id, t, err);
+			rc = audit_transfer(db, a, "member.transfer_receipt", id, t, NULL, err);
 		rc = db_end(db, rc, err);
 	}
 	json_decref(t);

@@ -107,6 +107,46 @@ describe('inside the platform', () => {
     assert.equal((await hangye.post(`/transfers/${t.id}/accept`, {})).status, 409);
   });
 
+  // A 预备党员 who came through the pipeline: their development record goes
+  // with them (the new branch goes on with the steps, the old one no longer
+  // sees it), in the transfer's own write and audit record.
+  it('a piped 预备党员 accepted by another branch takes the development record along', async () => {
+    const board = await ok(await hangye.get(`/develop/board?org=${HY0101}&size=200`));
+    const item = board.stages.flatMap((st) => st.items).find((i) => i.status === 'probationary' && i.org_id === HY0101);
+    assert.ok(item, 'a piped 预备党员 in JT-HY0101');
+    const p = await ok(await hangye.get(`/develop/people/${item.id}`));
+    const devAudits = async () => (await ok(await admin.get(`/audit?entity=develop_person&entity_id=${p.id}&size=100`))).total;
+    const n = await devAudits();
+    // Nowhere to go on with it: a 临时党支部 or a committee; nothing stored.
+    for (const code of ['JT-LS01', 'JT-HY01']) {
+      const r = await hangye.post('/transfers', { member_id: p.member_id, to_org_id: (await org(code)).id, on_date: TODAY });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.field, 'to_org_id');
+      assert.match(r.body.error, /发展/);
+    }
+    assert.equal((await ok(await hangye.get(`/transfers?member=${p.member_id}&status=pending&size=50`))).items.length, 0, "nothing stored");
+    const t = await ok(await hangye.post('/transfers', { member_id: p.member_id, to_org_id: JG01, on_date: '2026-06-10' }), 201);
+    assert.equal((await zhibu.get(`/develop/people/${p.id}`)).status, 404, 'not the receiving branch\'s before acceptance');
+    await ok(await zhibu.post(`/transfers/${t.id}/accept`, { on_date: '2026-06-12' }));
+    const d = await ok(await zhibu.get(`/develop/people/${p.id}`));
+    assert.deepEqual([d.org_id, d.status, d.step], [JG01, 'probationary', p.step]);
+    const mine = await ok(await zhibu.get(`/develop/board?org=${JG01}&size=200`));
+    assert.ok(mine.stages.some((st) => st.items.some((i) => i.id === p.id)), 'on the new branch\'s board');
+    const gone = await hangye.get(`/develop/people/${p.id}`);
+    assert.ok([403, 404].includes(gone.status), `the old side: ${gone.status}`);
+    const theirs = await ok(await hangye.get(`/develop/board?org=${HY01.id}&size=200`));
+    assert.ok(!theirs.stages.some((st) => st.items.some((i) => i.id === p.id)), 'off the old board');
+    // One audit record for the acceptance, which names the record moved.
+    const trail = (await ok(await admin.get(`/audit?entity=transfer&entity_id=${t.id}`))).items;
+    const accept = trail.find((x) => x.action === 'member.transfer_accept');
+    assert.deepEqual(JSON.stringify(accept).includes('develop_moved'), true);
+    assert.equal(await devAudits(), n, 'no audit record of its own');
+    // The administrator's direct transfer (both sides theirs) moves it too.
+    await ok(await admin.post(`/members/${p.member_id}/transfer`, { to_org_id: HY0101, on_date: '2026-06-13' }));
+    assert.equal((await ok(await hangye.get(`/develop/people/${p.id}`))).org_id, HY0101);
+    assert.equal((await zhibu.get(`/develop/people/${p.id}`)).status, 404);
+  });
+
   it('scope: nobody initiates for a member outside their subtree, or sees a transfer of another subtree', async () => {
     const hyMember = (await ok(await hangye.get(`/members?org=${HY0101}&direct=1&size=5`))).items[0];
     const r = await jiguan.post('/transfers', { member_id: hyMember.id, to_org_id: JG01, on_date: TODAY });
