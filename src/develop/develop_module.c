@@ -86,6 +86,14 @@ static const char *const develop_migrations[] = {
 	"INSERT INTO develop_gap(person_id, stopped_on, stop_reason, stop_note, resumed_on, created_at)\n"
 	"  SELECT id, stopped_on, stop_reason, stop_note, resumed_on, updated_at FROM develop_person\n"
 	"  WHERE resumed_on IS NOT NULL AND stopped_on IS NOT NULL ORDER BY id;\n",
+	/* 6: a record still in progress is where its member is (an inside
+	 * transfer now moves it, develop_member_moved): those left behind by
+	 * transfers before go to the member's branch, if it can develop. */
+	"UPDATE develop_person SET org_id = (SELECT m.org_id FROM member m WHERE m.id = develop_person.member_id)\n"
+	"WHERE status <> 'stopped' AND step < 25 AND member_id IS NOT NULL\n"
+	"  AND EXISTS (SELECT 1 FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = develop_person.member_id\n"
+	"    AND m.active = 1 AND m.org_id <> develop_person.org_id\n"
+	"    AND o.kind IN ('branch', 'functional_branch', 'cloud_branch', 'mobile_branch', 'general_branch'));\n",
 	NULL,
 };
 
