@@ -217,3 +217,31 @@ it('on a phone, the 上级党委 cancels a 预备党员 during the probation wit
   assert.equal(q.stop_reason, 'probation_cancelled');
   await ctx.close();
 });
+
+// A 预备党员 transferred out by letter and back in is not stuck: the
+// 上级党委 presses 继续发展 and the same record goes on, its gap on the page.
+// The letters go by the API (the transfer pages have browser tests of their own).
+it('the 上级党委 continues a 预备党员 who came back by letter (继续发展)', async () => {
+  const jiguan = await loginAs(srv.base, 'jiguan');
+  const list = (await jiguan.get('/develop/people?status=probationary&size=200')).body.items.filter((x) => x.step >= 17 && x.step < 22);
+  const p = list[list.length - 1];
+  assert.ok(p, 'a 预备党员 in the probation');
+  const { member_id: mid, step } = (await jiguan.get(`/develop/people/${p.id}`)).body;
+  const letter = { place: '中共某市交通运输局机关委员会', member_id: mid };
+  let r = await jiguan.post('/transfers', { ...letter, letter_no: '组转字〔2026〕B01号', on_date: TODAY });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await jiguan.post('/transfers/in', { ...letter, to_org_id: p.org_id, letter_no: '外转字〔2026〕B01号', on_date: TODAY });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const { ctx, page } = await open('jiguan');
+  await page.goto(srv.base + '/#/develop/people/' + p.id);
+  await page.locator('.el-alert', { hasText: '可由上级党委“继续发展”' }).waitFor();
+  await page.locator('button[name=continue]').click();
+  await page.locator('.el-alert.gap', { hasText: `${TODAY} 党员减少：转出；${TODAY} 回到党员名册，继续发展` }).waitFor();
+  await page.locator('.el-tag', { hasText: '预备党员' }).first().waitFor();
+  assert.equal(await page.locator('button[name=continue]').count(), 0);
+  assert.equal(await page.locator('.el-alert', { hasText: '可由上级党委' }).count(), 0);
+  await shot(page, 'develop-continued.png');
+  const q = (await admin.get(`/develop/people/${p.id}`)).body;
+  assert.deepEqual([q.status, q.step, q.resumed_on], ['probationary', step, TODAY]);
+  await ctx.close();
+});
