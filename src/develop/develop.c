@@ -101,6 +101,43 @@ int develop_scope(struct db *db, const struct actor *a, int64_t id, int64_t *org
 	return 0;
 }
 
+/* A record stopped by the member's end (转出 …) whose member is back on
+ * the roster by a letter received into another subtree: it stays the old
+ * branch's history until it is continued, yet the 上级党委 of the member's
+ * current org decides whether it goes on (继续发展, develop_stop.c).  So
+ * whoever manages the member's current org may open it and continue it;
+ * nothing else widens (steps, stops, reveals stay with the record's org). */
+int develop_scope_back(struct db *db, const struct actor *a, int64_t id, int64_t *org, struct dj_error *err)
+{
+	int rc = develop_scope(db, a, id, org, err);
+	if (rc != DJ_ENOTFOUND || a->role == ROLE_MEMBER)
+		return rc;
+	dj_error_clear(err);
+	json_t *p = db_row(db, "SELECT p.org_id, p.member_id, p.status, p.stop_reason, p.stopped_on, p.next_id,"
+			       " m.org_id AS member_org FROM develop_person p JOIN member m ON m.id = p.member_id"
+			       " WHERE p.id = ?", DB_ARGS(DB_I(id)), err);
+	if (!p && err->code != DJ_ENOTFOUND)
+		return err->code;
+	char back[11] = "";
+	bool in = false;
+	json_t *st = json_object_get(p, "stop_reason");
+	rc = 0;
+	if (p && develop_status_parse(json_string_value(json_object_get(p, "status"))) == DEVELOP_STOPPED &&
+	    develop_stopped_by_end(json_string_value(st)) && !json_integer_value(json_object_get(p, "next_id")) &&
+	    !(rc = develop_back_on(db, p, back, err)) && back[0])
+		rc = scope_has_org(db, a, json_integer_value(json_object_get(p, "member_org")), &in, err);
+	if (!rc && in && org)
+		*org = json_integer_value(json_object_get(p, "org_id"));
+	json_decref(p);
+	if (rc)
+		return rc;
+	if (!in) {
+		dj_error_clear(err);
+		return dj_fail(err, DJ_ENOTFOUND, "id", "发展对象记录不存在");
+	}
+	return 0;
+}
+
 /* Recompute the person's next deadline after a write. */
 int develop_refresh_due(struct db *db, const struct develop_rules *r, int64_t id, struct dj_error *err)
 {

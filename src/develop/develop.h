@@ -152,6 +152,9 @@ int develop_attachment_scope(struct db *db, const struct actor *a, const char *e
 			     struct dj_error *err);
 /* 0 if the person is in the actor's scope (404 otherwise); *org their org. */
 int develop_scope(struct db *db, const struct actor *a, int64_t id, int64_t *org, struct dj_error *err);
+/* develop_scope, and also a record stopped by the member's end whose member
+ * is back on the roster in the actor's scope (to open it and 继续发展). */
+int develop_scope_back(struct db *db, const struct actor *a, int64_t id, int64_t *org, struct dj_error *err);
 
 /* Findings and 待办 (develop_todos.c). */
 int develop_findings(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,

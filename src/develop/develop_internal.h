@@ -58,5 +58,8 @@ bool develop_stopped_by_end(const char *stop_reason);
  * record `p` (member_end.back_on: a letter received back), into on[11];
  * "" while they are not back (develop_stop.c: 继续发展). */
 int develop_back_on(struct db *db, json_t *p, char on[11], struct dj_error *err);
+/* May actor `a` continue record `p` (*may): the 上级党委 of the member's
+ * current org (develop_owner_check) or an administrator. */
+int develop_may_continue(struct db *db, const struct actor *a, json_t *p, bool *may, struct dj_error *err);
 
 #endif

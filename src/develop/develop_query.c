@@ -50,7 +50,7 @@ static void develop_label(json_t *p, const char *today)
 json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_error *err)
 {
 	int64_t org;
-	if (develop_scope(db, a, id, &org, err))
+	if (develop_scope_back(db, a, id, &org, err))
 		return NULL;
 	json_t *p = develop_masked(db, id, err);
 	if (!p)
@@ -86,15 +86,16 @@ json_t *develop_get(struct db *db, const struct actor *a, int64_t id, struct dj_
 	/* Stopped by the member's end and they are back on the roster: not
 	 * stuck — the 上级党委 may go on with it (继续发展, develop_stop.c). */
 	char back[11] = "";
+	bool may = false;
 	if (develop_status_parse(S(p, "status")) == DEVELOP_STOPPED && develop_stopped_by_end(S(p, "stop_reason")) &&
-	    !I(p, "next_id") && develop_back_on(db, p, back, err)) {
+	    !I(p, "next_id") && (develop_back_on(db, p, back, err) || (back[0] && develop_may_continue(db, a, p, &may, err)))) {
 		json_decref(steps);
 		json_decref(o);
 		json_decref(p);
 		return NULL;
 	}
 	json_object_set_new(p, "member_back_on", back[0] ? json_string(back) : json_null());
-	json_object_set_new(p, "can_continue", json_boolean(back[0]));
+	json_object_set_new(p, "can_continue", json_boolean(may));
 	/* The gaps gone on from (继续发展), oldest first: the record's history. */
 	json_t *gaps = db_rows(db, "SELECT stopped_on, stop_reason, stop_note, resumed_on FROM develop_gap"
 				   " WHERE person_id = ? ORDER BY stopped_on, id", DB_ARGS(DB_I(id)), err);

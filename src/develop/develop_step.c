@@ -485,7 +485,8 @@ int develop_attachment_scope(struct db *db, const struct actor *a, const char *e
 		return dj_fail(err, DJ_ENOTFOUND, "id", "附件不存在");
 	if (rc || (write && (rc = scope_can_manage(a, err))))
 		return rc;
-	return develop_scope(db, a, person, NULL, err);
+	/* The files of a record one may open (develop_get) may be read. */
+	return write ? develop_scope(db, a, person, NULL, err) : develop_scope_back(db, a, person, NULL, err);
 }
 
 int develop_attach(struct db *db, const struct actor *a, int64_t step_id, const char *filename, const void *data,

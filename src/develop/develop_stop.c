@@ -143,7 +143,9 @@ static int audited(struct db *db, const struct actor *a, const char *action, int
 {
 	int rc;
 	int64_t org = 0;
-	if ((rc = scope_can_manage(a, err)) || (rc = develop_scope(db, a, id, &org, err)))
+	/* 继续发展 is open to the 上级党委 of the member's current org too. */
+	if ((rc = scope_can_manage(a, err)) ||
+	    (rc = (strcmp(action, "develop.continue") == 0 ? develop_scope_back : develop_scope)(db, a, id, &org, err)))
 		return rc;
 	json_t *before = develop_masked(db, id, err);
 	if (!before)
@@ -319,23 +321,22 @@ int develop_cancel_apply(struct db *db, const struct actor *a, int64_t id, json_
 static int resume_fn(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out,
 		     struct dj_error *err)
 {
-	const char *applied;
-	int64_t org;
+	const char *applied = NULL;
+	int64_t org = 0;
 	int rc;
 	if (!json_is_object(in))
 		return dj_fail(err, DJ_EINVAL, "", "请求体应为 JSON 对象");
-	if ((rc = v_date(in, "applied_on", "重新递交入党申请书日期", true, false, &applied, err)) ||
-	    (rc = v_id(in, "org_id", "所在党支部", false, &org, err)))
-		return rc;
 	json_t *p = db_row(db, "SELECT " DEVELOP_COLS ", id_card_enc, phone_enc, next_id FROM develop_person WHERE id = ?",
 			   DB_ARGS(DB_I(id)), err);
 	if (!p)
 		return err->code;
+	/* What the record's state refuses (409) comes before what the input lacks (400). */
 	if (develop_status_parse(S(p, "status")) != DEVELOP_STOPPED)
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "只有已终止培养的人可以重新申请");
 	else if (I(p, "next_id"))
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该人已重新申请（见新的发展记录）");
-	else if (strcmp(applied, S(p, "stopped_on")) < 0)
+	else if (!(rc = v_date(in, "applied_on", "重新递交入党申请书日期", true, false, &applied, err)) &&
+		 !(rc = v_id(in, "org_id", "所在党支部", false, &org, err)) && strcmp(applied, S(p, "stopped_on")) < 0)
 		rc = dj_fail(err, DJ_EINVAL, "applied_on", "重新申请日期不能早于终止日期（%s）", S(p, "stopped_on"));
 	char *idc = NULL, *ph = NULL;
 	if (!rc) {
@@ -402,6 +403,22 @@ int develop_back_on(struct db *db, json_t *p, char on[11], struct dj_error *err)
 	return rc;
 }
 
+int develop_may_continue(struct db *db, const struct actor *a, json_t *p, bool *may, struct dj_error *err)
+{
+	int64_t morg = 0;
+	struct dj_error e = {0};
+	int rc = db_int1(db, &morg, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(I(p, "member_id"))), err);
+	if (!rc)
+		rc = develop_owner_check(db, a, morg, 24, &e);
+	*may = !rc;
+	if (rc == DJ_EFORBIDDEN)
+		rc = 0;
+	else if (rc && e.code)
+		dj_fail(err, rc, e.field, "%s", e.msg);
+	dj_error_clear(&e);
+	return rc;
+}
+
 /* 继续发展: a record stopped only because the membership ended (转出 …)
  * goes on — the same record, its steps and time limits — once the member is
  * back on the roster (a letter received back, member_transfer.c); a new
@@ -429,10 +446,14 @@ static int continue_fn(struct db *db, const struct actor *a, int64_t id, json_t 
 	if (!rc && !(rc = develop_back_on(db, p, on, err)) && !on[0])
 		rc = dj_fail(err, DJ_ECONFLICT, "status", "该党员的党籍已终止或已转出（%s），尚未回到党员名册，"
 			     "发展记录随之结束；转出的党员登记转入后可继续发展", develop_stop_label(S(p, "stop_reason")));
-	if (!rc && (rc = develop_owner_check(db, a, org, 24, err)) == DJ_EFORBIDDEN)
-		rc = dj_fail(err, DJ_EFORBIDDEN, "status", "继续发展由上级党委办理（上级党委的组织管理员或系统管理员）");
+	/* The 上级党委 of the member's current org decides (it will approve
+	 * the conversion there), not that of the branch the record was done in. */
 	if (!rc)
 		rc = db_int1(db, &morg, "SELECT org_id FROM member WHERE id = ?", DB_ARGS(DB_I(I(p, "member_id"))), err);
+	if (!rc && (rc = develop_owner_check(db, a, morg, 24, err)) == DJ_EFORBIDDEN) {
+		dj_error_clear(err);
+		rc = dj_fail(err, DJ_EFORBIDDEN, "status", "继续发展由该党员现所在党组织的上级党委办理（上级党委的组织管理员或系统管理员）");
+	}
 	if (!rc && morg != org && !(rc = develop_org_check(db, a, morg, "org_id", err)))
 		db_touch_org(db, morg);
 	struct develop_rules r;

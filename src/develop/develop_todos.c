@@ -21,9 +21,10 @@
 /* SQL: the org that acts on a step of the 上级党委 for the branch in
  * p.org_id: the nearest ancestor of the kinds `kinds` (`skip` of them
  * passed over first). */
-#define UPPER_OF(kinds, skip)                                                                            \
-	"(SELECT cc.ancestor FROM " ORG_TREE_AS("cc") " JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = p.org_id" \
+#define UPPER_AT(col, kinds, skip)                                                                       \
+	"(SELECT cc.ancestor FROM " ORG_TREE_AS("cc") " JOIN org co ON co.id = cc.ancestor WHERE cc.descendant = " col \
 	" AND cc.depth > 0 AND co.kind IN (" kinds ") ORDER BY cc.depth LIMIT 1 OFFSET " skip ")"
+#define UPPER_OF(kinds, skip) UPPER_AT("p.org_id", kinds, skip)
 #define COMMITTEES "'committee', 'industry_committee', 'party_group'"
 
 int develop_findings(struct db *db, const struct actor *a, int64_t root, const char *today, const char *rule,
@@ -110,13 +111,16 @@ static int todo_rows(struct db *db, const char *sql, int64_t org, const char *la
  * due_on the day they came back, by ?2.  Only an end of the roster has a
  * day back (BACK_ON), so the pipeline's own stop reasons drop out by it;
  * the two ends the pipeline itself makes are left out as in
- * develop_stopped_by_end. */
+ * develop_stopped_by_end.  Its org is the member's current one (a letter
+ * may bring them back into another subtree): its 上级党委 decides, and the
+ * record moves there when continued. */
 #define BACK_ON "(SELECT max(e.back_on) FROM member_end e WHERE e.member_id = p.member_id AND e.reason = p.stop_reason" \
 	" AND e.on_date = p.stopped_on)"
 #define CONTINUE_ROWS                                                                                              \
-	"SELECT p.id, p.name, p.org_id, o.name AS org_name, 0 AS due_step, " BACK_ON " AS due_on, "                \
-	UPPER_OF(COMMITTEES, "0") " AS actor_org, 1 AS upper FROM develop_person p JOIN org o ON o.id = p.org_id"  \
-	" JOIN member m ON m.id = p.member_id WHERE p.status = 'stopped' AND p.next_id IS NULL AND m.active = 1"   \
+	"SELECT p.id, p.name, m.org_id, o.name AS org_name, 0 AS due_step, " BACK_ON " AS due_on, "                \
+	UPPER_AT("m.org_id", COMMITTEES, "0") " AS actor_org, 1 AS upper FROM develop_person p"                    \
+	" JOIN member m ON m.id = p.member_id JOIN org o ON o.id = m.org_id"                                       \
+	" WHERE p.status = 'stopped' AND p.next_id IS NULL AND m.active = 1"                                      \
 	" AND p.stop_reason NOT IN ('not_admitted', 'probation_cancelled') AND " BACK_ON " <= ?2"
 
 static int continue_todos(struct db *db, const char *who, int64_t org, const char *last, json_t *out,
