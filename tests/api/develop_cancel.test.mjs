@@ -10,7 +10,7 @@
 // SQLite by default, PostgreSQL with DJ_PG_URL.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDb, generate, startServer, loginAs, idCard, cli } from '../lib/server.mjs';
+import { freshDb, generate, startServer, loginAs, idCard, cli, PASSWORD } from '../lib/server.mjs';
 
 const TODAY = '2027-03-15';
 const env = { DANGJIAN_TODAY: TODAY };
@@ -435,6 +435,7 @@ describe('a membership that ends another way while in the pipeline', () => {
       member_id: p.member_id }), 201);
     let d = await get(p.id);
     assert.deepEqual([d.status, d.can_continue, d.member_back_on], ['stopped', true, '2026-05-10']);
+    assert.equal((await hangye.get(`/develop/people/${p.id}`)).status, 404, 'back in its own subtree: a sibling sees nothing');
     const todos = await ok(await jiguan.get('/todos'));
     assert.ok((todos.items || todos).some((t) => t.kind === 'develop_continue' && t.link === `/develop/people/${p.id}`), 'the 上级党委\'s 待办');
     assert.match((await refused(await zhibu.post(`/members/${p.member_id}/convert`, { full_date: TODAY }), 'id', 409)).error, /继续发展/);
@@ -471,6 +472,66 @@ describe('a membership that ends another way while in the pipeline', () => {
     }
     const board = await ok(await admin.get(`/develop/board?org=${branch}&size=500`));
     assert.ok(board.stages.some((st) => st.items.some((i) => i.id === p.id)), 'on the board again');
+  });
+
+  // Back by a letter into a sibling subtree: the 上级党委 of the member's
+  // current org decides (it will approve the conversion there).  It has the
+  // 待办, may open the stopped record and continue it; the record then moves
+  // there.  Until then the old subtree keeps it as history and may not
+  // continue it; a branch never may; nothing changes on a refusal.
+  it('back by a letter into another subtree, that subtree\'s 上级党委 continues it; the old one and branches may not', async () => {
+    const p = await walked('2023-12-04', 20, DATES);
+    const HY0101 = (await ok(await admin.get('/orgs?q=JT-HY0101&size=50'))).items.find((o) => o.code === 'JT-HY0101').id;
+    await ok(await admin.post('/users', { username: 'cancel-hy0101', password: PASSWORD, role: 'branch_admin', org_id: HY0101 }), 201);
+    const roles = { admin, jiguan, zhibu, hangye, hyzhibu: await loginAs(srv.base, 'cancel-hy0101'),
+      dangyuan: await loginAs(srv.base, 'dangyuan') };
+    const url = `/develop/people/${p.id}`;
+    const letter = { place: '中共某省交通运输厅机关委员会', letter_no: '组转字〔2026〕D03号' };
+    await ok(await jiguan.post('/transfers', { member_id: p.member_id, ...letter, on_date: '2026-02-01' }), 201);
+    assert.equal((await hangye.get(url)).status, 404, 'away: not the other subtree\'s');
+    await ok(await admin.post('/transfers/in', { to_org_id: HY0101, ...letter, letter_no: '外转字〔2026〕D03号', on_date: '2026-05-10',
+      member_id: p.member_id }), 201);
+    assert.equal((await member(p.member_id)).org_id, HY0101);
+    const todo = async (c) => { const t = await ok(await c.get('/todos')); return (t.items || t).find((x) => x.kind === 'develop_continue' && x.link === url); };
+    const t = await todo(hangye);
+    assert.ok(t, 'the new 上级党委\'s 待办');
+    assert.equal(t.org_id, HY0101, 'named by the member\'s current org');
+    for (const r of ['jiguan', 'zhibu', 'hyzhibu', 'admin']) assert.equal(await todo(roles[r]), undefined, `no 待办 for ${r}`);
+    // Who may open it (the old subtree: history) and who may continue it.
+    const seen = {};
+    for (const [r, c] of Object.entries(roles)) {
+      const g = await c.get(url);
+      seen[r] = g.status === 200 ? [g.body.org_id, g.body.status, g.body.can_continue] : g.status;
+    }
+    assert.deepEqual(seen, { admin: [branch, 'stopped', true], jiguan: [branch, 'stopped', false], zhibu: [branch, 'stopped', false],
+      hangye: [branch, 'stopped', true], hyzhibu: [branch, 'stopped', false], dangyuan: 403 });
+    assert.equal((await hangye.get(url)).body.member_back_on, '2026-05-10');
+    // Refusals: the old 上级党委 and the branches 403, the member 403; the
+    // new 上级党委 only opens and continues (its other writes stay 404).
+    const n = (await audits(p.id)).length;
+    for (const r of ['jiguan', 'zhibu', 'hyzhibu']) await refused(await roles[r].post(`${url}/resume`, {}), 'status', 403);
+    assert.equal((await roles.dangyuan.post(`${url}/resume`, {})).status, 403);
+    assert.equal((await hangye.post(`${url}/steps`, { step: 21, on_date: TODAY })).status, 404);
+    assert.equal((await hangye.post(`${url}/stop`, { on_date: TODAY, reason: 'unfit' })).status, 404);
+    assert.equal((await hangye.post(`${url}/cancel`, { on_date: TODAY, meeting_on: TODAY, ...VOTE, doc_no: 'x', note: 'y' })).status, 404);
+    assert.equal((await hangye.post(`${url}/reveal`, { field: 'id_card' })).status, 404);
+    assert.equal((await audits(p.id)).length, n, 'nothing recorded');
+    let d = await get(p.id);
+    assert.deepEqual([d.org_id, d.status, d.resumed_on ?? null], [branch, 'stopped', null]);
+    d = await ok(await hangye.post(`${url}/resume`, {}), 201);
+    assert.deepEqual([d.id, d.org_id, d.status, d.step, d.stopped_on, d.resumed_on, d.can_continue],
+      [p.id, HY0101, 'probationary', 20, '2026-02-01', '2026-05-10', false]);
+    const trail = await audits(p.id);
+    assert.deepEqual([trail.length, trail[0].action], [n + 1, 'develop.continue']);
+    // Moved: the new subtree goes on with it, the old one no longer sees it.
+    assert.equal(await todo(hangye), undefined);
+    for (const r of ['jiguan', 'zhibu']) {
+      assert.equal((await roles[r].get(url)).status, 404, r);
+      await refused(await roles[r].post(`${url}/resume`, {}), 'id', 404);
+    }
+    // Not stopped now: the state answers (409) before the missing applied_on.
+    await refused(await hangye.post(`${url}/resume`, {}), 'status', 409);
+    await ok(await roles.hyzhibu.post(`${url}/steps`, { step: 21, on_date: '2026-05-20' }), 201);
   });
 
   it('a 正式党员 before 材料归档 who is expelled leaves it too; the conversion before stays counted', async () => {
