@@ -11,7 +11,7 @@ async function call(method, path, body) {
     headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf },
   });
   const sc = res.headers.get('set-cookie');
-  if (sc) cookie = sc.split(';')[0];
+  if (sc && sc.startsWith('dj_session=')) cookie = sc.split(';')[0];
   const data = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
   return data;

@@ -149,6 +149,14 @@ void db_pool_free(struct db_pool *p);
  * committed, or a second passed (the fallback poll).  Then only the rows
  * changed since the last read (db_orgtree.c). */
 int db_pool_versions(struct db_pool *p, struct db_versions *v, struct dj_error *err);
+/* The same, read anew first if they are older than `stamp` (that of the
+ * versions after a write the client saw answered, by any server: its
+ * dj_seq cookie), so that a user reads their own write on every server
+ * even before the server's NOTIFY arrives. */
+int db_pool_versions_after(struct db_pool *p, uint64_t stamp, struct db_versions *v, struct dj_error *err);
+/* The stamp of the versions as last read: every data_version row summed,
+ * which grows with every versioned write (0 on SQLite: one server). */
+uint64_t db_pool_stamp(struct db_pool *p);
 /* Read the versions now (after a request of this server committed, before
  * its answer goes out); other requests meanwhile keep the snapshot they
  * have (PostgreSQL). */

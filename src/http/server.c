@@ -89,6 +89,7 @@ struct http_ctx {
 	 * transactions' times (db.h). */
 	int64_t t_ready, t_push, t_work, t_run, t_ran;
 	int64_t refresh_us;	/* after a commit: the versions read again (db_pool_refresh) */
+	uint64_t seq;		/* PostgreSQL, after a commit: the versions' stamp, sent as dj_seq */
 	struct db_timing timing;
 	struct rusage ru_run, ru_ran;	/* the handler's thread, before and after */
 };
@@ -702,7 +703,9 @@ static int steps_run(struct http_ctx *c, bool worker)
 		{	/* a failed read leaves this request uncached: say so in the log */
 			struct dj_error verr = {0};
 			/* (the database being away is logged once, by the pool) */
-			if (!(c->versioned = db_pool_versions(c->srv->pool, &c->dv, &verr) == 0) &&
+			const char *seq = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, "dj_seq");
+			uint64_t after = seq ? strtoull(seq, NULL, 10) : 0;
+			if (!(c->versioned = db_pool_versions_after(c->srv->pool, after, &c->dv, &verr) == 0) &&
 			    verr.code != DJ_EUNAVAIL)
 				fprintf(stderr, "dangjian: %s %s: versions not read, answered uncached: %s\n", c->method,
 					c->url, verr.msg);
@@ -788,7 +791,10 @@ static int steps_run(struct http_ctx *c, bool worker)
 			 * write: whoever sees the answer sees the write (db_pool_versions). */
 			struct dj_error verr = {0};
 			int64_t t0 = db_now_us();
-			db_pool_refresh(c->srv->pool, &verr);
+			/* A signed-in user's write (not a login: a refused one must
+			 * answer as any other, cookie and all) tells its stamp. */
+			if (!db_pool_refresh(c->srv->pool, &verr) && !(c->route->flags & ROUTE_PUBLIC))
+				c->seq = db_pool_stamp(c->srv->pool);
 			c->refresh_us = db_now_us() - t0;
 			dj_error_clear(&verr);
 		}
@@ -869,6 +875,13 @@ static enum MHD_Result queue(struct http_ctx *c)
 	trace(c);
 	if (c->cookie)
 		MHD_add_response_header(c->resp, "Set-Cookie", c->cookie);
+	if (c->seq) {
+		/* Read your own write on any server (db_pool_versions_after). */
+		char seq[96];
+		snprintf(seq, sizeof seq, "dj_seq=%llu; Path=/; HttpOnly; SameSite=Strict%s", (unsigned long long)c->seq,
+			 c->srv->o->secure_cookies ? "; Secure" : "");
+		MHD_add_response_header(c->resp, "Set-Cookie", seq);
+	}
 	common_headers(c->resp);
 	enum MHD_Result r = MHD_queue_response(c->conn, (unsigned)c->status, c->resp);
 	MHD_destroy_response(c->resp);

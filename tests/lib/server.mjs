@@ -159,8 +159,15 @@ export class Client {
       if (method !== 'GET') throw e;
       res = await fetch(this.base + '/api/v1' + p, { method, headers: h, body: payload });
     }
-    const sc = res.headers.get('set-cookie');
-    if (sc) this.cookie = sc.split(';')[0].endsWith('=') ? '' : sc.split(';')[0];
+    // A cookie jar as a browser keeps it: dj_session, and on PostgreSQL the
+    // dj_seq a write sets; an emptied cookie is dropped.
+    const jar = new Map(this.cookie ? this.cookie.split('; ').map((kv) => [kv.split('=')[0], kv]) : []);
+    for (const sc of res.headers.getSetCookie()) {
+      const kv = sc.split(';')[0];
+      if (kv.endsWith('=')) jar.delete(kv.slice(0, -1));
+      else jar.set(kv.split('=')[0], kv);
+    }
+    this.cookie = [...jar.values()].join('; ');
     const buf = Buffer.from(await res.arrayBuffer());
     let json = null;
     try { json = JSON.parse(buf.toString('utf8')); } catch { /* binary */ }
