@@ -78,8 +78,5 @@ printf '%-30s %11.1fs %11.1fs\n' "  of which dangjian" "${C[sqlite]}" "${C[pg]}"
 printf '%-30s %12s %12s\n' "load average (start-end)" "${L[sqlite]}" "${L[pg]}"
 grep -h '^generated' "$out/gen-sqlite.txt" "$out/gen-pg.txt" | sed 's/^/  /'
 if [ -n "${DIGEST:-}" ]; then
-	python3 bench/gen_digest.py "$out/gen.db" > "$out/digest-sqlite.txt"
-	python3 bench/gen_digest.py "$pgurl" > "$out/digest-pg.txt"
-	if diff -q "$out/digest-sqlite.txt" "$out/digest-pg.txt" >/dev/null; then echo "same rows on both engines"
-	else echo "tables that differ between the engines:"; diff "$out/digest-sqlite.txt" "$out/digest-pg.txt" | grep '^[<>]' | awk '{print "  " $0}'; fi
+	python3 bench/gen_digest.py "$out/gen.db" "$pgurl" || true
 fi

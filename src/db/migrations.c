@@ -313,6 +313,17 @@ const char *const db_migrations[] = {
 	/* 10: sessions left idle past the limit (a closed browser never logs
 	 * out) are swept at each login, found by when they were last seen. */
 	"CREATE INDEX session_last_seen ON session(last_seen);\n",
+	/* 11: REAL is a 4-byte float in PostgreSQL (an 8-byte one in SQLite):
+	 * a quota of 123456789.25 read back 123456790, and SQL's sums and
+	 * comparisons saw 0.699999988 for 0.7.  The task module's quantities
+	 * become doubles, as SQLite stores them. */
+	"{{IF_PG}}"
+	"ALTER TABLE plan ALTER COLUMN late_factor TYPE DOUBLE PRECISION;\n"
+	"ALTER TABLE task ALTER COLUMN points TYPE DOUBLE PRECISION, ALTER COLUMN late_points TYPE DOUBLE PRECISION,\n"
+	"  ALTER COLUMN missing_points TYPE DOUBLE PRECISION;\n"
+	"ALTER TABLE task_quota ALTER COLUMN min_value TYPE DOUBLE PRECISION, ALTER COLUMN max_value TYPE DOUBLE PRECISION;\n"
+	"ALTER TABLE assignment_quota ALTER COLUMN achieved TYPE DOUBLE PRECISION;\n"
+	"{{END}}",
 };
 
 const int db_migration_count = (int)(sizeof db_migrations / sizeof db_migrations[0]);

@@ -302,3 +302,30 @@ describe('reporting and review', () => {
     assert.equal(t.raw.subarray(0, 2).toString(), 'PK');
   });
 });
+
+describe('quantities', () => {
+  it('keeps a quota and an achieved quantity as written, to a double\'s precision on both engines', async () => {
+    // PostgreSQL's REAL is a 4-byte float: 12345.678 came back 12345.678 only
+    // by luck of its shortest text, 123456789 as 123456792, and a sum or a
+    // comparison in SQL saw 0.699999988 for 0.7.
+    const hy02 = await org('JT-HY02');
+    const p = await admin.post('/plans', { org_id: rootOrg.id, title: '投资统计', starts_on: day(-10), ends_on: day(60), late_factor: 0.7 });
+    assert.equal(p.status, 201, JSON.stringify(p.body));
+    const t = await admin.post(`/plans/${p.body.id}/tasks`, { scope: 'specific', title: '完成投资', starts_on: day(-10),
+      ends_on: day(30), due_on: day(20), targets: [hy02.id], points: 2.3,
+      quotas: [{ item: '完成投资', min: 123456789.25, unit: '亿元', per: 'total' }, { item: '新建改造农村公路', min: 0.7, max: 16777217.5, unit: '公里', per: 'assignee' }] });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    assert.equal((await admin.post(`/plans/${p.body.id}/publish`, {})).status, 200);
+    const task = (await admin.get(`/plans/${p.body.id}`)).body.tasks[0];
+    assert.deepEqual(task.quotas.map((q) => [q.min, q.max]), [[123456789.25, null], [0.7, 16777217.5]]);
+    assert.equal(task.points, 2.3);
+    const a = (await admin.get(`/assignments?plan=${p.body.id}`)).body.items[0];
+    const qs = (await admin.get(`/assignments/${a.id}`)).body.quotas;
+    const r = await admin.post(`/assignments/${a.id}/submissions`, { kind: 'progress', body: '阶段完成',
+      achieved: [{ quota_id: qs[0].id, value: 98765432.1 }, { quota_id: qs[1].id, value: 0.7 }] });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual((await admin.get(`/assignments/${a.id}`)).body.quotas.map((q) => q.achieved), [98765432.1, 0.7]);
+    const m = (await admin.get(`/plans/${p.body.id}/matrix`)).body.tasks[0];
+    assert.deepEqual(m.quotas.map((q) => q.achieved), [98765432.1, 0.7], 'summed in SQL');
+  });
+});
