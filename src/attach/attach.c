@@ -145,8 +145,14 @@ out:
  * objects: pg_dump, streaming and logical replication and a plain DELETE
  * treat them as any other row (large objects need their own privileges,
  * vacuumlo for orphans and are not carried by logical replication), and a
- * chunk is read on its own.  The SQLite deployment keeps its directory. */
-#define ATTACH_CHUNK (256 * 1024)
+ * chunk is read on its own.  The SQLite deployment keeps its directory.
+ * The bytes go as bytes (a binary parameter), not as hex text to decode. */
+int attach_blob_chunk(struct db *db, const char *hex, int64_t seq, const void *data, size_t n, struct dj_error *err)
+{
+	/* Two servers storing the same bytes at once: the second one waits, then adds nothing. */
+	return db_run(db, "INSERT INTO attach_blob(sha256, seq, data) VALUES (?, ?, ?) ON CONFLICT (sha256, seq) DO NOTHING",
+		      DB_ARGS(DB_T(hex), DB_I(seq), DB_B(data, n)), err);
+}
 
 int attach_blob_put(struct db *db, const char *hex, const void *data, size_t len, struct dj_error *err)
 {
@@ -154,16 +160,9 @@ int attach_blob_put(struct db *db, const char *hex, const void *data, size_t len
 	int rc = db_exists(db, &have, "SELECT 1 FROM attach_blob WHERE sha256 = ? AND seq = 0", DB_ARGS(DB_T(hex)), err);
 	if (rc || have)		/* the same bytes are stored once */
 		return rc;
-	char *text = xmalloc(2 * ATTACH_CHUNK + 1);
-	for (size_t off = 0, seq = 0; off < len && !rc; off += ATTACH_CHUNK, seq++) {
-		size_t n = len - off < ATTACH_CHUNK ? len - off : ATTACH_CHUNK;
-		sodium_bin2hex(text, 2 * ATTACH_CHUNK + 1, (const unsigned char *)data + off, n);
-		/* Two servers storing the same bytes at once: the second one waits, then adds nothing. */
-		rc = db_run(db, "INSERT INTO attach_blob(sha256, seq, data) VALUES (?, ?, decode(?, 'hex'))"
-				" ON CONFLICT (sha256, seq) DO NOTHING",
-			    DB_ARGS(DB_T(hex), DB_I(seq), DB_T(text)), err);
-	}
-	free(text);
+	for (size_t off = 0, seq = 0; off < len && !rc; off += ATTACH_CHUNK, seq++)
+		rc = attach_blob_chunk(db, hex, (int64_t)seq, (const char *)data + off,
+				       len - off < ATTACH_CHUNK ? len - off : ATTACH_CHUNK, err);
 	return rc;
 }
 

@@ -41,8 +41,12 @@ int attach_owner(struct db *db, int64_t id, char entity[32], int64_t *entity_id,
 /* Read the bytes (caller frees *data) with the stored name and type. */
 int attach_read(struct db *db, int64_t id, char **data, size_t *len, char **filename, char **mime,
 		struct dj_error *err);
-/* PostgreSQL: keep `len` bytes whose SHA-256 is `hex` in attach_blob (once). */
+/* PostgreSQL: keep `len` bytes whose SHA-256 is `hex` in attach_blob (once),
+ * in rows of ATTACH_CHUNK bytes (the last one shorter), numbered from 0. */
+#define ATTACH_CHUNK (256 * 1024)
 int attach_blob_put(struct db *db, const char *hex, const void *data, size_t len, struct dj_error *err);
+/* One of those rows (kept if a row of that hash and number is there). */
+int attach_blob_chunk(struct db *db, const char *hex, int64_t seq, const void *data, size_t n, struct dj_error *err);
 /* Move the files of a directory store (`dir`, as attach_dir() names it) into
  * attach_blob, in one transaction: every attachment row's bytes, checked
  * against their hash.  *moved counts the files copied, *present those the

@@ -11,20 +11,41 @@
 #include "core/mem.h"
 #include "db/db.h"
 
-/* A file missing, cut short or altered in the directory given is bad input
- * (exit 2, nothing moved), as the directory itself missing is. */
-static int read_file(const char *path, size_t want, char **data, struct dj_error *err)
+/* One file into attach_blob, a chunk at a time as it is read (never the
+ * whole file in memory): each chunk goes into the pipeline, the hash is
+ * checked at the end, and a file that does not match fails the transaction,
+ * which takes its chunks back.  A file missing, cut short or altered in the
+ * directory given is bad input (exit 2, nothing moved), as the directory
+ * itself missing is. */
+static int move_file(struct db *db, const char *path, const char *hex, size_t want, unsigned char *buf,
+		     struct dj_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return dj_fail(err, DJ_EINVAL, "dir", "附件文件缺失：%s", path);
-	*data = xmalloc(want + 1);
-	size_t n = fread(*data, 1, want + 1, f);
-	fclose(f);
-	if (n != want) {
-		free(*data);
-		return dj_fail(err, DJ_EINVAL, "dir", "附件文件大小不符（应为 %zu 字节）：%s", want, path);
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	size_t got = 0, n;
+	int rc = 0;
+	for (int64_t seq = 0; !rc && (n = fread(buf, 1, ATTACH_CHUNK, f)) > 0; seq++) {
+		got += n;
+		if (got > want)
+			break;
+		crypto_hash_sha256_update(&st, buf, n);
+		rc = attach_blob_chunk(db, hex, seq, buf, n, err);
 	}
+	bool failed = ferror(f);
+	fclose(f);
+	if (rc)
+		return rc;
+	if (failed || got != want)
+		return dj_fail(err, DJ_EINVAL, "dir", "附件文件大小不符（应为 %zu 字节）：%s", want, path);
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char sum[crypto_hash_sha256_BYTES * 2 + 1];
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(sum, sizeof sum, h, sizeof h);
+	if (strcmp(sum, hex) != 0)
+		return dj_fail(err, DJ_EINVAL, "dir", "附件文件已损坏（内容与其 SHA-256 不符）：%s", path);
 	return 0;
 }
 
@@ -39,7 +60,8 @@ int attach_move_dir(struct db *db, const char *dir, int64_t *moved, int64_t *pre
 	int rc = db_begin(db, err);
 	if (rc)
 		return rc;
-	/* The chunks go out in libpq's pipeline: one round trip per batch, not per chunk. */
+	/* The chunks go out in libpq's pipeline: one round trip per batch of
+	 * statements, not per chunk nor per file (nothing is read back). */
 	db_bulk(db, true);
 	json_t *rows = db_rows(db, "SELECT a.sha256, max(a.size) AS size,"
 				   " EXISTS (SELECT 1 FROM attach_blob b WHERE b.sha256 = a.sha256) AS have"
@@ -47,30 +69,23 @@ int attach_move_dir(struct db *db, const char *dir, int64_t *moved, int64_t *pre
 	rc = rows ? 0 : err->code;
 	size_t i;
 	json_t *r;
+	unsigned char *buf = xmalloc(ATTACH_CHUNK);
 	json_array_foreach(rows, i, r) {
 		if (rc)
 			break;
 		const char *hex = json_string_value(json_object_get(r, "sha256"));
+		/* What the database has is left: this transaction's view of it is the
+		 * query's (ON CONFLICT covers a server storing the same bytes now). */
 		if (json_integer_value(json_object_get(r, "have"))) {
 			(*present)++;
 			continue;
 		}
-		size_t size = (size_t)json_integer_value(json_object_get(r, "size"));
-		char *path = xasprintf("%s/%.2s/%s", dir, hex, hex), *data = NULL;
-		rc = read_file(path, size, &data, err);
-		if (!rc) {
-			unsigned char h[crypto_hash_sha256_BYTES];
-			char got[crypto_hash_sha256_BYTES * 2 + 1];
-			crypto_hash_sha256(h, (unsigned char *)data, size);
-			sodium_bin2hex(got, sizeof got, h, sizeof h);
-			if (strcmp(got, hex) != 0)
-				rc = dj_fail(err, DJ_EINVAL, "dir", "附件文件已损坏（内容与其 SHA-256 不符）：%s", path);
-		}
-		if (!rc && !(rc = attach_blob_put(db, hex, data, size, err)))
+		char *path = xasprintf("%s/%.2s/%s", dir, hex, hex);
+		if (!(rc = move_file(db, path, hex, (size_t)json_integer_value(json_object_get(r, "size")), buf, err)))
 			(*moved)++;
-		free(data);
 		free(path);
 	}
+	free(buf);
 	json_decref(rows);
 	rc = db_end(db, rc, err);
 	db_bulk(db, false);

@@ -17,19 +17,22 @@
 
 enum db_kind { DB_SQLITE = 1, DB_PG = 2 };
 
-enum db_val_type { DBV_NULL, DBV_INT, DBV_REAL, DBV_TEXT };
+enum db_val_type { DBV_NULL, DBV_INT, DBV_REAL, DBV_TEXT, DBV_BLOB };
 
 typedef struct db_val {
 	enum db_val_type t;
 	int64_t i;
 	double d;
 	const char *s;
+	size_t n;	/* DBV_BLOB: the bytes at s */
 } db_val;
 
 #define DB_I(x) ((db_val){.t = DBV_INT, .i = (int64_t)(x)})
 #define DB_R(x) ((db_val){.t = DBV_REAL, .d = (x)})
 /* NULL pointer and "" both bind as SQL NULL: empty form fields mean "unset". */
 #define DB_T(x) db_text_val(x)
+/* `len` bytes (a BLOB; PostgreSQL: a bytea sent as bytes, not as hex text). */
+#define DB_B(p, len) ((db_val){.t = DBV_BLOB, .s = (const char *)(p), .n = (len)})
 #define DB_NULL ((db_val){.t = DBV_NULL})
 /* DB_ARGS(a, b, c) expands to "count, array" for the calls below. */
 #define DB_ARGS(...) (int)(sizeof((db_val[]){__VA_ARGS__}) / sizeof(db_val)), (db_val[]){__VA_ARGS__}

@@ -237,6 +237,17 @@ static void copy_text(struct buf *b, const char *s)
 	}
 }
 
+/* bytea in COPY's text format: \x and hex digits, its backslash escaped. */
+static void copy_bytes(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_puts(b, "\\\\x");
+	for (size_t i = 0; i < n; i++) {
+		char two[2] = {hex[(unsigned char)p[i] >> 4], hex[(unsigned char)p[i] & 15]};
+		buf_append(b, two, 2);
+	}
+}
+
 static int copy_send(struct db_copy *cp, struct dj_error *err)
 {
 	if (!cp->rows.len)
@@ -297,6 +308,7 @@ int db_copy_row(struct db_copy *cp, int n, const db_val *v, struct dj_error *err
 		case DBV_INT: buf_printf(b, "%lld", (long long)v[i].i); break;
 		case DBV_REAL: buf_printf(b, "%.17g", v[i].d); break;
 		case DBV_TEXT: copy_text(b, v[i].s); break;
+		case DBV_BLOB: copy_bytes(b, v[i].s, v[i].n); break;
 		default: buf_puts(b, "\\N");
 		}
 	}

@@ -87,11 +87,11 @@ struct db_stmt {
 /* db_pg_prep.c: PQexecParams, or the same through a statement prepared on
  * the connection when its text comes again; the PGresult. */
 void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const unsigned *types,
-		      const char *const *vals);
+		      const char *const *vals, const int *lens, const int *fmts);
 /* The same sent into the pipeline (db_bulk.c), its result read at the next
  * flush; a text seen again is prepared first, outside the pipeline. */
 int db_pg_prep_send(struct db *db, const char *q, int n, const unsigned *types, const char *const *vals,
-		    struct dj_error *err);
+		    const int *lens, const int *fmts, struct dj_error *err);
 void db_pg_prep_free(struct db *db);
 
 /* db_version.c */

@@ -18,6 +18,7 @@
 #include "core/mem.h"
 
 #define OID_BOOL 16
+#define OID_BYTEA 17
 #define OID_INT8 20
 #define OID_INT2 21
 #define OID_INT4 23
@@ -109,7 +110,7 @@ static int pg_replace(struct db *db, struct dj_error *err)
 /* Run one statement (with parameters, or a script without).  A lost
  * connection that ran nothing of this request yet is replaced once. */
 static PGresult *pg_do(struct db *db, const char *q, bool params, int n, const Oid *types, const char *const *vals,
-		       struct dj_error *err)
+		       const int *lens, const int *fmts, struct dj_error *err)
 {
 	if (db->lost && !db->fresh) {
 		dj_fail(err, DJ_EUNAVAIL, "", PG_UNAVAIL_MSG);
@@ -117,7 +118,7 @@ static PGresult *pg_do(struct db *db, const char *q, bool params, int n, const O
 	}
 	for (int attempt = 0;; attempt++) {
 		PGconn *c = db->impl;
-		PGresult *r = params ? db_pg_prep_exec(db, c, q, n, types, vals) : PQexec(c, q);
+		PGresult *r = params ? db_pg_prep_exec(db, c, q, n, types, vals, lens, fmts) : PQexec(c, q);
 		ExecStatusType s = PQresultStatus(r);
 		bool fresh = db->fresh;
 		db->fresh = false;
@@ -138,7 +139,7 @@ static PGresult *pg_do(struct db *db, const char *q, bool params, int n, const O
 
 static int pg_exec(struct db *db, const char *sql, struct dj_error *err)
 {
-	PGresult *r = pg_do(db, sql, false, 0, NULL, NULL, err);
+	PGresult *r = pg_do(db, sql, false, 0, NULL, NULL, NULL, NULL, err);
 	if (!r)
 		return err ? err->code : DJ_EDB;
 	PQclear(r);
@@ -173,11 +174,13 @@ static char *pg_rewrite(const char *sql)
 	return buf_detach(&b);
 }
 
-/* The parameters as libpq takes them: text with a type for numbers. */
+/* The parameters as libpq takes them: text with a type for numbers, bytes
+ * as they are (binary format) for a BLOB. */
 struct pg_params {
 	Oid *types;
 	const char **vals;
 	char (*nums)[32];
+	int *lens, *fmts;
 };
 
 static void pg_params(struct pg_params *p, int n, const db_val *v)
@@ -185,6 +188,7 @@ static void pg_params(struct pg_params *p, int n, const db_val *v)
 	for (int i = 0; i < n; i++) {
 		p->types[i] = 0;
 		p->vals[i] = NULL;
+		p->lens[i] = p->fmts[i] = 0;
 		switch (v[i].t) {
 		case DBV_INT:
 			p->types[i] = OID_INT8;
@@ -198,6 +202,12 @@ static void pg_params(struct pg_params *p, int n, const db_val *v)
 			break;
 		case DBV_TEXT:
 			p->vals[i] = v[i].s;
+			break;
+		case DBV_BLOB:
+			p->types[i] = OID_BYTEA;
+			p->vals[i] = v[i].n ? v[i].s : "";
+			p->lens[i] = (int)v[i].n;
+			p->fmts[i] = 1;
 			break;
 		default:
 			break;
@@ -216,8 +226,9 @@ int db_pg_send(struct db *db, const char *sql, int n, const db_val *v, struct dj
 	Oid types[n > 0 ? n : 1];
 	const char *vals[n > 0 ? n : 1];
 	char nums[n > 0 ? n : 1][32];
-	pg_params(&(struct pg_params){types, vals, nums}, n, v);
-	int rc = db_pg_prep_send(db, q, n, types, vals, err);
+	int lens[n > 0 ? n : 1], fmts[n > 0 ? n : 1];
+	pg_params(&(struct pg_params){types, vals, nums, lens, fmts}, n, v);
+	int rc = db_pg_prep_send(db, q, n, types, vals, lens, fmts, err);
 	free(q);
 	return rc;
 }
@@ -228,8 +239,9 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, int n, const db_
 	Oid types[n > 0 ? n : 1];
 	const char *vals[n > 0 ? n : 1];
 	char nums[n > 0 ? n : 1][32];
-	pg_params(&(struct pg_params){types, vals, nums}, n, v);
-	PGresult *r = pg_do(db, q, true, n, types, vals, err);
+	int lens[n > 0 ? n : 1], fmts[n > 0 ? n : 1];
+	pg_params(&(struct pg_params){types, vals, nums, lens, fmts}, n, v);
+	PGresult *r = pg_do(db, q, true, n, types, vals, lens, fmts, err);
 	free(q);
 	if (!r)
 		return NULL;

@@ -126,13 +126,13 @@ static struct prep_slot *prep_find(struct db *db, PGconn *c, const char *q, int 
 }
 
 void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const unsigned *types,
-		      const char *const *vals)
+		      const char *const *vals, const int *lens, const int *fmts)
 {
 	PGconn *c = conn;
 	char name[16];
 	struct prep_slot *s = prep_find(db, c, q, n, types, name);
 	if (!s)
-		return PQexecParams(c, q, n, types, vals, NULL, NULL, 0);
+		return PQexecParams(c, q, n, types, vals, lens, fmts, 0);
 	if (!s->ready) {
 		PGresult *r = PQprepare(c, name, q, n, types);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -140,7 +140,7 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 		PQclear(r);
 		s->ready = true;
 	}
-	PGresult *r = PQexecPrepared(c, name, n, vals, NULL, NULL, 0);
+	PGresult *r = PQexecPrepared(c, name, n, vals, lens, fmts, 0);
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (state && strcmp(state, "0A000") == 0)	/* "cached plan must not change result type" */
 		s->bad = true;
@@ -148,7 +148,7 @@ void *db_pg_prep_exec(struct db *db, void *conn, const char *q, int n, const uns
 }
 
 int db_pg_prep_send(struct db *db, const char *q, int n, const unsigned *types, const char *const *vals,
-		    struct dj_error *err)
+		    const int *lens, const int *fmts, struct dj_error *err)
 {
 	PGconn *c = db->impl;
 	char name[16];
@@ -170,7 +170,7 @@ int db_pg_prep_send(struct db *db, const char *q, int n, const unsigned *types, 
 			return db_pg_result_fail(db, NULL, err);
 		db->piped = true;
 	}
-	int ok = s ? PQsendQueryPrepared(c, name, n, vals, NULL, NULL, 0)
-		   : PQsendQueryParams(c, q, n, types, vals, NULL, NULL, 0);
+	int ok = s ? PQsendQueryPrepared(c, name, n, vals, lens, fmts, 0)
+		   : PQsendQueryParams(c, q, n, types, vals, lens, fmts, 0);
 	return ok ? 0 : db_pg_result_fail(db, NULL, err);
 }

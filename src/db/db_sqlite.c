@@ -113,6 +113,7 @@ static struct db_stmt *sq_query(struct db *db, const char *sql, int n, const db_
 		case DBV_INT: rc = sqlite3_bind_int64(s->st, i + 1, v[i].i); break;
 		case DBV_REAL: rc = sqlite3_bind_double(s->st, i + 1, v[i].d); break;
 		case DBV_TEXT: rc = sqlite3_bind_text(s->st, i + 1, v[i].s, -1, SQLITE_TRANSIENT); break;
+		case DBV_BLOB: rc = sqlite3_bind_blob64(s->st, i + 1, v[i].s, v[i].n, SQLITE_TRANSIENT); break;
 		default: rc = sqlite3_bind_null(s->st, i + 1); break;
 		}
 		if (rc != SQLITE_OK) {
