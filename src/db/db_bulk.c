@@ -65,6 +65,22 @@ static int pg_nextvals(struct db *db, const char *table, int n, int64_t *ids, st
 	return rc < 0 ? err->code : 0;
 }
 
+/* The spare ids of `table`: its slot, a free one, or the first one taken over. */
+static struct db_spare_ids *spare_of(struct db *db, const char *table)
+{
+	struct db_spare_ids *s = &db->spare[0];
+	for (size_t k = 0; k < sizeof db->spare / sizeof db->spare[0]; k++)
+		if (strcmp(db->spare[k].table, table) == 0 || !db->spare[k].table[0]) {
+			s = &db->spare[k];
+			break;
+		}
+	if (strcmp(s->table, table) != 0) {
+		snprintf(s->table, sizeof s->table, "%s", table);
+		s->next = s->n = 0;
+	}
+	return s;
+}
+
 int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct dj_error *err)
 {
 	char sql[200];
@@ -75,32 +91,22 @@ int db_reserve_ids(struct db *db, const char *table, int n, int64_t *ids, struct
 		 * sequence gave them (the ids a generate writes are those of one
 		 * nextval per row); the ids left when the bulk write ends are
 		 * gaps, as a rollback leaves. */
-		struct db_spare_ids *s = NULL;
-		for (size_t k = 0; k < sizeof db->spare / sizeof db->spare[0] && !s; k++)
-			if (strcmp(db->spare[k].table, table) == 0 || !db->spare[k].table[0])
-				s = &db->spare[k];
-		if (!s)
-			s = &db->spare[0];
-		if (strcmp(s->table, table) != 0) {
-			snprintf(s->table, sizeof s->table, "%s", table);
-			s->next = s->n = 0;
-		}
-		int have = s->n - s->next, rc = 0;
-		if (have >= n) {
-			memcpy(ids, s->ids + s->next, (size_t)n * sizeof *ids);
-			s->next += n;
+		struct db_spare_ids *s = spare_of(db, table);
+		int take = s->n - s->next < n ? s->n - s->next : n;
+		memcpy(ids, s->ids + s->next, (size_t)take * sizeof *ids);
+		s->next += take;
+		ids += take;
+		n -= take;
+		if (!n)
 			return 0;
-		}
-		memcpy(ids, s->ids + s->next, (size_t)have * sizeof *ids);
-		s->next = s->n = 0;
-		if (n - have >= DB_SPARE_IDS)
-			return pg_nextvals(db, table, n - have, ids + have, err);
-		if ((rc = pg_nextvals(db, table, DB_SPARE_IDS, s->ids, err)))
-			return rc;
-		s->n = DB_SPARE_IDS;
-		s->next = n - have;
-		memcpy(ids + have, s->ids, (size_t)(n - have) * sizeof *ids);
-		return 0;
+		if (n >= DB_SPARE_IDS)
+			return pg_nextvals(db, table, n, ids, err);
+		int rc = pg_nextvals(db, table, DB_SPARE_IDS, s->ids, err);
+		s->n = rc ? 0 : DB_SPARE_IDS;
+		s->next = rc ? 0 : n;
+		if (!rc)
+			memcpy(ids, s->ids, (size_t)n * sizeof *ids);
+		return rc;
 	}
 	/* SQLite: the caller's transaction holds the write lock (BEGIN IMMEDIATE),
 	 * so nobody else can take max(id) + 1 before these rows are written; this

@@ -241,10 +241,7 @@ static int add_members(struct gctx *g, int64_t org, enum org_kind kind, int n, e
 			rc = dj_fail(g->err, DJ_EIO, "", "generated member failed the rules: %s (%s)", e.msg, e.field);
 			break;
 		}
-		struct member_sealed sealed = {0};
-		member_seal(&m, ids[i], &sealed, SEAL_ALL);
-		rc = member_copy_sealed(g->members, &m, &sealed, g->err);
-		member_sealed_free(&sealed);
+		rc = member_copy(g->members, &m, ids[i], g->err);
 		g->st->members++;
 	}
 	if (!rc)

@@ -170,6 +170,15 @@ int member_copy_sealed(struct db_copy *cp, const struct member_rec *m, const str
 	return db_copy_row(cp, MEMBER_INSERT_VALS(m, s, now), err);
 }
 
+int member_copy(struct db_copy *cp, const struct member_rec *m, int64_t id, struct dj_error *err)
+{
+	struct member_sealed s = {0};
+	member_seal(m, id, &s, SEAL_ALL);
+	int rc = member_copy_sealed(cp, m, &s, err);
+	member_sealed_free(&s);
+	return rc;
+}
+
 int member_insert(struct db *db, const struct member_rec *m, int64_t reserved, int64_t *id, struct dj_error *err)
 {
 	int rc;

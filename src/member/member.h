@@ -65,6 +65,8 @@ struct db_copy;
 int member_copy_begin(struct db *db, struct db_copy **cp, struct dj_error *err);
 int member_copy_sealed(struct db_copy *cp, const struct member_rec *m, const struct member_sealed *s,
 		       struct dj_error *err);
+/* member_insert's row into a COPY (reserved id, every part sealed). */
+int member_copy(struct db_copy *cp, const struct member_rec *m, int64_t id, struct dj_error *err);
 void member_sealed_free(struct member_sealed *s);
 /* The keyed hash of a normalized 身份证号 (upper-case X) into out[65]. */
 void member_id_card_hash(const char *id_card, char out[65]);
